@@ -1,0 +1,36 @@
+import { App } from '@slack/bolt';
+import type { Config } from './config.js';
+import type { Deps } from './deps.js';
+import { toBoltLogger } from './log.js';
+import * as commands from './slack/listeners/commands/index.js';
+
+/** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
+const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
+
+/** The Bolt app with every listener registered. It never starts itself: `main.ts` or a test does. */
+export function createApp(config: Config, deps: Deps): App {
+  const healthz = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: (_req: unknown, res: import('node:http').ServerResponse) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end('{"ok":true}');
+    },
+  };
+  const app = new App({
+    token: config.slack.botToken,
+    logger: toBoltLogger(deps.logger),
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRY },
+    customRoutes: [healthz],
+    ...(config.slack.mode === 'socket'
+      ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { port: config.slack.port } }
+      : { signingSecret: config.slack.signingSecret }),
+  });
+
+  commands.register(app, deps);
+
+  app.error(async (error) => {
+    deps.logger.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+  return app;
+}

@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import { parseDuration } from './domain/duration.js';
+import { isValidTimeZone } from './domain/time-zone.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  readonly slack: {
+    readonly mode: 'http' | 'socket';
+    readonly botToken: string;
+    readonly signingSecret: string | undefined;
+    readonly appToken: string | undefined;
+    readonly apiUrl: string;
+    readonly port: number;
+  };
+  readonly launchDarkly: {
+    readonly accessToken: string;
+    readonly baseUri: string;
+    readonly project: string;
+    readonly environment: string;
+  };
+  readonly databaseUrl: string;
+  readonly defaultTimeZone: string;
+  readonly reminders: {
+    /** Longest first. */
+    readonly leadTimesMs: readonly number[];
+    readonly checkIntervalMs: number;
+  };
+  readonly logLevel: LogLevel;
+}
+
+/** Every problem found in the environment, one line each, never quoting a value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** LaunchDarkly project and environment keys: letters, digits, dots, dashes and underscores. */
+const LD_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+const required = (what: string) =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'is required' : `must be ${what}`) });
+
+const secret = (prefix: string, what: string) =>
+  required(what).refine((v) => v.startsWith(prefix) && v.length > prefix.length && !/\s/.test(v), {
+    error: `must be ${what} (starting with "${prefix}")`,
+  });
+
+const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `must be an http(s) URL (${what})` });
+
+const duration = (example: string) =>
+  z.string().transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a duration such as ${example} (units: s, m, h, d, w)`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: secret('xoxb-', 'a Slack bot token'),
+  SLACK_SIGNING_SECRET: z.string().regex(/^\S+$/, 'must not contain spaces').optional(),
+  SLACK_APP_TOKEN: secret('xapp-', 'a Slack app-level token').optional(),
+  SLACK_API_URL: httpUrl('the Slack Web API base, e.g. https://slack.com/api/').default(
+    'https://slack.com/api/',
+  ),
+  PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(3000),
+  LD_ACCESS_TOKEN: required('a LaunchDarkly access token').regex(/^\S+$/, 'must not contain spaces'),
+  LD_BASE_URI: httpUrl('e.g. https://app.launchdarkly.com').default('https://app.launchdarkly.com'),
+  LD_PROJECT: required('a project key').regex(LD_KEY, 'must be a LaunchDarkly project key'),
+  LD_ENVIRONMENT: required('an environment key').regex(LD_KEY, 'must be a LaunchDarkly environment key'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /^postgres(ql)?:\/\//i.test(v), {
+      error: 'must be postgres://…, sqlite:<path> or a file path',
+    })
+    .default('sqlite:./data/ld-expiry-bot.sqlite'),
+  DEFAULT_TIME_ZONE: z
+    .string()
+    .refine(isValidTimeZone, { error: 'must be an IANA time zone such as Europe/Berlin' })
+    .default('UTC'),
+  REMINDER_LEAD_TIMES: z
+    .string()
+    .default('24h,1h')
+    .transform((text, ctx) => {
+      const parts = text.split(',').map((p) => p.trim());
+      const ms = parts.map(parseDuration);
+      if (parts.length === 0 || ms.some((v) => v === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a comma-separated list of durations such as 24h,1h',
+        });
+        return z.NEVER;
+      }
+      return [...new Set(ms as number[])].sort((a, b) => b - a);
+    }),
+  REMINDER_CHECK_INTERVAL: duration('1m').default(60_000),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+});
+
+const VARIABLE_ORDER = Object.keys(envSchema.shape);
+
+/** Reads the environment once; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  // An empty variable is the same as an unset one: `FOO=` in .env must not count as a value.
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ variable: String(issue.path[0]), message: issue.message }));
+  // Checked beside zod rather than in a refinement, which zod skips while any field is invalid.
+  if (!present.SLACK_APP_TOKEN && !present.SLACK_SIGNING_SECRET) {
+    problems.push({
+      variable: 'SLACK_SIGNING_SECRET',
+      message: 'is required in HTTP mode (or set SLACK_APP_TOKEN to use Socket Mode)',
+    });
+  }
+  if (!parsed.success || problems.length > 0) {
+    problems.sort((a, b) => VARIABLE_ORDER.indexOf(a.variable) - VARIABLE_ORDER.indexOf(b.variable));
+    throw new ConfigError([...new Set(problems.map((p) => `${p.variable} ${p.message}`))]);
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    slack: {
+      mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+      port: e.PORT,
+    },
+    launchDarkly: {
+      accessToken: e.LD_ACCESS_TOKEN,
+      baseUri: e.LD_BASE_URI.replace(/\/+$/, ''),
+      project: e.LD_PROJECT,
+      environment: e.LD_ENVIRONMENT,
+    },
+    databaseUrl: e.DATABASE_URL,
+    defaultTimeZone: e.DEFAULT_TIME_ZONE,
+    reminders: { leadTimesMs: e.REMINDER_LEAD_TIMES, checkIntervalMs: e.REMINDER_CHECK_INTERVAL },
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+/** The values no log line, error or Slack message may contain. */
+export function secretsOf(config: Config): string[] {
+  return [
+    config.slack.botToken,
+    config.slack.signingSecret,
+    config.slack.appToken,
+    config.launchDarkly.accessToken,
+  ].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,317 @@
+import type { z } from 'zod';
+import { LdError } from './errors.js';
+import { LdHttp, type LdHttpOptions } from './http.js';
+import {
+  contextInstruction,
+  type ExpiryChange,
+  isUser,
+  type ResourceKind,
+  type ResourceRef,
+  type TargetType,
+  userInstruction,
+} from './instructions.js';
+import { type ChangeOutcome, type ExpiringTarget, outcomesFromAnswer } from './outcomes.js';
+import * as schema from './schemas.js';
+
+/** LaunchDarkly rejects segment target operations above 1,500 per request. */
+export const SEGMENT_BATCH_LIMIT = 1_500;
+/** No documented limit for flags; 500 keeps each request small and a failure's blast radius too. */
+export const DEFAULT_BATCH_SIZE = 500;
+
+export interface LaunchDarklyClientOptions extends LdHttpOptions {
+  batchSize?: number;
+}
+
+export interface PatchProgress {
+  done: number;
+  total: number;
+}
+
+export interface ExpiryPatchResult {
+  /** One per change, in the order given. */
+  outcomes: ChangeOutcome[];
+}
+
+export interface TargetRef {
+  contextKind: string;
+  key: string;
+}
+
+const seg = encodeURIComponent;
+
+function expiringPath(ref: ResourceRef, endpoint: 'expiring-user-targets' | 'expiring-targets'): string {
+  const collection = ref.kind === 'flag' ? 'flags' : 'segments';
+  return `/api/v2/${collection}/${seg(ref.projectKey)}/${seg(ref.key)}/${endpoint}/${seg(ref.environmentKey)}`;
+}
+
+function fromUserItem(item: z.output<typeof schema.expiringUserTargetItem>): ExpiringTarget {
+  return {
+    id: item._id,
+    version: item._version,
+    expirationDate: item.expirationDate,
+    contextKind: 'user',
+    key: item.userKey,
+    variationId: item.variationId,
+    targetType: item.targetType,
+  };
+}
+
+function fromContextItem(item: z.output<typeof schema.expiringContextTargetItem>): ExpiringTarget {
+  return {
+    id: item._id,
+    version: item._version,
+    expirationDate: item.expirationDate,
+    contextKind: item.contextKind,
+    key: item.contextKey,
+    variationId: item.variationId,
+    targetType: item.targetType,
+  };
+}
+
+/** Groups target keys by context kind, keeping first-seen order. */
+function byContextKind(targets: readonly TargetRef[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const t of targets) groups.set(t.contextKind, [...(groups.get(t.contextKind) ?? []), t.key]);
+  return groups;
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * LaunchDarkly's REST API as the bot uses it: expiring targets on flags and segments, the grants
+ * that must precede them, and the reads the pickers need. Every answer is parsed with zod; every
+ * failure is an LdError subclass.
+ */
+export class LaunchDarklyClient {
+  private readonly http: LdHttp;
+  private readonly batchSize: number;
+
+  constructor(options: LaunchDarklyClientOptions) {
+    this.http = new LdHttp(options);
+    this.batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE);
+  }
+
+  private batchSizeFor(kind: ResourceKind): number {
+    return kind === 'segment' ? Math.min(this.batchSize, SEGMENT_BATCH_LIMIT) : this.batchSize;
+  }
+
+  // ── Expiring targets ────────────────────────────────────────────────────────────────────────
+
+  async getExpiringUserTargets(ref: ResourceRef): Promise<ExpiringTarget[]> {
+    const answer = await this.http.get(
+      expiringPath(ref, 'expiring-user-targets'),
+      schema.expiringUserTargetsResponse,
+    );
+    return answer.items.map(fromUserItem);
+  }
+
+  async getExpiringContextTargets(ref: ResourceRef): Promise<ExpiringTarget[]> {
+    const answer = await this.http.get(
+      expiringPath(ref, 'expiring-targets'),
+      schema.expiringContextTargetsResponse,
+    );
+    return answer.items.map(fromContextItem);
+  }
+
+  /** Both endpoints, each target once (the context endpoint may repeat users), soonest first. */
+  async getExpiringTargets(ref: ResourceRef): Promise<ExpiringTarget[]> {
+    const [users, contexts] = await Promise.all([
+      this.getExpiringUserTargets(ref),
+      this.getExpiringContextTargets(ref),
+    ]);
+    const seen = new Map<string, ExpiringTarget>();
+    for (const t of [...users, ...contexts]) {
+      const id = `${t.contextKind}:${t.key}:${t.variationId ?? t.targetType ?? ''}`;
+      if (!seen.has(id)) seen.set(id, t);
+    }
+    return [...seen.values()].sort((a, b) => a.expirationDate - b.expirationDate);
+  }
+
+  /**
+   * Sends expiry changes: users to the user endpoint, other kinds to the context endpoint, in
+   * batches. Returns one outcome per change in the order given. Throws only when nothing was
+   * applied because the request itself failed (bad token, unknown flag, …).
+   */
+  async patchExpiringTargets(
+    ref: ResourceRef,
+    changes: readonly ExpiryChange[],
+    comment: string,
+    onProgress?: (progress: PatchProgress) => void,
+  ): Promise<ExpiryPatchResult> {
+    const outcomes = new Array<ChangeOutcome>(changes.length);
+    const indexed = changes.map((change, index) => ({ change, index }));
+    const users = indexed.filter((c) => isUser(c.change));
+    const contexts = indexed.filter((c) => !isUser(c.change));
+    const batches = [
+      ...chunks(users, this.batchSizeFor(ref.kind)).map((batch) => ({ batch, user: true })),
+      ...chunks(contexts, this.batchSizeFor(ref.kind)).map((batch) => ({ batch, user: false })),
+    ];
+    let done = 0;
+    let stopped: LdError | undefined;
+    for (const { batch, user } of batches) {
+      const batchChanges = batch.map((c) => c.change);
+      let results: ChangeOutcome[];
+      if (stopped) {
+        results = batchChanges.map((change) => ({
+          change,
+          ok: false,
+          message: stopped!.message,
+          error: stopped,
+        }));
+      } else {
+        try {
+          results = await this.sendBatch(ref, batchChanges, user, comment);
+        } catch (error) {
+          if (!(error instanceof LdError)) throw error;
+          // A failed request stops the rest: the same token, key or limit would fail them too.
+          stopped = error;
+          results = batchChanges.map((change) => ({ change, ok: false, message: error.message, error }));
+        }
+      }
+      batch.forEach((c, i) => {
+        outcomes[c.index] = results[i]!;
+      });
+      done += batch.length;
+      onProgress?.({ done, total: changes.length });
+    }
+    if (stopped && outcomes.every((o) => !o.ok)) throw stopped;
+    return { outcomes };
+  }
+
+  private async sendBatch(
+    ref: ResourceRef,
+    changes: ExpiryChange[],
+    user: boolean,
+    comment: string,
+  ): Promise<ChangeOutcome[]> {
+    if (user) {
+      const instructions = changes.map((c) => userInstruction(ref.kind, c));
+      const answer = await this.http.patch(
+        expiringPath(ref, 'expiring-user-targets'),
+        { comment, instructions },
+        schema.expiringUserTargetsPatchResponse,
+      );
+      return outcomesFromAnswer(changes, answer.errors, answer.items?.map(fromUserItem));
+    }
+    const instructions = changes.map((c) => contextInstruction(ref.kind, c));
+    const answer = await this.http.patch(
+      expiringPath(ref, 'expiring-targets'),
+      { comment, instructions },
+      schema.expiringContextTargetsPatchResponse,
+    );
+    return outcomesFromAnswer(changes, answer.errors, answer.items?.map(fromContextItem));
+  }
+
+  // ── Grants: individual targeting that an expiry needs first ────────────────────────────────
+
+  /** Adds targets to a flag's individual targeting on one variation (`addTargets`, one per kind). */
+  async grantFlagTargets(
+    input: {
+      projectKey: string;
+      flagKey: string;
+      environmentKey: string;
+      variationId: string;
+      targets: TargetRef[];
+    },
+    comment: string,
+  ): Promise<schema.FlagRep> {
+    const instructions = [...byContextKind(input.targets)].map(([contextKind, values]) => ({
+      kind: 'addTargets',
+      variationId: input.variationId,
+      contextKind,
+      values,
+    }));
+    return this.http.patch(
+      `/api/v2/flags/${seg(input.projectKey)}/${seg(input.flagKey)}`,
+      { comment, environmentKey: input.environmentKey, instructions },
+      schema.flag,
+    );
+  }
+
+  /** Includes or excludes targets in a segment, in batches of at most 1,500 keys. */
+  async grantSegmentTargets(
+    input: {
+      projectKey: string;
+      environmentKey: string;
+      segmentKey: string;
+      targetType: TargetType;
+      targets: TargetRef[];
+    },
+    comment: string,
+  ): Promise<schema.SegmentRep> {
+    const kind = input.targetType === 'included' ? 'addIncludedTargets' : 'addExcludedTargets';
+    let last: schema.SegmentRep | undefined;
+    for (const batch of chunks(input.targets, this.batchSizeFor('segment'))) {
+      const instructions = [...byContextKind(batch)].map(([contextKind, values]) => ({
+        kind,
+        contextKind,
+        values,
+      }));
+      last = await this.http.patch(
+        `/api/v2/segments/${seg(input.projectKey)}/${seg(input.environmentKey)}/${seg(input.segmentKey)}`,
+        { comment, environmentKey: input.environmentKey, instructions },
+        schema.segment,
+      );
+    }
+    return last ?? this.getSegment(input.projectKey, input.environmentKey, input.segmentKey);
+  }
+
+  // ── Reads for pickers and checks ───────────────────────────────────────────────────────────
+
+  listProjects(limit = 100) {
+    return this.http.get('/api/v2/projects', schema.projectList, { limit }).then((a) => a.items);
+  }
+
+  listEnvironments(projectKey: string, limit = 100) {
+    return this.http
+      .get(`/api/v2/projects/${seg(projectKey)}/environments`, schema.environmentList, { limit })
+      .then((a) => a.items);
+  }
+
+  listContextKinds(projectKey: string) {
+    return this.http
+      .get(`/api/v2/projects/${seg(projectKey)}/context-kinds`, schema.contextKindList)
+      .then((a) => a.items);
+  }
+
+  /** Text search on flag key and name. */
+  searchFlags(projectKey: string, text: string, limit = 20) {
+    const filter = text.trim() ? `query:${text.trim()}` : undefined;
+    return this.http
+      .get(`/api/v2/flags/${seg(projectKey)}`, schema.flagList, { filter, limit, summary: true })
+      .then((a) => a.items);
+  }
+
+  /** One flag with its variations and, for `environmentKey`, its individual targets. */
+  getFlag(projectKey: string, flagKey: string, environmentKey: string) {
+    return this.http.get(`/api/v2/flags/${seg(projectKey)}/${seg(flagKey)}`, schema.flag, {
+      env: environmentKey,
+    });
+  }
+
+  searchSegments(projectKey: string, environmentKey: string, text: string, limit = 20) {
+    const filter = text.trim() ? `query equals "${text.trim().replace(/"/g, '')}"` : undefined;
+    return this.http
+      .get(`/api/v2/segments/${seg(projectKey)}/${seg(environmentKey)}`, schema.segmentList, {
+        filter,
+        limit,
+      })
+      .then((a) => a.items);
+  }
+
+  getSegment(projectKey: string, environmentKey: string, segmentKey: string) {
+    return this.http.get(
+      `/api/v2/segments/${seg(projectKey)}/${seg(environmentKey)}/${seg(segmentKey)}`,
+      schema.segment,
+    );
+  }
+
+  /** Which token and member the bot acts as. */
+  getCallerIdentity() {
+    return this.http.get('/api/v2/caller-identity', schema.callerIdentity);
+  }
+}

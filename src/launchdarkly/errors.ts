@@ -1,0 +1,105 @@
+/** What went wrong on one LaunchDarkly request, without any header or token. */
+export interface LdErrorDetails {
+  method: string;
+  path: string;
+  status?: number;
+  /** LaunchDarkly's machine-readable code, e.g. `not_found`, `rate_limited`. */
+  code?: string;
+  /** LaunchDarkly's own sentence. */
+  ldMessage?: string;
+  requestId?: string;
+}
+
+export class LdError extends Error {
+  readonly method: string;
+  readonly path: string;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly ldMessage: string | undefined;
+  readonly requestId: string | undefined;
+
+  constructor(details: LdErrorDetails, summary?: string) {
+    const what =
+      summary ??
+      `LaunchDarkly answered ${details.status ?? 'nothing'}${details.code ? ` ${details.code}` : ''}`;
+    super(
+      `${what} for ${details.method} ${details.path}${details.ldMessage ? `: ${details.ldMessage}` : ''}`,
+    );
+    this.name = new.target.name;
+    this.method = details.method;
+    this.path = details.path;
+    this.status = details.status;
+    this.code = details.code;
+    this.ldMessage = details.ldMessage;
+    this.requestId = details.requestId;
+  }
+}
+
+/** 400: the request was malformed (for a semantic patch: a bad instruction or content type). */
+export class LdBadRequestError extends LdError {}
+/** 401: the access token is missing, wrong or revoked. */
+export class LdUnauthorizedError extends LdError {}
+/** 403: the token's role does not allow this action. */
+export class LdForbiddenError extends LdError {}
+/** 404: a project, environment, flag or segment key does not exist. */
+export class LdNotFoundError extends LdError {}
+/** 405: the environment requires approvals for this change. */
+export class LdApprovalRequiredError extends LdError {}
+/** 409: the resource changed meanwhile (optimistic locking). */
+export class LdConflictError extends LdError {}
+/** 422: well-formed but semantically invalid. */
+export class LdUnprocessableError extends LdError {}
+/** 429 after every allowed retry, or with a wait longer than the client may wait. */
+export class LdRateLimitError extends LdError {
+  constructor(
+    details: LdErrorDetails,
+    /** How long LaunchDarkly asked us to wait, when it said. */
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(details);
+  }
+}
+/** 5xx. */
+export class LdServerError extends LdError {}
+/** Any other unexpected status. */
+export class LdUnexpectedStatusError extends LdError {}
+/** No answer: connection refused or reset, DNS failure, time-out. */
+export class LdNetworkError extends LdError {
+  constructor(
+    details: LdErrorDetails,
+    /** Node's error code, e.g. ECONNREFUSED, ECONNRESET, ECONNABORTED. */
+    readonly networkCode: string | undefined,
+  ) {
+    super(details, `LaunchDarkly could not be reached (${networkCode ?? 'network error'})`);
+  }
+}
+/** A 2xx answer whose body is not what LaunchDarkly documents. */
+export class LdResponseShapeError extends LdError {
+  constructor(
+    details: LdErrorDetails,
+    readonly issues: readonly string[],
+  ) {
+    super(
+      details,
+      `LaunchDarkly's answer did not have the expected shape (${issues.slice(0, 3).join('; ')})`,
+    );
+  }
+}
+
+const BY_STATUS: Record<number, new (d: LdErrorDetails) => LdError> = {
+  400: LdBadRequestError,
+  401: LdUnauthorizedError,
+  403: LdForbiddenError,
+  404: LdNotFoundError,
+  405: LdApprovalRequiredError,
+  409: LdConflictError,
+  422: LdUnprocessableError,
+};
+
+/** The typed error for a non-2xx status other than 429. */
+export function errorForStatus(details: LdErrorDetails & { status: number }): LdError {
+  const ErrorClass = BY_STATUS[details.status];
+  if (ErrorClass) return new ErrorClass(details);
+  if (details.status >= 500) return new LdServerError(details);
+  return new LdUnexpectedStatusError(details);
+}

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { createApp } from './app.js';
+import { type Config, ConfigError, loadConfig, secretsOf } from './config.js';
+import { LaunchDarklyClient } from './launchdarkly/client.js';
+import { createLogger, type Logger } from './log.js';
+
+function readConfig(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(
+        `ld-expiry-bot cannot start. ${error.message}\nSee .env.example for every variable.\n`,
+      );
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+function watchProcess(logger: Logger, stop: () => Promise<void>): void {
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      const force = setTimeout(() => process.exit(1), 10_000).unref();
+      stop().then(
+        () => {
+          clearTimeout(force);
+          process.exit(0);
+        },
+        (error) => {
+          logger.error({ err: error }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const ld = new LaunchDarklyClient({
+    baseUri: config.launchDarkly.baseUri,
+    accessToken: config.launchDarkly.accessToken,
+    logger: logger.child({ component: 'launchdarkly' }),
+  });
+  const app = createApp(config, { ld, logger, now: () => new Date() });
+  watchProcess(logger, () => app.stop().then(() => undefined));
+
+  if (config.slack.mode === 'socket') await app.start();
+  else await app.start(config.slack.port);
+  logger.info({ mode: config.slack.mode, port: config.slack.port }, 'ld-expiry-bot is running');
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet; print the message only (a stack trace helps nobody here).
+  process.stderr.write(`ld-expiry-bot stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

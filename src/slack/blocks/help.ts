@@ -1,0 +1,57 @@
+import type { KnownBlock } from '@slack/types';
+import { COMMAND } from '../ids.js';
+import { escapeMrkdwn } from './mrkdwn.js';
+
+export const USAGE = [
+  `${COMMAND}  — open a form`,
+  `${COMMAND} help  — this message`,
+  `${COMMAND} [add] flag <flag> <targets> <when> [options]`,
+  `${COMMAND} [add] segment <segment> <targets> <when> [options]`,
+  `${COMMAND} update flag|segment <key> <targets> <when> [options]`,
+  `${COMMAND} remove flag|segment <key> <targets> [options]`,
+  `${COMMAND} list flag|segment <key> [options]  — what LaunchDarkly has scheduled on it`,
+  `${COMMAND} list  — upcoming expiries scheduled through me`,
+].join('\n');
+
+export const TARGETS_HELP =
+  '*<targets>* one word, keys separated by commas: `sandy,bob` are users; `organization:acme` is a context of kind `organization`.';
+
+export const OPTIONS_HELP = [
+  '*Options* (anywhere after the key):',
+  '`--env <key>` and `--project <key>` (defaults are set by your admin)',
+  '`--variation <name|value|index>` (flags; needed only when I cannot tell it from the current targets)',
+  '`--excluded` (segments; the default is included)',
+  '`--grant` (add the targets to individual targeting first when they are missing)',
+].join('\n');
+
+export const WHEN_HELP = [
+  '*<when>* the rest of the line, read in your Slack time zone:',
+  '• relative: `in 90 minutes`, `in 36 hours`, `in 2 weeks`, `+2d`, `2w`, `in 1 month`',
+  '• days: `tomorrow`, `tomorrow 9am`, `tonight`, `noon`, `midnight`, `friday at 5pm`, `next friday`, `next week`',
+  '• ends: `eod` / `end of day`, `end of week`, `end of month`',
+  '• dates: `Dec 3`, `Dec 3rd 9:30am`, `3 December 2026 14:00`, `2026-12-03`, `2026-12-03 14:00`, `2026-12-03T14:00`',
+  '• another zone: `5pm PST`, `17:00 Europe/Berlin`, `2026-12-03 14:00 UTC`',
+  'A date without a time means 09:00. `12/03` is read month/day (3 December); write `2026-12-03` to be sure.',
+  '"In N days/weeks/months" keeps the clock time; "in N hours/minutes" counts elapsed time.',
+].join('\n');
+
+export const EXAMPLES = [
+  `${COMMAND} flag new-checkout sandy,bob next friday 5pm`,
+  `${COMMAND} segment beta-testers organization:acme in 2 weeks --env staging`,
+  `${COMMAND} update flag new-checkout sandy Dec 3 9:30am`,
+  `${COMMAND} remove segment beta-testers organization:acme`,
+].join('\n');
+
+/** The usage of `/expire`, optionally under a line saying what was wrong. */
+export function helpMessage(problem?: string): { text: string; blocks: KnownBlock[] } {
+  const section = (text: string): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
+  const blocks: KnownBlock[] = [
+    ...(problem ? [section(`:warning: ${escapeMrkdwn(problem)}`)] : []),
+    section(`*Usage*\n\`\`\`${USAGE}\`\`\``),
+    section(TARGETS_HELP),
+    section(WHEN_HELP),
+    section(OPTIONS_HELP),
+    section(`*Examples*\n\`\`\`${EXAMPLES}\`\`\``),
+  ];
+  return { text: problem ?? `Usage of ${COMMAND}`, blocks };
+}

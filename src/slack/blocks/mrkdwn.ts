@@ -1,0 +1,12 @@
+/**
+ * Escapes text a person typed before it is echoed in mrkdwn, so that `<!channel>`, `<@U123>` or
+ * `<https://evil|a link>` show as typed instead of pinging or linking.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Inline code that survives a backtick in the text. */
+export function code(text: string): string {
+  return `\`${escapeMrkdwn(text).replace(/`/g, "'")}\``;
+}

@@ -1,0 +1,722 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listen, readBody, sendJson } from './http-server.js';
+import { OpenApiValidator } from './openapi.js';
+
+/**
+ * A LaunchDarkly stand-in: a real HTTP server on 127.0.0.1 holding projects, environments, flags,
+ * segments and expiring targets, answering the bot's endpoints the way LaunchDarkly does
+ * (semantic patch rules, per-instruction errors, 404s, 409s, 429s with headers) and checking every
+ * request and its own every answer against LaunchDarkly's OpenAPI schemas.
+ */
+
+export const FAKE_LD_TOKEN = 'api-fake-0123456789abcdef';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingMessage['headers'];
+  body: any;
+  status?: number;
+}
+
+export interface Fault {
+  /** Which requests it hits; all when absent. */
+  match?: (req: RecordedRequest) => boolean;
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** How many matching requests it answers; 1 by default. */
+  times?: number;
+  /** Close the socket without answering (a network failure). */
+  destroy?: boolean;
+}
+
+interface Variation {
+  _id: string;
+  value: unknown;
+  name?: string;
+}
+interface FlagTarget {
+  contextKind: string;
+  values: string[];
+  variation: number;
+}
+interface Flag {
+  key: string;
+  name: string;
+  version: number;
+  variations: Variation[];
+  /** Per environment: individual targets of every context kind. */
+  targets: Map<string, FlagTarget[]>;
+}
+interface Segment {
+  key: string;
+  name: string;
+  version: number;
+  included: Map<string, Set<string>>;
+  excluded: Map<string, Set<string>>;
+}
+interface Environment {
+  key: string;
+  name: string;
+  critical: boolean;
+  /** Changes need an approved request: PATCHes answer 405. */
+  approvals: boolean;
+}
+interface Expiring {
+  id: string;
+  version: number;
+  expirationDate: number;
+  contextKind: string;
+  contextKey: string;
+  variationId?: string;
+  targetType?: 'included' | 'excluded';
+}
+interface Project {
+  key: string;
+  name: string;
+  environments: Map<string, Environment>;
+  flags: Map<string, Flag>;
+  /** env → segment key → segment */
+  segments: Map<string, Map<string, Segment>>;
+}
+
+export interface FlagSeed {
+  key: string;
+  name?: string;
+  /** Values, or objects with a name. Defaults to booleans true/false. */
+  variations?: Array<{ value: unknown; name?: string }>;
+  /** env → targets: `{ variation: index, values, contextKind? }` */
+  targets?: Record<string, Array<{ variation: number; values: string[]; contextKind?: string }>>;
+}
+
+export interface SegmentSeed {
+  key: string;
+  name?: string;
+  included?: string[];
+  excluded?: string[];
+  includedContexts?: Array<{ contextKind: string; values: string[] }>;
+  excludedContexts?: Array<{ contextKind: string; values: string[] }>;
+}
+
+const SEMANTIC_PATCH = /domain-model=launchdarkly\.semanticpatch/;
+const SEGMENT_BATCH_LIMIT = 1_500;
+
+export class FakeLaunchDarkly {
+  url = '';
+  readonly token = FAKE_LD_TOKEN;
+  readonly requests: RecordedRequest[] = [];
+  /** Requests our client sent that LaunchDarkly's schemas reject, and answers of ours they reject. */
+  readonly schemaViolations: string[] = [];
+  /** Milliseconds before each answer. */
+  delayMs = 0;
+  /** `errors[].instructionIndex` base; LaunchDarkly does not document it. */
+  instructionIndexBase: 0 | 1 = 0;
+  /** The fake's clock, for rejecting past expiry dates. */
+  now: () => number = Date.now;
+  /** Answer 429 on every n-th request (0: never). */
+  rateLimitEvery = 0;
+  rateLimitHeaders: Record<string, string> = { 'Retry-After': '0' };
+
+  private readonly projects = new Map<string, Project>();
+  private readonly expiring = new Map<string, Expiring[]>();
+  private faults: Fault[] = [];
+  private counter = 0;
+  private readonly validator = new OpenApiValidator();
+  private closeServer: (() => Promise<void>) | undefined;
+
+  async start(): Promise<this> {
+    const { url, close } = await listen((req, res) => this.handle(req, res));
+    this.url = url;
+    this.closeServer = close;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.closeServer?.();
+  }
+
+  // ── Seeding and inspection ────────────────────────────────────────────────────────────────
+
+  addProject(key: string, environments: Array<string | Partial<Environment> & { key: string }>): this {
+    const envs = new Map<string, Environment>();
+    for (const e of environments) {
+      const env = typeof e === 'string' ? { key: e } : e;
+      envs.set(env.key, {
+        key: env.key,
+        name: env.name ?? env.key[0]!.toUpperCase() + env.key.slice(1),
+        critical: env.critical ?? false,
+        approvals: env.approvals ?? false,
+      });
+    }
+    this.projects.set(key, { key, name: key, environments: envs, flags: new Map(), segments: new Map() });
+    return this;
+  }
+
+  addFlag(projectKey: string, seed: FlagSeed): this {
+    const project = this.project(projectKey);
+    const variations = (seed.variations ?? [{ value: true }, { value: false }]).map((v) => ({
+      _id: randomUUID(),
+      value: v.value,
+      ...(v.name ? { name: v.name } : {}),
+    }));
+    const targets = new Map<string, FlagTarget[]>();
+    for (const env of project.environments.keys()) {
+      targets.set(
+        env,
+        (seed.targets?.[env] ?? []).map((t) => ({
+          contextKind: t.contextKind ?? 'user',
+          values: [...t.values],
+          variation: t.variation,
+        })),
+      );
+    }
+    project.flags.set(seed.key, { key: seed.key, name: seed.name ?? seed.key, version: 1, variations, targets });
+    return this;
+  }
+
+  addSegment(projectKey: string, environmentKey: string, seed: SegmentSeed): this {
+    const project = this.project(projectKey);
+    const toMap = (users: string[] | undefined, contexts: SegmentSeed['includedContexts']) => {
+      const map = new Map<string, Set<string>>();
+      if (users?.length) map.set('user', new Set(users));
+      for (const c of contexts ?? []) map.set(c.contextKind, new Set([...(map.get(c.contextKind) ?? []), ...c.values]));
+      return map;
+    };
+    const envSegments = project.segments.get(environmentKey) ?? new Map<string, Segment>();
+    envSegments.set(seed.key, {
+      key: seed.key,
+      name: seed.name ?? seed.key,
+      version: 1,
+      included: toMap(seed.included, seed.includedContexts),
+      excluded: toMap(seed.excluded, seed.excludedContexts),
+    });
+    project.segments.set(environmentKey, envSegments);
+    return this;
+  }
+
+  variationId(projectKey: string, flagKey: string, index: number): string {
+    return this.project(projectKey).flags.get(flagKey)!.variations[index]!._id;
+  }
+
+  /** Expiring targets LaunchDarkly holds for a flag or segment in an environment. */
+  expiringTargets(kind: 'flag' | 'segment', projectKey: string, key: string, env: string): Expiring[] {
+    return [...(this.expiring.get(expiringKey(kind, projectKey, key, env)) ?? [])];
+  }
+
+  /** Schedules an expiry directly, as if done in LaunchDarkly's UI. */
+  setExpiring(
+    kind: 'flag' | 'segment',
+    projectKey: string,
+    key: string,
+    env: string,
+    target: Omit<Expiring, 'id' | 'version'> & { version?: number },
+  ): Expiring {
+    const list = this.expiringList(kind, projectKey, key, env);
+    const entry = { id: randomUUID().replace(/-/g, '').slice(0, 24), version: target.version ?? 1, ...target };
+    list.push(entry);
+    return entry;
+  }
+
+  flagTargets(projectKey: string, flagKey: string, env: string): FlagTarget[] {
+    return this.project(projectKey).flags.get(flagKey)!.targets.get(env)!;
+  }
+
+  segmentMembers(projectKey: string, env: string, segmentKey: string, type: 'included' | 'excluded') {
+    const segment = this.project(projectKey).segments.get(env)!.get(segmentKey)!;
+    return segment[type];
+  }
+
+  /** Queues a fault: the next matching request(s) get this answer instead. */
+  fail(fault: Fault): this {
+    this.faults.push({ times: 1, ...fault });
+    return this;
+  }
+
+  /** Requests that changed something. */
+  patches(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'PATCH');
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+    this.schemaViolations.length = 0;
+    this.faults = [];
+    this.counter = 0;
+    this.rateLimitEvery = 0;
+    this.delayMs = 0;
+  }
+
+  // ── HTTP ─────────────────────────────────────────────────────────────────────────────────
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const raw = await readBody(req);
+    let body: any;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch {
+      body = raw;
+    }
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+    };
+    this.requests.push(recorded);
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+
+    const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      recorded.status = status;
+      if (status < 500 && this.validator.operation(recorded.method, recorded.path)) {
+        for (const p of this.validator.checkResponse(recorded.method, recorded.path, status, payload)) {
+          this.schemaViolations.push(`answer ${status} to ${recorded.method} ${recorded.path}: ${p}`);
+        }
+      }
+      sendJson(res, status, payload, headers);
+    };
+
+    const fault = this.faults.find((f) => !f.match || f.match(recorded));
+    if (fault) {
+      fault.times = (fault.times ?? 1) - 1;
+      if (fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
+      if (fault.destroy) {
+        req.socket.destroy();
+        return;
+      }
+      recorded.status = fault.status;
+      sendJson(res, fault.status, fault.body ?? errorFor(fault.status), fault.headers);
+      return;
+    }
+    this.counter++;
+    if (this.rateLimitEvery > 0 && this.counter % this.rateLimitEvery === 0) {
+      return answer(429, errorFor(429), this.rateLimitHeaders);
+    }
+    if (req.headers.authorization !== this.token) return answer(401, errorFor(401));
+    if (req.headers['ld-api-version'] !== '20240415') {
+      return answer(400, { code: 'invalid_request', message: 'Missing or unknown LD-API-Version' });
+    }
+    if (recorded.method === 'PATCH') {
+      if (!SEMANTIC_PATCH.test(String(req.headers['content-type']))) {
+        // Without the domain-model parameter the body is read as a JSON patch.
+        return answer(400, { code: 'invalid_request', message: 'Invalid JSON patch: expected an array' });
+      }
+      const problems = this.validator.checkRequest(recorded.method, recorded.path, body);
+      if (problems.length > 0) {
+        this.schemaViolations.push(...problems.map((p) => `request ${recorded.method} ${recorded.path}: ${p}`));
+        return answer(400, { code: 'invalid_request', message: problems.join('; ') });
+      }
+      if (typeof body?.comment !== 'string' || body.comment.length === 0) {
+        this.schemaViolations.push(`request ${recorded.method} ${recorded.path}: no comment`);
+      }
+    }
+    const [status, payload] = this.route(recorded);
+    answer(status, payload);
+  }
+
+  private route(r: RecordedRequest): [number, unknown] {
+    const parts = r.path.split('/').slice(3).map(decodeURIComponent); // after /api/v2
+    const [collection, a, b, c, d] = parts;
+    if (r.method === 'GET' && r.path === '/api/v2/caller-identity') {
+      return [200, { accountId: 'acct-1', tokenName: 'ld-expiry-bot', tokenKind: 'auth', serviceToken: true }];
+    }
+    if (collection === 'projects') return this.routeProjects(r, a, b);
+    if (collection === 'flags' && a) {
+      const project = this.projects.get(a);
+      if (!project) return [404, errorFor(404)];
+      if (!b) return r.method === 'GET' ? [200, this.flagList(project, r.query)] : [405, errorFor(405)];
+      const flag = project.flags.get(b);
+      if (!flag) return [404, errorFor(404)];
+      if ((c === 'expiring-user-targets' || c === 'expiring-targets') && d) {
+        if (!project.environments.has(d)) return [404, errorFor(404)];
+        return this.expiringRoute(r, 'flag', project, b, d, c === 'expiring-user-targets');
+      }
+      if (c) return [404, errorFor(404)];
+      if (r.method === 'GET') return [200, this.flagRep(project, flag, r.query.get('env'))];
+      return this.patchFlag(project, flag, r.body);
+    }
+    if (collection === 'segments' && a && b) {
+      const project = this.projects.get(a);
+      if (!project) return [404, errorFor(404)];
+      if ((c === 'expiring-user-targets' || c === 'expiring-targets') && d) {
+        const segment = project.segments.get(d)?.get(b);
+        if (!segment) return [404, errorFor(404)];
+        return this.expiringRoute(r, 'segment', project, b, d, c === 'expiring-user-targets');
+      }
+      const env = project.environments.get(b);
+      if (!env) return [404, errorFor(404)];
+      if (!c) return r.method === 'GET' ? [200, this.segmentList(project, b, r.query)] : [405, errorFor(405)];
+      const segment = project.segments.get(b)?.get(c);
+      if (!segment) return [404, errorFor(404)];
+      if (r.method === 'GET') return [200, segmentRep(segment)];
+      return this.patchSegment(env, segment, r.body);
+    }
+    return [404, errorFor(404)];
+  }
+
+  private routeProjects(r: RecordedRequest, projectKey?: string, sub?: string): [number, unknown] {
+    if (r.method !== 'GET') return [405, errorFor(405)];
+    if (!projectKey) {
+      return [200, { _links: {}, items: [...this.projects.values()].map(projectRep), totalCount: this.projects.size }];
+    }
+    const project = this.projects.get(projectKey);
+    if (!project) return [404, errorFor(404)];
+    if (sub === 'environments') {
+      const items = [...project.environments.values()].map(environmentRep);
+      return [200, { _links: {}, items, totalCount: items.length }];
+    }
+    if (sub === 'context-kinds') {
+      const kinds = new Set(['user']);
+      for (const flag of project.flags.values())
+        for (const ts of flag.targets.values()) for (const t of ts) kinds.add(t.contextKind);
+      return [200, { _links: {}, items: [...kinds].map(contextKindRep) }];
+    }
+    return sub ? [404, errorFor(404)] : [200, projectRep(project)];
+  }
+
+  private flagList(project: Project, query: URLSearchParams) {
+    const text = (query.get('filter') ?? '').match(/query:([^,]*)/)?.[1]?.toLowerCase() ?? '';
+    const limit = Number(query.get('limit') ?? 20);
+    const matching = [...project.flags.values()].filter(
+      (f) => f.key.toLowerCase().includes(text) || f.name.toLowerCase().includes(text),
+    );
+    return {
+      _links: {},
+      items: matching.slice(0, limit).map((f) => this.flagRep(project, f, null)),
+      totalCount: matching.length,
+    };
+  }
+
+  private segmentList(project: Project, env: string, query: URLSearchParams) {
+    const text = (query.get('filter') ?? '').match(/query equals "([^"]*)"/)?.[1]?.toLowerCase() ?? '';
+    const limit = Number(query.get('limit') ?? 20);
+    const matching = [...(project.segments.get(env)?.values() ?? [])].filter(
+      (s) => s.key.toLowerCase().includes(text) || s.name.toLowerCase().includes(text),
+    );
+    return { _links: {}, items: matching.slice(0, limit).map(segmentRep), totalCount: matching.length };
+  }
+
+  private flagRep(project: Project, flag: Flag, env: string | null) {
+    const environments: Record<string, unknown> = {};
+    for (const [key, targets] of flag.targets) {
+      if (env && key !== env) continue;
+      environments[key] = {
+        _environmentName: project.environments.get(key)!.name,
+        _site: { href: `/${project.key}/${key}/features/${flag.key}`, type: 'text/html' },
+        archived: false,
+        lastModified: 1_700_000_000_000,
+        on: true,
+        salt: 'salt',
+        sel: 'sel',
+        trackEvents: false,
+        trackEventsFallthrough: false,
+        version: flag.version,
+        targets: targets.filter((t) => t.contextKind === 'user' && t.values.length > 0).map(({ values, variation }) => ({
+          values,
+          variation,
+          contextKind: 'user',
+        })),
+        contextTargets: targets
+          .filter((t) => t.contextKind !== 'user' && t.values.length > 0)
+          .map(({ values, variation, contextKind }) => ({ values, variation, contextKind })),
+      };
+    }
+    return {
+      _links: { self: { href: `/api/v2/flags/${project.key}/${flag.key}`, type: 'application/json' } },
+      _version: flag.version,
+      archived: false,
+      creationDate: 1_700_000_000_000,
+      customProperties: {},
+      experiments: { baselineIdx: 0, items: [] },
+      key: flag.key,
+      kind: typeof flag.variations[0]?.value === 'boolean' ? 'boolean' : 'multivariate',
+      name: flag.name,
+      tags: [],
+      temporary: true,
+      variations: flag.variations,
+      environments,
+    };
+  }
+
+  // ── Semantic patches ────────────────────────────────────────────────────────────────────
+
+  private patchFlag(project: Project, flag: Flag, body: any): [number, unknown] {
+    const env = project.environments.get(body.environmentKey);
+    if (!body.environmentKey || !env) {
+      return [400, { code: 'invalid_request', message: 'environmentKey is required for this instruction' }];
+    }
+    if (env.approvals) return [405, errorFor(405)];
+    // A flag semantic patch is all or nothing: work on a copy.
+    const targets = structuredClone(flag.targets.get(env.key)!);
+    for (const instruction of body.instructions as any[]) {
+      if (instruction.kind !== 'addTargets' && instruction.kind !== 'addUserTargets') {
+        return [400, { code: 'invalid_request', message: `unsupported instruction kind ${instruction.kind}` }];
+      }
+      const variation = flag.variations.findIndex((v) => v._id === instruction.variationId);
+      if (variation < 0) return [400, { code: 'invalid_request', message: 'Invalid variation ID' }];
+      const contextKind = instruction.kind === 'addUserTargets' ? 'user' : (instruction.contextKind ?? 'user');
+      for (const value of instruction.values as string[]) {
+        const elsewhere = targets.find(
+          (t) => t.contextKind === contextKind && t.variation !== variation && t.values.includes(value),
+        );
+        if (elsewhere) {
+          return [
+            400,
+            { code: 'invalid_request', message: `Cannot target ${value} to multiple variations in the same environment` },
+          ];
+        }
+        let entry = targets.find((t) => t.contextKind === contextKind && t.variation === variation);
+        if (!entry) {
+          entry = { contextKind, variation, values: [] };
+          targets.push(entry);
+        }
+        if (!entry.values.includes(value)) entry.values.push(value);
+      }
+    }
+    flag.targets.set(env.key, targets);
+    flag.version++;
+    return [200, this.flagRep(project, flag, env.key)];
+  }
+
+  private patchSegment(env: Environment, segment: Segment, body: any): [number, unknown] {
+    if (body.environmentKey !== env.key) {
+      return [400, { code: 'invalid_request', message: 'environmentKey must match the path' }];
+    }
+    if (env.approvals) return [405, errorFor(405)];
+    const kinds: Record<string, ['included' | 'excluded', boolean]> = {
+      addIncludedTargets: ['included', false],
+      addExcludedTargets: ['excluded', false],
+      addIncludedUsers: ['included', true],
+      addExcludedUsers: ['excluded', true],
+    };
+    const total = (body.instructions as any[]).reduce((n, i) => n + (i.values?.length ?? 0), 0);
+    if (total > SEGMENT_BATCH_LIMIT) {
+      return [400, { code: 'invalid_request', message: `Segment target batch limit of ${SEGMENT_BATCH_LIMIT} exceeded` }];
+    }
+    for (const instruction of body.instructions as any[]) {
+      const kind = kinds[instruction.kind];
+      if (!kind) return [400, { code: 'invalid_request', message: `unsupported instruction kind ${instruction.kind}` }];
+      const [type, users] = kind;
+      const contextKind = users ? 'user' : instruction.contextKind;
+      if (!contextKind) return [400, { code: 'invalid_request', message: 'contextKind is required' }];
+      const set = segment[type].get(contextKind) ?? new Set<string>();
+      for (const v of instruction.values as string[]) set.add(v);
+      segment[type].set(contextKind, set);
+    }
+    segment.version++;
+    return [200, segmentRep(segment)];
+  }
+
+  private expiringRoute(
+    r: RecordedRequest,
+    kind: 'flag' | 'segment',
+    project: Project,
+    key: string,
+    env: string,
+    userEndpoint: boolean,
+  ): [number, unknown] {
+    const list = this.expiringList(kind, project.key, key, env);
+    const resourceId = { kind, projectKey: project.key, environmentKey: env, key };
+    const render = () =>
+      list
+        .filter((e) => !userEndpoint || e.contextKind === 'user')
+        .map((e) => expiringRep(e, resourceId, userEndpoint));
+    if (r.method === 'GET') return [200, { _links: {}, items: render() }];
+
+    const instructions = r.body.instructions as any[];
+    const errors: Array<{ instructionIndex: number; message: string }> = [];
+    instructions.forEach((instruction, index) => {
+      const message = this.applyExpiring(kind, project, key, env, list, instruction, userEndpoint);
+      if (message) errors.push({ instructionIndex: index + this.instructionIndexBase, message });
+    });
+    if (kind === 'segment') project.segments.get(env)!.get(key)!.version++;
+    return [
+      200,
+      {
+        _links: {},
+        items: render(),
+        totalInstructions: instructions.length,
+        successfulInstructions: instructions.length - errors.length,
+        failedInstructions: errors.length,
+        errors,
+      },
+    ];
+  }
+
+  /** Applies one instruction; returns LaunchDarkly's message when it fails. */
+  private applyExpiring(
+    kind: 'flag' | 'segment',
+    project: Project,
+    key: string,
+    env: string,
+    list: Expiring[],
+    instruction: any,
+    userEndpoint: boolean,
+  ): string | undefined {
+    const op = /^add/.test(instruction.kind) ? 'add' : /^update/.test(instruction.kind) ? 'update' : 'remove';
+    const expectedKinds = userEndpoint
+      ? ['addExpireUserTargetDate', 'updateExpireUserTargetDate', 'removeExpireUserTargetDate']
+      : ['addExpiringTarget', 'updateExpiringTarget', 'removeExpiringTarget'];
+    if (!expectedKinds.includes(instruction.kind)) return `Unknown instruction kind ${instruction.kind}`;
+    const contextKind = userEndpoint ? 'user' : instruction.contextKind;
+    const contextKey = userEndpoint ? instruction.userKey : instruction.contextKey;
+    if (!contextKind || !contextKey) return 'contextKind and contextKey are required';
+    const scope =
+      kind === 'flag' ? { variationId: instruction.variationId } : { targetType: instruction.targetType ?? 'included' };
+    if (kind === 'flag' && !scope.variationId) return 'variationId is required';
+
+    const existing = list.find((e) => e.contextKind === contextKind && e.contextKey === contextKey);
+    if (op !== 'remove') {
+      if (!Number.isInteger(instruction.value)) return 'value is required';
+      if (instruction.value <= this.now()) return 'The expiration date must be in the future';
+    }
+    if (op === 'add') {
+      if (existing) return `${contextKey} already has a scheduled removal; update it instead`;
+      const targeted =
+        kind === 'flag'
+          ? this.flagTargetVariation(project, key, env, contextKind, contextKey) === scope.variationId
+          : (project.segments.get(env)?.get(key)?.[scope.targetType as 'included' | 'excluded'].get(contextKind)?.has(contextKey) ?? false);
+      if (!targeted) {
+        return kind === 'flag'
+          ? `${contextKind} ${contextKey} is not individually targeted by variation ${scope.variationId}`
+          : `${contextKind} ${contextKey} is not ${scope.targetType} in segment ${key}`;
+      }
+      list.push({
+        id: randomUUID().replace(/-/g, '').slice(0, 24),
+        version: 1,
+        expirationDate: instruction.value,
+        contextKind,
+        contextKey,
+        ...scope,
+      });
+      return undefined;
+    }
+    if (!existing) return `No scheduled removal found for ${contextKind} ${contextKey}`;
+    if (kind === 'flag' && existing.variationId !== scope.variationId) return 'variationId does not match';
+    if (op === 'update') {
+      if (instruction.version !== undefined && instruction.version !== existing.version) {
+        return `Version mismatch for ${contextKey}: expected ${existing.version}`;
+      }
+      existing.expirationDate = instruction.value;
+      existing.version++;
+      return undefined;
+    }
+    list.splice(list.indexOf(existing), 1);
+    return undefined;
+  }
+
+  private flagTargetVariation(project: Project, flagKey: string, env: string, kind: string, key: string) {
+    const flag = project.flags.get(flagKey)!;
+    const target = flag.targets.get(env)?.find((t) => t.contextKind === kind && t.values.includes(key));
+    return target ? flag.variations[target.variation]?._id : undefined;
+  }
+
+  private expiringList(kind: 'flag' | 'segment', projectKey: string, key: string, env: string): Expiring[] {
+    const id = expiringKey(kind, projectKey, key, env);
+    let list = this.expiring.get(id);
+    if (!list) {
+      list = [];
+      this.expiring.set(id, list);
+    }
+    return list;
+  }
+
+  private project(key: string): Project {
+    const project = this.projects.get(key);
+    if (!project) throw new Error(`fake LaunchDarkly has no project ${key}`);
+    return project;
+  }
+}
+
+function expiringKey(kind: string, project: string, key: string, env: string) {
+  return `${kind}/${project}/${key}/${env}`;
+}
+
+function expiringRep(e: Expiring, resourceId: object, userEndpoint: boolean) {
+  const common = {
+    _id: e.id,
+    _version: e.version,
+    expirationDate: e.expirationDate,
+    _resourceId: resourceId,
+    ...(e.variationId ? { variationId: e.variationId } : {}),
+    ...(e.targetType ? { targetType: e.targetType } : {}),
+  };
+  return userEndpoint ? { ...common, userKey: e.contextKey } : { ...common, contextKind: e.contextKind, contextKey: e.contextKey };
+}
+
+function segmentRep(s: Segment) {
+  const users = (m: Map<string, Set<string>>) => [...(m.get('user') ?? [])];
+  const contexts = (m: Map<string, Set<string>>) =>
+    [...m].filter(([kind]) => kind !== 'user').map(([contextKind, values]) => ({ contextKind, values: [...values] }));
+  return {
+    _links: {},
+    creationDate: 1_700_000_000_000,
+    deleted: false,
+    generation: 1,
+    key: s.key,
+    lastModifiedDate: 1_700_000_000_000,
+    name: s.name,
+    rules: [],
+    tags: [],
+    version: s.version,
+    included: users(s.included),
+    excluded: users(s.excluded),
+    includedContexts: contexts(s.included),
+    excludedContexts: contexts(s.excluded),
+  };
+}
+
+function projectRep(p: Project) {
+  return { _id: `id-${p.key}`, _links: {}, includeInSnippetByDefault: false, key: p.key, name: p.name, tags: [] };
+}
+
+function environmentRep(e: Environment) {
+  return {
+    _id: `id-${e.key}`,
+    _links: {},
+    apiKey: `sdk-${e.key}-secret-0000`,
+    mobileKey: `mob-${e.key}-secret-0000`,
+    color: '417505',
+    confirmChanges: e.critical,
+    critical: e.critical,
+    defaultTrackEvents: false,
+    defaultTtl: 0,
+    key: e.key,
+    name: e.name,
+    requireComments: false,
+    secureMode: false,
+    tags: [],
+  };
+}
+
+function contextKindRep(key: string) {
+  return {
+    key,
+    name: key,
+    description: '',
+    version: 1,
+    creationDate: 1_700_000_000_000,
+    lastModified: 1_700_000_000_000,
+    createdFrom: 'default',
+  };
+}
+
+const MESSAGES: Record<number, [string, string]> = {
+  400: ['invalid_request', 'Invalid request'],
+  401: ['unauthorized', 'Invalid access token'],
+  403: ['forbidden', 'Access to the requested resource was denied'],
+  404: ['not_found', 'Invalid resource identifier'],
+  405: ['method_not_allowed', 'This environment requires approvals for this change'],
+  409: ['optimistic_locking_error', 'Conflict: the resource changed; retry'],
+  422: ['unprocessable_entity', 'Unprocessable entity'],
+  429: ['rate_limited', "You've exceeded the API rate limit. Try again later."],
+};
+
+export function errorFor(status: number) {
+  const [code, message] = MESSAGES[status] ?? ['internal_server_error', 'Internal server error'];
+  return { code, message, id: randomUUID() };
+}

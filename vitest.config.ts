@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 15_000,
+    hookTimeout: 15_000,
+    // Two cores: run files in parallel but keep the fakes' ports and timing predictable.
+    maxWorkers: 2,
+  },
+});
