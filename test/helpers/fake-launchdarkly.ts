@@ -247,6 +247,15 @@ export class FakeLaunchDarkly {
     this.counter = 0;
     this.rateLimitEvery = 0;
     this.delayMs = 0;
+    this.instructionIndexBase = 0;
+    this.now = Date.now;
+  }
+
+  /** Forgets all data too, for a test that seeds its own. */
+  clear(): void {
+    this.reset();
+    this.projects.clear();
+    this.expiring.clear();
   }
 
   // ── HTTP ─────────────────────────────────────────────────────────────────────────────────
