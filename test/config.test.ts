@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, secretsOf } from '../src/config.js';
+
+const VALID = {
+  SLACK_BOT_TOKEN: 'xoxb-123-456-abcdef',
+  SLACK_SIGNING_SECRET: 'signing-secret-value',
+  LD_ACCESS_TOKEN: 'api-0123456789abcdef',
+  LD_PROJECT: 'default',
+  LD_ENVIRONMENT: 'production',
+};
+
+function problems(env: Record<string, string | undefined>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).problems];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(VALID);
+    expect(config.slack).toEqual({
+      mode: 'http',
+      botToken: VALID.SLACK_BOT_TOKEN,
+      signingSecret: VALID.SLACK_SIGNING_SECRET,
+      appToken: undefined,
+      apiUrl: 'https://slack.com/api/',
+      port: 3000,
+    });
+    expect(config.launchDarkly.baseUri).toBe('https://app.launchdarkly.com');
+    expect(config.databaseUrl).toBe('sqlite:./data/ld-expiry-bot.sqlite');
+    expect(config.defaultTimeZone).toBe('UTC');
+    expect(config.reminders).toEqual({ leadTimesMs: [86_400_000, 3_600_000], checkIntervalMs: 60_000 });
+    expect(config.logLevel).toBe('info');
+    expect(Object.isFrozen(config.slack)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      ...VALID,
+      SLACK_SIGNING_SECRET: undefined,
+      SLACK_APP_TOKEN: 'xapp-1-abc',
+      SLACK_API_URL: 'http://127.0.0.1:9999/api',
+      PORT: '8080',
+      LD_BASE_URI: 'https://app.eu.launchdarkly.com/',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+      DEFAULT_TIME_ZONE: 'Europe/Berlin',
+      REMINDER_LEAD_TIMES: '1h, 2d,30m',
+      REMINDER_CHECK_INTERVAL: '30s',
+      LOG_LEVEL: 'debug',
+    });
+    expect(config.slack.mode).toBe('socket');
+    expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
+    expect(config.slack.port).toBe(8080);
+    expect(config.launchDarkly.baseUri).toBe('https://app.eu.launchdarkly.com');
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/test');
+    expect(config.defaultTimeZone).toBe('Europe/Berlin');
+    expect(config.reminders.leadTimesMs).toEqual([172_800_000, 3_600_000, 1_800_000]);
+    expect(config.reminders.checkIntervalMs).toBe(30_000);
+  });
+
+  it('lists every missing variable by name in one error', () => {
+    expect(problems({})).toEqual([
+      'SLACK_BOT_TOKEN is required',
+      'SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN to use Socket Mode)',
+      'LD_ACCESS_TOKEN is required',
+      'LD_PROJECT is required',
+      'LD_ENVIRONMENT is required',
+    ]);
+  });
+
+  it('treats an empty variable as missing', () => {
+    expect(problems({ ...VALID, LD_PROJECT: '  ' })).toEqual(['LD_PROJECT is required']);
+  });
+
+  it('names each malformed variable without ever quoting a secret', () => {
+    const env = {
+      ...VALID,
+      SLACK_BOT_TOKEN: 'xoxp-user-token-secret',
+      SLACK_APP_TOKEN: 'xoxb-wrong-kind-secret',
+      SLACK_API_URL: 'not a url',
+      PORT: '70000',
+      LD_ACCESS_TOKEN: 'api secret with spaces',
+      LD_BASE_URI: 'ftp://app.launchdarkly.com',
+      LD_PROJECT: 'bad key!',
+      DATABASE_URL: 'mysql://localhost/db',
+      DEFAULT_TIME_ZONE: 'Mars/Olympus_Mons',
+      REMINDER_LEAD_TIMES: '24h,soon',
+      REMINDER_CHECK_INTERVAL: '0m',
+      LOG_LEVEL: 'verbose',
+    };
+    const list = problems(env);
+    expect(list.map((p) => p.split(' ')[0])).toEqual([
+      'SLACK_BOT_TOKEN',
+      'SLACK_APP_TOKEN',
+      'SLACK_API_URL',
+      'PORT',
+      'LD_ACCESS_TOKEN',
+      'LD_BASE_URI',
+      'LD_PROJECT',
+      'DATABASE_URL',
+      'DEFAULT_TIME_ZONE',
+      'REMINDER_LEAD_TIMES',
+      'REMINDER_CHECK_INTERVAL',
+      'LOG_LEVEL',
+    ]);
+    const message = list.join('\n');
+    for (const secret of ['xoxp-user-token-secret', 'xoxb-wrong-kind-secret', 'api secret with spaces']) {
+      expect(message).not.toContain(secret);
+    }
+  });
+
+  it('knows which values are secrets', () => {
+    expect(secretsOf(loadConfig(VALID)).sort()).toEqual(
+      [VALID.SLACK_BOT_TOKEN, VALID.SLACK_SIGNING_SECRET, VALID.LD_ACCESS_TOKEN].sort(),
+    );
+  });
+});

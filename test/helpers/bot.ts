@@ -1,0 +1,55 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App } from '@slack/bolt';
+import { createApp } from '../../src/app.js';
+import { type Config, loadConfig, secretsOf } from '../../src/config.js';
+import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
+import { createLogger } from '../../src/log.js';
+import type { FakeLaunchDarkly } from './fake-launchdarkly.js';
+import { FAKE_BOT_TOKEN, type FakeSlack } from './fake-slack.js';
+import { commandBody, type CommandFields, postSigned, SIGNING_SECRET } from './slack-requests.js';
+
+export interface Bot {
+  url: string;
+  app: App;
+  config: Config;
+  /** Every line the bot logged, already scrubbed. */
+  logs: string[];
+  command: (fields: CommandFields | string) => ReturnType<typeof postSigned>;
+  stop: () => Promise<void>;
+}
+
+/** The real Bolt app in HTTP mode on a free port, talking to the fake Slack and fake LaunchDarkly. */
+export async function startBot(
+  slack: FakeSlack,
+  ld: FakeLaunchDarkly,
+  env: Record<string, string> = {},
+  options: { now?: () => Date } = {},
+): Promise<Bot> {
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: slack.apiUrl,
+    PORT: '0',
+    LD_ACCESS_TOKEN: ld.token,
+    LD_BASE_URI: ld.url,
+    LD_PROJECT: 'default',
+    LD_ENVIRONMENT: 'production',
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const logs: string[] = [];
+  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config), destination: { write: (l) => logs.push(l) } });
+  const client = new LaunchDarklyClient({ baseUri: config.launchDarkly.baseUri, accessToken: config.launchDarkly.accessToken, logger });
+  const app = createApp(config, { ld: client, logger, now: options.now ?? (() => new Date()) });
+  const server = (await app.start(0)) as Server;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    app,
+    config,
+    logs,
+    command: (fields) => postSigned(url, commandBody(typeof fields === 'string' ? { text: fields } : fields)),
+    stop: () => app.stop().then(() => undefined),
+  };
+}

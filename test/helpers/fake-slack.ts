@@ -1,0 +1,230 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listen, readBody, sendJson } from './http-server.js';
+import { blockKitProblems } from './slack-limits.js';
+
+export const FAKE_BOT_TOKEN = 'xoxb-fake-bot-token-0123456789';
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, any>;
+  /** What the fake answered. */
+  response: Record<string, any>;
+}
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  thread_ts?: string;
+  text?: string;
+  blocks?: any[];
+  user?: string;
+  ephemeral: boolean;
+}
+
+export interface ResponseUrlPost {
+  id: string;
+  body: Record<string, any>;
+}
+
+interface OpenView {
+  id: string;
+  hash: string;
+  view: any;
+}
+
+/**
+ * A Slack Web API stand-in: a real HTTP server on 127.0.0.1 that records every call, answers like
+ * Slack (`{ok:false,error}` with HTTP 200), and enforces Slack's limits: Block Kit sizes, trigger
+ * ids that live 3 s and work once, view hashes, channels the bot is not in.
+ */
+export class FakeSlack {
+  url = '';
+  readonly calls: SlackCall[] = [];
+  readonly messages: PostedMessage[] = [];
+  readonly responseUrlPosts: ResponseUrlPost[] = [];
+  /** Everything rejected for breaking Slack's limits: a test asserts this stays empty. */
+  readonly violations: string[] = [];
+  /** user id → time zone (null: none set). */
+  readonly users = new Map<string, { tz: string | null; name: string }>();
+  /** Channels where chat.postMessage answers not_in_channel. */
+  readonly notInChannel = new Set<string>();
+  readonly views = new Map<string, OpenView>();
+  /** Milliseconds before each answer. */
+  delayMs = 0;
+  private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
+  private tsCounter = 1_700_000_000;
+  private closeServer: (() => Promise<void>) | undefined;
+
+  async start(): Promise<this> {
+    const { url, close } = await listen((req, res) => this.handle(req, res));
+    this.url = url;
+    this.closeServer = close;
+    return this;
+  }
+
+  stop(): Promise<void> {
+    return this.closeServer?.() ?? Promise.resolve();
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  /** A response_url for one slash command or interaction. */
+  responseUrl(): string {
+    return `${this.url}/response/${randomUUID()}`;
+  }
+
+  /** A trigger_id as Slack issues it with an interaction: valid for 3 s, once. */
+  trigger(): string {
+    const id = `${Date.now()}.${randomUUID()}`;
+    this.triggers.set(id, { issuedAt: Date.now(), used: false });
+    return id;
+  }
+
+  callsTo(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.messages.length = 0;
+    this.responseUrlPosts.length = 0;
+    this.violations.length = 0;
+    this.notInChannel.clear();
+    this.views.clear();
+    this.delayMs = 0;
+  }
+
+  /** Resolves when a matching message (channel, thread or ephemeral) has been posted or updated. */
+  async waitFor<T>(probe: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = probe();
+      if (found !== undefined && found !== false) return found;
+      if (Date.now() > deadline) throw new Error('timed out waiting for Slack');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const raw = await readBody(req);
+    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    if (url.pathname.startsWith('/response/')) {
+      const body = JSON.parse(raw);
+      this.responseUrlPosts.push({ id: url.pathname.slice('/response/'.length), body });
+      this.check('response_url', body);
+      return sendJson(res, 200, { ok: true });
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const args = parseArgs(raw, String(req.headers['content-type'] ?? ''));
+    const auth = String(req.headers.authorization ?? '');
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : args.token;
+    const response =
+      method === 'apps.connections.open'
+        ? this.openConnection(token)
+        : token === FAKE_BOT_TOKEN
+          ? this.answer(method, args)
+          : { ok: false, error: 'invalid_auth' };
+    this.calls.push({ method, args, response });
+    sendJson(res, 200, response);
+  }
+
+  private answer(method: string, args: Record<string, any>): Record<string, any> {
+    switch (method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'expirybot', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' };
+      case 'users.info': {
+        const user = this.users.get(args.user);
+        if (!user) return { ok: false, error: 'user_not_found' };
+        return { ok: true, user: { id: args.user, name: user.name, tz: user.tz, real_name: user.name } };
+      }
+      case 'chat.postMessage':
+      case 'chat.postEphemeral': {
+        const problems = this.check(method, args);
+        if (problems) return problems;
+        if (!args.channel) return { ok: false, error: 'channel_not_found' };
+        if (this.notInChannel.has(args.channel)) return { ok: false, error: 'not_in_channel' };
+        if (args.channel.startsWith('D')) return { ok: false, error: 'channel_not_found' };
+        const ts = `${this.tsCounter++}.000100`;
+        this.messages.push({
+          channel: args.channel,
+          ts,
+          thread_ts: args.thread_ts,
+          text: args.text,
+          blocks: args.blocks,
+          user: args.user,
+          ephemeral: method === 'chat.postEphemeral',
+        });
+        return method === 'chat.postMessage' ? { ok: true, channel: args.channel, ts } : { ok: true, message_ts: ts };
+      }
+      case 'chat.update': {
+        const problems = this.check(method, args);
+        if (problems) return problems;
+        const message = this.messages.find((m) => m.channel === args.channel && m.ts === args.ts && !m.ephemeral);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        message.text = args.text;
+        message.blocks = args.blocks;
+        return { ok: true, channel: args.channel, ts: args.ts };
+      }
+      case 'views.open':
+      case 'views.push': {
+        const trigger = this.triggers.get(args.trigger_id);
+        if (!trigger) return { ok: false, error: 'invalid_trigger_id' };
+        if (trigger.used) return { ok: false, error: 'exchanged_trigger_id' };
+        if (Date.now() - trigger.issuedAt > 3_000) return { ok: false, error: 'expired_trigger_id' };
+        trigger.used = true;
+        const problems = this.check(method, args);
+        if (problems) return problems;
+        const opened = { id: `V${randomUUID().slice(0, 8)}`, hash: randomUUID(), view: args.view };
+        this.views.set(opened.id, opened);
+        return { ok: true, view: { ...args.view, id: opened.id, hash: opened.hash } };
+      }
+      case 'views.update': {
+        const opened = this.views.get(args.view_id);
+        if (!opened) return { ok: false, error: 'not_found' };
+        if (args.hash && args.hash !== opened.hash) return { ok: false, error: 'hash_conflict' };
+        const problems = this.check(method, args);
+        if (problems) return problems;
+        opened.view = args.view;
+        opened.hash = randomUUID();
+        return { ok: true, view: { ...args.view, id: opened.id, hash: opened.hash } };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  /** Socket Mode needs a WebSocket server this fake does not run: it records the call and refuses. */
+  private openConnection(token: string | undefined): Record<string, any> {
+    if (!token?.startsWith('xapp-')) return { ok: false, error: 'not_allowed_token_type' };
+    return { ok: false, error: 'socket_mode_unavailable_in_fake' };
+  }
+
+  /** Slack's answer when the payload breaks a limit; undefined when it is fine. */
+  private check(method: string, args: Record<string, any>): Record<string, any> | undefined {
+    const problems = blockKitProblems(method, args);
+    if (problems.length === 0) return undefined;
+    this.violations.push(...problems.map((p) => `${method}: ${p}`));
+    return { ok: false, error: method.startsWith('views.') ? 'invalid_arguments' : 'invalid_blocks', problems };
+  }
+}
+
+function parseArgs(raw: string, contentType: string): Record<string, any> {
+  if (contentType.includes('application/json')) return JSON.parse(raw || '{}');
+  const args: Record<string, any> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    args[key] = /^[[{]/.test(value) ? safeJson(value) : value;
+  }
+  return args;
+}
+
+function safeJson(value: string): unknown {
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
+import { createLogger } from '../../src/log.js';
+import { type Bot, startBot } from '../helpers/bot.js';
+import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
+import { FAKE_BOT_TOKEN, FakeSlack } from '../helpers/fake-slack.js';
+import { seed } from '../helpers/ld-fixtures.js';
+import { commandBody, postSigned, SIGNING_SECRET, slackSignature } from '../helpers/slack-requests.js';
+
+let slack: FakeSlack;
+let ld: FakeLaunchDarkly;
+let bot: Bot;
+
+beforeAll(async () => {
+  slack = await new FakeSlack().start();
+  ld = seed(await new FakeLaunchDarkly().start());
+  bot = await startBot(slack, ld);
+});
+afterAll(async () => {
+  await bot.stop();
+  await Promise.all([slack.stop(), ld.stop()]);
+});
+
+describe('signing', () => {
+  it("computes Slack's documented known-answer signature", () => {
+    const body =
+      'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
+    expect(slackSignature('8f742231b10e8888abcd99yyyzzz85a5', 1531420618, body)).toBe(
+      'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503',
+    );
+  });
+
+  it('refuses a forged signature with 401 and calls nothing', async () => {
+    const before = ld.requests.length;
+    const res = await postSigned(bot.url, commandBody({ text: 'help' }), { secret: 'not-the-secret' });
+    expect(res.status).toBe(401);
+    expect(ld.requests.length).toBe(before);
+  });
+
+  it('refuses a replayed request older than five minutes', async () => {
+    const old = Math.floor(Date.now() / 1000) - 6 * 60;
+    const res = await postSigned(bot.url, commandBody({ text: 'help' }), { timestamp: old, secret: SIGNING_SECRET });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('/expire help', () => {
+  it('answers at once, ephemerally, with the usage and the time forms', async () => {
+    const res = await bot.command('help');
+    expect(res.status).toBe(200);
+    const body = res.json();
+    expect(body.response_type).toBe('ephemeral');
+    const text = body.blocks.map((b: any) => b.text?.text ?? '').join('\n');
+    expect(text).toContain('/expire [add] flag <flag> <targets> <when> [options]');
+    expect(text).toContain('/expire remove flag|segment <key> <targets> [options]');
+    expect(text).toContain('--variation <name|value|index>');
+    expect(text).toContain('next friday');
+    expect(text).toContain('month/day');
+  });
+});
+
+describe('health', () => {
+  it('answers GET /healthz with 200', async () => {
+    const res = await fetch(`${bot.url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+});
+
+describe('Socket Mode', () => {
+  it('connects with the app token instead of listening for signed requests', async () => {
+    const socketBot = createApp(
+      loadConfig({
+        SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+        SLACK_APP_TOKEN: 'xapp-1-fake-app-token',
+        SLACK_API_URL: slack.apiUrl,
+        PORT: '0',
+        LD_ACCESS_TOKEN: ld.token,
+        LD_BASE_URI: ld.url,
+        LD_PROJECT: 'default',
+        LD_ENVIRONMENT: 'production',
+      }),
+      { ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }), logger: silentLogger(), now: () => new Date() },
+    );
+    // The fake has no WebSocket server, so the client keeps retrying: watch for its first call.
+    const starting = socketBot.start().catch(() => undefined);
+    const [call] = await slack.waitFor(() => slack.callsTo('apps.connections.open').at(0) && slack.callsTo('apps.connections.open'));
+    await socketBot.stop().catch(() => undefined);
+    void starting;
+    expect(call!.response).toEqual({ ok: false, error: 'socket_mode_unavailable_in_fake' });
+  });
+});
+
+function silentLogger() {
+  return createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
+}
