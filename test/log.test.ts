@@ -6,7 +6,11 @@ const SECRET = 'xoxb-very-secret-token';
 describe('logger', () => {
   it('scrubs secrets from every line: messages, objects, errors and their stacks', () => {
     const lines: string[] = [];
-    const logger = createLogger({ level: 'debug', secrets: [SECRET], destination: { write: (l) => lines.push(l) } });
+    const logger = createLogger({
+      level: 'debug',
+      secrets: [SECRET],
+      destination: { write: (l) => lines.push(l) },
+    });
     logger.info(`token is ${SECRET}`);
     logger.error({ err: new Error(`failed with ${SECRET}`) }, 'boom');
     logger.warn({ config: { headers: { Authorization: SECRET } } }, 'axios-like');

@@ -14,7 +14,11 @@ const TSX = join(ROOT, 'node_modules/.bin/tsx');
 const MAIN = join(ROOT, 'src/main.ts');
 
 /** Runs `src/main.ts` as `npm start` does, in an empty folder (no .env), with only `env`. */
-function runMain(env: Record<string, string>): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+function runMain(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+} {
   let output = '';
   const child = spawn(TSX, [MAIN], {
     cwd: mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')),
@@ -44,7 +48,13 @@ describe('npm start', () => {
     const run = runMain({});
     expect(await run.exit).toBe(1);
     const out = run.output();
-    for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'LD_ACCESS_TOKEN', 'LD_PROJECT', 'LD_ENVIRONMENT']) {
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'LD_ACCESS_TOKEN',
+      'LD_PROJECT',
+      'LD_ENVIRONMENT',
+    ]) {
       expect(out).toContain(name);
     }
     expect(out).not.toMatch(/\n\s+at /);
@@ -77,7 +87,10 @@ describe('npm start', () => {
       const url = `http://127.0.0.1:${port}`;
       const deadline = Date.now() + 12_000;
       for (;;) {
-        const ok = await fetch(`${url}/healthz`).then((r) => r.status === 200, () => false);
+        const ok = await fetch(`${url}/healthz`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (ok) break;
         if (Date.now() > deadline) throw new Error(`bot did not start:\n${run.output()}`);
         await new Promise((r) => setTimeout(r, 100));

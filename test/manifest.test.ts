@@ -74,7 +74,11 @@ const schema = {
           type: 'object',
           required: ['is_enabled'],
           additionalProperties: false,
-          properties: { is_enabled: { type: 'boolean' }, request_url: https, message_menu_options_url: https },
+          properties: {
+            is_enabled: { type: 'boolean' },
+            request_url: https,
+            message_menu_options_url: https,
+          },
         },
         org_deploy_enabled: { type: 'boolean' },
         socket_mode_enabled: { type: 'boolean' },
@@ -92,7 +96,12 @@ describe('manifest.yml', () => {
 
   it('declares the command, the scopes, and interactivity with an options-load URL', () => {
     expect(manifest.features.slash_commands.map((c: any) => c.command)).toEqual([COMMAND]);
-    expect(manifest.oauth_config.scopes.bot).toEqual(['commands', 'chat:write', 'chat:write.public', 'users:read']);
+    expect(manifest.oauth_config.scopes.bot).toEqual([
+      'commands',
+      'chat:write',
+      'chat:write.public',
+      'users:read',
+    ]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);
     expect(manifest.settings.interactivity.message_menu_options_url).toMatch(/\/slack\/events$/);

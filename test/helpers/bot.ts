@@ -7,7 +7,7 @@ import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import type { FakeLaunchDarkly } from './fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, type FakeSlack } from './fake-slack.js';
-import { commandBody, type CommandFields, postSigned, SIGNING_SECRET } from './slack-requests.js';
+import { type CommandFields, commandBody, postSigned, SIGNING_SECRET } from './slack-requests.js';
 
 export interface Bot {
   url: string;
@@ -39,8 +39,16 @@ export async function startBot(
     ...env,
   });
   const logs: string[] = [];
-  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config), destination: { write: (l) => logs.push(l) } });
-  const client = new LaunchDarklyClient({ baseUri: config.launchDarkly.baseUri, accessToken: config.launchDarkly.accessToken, logger });
+  const logger = createLogger({
+    level: config.logLevel,
+    secrets: secretsOf(config),
+    destination: { write: (l) => logs.push(l) },
+  });
+  const client = new LaunchDarklyClient({
+    baseUri: config.launchDarkly.baseUri,
+    accessToken: config.launchDarkly.accessToken,
+    logger,
+  });
   const app = createApp(config, { ld: client, logger, now: options.now ?? (() => new Date()) });
   const server = (await app.start(0)) as Server;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

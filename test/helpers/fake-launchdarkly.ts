@@ -140,7 +140,7 @@ export class FakeLaunchDarkly {
 
   // ── Seeding and inspection ────────────────────────────────────────────────────────────────
 
-  addProject(key: string, environments: Array<string | Partial<Environment> & { key: string }>): this {
+  addProject(key: string, environments: Array<string | (Partial<Environment> & { key: string })>): this {
     const envs = new Map<string, Environment>();
     for (const e of environments) {
       const env = typeof e === 'string' ? { key: e } : e;
@@ -173,7 +173,13 @@ export class FakeLaunchDarkly {
         })),
       );
     }
-    project.flags.set(seed.key, { key: seed.key, name: seed.name ?? seed.key, version: 1, variations, targets });
+    project.flags.set(seed.key, {
+      key: seed.key,
+      name: seed.name ?? seed.key,
+      version: 1,
+      variations,
+      targets,
+    });
     return this;
   }
 
@@ -182,7 +188,8 @@ export class FakeLaunchDarkly {
     const toMap = (users: string[] | undefined, contexts: SegmentSeed['includedContexts']) => {
       const map = new Map<string, Set<string>>();
       if (users?.length) map.set('user', new Set(users));
-      for (const c of contexts ?? []) map.set(c.contextKind, new Set([...(map.get(c.contextKind) ?? []), ...c.values]));
+      for (const c of contexts ?? [])
+        map.set(c.contextKind, new Set([...(map.get(c.contextKind) ?? []), ...c.values]));
       return map;
     };
     const envSegments = project.segments.get(environmentKey) ?? new Map<string, Segment>();
@@ -215,7 +222,11 @@ export class FakeLaunchDarkly {
     target: Omit<Expiring, 'id' | 'version'> & { version?: number },
   ): Expiring {
     const list = this.expiringList(kind, projectKey, key, env);
-    const entry = { id: randomUUID().replace(/-/g, '').slice(0, 24), version: target.version ?? 1, ...target };
+    const entry = {
+      id: randomUUID().replace(/-/g, '').slice(0, 24),
+      version: target.version ?? 1,
+      ...target,
+    };
     list.push(entry);
     return entry;
   }
@@ -316,7 +327,9 @@ export class FakeLaunchDarkly {
       }
       const problems = this.validator.checkRequest(recorded.method, recorded.path, body);
       if (problems.length > 0) {
-        this.schemaViolations.push(...problems.map((p) => `request ${recorded.method} ${recorded.path}: ${p}`));
+        this.schemaViolations.push(
+          ...problems.map((p) => `request ${recorded.method} ${recorded.path}: ${p}`),
+        );
         return answer(400, { code: 'invalid_request', message: problems.join('; ') });
       }
       if (typeof body?.comment !== 'string' || body.comment.length === 0) {
@@ -331,7 +344,10 @@ export class FakeLaunchDarkly {
     const parts = r.path.split('/').slice(3).map(decodeURIComponent); // after /api/v2
     const [collection, a, b, c, d] = parts;
     if (r.method === 'GET' && r.path === '/api/v2/caller-identity') {
-      return [200, { accountId: 'acct-1', tokenName: 'ld-expiry-bot', tokenKind: 'auth', serviceToken: true }];
+      return [
+        200,
+        { accountId: 'acct-1', tokenName: 'ld-expiry-bot', tokenKind: 'auth', serviceToken: true },
+      ];
     }
     if (collection === 'projects') return this.routeProjects(r, a, b);
     if (collection === 'flags' && a) {
@@ -370,7 +386,10 @@ export class FakeLaunchDarkly {
   private routeProjects(r: RecordedRequest, projectKey?: string, sub?: string): [number, unknown] {
     if (r.method !== 'GET') return [405, errorFor(405)];
     if (!projectKey) {
-      return [200, { _links: {}, items: [...this.projects.values()].map(projectRep), totalCount: this.projects.size }];
+      return [
+        200,
+        { _links: {}, items: [...this.projects.values()].map(projectRep), totalCount: this.projects.size },
+      ];
     }
     const project = this.projects.get(projectKey);
     if (!project) return [404, errorFor(404)];
@@ -424,11 +443,13 @@ export class FakeLaunchDarkly {
         trackEvents: false,
         trackEventsFallthrough: false,
         version: flag.version,
-        targets: targets.filter((t) => t.contextKind === 'user' && t.values.length > 0).map(({ values, variation }) => ({
-          values,
-          variation,
-          contextKind: 'user',
-        })),
+        targets: targets
+          .filter((t) => t.contextKind === 'user' && t.values.length > 0)
+          .map(({ values, variation }) => ({
+            values,
+            variation,
+            contextKind: 'user',
+          })),
         contextTargets: targets
           .filter((t) => t.contextKind !== 'user' && t.values.length > 0)
           .map(({ values, variation, contextKind }) => ({ values, variation, contextKind })),
@@ -463,11 +484,15 @@ export class FakeLaunchDarkly {
     const targets = structuredClone(flag.targets.get(env.key)!);
     for (const instruction of body.instructions as any[]) {
       if (instruction.kind !== 'addTargets' && instruction.kind !== 'addUserTargets') {
-        return [400, { code: 'invalid_request', message: `unsupported instruction kind ${instruction.kind}` }];
+        return [
+          400,
+          { code: 'invalid_request', message: `unsupported instruction kind ${instruction.kind}` },
+        ];
       }
       const variation = flag.variations.findIndex((v) => v._id === instruction.variationId);
       if (variation < 0) return [400, { code: 'invalid_request', message: 'Invalid variation ID' }];
-      const contextKind = instruction.kind === 'addUserTargets' ? 'user' : (instruction.contextKind ?? 'user');
+      const contextKind =
+        instruction.kind === 'addUserTargets' ? 'user' : (instruction.contextKind ?? 'user');
       for (const value of instruction.values as string[]) {
         const elsewhere = targets.find(
           (t) => t.contextKind === contextKind && t.variation !== variation && t.values.includes(value),
@@ -475,7 +500,10 @@ export class FakeLaunchDarkly {
         if (elsewhere) {
           return [
             400,
-            { code: 'invalid_request', message: `Cannot target ${value} to multiple variations in the same environment` },
+            {
+              code: 'invalid_request',
+              message: `Cannot target ${value} to multiple variations in the same environment`,
+            },
           ];
         }
         let entry = targets.find((t) => t.contextKind === contextKind && t.variation === variation);
@@ -504,11 +532,18 @@ export class FakeLaunchDarkly {
     };
     const total = (body.instructions as any[]).reduce((n, i) => n + (i.values?.length ?? 0), 0);
     if (total > SEGMENT_BATCH_LIMIT) {
-      return [400, { code: 'invalid_request', message: `Segment target batch limit of ${SEGMENT_BATCH_LIMIT} exceeded` }];
+      return [
+        400,
+        { code: 'invalid_request', message: `Segment target batch limit of ${SEGMENT_BATCH_LIMIT} exceeded` },
+      ];
     }
     for (const instruction of body.instructions as any[]) {
       const kind = kinds[instruction.kind];
-      if (!kind) return [400, { code: 'invalid_request', message: `unsupported instruction kind ${instruction.kind}` }];
+      if (!kind)
+        return [
+          400,
+          { code: 'invalid_request', message: `unsupported instruction kind ${instruction.kind}` },
+        ];
       const [type, users] = kind;
       const contextKind = users ? 'user' : instruction.contextKind;
       if (!contextKind) return [400, { code: 'invalid_request', message: 'contextKind is required' }];
@@ -575,7 +610,9 @@ export class FakeLaunchDarkly {
     const contextKey = userEndpoint ? instruction.userKey : instruction.contextKey;
     if (!contextKind || !contextKey) return 'contextKind and contextKey are required';
     const scope =
-      kind === 'flag' ? { variationId: instruction.variationId } : { targetType: instruction.targetType ?? 'included' };
+      kind === 'flag'
+        ? { variationId: instruction.variationId }
+        : { targetType: instruction.targetType ?? 'included' };
     if (kind === 'flag' && !scope.variationId) return 'variationId is required';
 
     const existing = list.find((e) => e.contextKind === contextKind && e.contextKey === contextKey);
@@ -588,7 +625,11 @@ export class FakeLaunchDarkly {
       const targeted =
         kind === 'flag'
           ? this.flagTargetVariation(project, key, env, contextKind, contextKey) === scope.variationId
-          : (project.segments.get(env)?.get(key)?.[scope.targetType as 'included' | 'excluded'].get(contextKind)?.has(contextKey) ?? false);
+          : (project.segments
+              .get(env)
+              ?.get(key)
+              ?.[scope.targetType as 'included' | 'excluded'].get(contextKind)
+              ?.has(contextKey) ?? false);
       if (!targeted) {
         return kind === 'flag'
           ? `${contextKind} ${contextKey} is not individually targeted by variation ${scope.variationId}`
@@ -654,13 +695,17 @@ function expiringRep(e: Expiring, resourceId: object, userEndpoint: boolean) {
     ...(e.variationId ? { variationId: e.variationId } : {}),
     ...(e.targetType ? { targetType: e.targetType } : {}),
   };
-  return userEndpoint ? { ...common, userKey: e.contextKey } : { ...common, contextKind: e.contextKind, contextKey: e.contextKey };
+  return userEndpoint
+    ? { ...common, userKey: e.contextKey }
+    : { ...common, contextKind: e.contextKind, contextKey: e.contextKey };
 }
 
 function segmentRep(s: Segment) {
   const users = (m: Map<string, Set<string>>) => [...(m.get('user') ?? [])];
   const contexts = (m: Map<string, Set<string>>) =>
-    [...m].filter(([kind]) => kind !== 'user').map(([contextKind, values]) => ({ contextKind, values: [...values] }));
+    [...m]
+      .filter(([kind]) => kind !== 'user')
+      .map(([contextKind, values]) => ({ contextKind, values: [...values] }));
   return {
     _links: {},
     creationDate: 1_700_000_000_000,
@@ -680,7 +725,14 @@ function segmentRep(s: Segment) {
 }
 
 function projectRep(p: Project) {
-  return { _id: `id-${p.key}`, _links: {}, includeInSnippetByDefault: false, key: p.key, name: p.name, tags: [] };
+  return {
+    _id: `id-${p.key}`,
+    _links: {},
+    includeInSnippetByDefault: false,
+    key: p.key,
+    name: p.name,
+    tags: [],
+  };
 }
 
 function environmentRep(e: Environment) {

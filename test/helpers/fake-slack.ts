@@ -135,7 +135,15 @@ export class FakeSlack {
   private answer(method: string, args: Record<string, any>): Record<string, any> {
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://acme.slack.com/', team: 'Acme', user: 'expirybot', team_id: 'T1', user_id: 'UBOT', bot_id: 'BBOT' };
+        return {
+          ok: true,
+          url: 'https://acme.slack.com/',
+          team: 'Acme',
+          user: 'expirybot',
+          team_id: 'T1',
+          user_id: 'UBOT',
+          bot_id: 'BBOT',
+        };
       case 'users.info': {
         const user = this.users.get(args.user);
         if (!user) return { ok: false, error: 'user_not_found' };
@@ -158,12 +166,16 @@ export class FakeSlack {
           user: args.user,
           ephemeral: method === 'chat.postEphemeral',
         });
-        return method === 'chat.postMessage' ? { ok: true, channel: args.channel, ts } : { ok: true, message_ts: ts };
+        return method === 'chat.postMessage'
+          ? { ok: true, channel: args.channel, ts }
+          : { ok: true, message_ts: ts };
       }
       case 'chat.update': {
         const problems = this.check(method, args);
         if (problems) return problems;
-        const message = this.messages.find((m) => m.channel === args.channel && m.ts === args.ts && !m.ephemeral);
+        const message = this.messages.find(
+          (m) => m.channel === args.channel && m.ts === args.ts && !m.ephemeral,
+        );
         if (!message) return { ok: false, error: 'message_not_found' };
         message.text = args.text;
         message.blocks = args.blocks;
@@ -208,7 +220,11 @@ export class FakeSlack {
     const problems = blockKitProblems(method, args);
     if (problems.length === 0) return undefined;
     this.violations.push(...problems.map((p) => `${method}: ${p}`));
-    return { ok: false, error: method.startsWith('views.') ? 'invalid_arguments' : 'invalid_blocks', problems };
+    return {
+      ok: false,
+      error: method.startsWith('views.') ? 'invalid_arguments' : 'invalid_blocks',
+      problems,
+    };
   }
 }
 

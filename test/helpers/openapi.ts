@@ -66,7 +66,8 @@ export class OpenApiValidator {
     const op = this.operation(method, path);
     if (!op) return [`${method} ${path} is not a documented operation`];
     const validate = op.responses.get(String(status));
-    if (!validate) return status >= 500 ? [] : [`${method} ${op.template} does not document status ${status}`];
+    if (!validate)
+      return status >= 500 ? [] : [`${method} ${op.template} does not document status ${status}`];
     return validate(body) ? [] : describe(validate);
   }
 }

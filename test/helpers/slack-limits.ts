@@ -9,7 +9,10 @@ export function blockKitProblems(method: string, args: Record<string, any>): str
   if (method.startsWith('views.')) {
     const view = args.view;
     if (!view) return ['no view'];
-    check(len(view.title?.text) <= 24 && len(view.title?.text) > 0, `title "${view.title?.text}" must be 1–24 characters`);
+    check(
+      len(view.title?.text) <= 24 && len(view.title?.text) > 0,
+      `title "${view.title?.text}" must be 1–24 characters`,
+    );
     check(len(view.submit?.text) <= 24, 'submit text over 24 characters');
     check(len(view.close?.text) <= 24, 'close text over 24 characters');
     check((view.blocks ?? []).length <= 100, `${view.blocks?.length} blocks in a view (max 100)`);
@@ -62,7 +65,10 @@ function blocksProblems(blocks: any[]): string[] {
     switch (block.type) {
       case 'section':
         check(Boolean(block.text || block.fields), 'section without text or fields');
-        check(len(block.text?.text) <= 3_000, `section text of ${len(block.text?.text)} characters (max 3000)`);
+        check(
+          len(block.text?.text) <= 3_000,
+          `section text of ${len(block.text?.text)} characters (max 3000)`,
+        );
         check((block.fields ?? []).length <= 10, 'more than 10 fields');
         for (const f of block.fields ?? []) check(len(f.text) <= 2_000, 'field over 2000 characters');
         element(block.accessory);
@@ -72,7 +78,8 @@ function blocksProblems(blocks: any[]): string[] {
         break;
       case 'context':
         check((block.elements ?? []).length <= 10, 'more than 10 context elements');
-        for (const e of block.elements ?? []) check(len(e.text) <= 3_000, 'context text over 3000 characters');
+        for (const e of block.elements ?? [])
+          check(len(e.text) <= 3_000, 'context text over 3000 characters');
         break;
       case 'actions':
         check((block.elements ?? []).length <= 25, 'more than 25 elements in actions');

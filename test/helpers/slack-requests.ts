@@ -27,7 +27,8 @@ export async function postSigned(
     headers: {
       'Content-Type': 'application/x-www-form-urlencoded',
       'X-Slack-Request-Timestamp': String(timestamp),
-      'X-Slack-Signature': options.signature ?? slackSignature(options.secret ?? SIGNING_SECRET, timestamp, body),
+      'X-Slack-Signature':
+        options.signature ?? slackSignature(options.secret ?? SIGNING_SECRET, timestamp, body),
       ...options.headers,
     },
     body,

@@ -20,8 +20,18 @@ import { clientFor, PROJECT, seed } from '../helpers/ld-fixtures.js';
 const fake = await new FakeLaunchDarkly().start();
 afterAll(() => fake.stop());
 
-const FLAG: ResourceRef = { kind: 'flag', projectKey: PROJECT, key: 'new-checkout', environmentKey: 'production' };
-const SEGMENT: ResourceRef = { kind: 'segment', projectKey: PROJECT, key: 'beta-testers', environmentKey: 'production' };
+const FLAG: ResourceRef = {
+  kind: 'flag',
+  projectKey: PROJECT,
+  key: 'new-checkout',
+  environmentKey: 'production',
+};
+const SEGMENT: ResourceRef = {
+  kind: 'segment',
+  projectKey: PROJECT,
+  key: 'beta-testers',
+  environmentKey: 'production',
+};
 const IN_A_WEEK = Date.now() + 7 * 86_400_000;
 const COMMENT = 'via Slack by @alice (U1): /expire flag new-checkout sandy in 1 week';
 
@@ -56,10 +66,14 @@ describe('expiring targets on a flag', () => {
     expect(patch!.headers.authorization).toBe(fake.token);
     expect(patch!.body).toEqual({
       comment: COMMENT,
-      instructions: [{ kind: 'addExpireUserTargetDate', userKey: 'sandy', variationId: on(), value: IN_A_WEEK }],
+      instructions: [
+        { kind: 'addExpireUserTargetDate', userKey: 'sandy', variationId: on(), value: IN_A_WEEK },
+      ],
     });
     const items = await client.getExpiringUserTargets(FLAG);
-    expect(items).toMatchObject([{ contextKind: 'user', key: 'sandy', expirationDate: IN_A_WEEK, variationId: on() }]);
+    expect(items).toMatchObject([
+      { contextKind: 'user', key: 'sandy', expirationDate: IN_A_WEEK, variationId: on() },
+    ]);
   });
 
   it('sends users and contexts to their own endpoints and answers in the caller order', async () => {
@@ -77,24 +91,41 @@ describe('expiring targets on a flag', () => {
       '/api/v2/flags/default/new-checkout/expiring-targets/production',
     ]);
     expect(fake.patches()[1]!.body.instructions).toEqual([
-      { kind: 'addExpiringTarget', contextKey: 'acme', contextKind: 'organization', variationId: on(), value: IN_A_WEEK },
+      {
+        kind: 'addExpiringTarget',
+        contextKey: 'acme',
+        contextKind: 'organization',
+        variationId: on(),
+        value: IN_A_WEEK,
+      },
     ]);
     const all = await client.getExpiringTargets(FLAG);
-    expect(all.map((t) => `${t.contextKind}:${t.key}`).sort()).toEqual(['organization:acme', 'user:bob', 'user:sandy']);
+    expect(all.map((t) => `${t.contextKind}:${t.key}`).sort()).toEqual([
+      'organization:acme',
+      'user:bob',
+      'user:sandy',
+    ]);
   });
 
-  it.each([0, 1] as const)('maps a 200 with errors[] (instructionIndex from %i) to the target that failed', async (base) => {
-    fake.instructionIndexBase = base;
-    const { client } = clientFor(fake);
-    const { outcomes } = await client.patchExpiringTargets(FLAG, [add('sandy'), add('nobody'), add('bob')], COMMENT);
+  it.each([0, 1] as const)(
+    'maps a 200 with errors[] (instructionIndex from %i) to the target that failed',
+    async (base) => {
+      fake.instructionIndexBase = base;
+      const { client } = clientFor(fake);
+      const { outcomes } = await client.patchExpiringTargets(
+        FLAG,
+        [add('sandy'), add('nobody'), add('bob')],
+        COMMENT,
+      );
 
-    expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
-    expect(outcomes[1]).toMatchObject({
-      ok: false,
-      change: { key: 'nobody' },
-      message: expect.stringContaining('nobody is not individually targeted'),
-    });
-  });
+      expect(outcomes.map((o) => o.ok)).toEqual([true, false, true]);
+      expect(outcomes[1]).toMatchObject({
+        ok: false,
+        change: { key: 'nobody' },
+        message: expect.stringContaining('nobody is not individually targeted'),
+      });
+    },
+  );
 
   it('updates with the version and removes with the variation', async () => {
     const { client } = clientFor(fake);
@@ -111,7 +142,10 @@ describe('expiring targets on a flag', () => {
       version: current!.version,
     });
     const stale = await client.patchExpiringTargets(FLAG, [update], COMMENT);
-    expect(stale.outcomes[0]).toMatchObject({ ok: false, message: expect.stringContaining('Version mismatch') });
+    expect(stale.outcomes[0]).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('Version mismatch'),
+    });
 
     const remove: ExpiryChange = { op: 'remove', contextKind: 'user', key: 'sandy', variationId: on() };
     expect((await client.patchExpiringTargets(FLAG, [remove], COMMENT)).outcomes[0]!.ok).toBe(true);
@@ -136,7 +170,9 @@ describe('expiring targets on a segment', () => {
     const { outcomes } = await client.patchExpiringTargets(SEGMENT, changes, COMMENT);
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, false]);
     expect(outcomes[3]).toMatchObject({ message: 'user bob is not excluded in segment beta-testers' });
-    expect(fake.patches()[0]!.path).toBe('/api/v2/segments/default/beta-testers/expiring-user-targets/production');
+    expect(fake.patches()[0]!.path).toBe(
+      '/api/v2/segments/default/beta-testers/expiring-user-targets/production',
+    );
     expect(fake.patches()[0]!.body.instructions[0]).toEqual({
       kind: 'addExpireUserTargetDate',
       userKey: 'sandy',
@@ -158,7 +194,10 @@ describe('expiring targets on a segment', () => {
 describe('batches', () => {
   it('splits large requests and maps every result back to its place', async () => {
     const keys = Array.from({ length: 1_201 }, (_, i) => `user-${i}`);
-    fake.addFlag(PROJECT, { key: 'big', targets: { production: [{ variation: 0, values: keys.slice(0, 1_200) }] } });
+    fake.addFlag(PROJECT, {
+      key: 'big',
+      targets: { production: [{ variation: 0, values: keys.slice(0, 1_200) }] },
+    });
     const { client } = clientFor(fake, { batchSize: 500 });
     const ref = { ...FLAG, key: 'big' };
     const variationId = fake.variationId(PROJECT, 'big', 0);
@@ -189,12 +228,17 @@ describe('batches', () => {
       COMMENT,
     );
     expect(fake.patches().map((p) => p.body.instructions[0].values.length)).toEqual([1_500, 1_500, 1]);
-    expect(fake.segmentMembers(PROJECT, 'production', 'beta-testers', 'included').get('user')?.size).toBe(3_003); // + sandy and bob
+    expect(fake.segmentMembers(PROJECT, 'production', 'beta-testers', 'included').get('user')?.size).toBe(
+      3_003,
+    ); // + sandy and bob
   });
 
   it('when a later batch fails, keeps what was applied and marks the rest failed without sending them', async () => {
     const { client } = clientFor(fake, { batchSize: 1 });
-    fake.fail({ status: 403, match: (r) => r.method === 'PATCH' && r.body.instructions[0].userKey === 'bob' });
+    fake.fail({
+      status: 403,
+      match: (r) => r.method === 'PATCH' && r.body.instructions[0].userKey === 'bob',
+    });
     const { outcomes } = await client.patchExpiringTargets(
       FLAG,
       [add('sandy'), add('bob'), add('acme', 'organization')],
@@ -220,15 +264,18 @@ describe('errors', () => {
     [503, LdServerError, 'internal_server_error'],
   ] as const;
 
-  it.each(cases)('a PATCH answered %i is a %o carrying code and message, sent once', async (status, ErrorClass, code) => {
-    const { client } = clientFor(fake);
-    fake.fail({ status, times: 10 });
-    const error = await client.patchExpiringTargets(FLAG, [add('sandy')], COMMENT).catch((e) => e);
-    expect(error).toBeInstanceOf(ErrorClass);
-    expect(error).toMatchObject({ status, code, ldMessage: expect.any(String) });
-    expect(error.message).toContain(error.ldMessage);
-    expect(fake.requests).toHaveLength(1);
-  });
+  it.each(cases)(
+    'a PATCH answered %i is a %o carrying code and message, sent once',
+    async (status, ErrorClass, code) => {
+      const { client } = clientFor(fake);
+      fake.fail({ status, times: 10 });
+      const error = await client.patchExpiringTargets(FLAG, [add('sandy')], COMMENT).catch((e) => e);
+      expect(error).toBeInstanceOf(ErrorClass);
+      expect(error).toMatchObject({ status, code, ldMessage: expect.any(String) });
+      expect(error.message).toContain(error.ldMessage);
+      expect(fake.requests).toHaveLength(1);
+    },
+  );
 
   it('a real 404 names the unknown flag path; a wrong token is a 401', async () => {
     const { client } = clientFor(fake);
@@ -276,7 +323,9 @@ describe('errors', () => {
     expect(error.issues.join()).toMatch(/items\.0\./);
 
     fake.fail({ status: 200, body: 'not json' });
-    await expect(client.getFlag(PROJECT, 'new-checkout', 'production')).rejects.toBeInstanceOf(LdResponseShapeError);
+    await expect(client.getFlag(PROJECT, 'new-checkout', 'production')).rejects.toBeInstanceOf(
+      LdResponseShapeError,
+    );
   });
 
   it('never lets the access token into an error', async () => {
@@ -394,7 +443,11 @@ describe('grants and reads', () => {
       ],
     });
     const flag = await client.getFlag(PROJECT, 'new-checkout', 'staging');
-    expect(flag.environments?.staging?.targets).toContainEqual({ values: ['zoe', 'yan'], variation: 1, contextKind: 'user' });
+    expect(flag.environments?.staging?.targets).toContainEqual({
+      values: ['zoe', 'yan'],
+      variation: 1,
+      contextKind: 'user',
+    });
 
     const segment = await client.grantSegmentTargets(
       {
@@ -445,7 +498,9 @@ describe('grants and reads', () => {
     expect(flag.environments?.production?.contextTargets).toEqual([
       { values: ['acme'], variation: 0, contextKind: 'organization' },
     ]);
-    expect((await client.searchSegments(PROJECT, 'production', 'beta')).map((s) => s.key)).toEqual(['beta-testers']);
+    expect((await client.searchSegments(PROJECT, 'production', 'beta')).map((s) => s.key)).toEqual([
+      'beta-testers',
+    ]);
     expect(fake.requests.at(-1)!.query.get('filter')).toBe('query equals "beta"');
     const segment = await client.getSegment(PROJECT, 'production', 'beta-testers');
     expect(segment).toMatchObject({ included: ['sandy', 'bob'], excluded: ['mallory'] });

@@ -24,43 +24,59 @@ const failed = (outcomes: ReturnType<typeof outcomesFromAnswer>) =>
 
 describe('outcomesFromAnswer', () => {
   it('is all success without errors', () => {
-    expect(outcomesFromAnswer([change('a'), change('b')], undefined, undefined).every((o) => o.ok)).toBe(true);
+    expect(outcomesFromAnswer([change('a'), change('b')], undefined, undefined).every((o) => o.ok)).toBe(
+      true,
+    );
     expect(outcomesFromAnswer([change('a')], [], []).every((o) => o.ok)).toBe(true);
   });
 
   it('reads 0-based indexes when an index is 0', () => {
-    expect(failed(outcomesFromAnswer([change('a'), change('b')], [{ instructionIndex: 0, message: 'x' }], undefined))).toEqual([
-      ['a', 'x'],
-    ]);
+    expect(
+      failed(
+        outcomesFromAnswer([change('a'), change('b')], [{ instructionIndex: 0, message: 'x' }], undefined),
+      ),
+    ).toEqual([['a', 'x']]);
   });
 
   it('reads 1-based indexes when an index equals the count', () => {
-    expect(failed(outcomesFromAnswer([change('a'), change('b')], [{ instructionIndex: 2, message: 'x' }], undefined))).toEqual([
-      ['b', 'x'],
-    ]);
+    expect(
+      failed(
+        outcomesFromAnswer([change('a'), change('b')], [{ instructionIndex: 2, message: 'x' }], undefined),
+      ),
+    ).toEqual([['b', 'x']]);
   });
 
   it('when both readings fit, believes the one the items agree with', () => {
     const changes = [change('a'), change('b'), change('c')];
     // a and c applied (in items), b not: index 2 means b when 1-based.
     const items = [item('a'), item('c')];
-    expect(failed(outcomesFromAnswer(changes, [{ instructionIndex: 2, message: 'x' }], items))).toEqual([['b', 'x']]);
-    // b and c applied: index 1 means a only if 1-based... a missing → 1-based.
-    expect(failed(outcomesFromAnswer(changes, [{ instructionIndex: 1, message: 'y' }], [item('b'), item('c')]))).toEqual([
-      ['a', 'y'],
+    expect(failed(outcomesFromAnswer(changes, [{ instructionIndex: 2, message: 'x' }], items))).toEqual([
+      ['b', 'x'],
     ]);
+    // b and c applied: index 1 means a only if 1-based... a missing → 1-based.
+    expect(
+      failed(outcomesFromAnswer(changes, [{ instructionIndex: 1, message: 'y' }], [item('b'), item('c')])),
+    ).toEqual([['a', 'y']]);
     // a and c applied, index 1: 0-based → b (not applied) agrees.
-    expect(failed(outcomesFromAnswer(changes, [{ instructionIndex: 1, message: 'z' }], items))).toEqual([['b', 'z']]);
+    expect(failed(outcomesFromAnswer(changes, [{ instructionIndex: 1, message: 'z' }], items))).toEqual([
+      ['b', 'z'],
+    ]);
   });
 
   it('an add whose date in items differs is not applied; a remove still present is not applied', () => {
     const changes = [change('a'), change('b', 'remove')];
     const items = [item('a', T + 1), item('b')];
-    expect(failed(outcomesFromAnswer(changes, [{ instructionIndex: 1, message: 'm' }], items))).toEqual([['b', 'm']]);
+    expect(failed(outcomesFromAnswer(changes, [{ instructionIndex: 1, message: 'm' }], items))).toEqual([
+      ['b', 'm'],
+    ]);
   });
 
   it('never drops an error that fits no instruction', () => {
-    const outcomes = outcomesFromAnswer([change('a'), change('b')], [{ instructionIndex: 7, message: 'lost?' }], [item('a')]);
+    const outcomes = outcomesFromAnswer(
+      [change('a'), change('b')],
+      [{ instructionIndex: 7, message: 'lost?' }],
+      [item('a')],
+    );
     expect(failed(outcomes)).toEqual([['b', 'lost?']]);
   });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, holdBackUntil, rateLimitWaitMs, retryAfterMs } from '../../src/launchdarkly/rate-limit.js';
+import {
+  backoffMs,
+  holdBackUntil,
+  rateLimitWaitMs,
+  retryAfterMs,
+} from '../../src/launchdarkly/rate-limit.js';
 
 const NOW = 1_700_000_000_000;
 const noJitter = () => 0;
@@ -26,21 +31,31 @@ describe('rateLimitWaitMs', () => {
   });
 
   it('prefers Retry-After over the reset', () => {
-    expect(rateLimitWaitMs({ 'retry-after': '1', 'x-ratelimit-reset': String(NOW + 9_000) }, NOW, noJitter)).toBe(1_000);
+    expect(
+      rateLimitWaitMs({ 'retry-after': '1', 'x-ratelimit-reset': String(NOW + 9_000) }, NOW, noJitter),
+    ).toBe(1_000);
   });
 });
 
 describe('holdBackUntil', () => {
   it('holds back until the reset when a remaining count is at one or zero', () => {
     const reset = String(NOW + 4_000);
-    expect(holdBackUntil({ 'x-ratelimit-route-remaining': '1', 'x-ratelimit-reset': reset }, NOW)).toBe(NOW + 4_000);
-    expect(holdBackUntil({ 'x-ratelimit-global-remaining': '0', 'x-ratelimit-reset': reset }, NOW)).toBe(NOW + 4_000);
+    expect(holdBackUntil({ 'x-ratelimit-route-remaining': '1', 'x-ratelimit-reset': reset }, NOW)).toBe(
+      NOW + 4_000,
+    );
+    expect(holdBackUntil({ 'x-ratelimit-global-remaining': '0', 'x-ratelimit-reset': reset }, NOW)).toBe(
+      NOW + 4_000,
+    );
   });
 
   it('does not hold back with room left, no reset, or a reset in the past', () => {
-    expect(holdBackUntil({ 'x-ratelimit-route-remaining': '20', 'x-ratelimit-reset': String(NOW + 1) }, NOW)).toBeUndefined();
+    expect(
+      holdBackUntil({ 'x-ratelimit-route-remaining': '20', 'x-ratelimit-reset': String(NOW + 1) }, NOW),
+    ).toBeUndefined();
     expect(holdBackUntil({ 'x-ratelimit-route-remaining': '0' }, NOW)).toBeUndefined();
-    expect(holdBackUntil({ 'x-ratelimit-route-remaining': '0', 'x-ratelimit-reset': String(NOW - 1) }, NOW)).toBeUndefined();
+    expect(
+      holdBackUntil({ 'x-ratelimit-route-remaining': '0', 'x-ratelimit-reset': String(NOW - 1) }, NOW),
+    ).toBeUndefined();
     expect(holdBackUntil({}, NOW)).toBeUndefined();
   });
 });

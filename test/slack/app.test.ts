@@ -41,7 +41,10 @@ describe('signing', () => {
 
   it('refuses a replayed request older than five minutes', async () => {
     const old = Math.floor(Date.now() / 1000) - 6 * 60;
-    const res = await postSigned(bot.url, commandBody({ text: 'help' }), { timestamp: old, secret: SIGNING_SECRET });
+    const res = await postSigned(bot.url, commandBody({ text: 'help' }), {
+      timestamp: old,
+      secret: SIGNING_SECRET,
+    });
     expect(res.status).toBe(401);
   });
 });
@@ -82,11 +85,17 @@ describe('Socket Mode', () => {
         LD_PROJECT: 'default',
         LD_ENVIRONMENT: 'production',
       }),
-      { ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }), logger: silentLogger(), now: () => new Date() },
+      {
+        ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
+        logger: silentLogger(),
+        now: () => new Date(),
+      },
     );
     // The fake has no WebSocket server, so the client keeps retrying: watch for its first call.
     const starting = socketBot.start().catch(() => undefined);
-    const [call] = await slack.waitFor(() => slack.callsTo('apps.connections.open').at(0) && slack.callsTo('apps.connections.open'));
+    const [call] = await slack.waitFor(
+      () => slack.callsTo('apps.connections.open').at(0) && slack.callsTo('apps.connections.open'),
+    );
     await socketBot.stop().catch(() => undefined);
     void starting;
     expect(call!.response).toEqual({ ok: false, error: 'socket_mode_unavailable_in_fake' });
