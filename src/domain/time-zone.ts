@@ -1,3 +1,5 @@
+import { DateTime } from 'luxon';
+
 /** True when `zone` is an IANA time zone name this runtime knows. */
 export function isValidTimeZone(zone: string): boolean {
   try {
@@ -6,4 +8,71 @@ export function isValidTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A wall-clock time: what a clock on the wall in some zone shows. Months are 1–12. */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second?: number;
+}
+
+/** The zone's offset from UTC in minutes at an instant. */
+export function offsetAt(ms: number, zone: string): number {
+  return DateTime.fromMillis(ms, { zone }).offset;
+}
+
+/** The wall clock in `zone` at an instant. */
+export function wallClockAt(ms: number, zone: string): WallClock & { weekday: number } {
+  const d = DateTime.fromMillis(ms, { zone });
+  return {
+    year: d.year,
+    month: d.month,
+    day: d.day,
+    hour: d.hour,
+    minute: d.minute,
+    second: d.second,
+    weekday: d.weekday,
+  };
+}
+
+/**
+ * The instant a wall-clock time in `zone` stands for, by the rules people expect: a time skipped
+ * by a daylight-saving change moves forward by the gap (02:30 → 03:30), and a time that happens
+ * twice takes the first occurrence. (Luxon alone takes the second; chrono alone uses one fixed
+ * offset.) Overflowing fields roll over as in Date.UTC.
+ */
+export function wallClockToInstant(wall: WallClock, zone: string): number {
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0);
+  const MIN = 60_000;
+  const DAY = 86_400_000;
+  // A day either side is sure to straddle any change near this wall-clock time.
+  const offsets = new Set([asUtc - DAY, asUtc, asUtc + DAY].map((t) => offsetAt(t, zone)));
+  const valid = [...offsets]
+    .map((offset) => asUtc - offset * MIN)
+    .filter((instant) => {
+      const w = wallClockAt(instant, zone);
+      return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second ?? 0) === asUtc;
+    })
+    .sort((a, b) => a - b);
+  if (valid.length > 0) return valid[0]!;
+  // In a gap: read the wall clock with the offset in force before the change (clocks go
+  // forward, so the smaller one), which lands as far past the gap as the time was into it.
+  return asUtc - Math.min(...offsets) * MIN;
+}
+
+/** A short name for the zone at an instant: PST, CET, UTC, else GMT+5:30. */
+export function zoneAbbreviation(ms: number, zone: string): string {
+  let fallback = '';
+  for (const locale of ['en-US', 'en-GB']) {
+    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
+      .formatToParts(ms)
+      .find((p) => p.type === 'timeZoneName')?.value;
+    if (name && !/^GMT[+-]/.test(name)) return name;
+    fallback ||= name ?? '';
+  }
+  return fallback || zone;
 }

@@ -1,0 +1,339 @@
+import * as chrono from 'chrono-node';
+import { DateTime } from 'luxon';
+import { isValidTimeZone, offsetAt, type WallClock, wallClockAt, wallClockToInstant } from './time-zone.js';
+import { formatLocal, formatWhen, type WhenDisplay } from './when-format.js';
+
+export type WhenResult =
+  | {
+      ok: true;
+      /** Unix milliseconds. */
+      ms: number;
+      /** The zone the text was read in: the person's, or one the text named. */
+      timeZone: string;
+      /** The words the time was read from. */
+      understood: string;
+      display: WhenDisplay;
+    }
+  | { ok: false; reason: string };
+
+export interface WhenOptions {
+  now: Date;
+  /** IANA zone of the person who typed the text. */
+  timeZone: string;
+}
+
+/** An expiry must be at least this far away… */
+export const MIN_LEAD_MS = 60_000;
+/** …and at most this far. */
+export const MAX_HORIZON_YEARS = 5;
+/** When a date has no time of day. */
+export const DEFAULT_HOUR = 9;
+/** What "end of day / week / month" means: the end of the working day. */
+export const END_OF_DAY_HOUR = 17;
+const MAX_TEXT = 200;
+
+export const EXAMPLES =
+  '"tomorrow 9am", "next friday 5pm", "in 2 weeks", "Dec 3 9:30am" or "2026-12-03 14:00"';
+
+/**
+ * Reads when an expiry should happen from what a person typed, in their time zone. Refuses —
+ * with a sentence saying what it understood and why — rather than guess. Never throws.
+ */
+export function parseWhen(text: string, options: WhenOptions): WhenResult {
+  try {
+    return read(text, options);
+  } catch {
+    return refuse(`I couldn't read "${clip(text)}" as a time. Try ${EXAMPLES}.`);
+  }
+}
+
+interface Reading {
+  ms: number;
+  understood: string;
+  /** A time of day without a date (e.g. "9am" said after 9am): the hint differs. */
+  timeOnly?: boolean;
+}
+
+function read(raw: string, { now, timeZone }: WhenOptions): WhenResult {
+  const text = raw.normalize('NFKC').replace(/\s+/g, ' ').trim();
+  if (text === '') return refuse(`Say when, e.g. ${EXAMPLES}.`);
+  if (text.length > MAX_TEXT)
+    return refuse(`That is too long for a time (${text.length} characters); try ${EXAMPLES}.`);
+  if (!isValidTimeZone(timeZone)) return refuse(`"${timeZone}" is not a time zone I know.`);
+
+  const { rest, zone } = splitZone(text, timeZone);
+  const phrase = rest
+    .toLowerCase()
+    .replace(/^(?:until|till|til|by|expires?|expiring)\s+/, '')
+    .replace(/[.!]+$/, '');
+  const reading =
+    readRelative(phrase, now, zone) ??
+    readPeriodEnd(phrase, now, zone) ??
+    readChrono(rest.replace(/^(?:until|till|til|by|expires?|expiring)\s+/i, ''), now, zone);
+  if ('reason' in reading) return refuse(reading.reason);
+  if (zone !== timeZone || rest !== text) reading.understood = `${reading.understood} ${zone}`;
+  return check(reading, now, zone);
+}
+
+function check(reading: Reading, now: Date, zone: string): WhenResult {
+  const { ms } = reading;
+  const when = `"${clip(reading.understood)}" is ${formatLocal(ms, zone)}`;
+  if (ms <= now.getTime()) {
+    const hint = reading.timeOnly
+      ? ' Add a day, e.g. "tomorrow 9am".'
+      : ` Pick a later time, e.g. ${EXAMPLES}.`;
+    return refuse(`${when}, which is already past.${hint}`);
+  }
+  if (ms - now.getTime() < MIN_LEAD_MS) return refuse(`${when}, less than a minute away. Pick a later time.`);
+  const horizon = DateTime.fromJSDate(now).plus({ years: MAX_HORIZON_YEARS }).toMillis();
+  if (ms > horizon) {
+    return refuse(
+      `${when}, more than ${MAX_HORIZON_YEARS} years away. Pick a time before ${formatLocal(horizon, zone)}.`,
+    );
+  }
+  return {
+    ok: true,
+    ms,
+    timeZone: zone,
+    understood: reading.understood,
+    display: formatWhen(ms, { now, timeZone: zone }),
+  };
+}
+
+// ── An explicit zone at the end: "17:00 Europe/Berlin", "5pm in America/New_York" ──────────────
+
+function splitZone(text: string, fallback: string): { rest: string; zone: string } {
+  const match = /^(.*?)\s+(?:in\s+)?([A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+)$/.exec(text);
+  if (match && isValidTimeZone(match[2]!)) return { rest: match[1]!, zone: canonicalZone(match[2]!) };
+  return { rest: text, zone: fallback };
+}
+
+function canonicalZone(zone: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
+// ── Relative: "in 2 weeks", "in 36 hours", "+2d", "2w", "in 3 days at 5pm" ──────────────────────
+
+type Unit = 'minutes' | 'hours' | 'days' | 'weeks' | 'months' | 'years';
+const UNIT_NAMES: Record<Unit, string[]> = {
+  minutes: ['m', 'min', 'mins', 'minute', 'minutes'],
+  hours: ['h', 'hr', 'hrs', 'hour', 'hours'],
+  days: ['d', 'day', 'days'],
+  weeks: ['w', 'wk', 'wks', 'week', 'weeks'],
+  months: ['mo', 'mos', 'month', 'months'],
+  years: ['y', 'yr', 'yrs', 'year', 'years'],
+};
+const UNITS: Record<string, Unit> = Object.fromEntries(
+  Object.entries(UNIT_NAMES).flatMap(([unit, names]) => names.map((name) => [name, unit as Unit])),
+);
+
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1,
+  an: 1,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+};
+
+const AMOUNT = `(?:\\d+(?:\\.\\d+)?|${Object.keys(NUMBER_WORDS).join('|')})`;
+const UNIT = `(?:${Object.keys(UNITS)
+  .sort((a, b) => b.length - a.length)
+  .join('|')})`;
+const PART = new RegExp(`(${AMOUNT})\\s*(${UNIT})\\b`, 'g');
+const RELATIVE = new RegExp(
+  `^(?:in\\s+|\\+\\s*)?((?:${AMOUNT}\\s*${UNIT}\\b(?:\\s*,\\s*|\\s+and\\s+|\\s+)?)+?)(?:\\s*from now)?(?:\\s+at\\s+(.+))?$`,
+);
+
+function readRelative(phrase: string, now: Date, zone: string): Reading | { reason: string } | undefined {
+  const normalized = phrase
+    .replace(/^in half an hour$/, 'in 30 minutes')
+    .replace(/^half an hour$/, '30 minutes');
+  const match = RELATIVE.exec(normalized);
+  if (!match) return undefined;
+  const amounts = { minutes: 0, hours: 0, days: 0, weeks: 0, months: 0, years: 0 };
+  for (const [, amount, unit] of match[1]!.matchAll(PART)) {
+    const n = NUMBER_WORDS[amount!] ?? Number(amount);
+    const key = UNITS[unit!]!;
+    if (!Number.isInteger(n) && key !== 'hours' && key !== 'minutes') {
+      return { reason: `I can't count "${amount} ${unit}" in whole ${key}; use hours, e.g. "in 36 hours".` };
+    }
+    amounts[key] += n;
+  }
+  const calendar = { years: amounts.years, months: amounts.months, weeks: amounts.weeks, days: amounts.days };
+  const elapsedMs = (amounts.hours * 60 + amounts.minutes) * 60_000;
+  const atText = match[2];
+  if (atText && elapsedMs > 0)
+    return { reason: `"${phrase}" mixes hours with a time of day; say one or the other.` };
+
+  let ms: number;
+  if (Object.values(calendar).some((v) => v > 0)) {
+    // Days, weeks, months and years move the calendar and keep the clock time (clamping Oct 31 +
+    // 1 month to Nov 30); hours and minutes are elapsed time.
+    const wall = wallClockAt(now.getTime(), zone);
+    const moved = DateTime.fromObject(
+      {
+        year: wall.year,
+        month: wall.month,
+        day: wall.day,
+        hour: wall.hour,
+        minute: wall.minute,
+        second: wall.second,
+      },
+      { zone: 'UTC' },
+    ).plus(calendar);
+    const target: WallClock = {
+      year: moved.year,
+      month: moved.month,
+      day: moved.day,
+      hour: moved.hour,
+      minute: moved.minute,
+      second: moved.second,
+    };
+    if (atText) {
+      const clock = readClock(atText);
+      if ('reason' in clock) return clock;
+      target.hour = clock.hour;
+      target.minute = clock.minute;
+      target.second = 0;
+    }
+    ms = wallClockToInstant(target, zone) + now.getMilliseconds() * (atText ? 0 : 1) + elapsedMs;
+  } else {
+    if (atText) return { reason: `"${phrase}" needs days or weeks before "at ${atText}".` };
+    ms = now.getTime() + elapsedMs;
+  }
+  if (ms === now.getTime()) return { reason: `"${phrase}" is no time from now.` };
+  return { ms, understood: phrase };
+}
+
+/** "5pm", "17:00", "9:30am", "noon", "midnight". A bare "5" is refused: am or pm? */
+function readClock(text: string): { hour: number; minute: number } | { reason: string } {
+  const t = text.trim().toLowerCase();
+  if (t === 'noon' || t === 'midday') return { hour: 12, minute: 0 };
+  if (t === 'midnight') return { hour: 0, minute: 0 };
+  const match = /^(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$/.exec(t);
+  if (!match) return { reason: `I couldn't read "${text}" as a time of day; try "5pm" or "17:00".` };
+  let hour = Number(match[1]);
+  const minute = Number(match[2] ?? 0);
+  const meridiem = match[3]?.[0];
+  if (!meridiem && match[2] === undefined && hour >= 1 && hour <= 12) {
+    return {
+      reason: `"${text}" could be ${hour}am or ${hour}pm; add am or pm, or write ${String(hour).padStart(2, '0')}:00.`,
+    };
+  }
+  if (meridiem && (hour < 1 || hour > 12)) return { reason: `"${text}" is not a time of day.` };
+  if (meridiem === 'p' && hour !== 12) hour += 12;
+  if (meridiem === 'a' && hour === 12) hour = 0;
+  if (hour > 23 || minute > 59) return { reason: `"${text}" is not a time of day.` };
+  return { hour, minute };
+}
+
+// ── Ends and starts of periods: eod, end of week, end of month, next week ─────────────────────
+
+function readPeriodEnd(phrase: string, now: Date, zone: string): Reading | undefined {
+  const p = phrase.replace(/^the /, '');
+  const wall = wallClockAt(now.getTime(), zone);
+  const today = DateTime.fromObject({ year: wall.year, month: wall.month, day: wall.day }, { zone: 'UTC' });
+  const at = (day: DateTime, hour: number): Reading => ({
+    ms: wallClockToInstant({ year: day.year, month: day.month, day: day.day, hour, minute: 0 }, zone),
+    understood: phrase,
+  });
+  // Friday of the week that contains `day`, or the next Friday on a weekend.
+  const friday = (day: DateTime) => day.plus({ days: (5 - day.weekday + 7) % 7 });
+
+  if (
+    /^(?:eod|cob|close of business|end of (?:the )?(?:business |work(?:ing)? )?day|end of today)$/.test(p)
+  ) {
+    return at(today, END_OF_DAY_HOUR);
+  }
+  if (/^(?:eod tomorrow|tomorrow eod|end of (?:the day )?tomorrow|tomorrow end of day)$/.test(p)) {
+    return at(today.plus({ days: 1 }), END_OF_DAY_HOUR);
+  }
+  if (/^(?:eow|end of (?:the |this )?(?:work(?:ing)? )?week)$/.test(p))
+    return at(friday(today), END_OF_DAY_HOUR);
+  if (/^end of next week$/.test(p)) return at(friday(today).plus({ days: 7 }), END_OF_DAY_HOUR);
+  if (/^(?:eom|end of (?:the |this )?month)$/.test(p)) return at(today.endOf('month'), END_OF_DAY_HOUR);
+  if (/^end of next month$/.test(p)) return at(today.plus({ months: 1 }).endOf('month'), END_OF_DAY_HOUR);
+  if (/^next week$/.test(p)) return at(today.plus({ days: 8 - today.weekday }), DEFAULT_HOUR);
+  if (/^next month$/.test(p)) return at(today.plus({ months: 1 }).startOf('month'), DEFAULT_HOUR);
+  return undefined;
+}
+
+// ── Everything else, through chrono ──────────────────────────────────────────────────────────
+
+/** Words around a date that add nothing: "on friday", "at 5pm", "friday, 5pm". */
+const FILLER = /\b(?:at|on|by|the|of|until|till|til)\b|[,.@]/g;
+/** Parts of the day whose hour chrono implies; "morning" is read as the start of the working day. */
+const PART_OF_DAY = /\b(tonight|tonite|night|evening|afternoon|morning)\b/;
+
+function readChrono(text: string, now: Date, zone: string): Reading | { reason: string } {
+  const results = chrono.parse(
+    text,
+    { instant: now, timezone: offsetAt(now.getTime(), zone) },
+    { forwardDate: true },
+  );
+  if (results.length === 0) return { reason: `I couldn't read "${clip(text)}" as a time. Try ${EXAMPLES}.` };
+  const [result] = results;
+  let leftover = text;
+  for (const r of results) leftover = leftover.replace(r.text, ' ');
+  leftover = leftover.toLowerCase().replace(FILLER, ' ').replace(/\s+/g, ' ').trim();
+  if (results.length > 1 || leftover !== '') {
+    const understood = results.map((r) => `"${r.text}"`).join(' and ');
+    const unread = leftover || text;
+    return {
+      reason: `I understood only ${understood} of "${clip(text)}", not "${clip(unread)}", so I won't guess. Try ${EXAMPLES}.`,
+    };
+  }
+  const start = result!.start;
+  const get = (c: chrono.Component) => start.get(c) ?? 0;
+  const wall: WallClock = {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+    second: get('second'),
+  };
+  const hasClock = start.isCertain('hour');
+  if (hasClock && !start.isCertain('meridiem') && !/\d:\d\d|noon|midnight|midday/i.test(result!.text)) {
+    const hour = get('hour');
+    if (hour >= 1 && hour <= 12) {
+      return {
+        reason: `"${result!.text}" could be ${hour}am or ${hour}pm; add am or pm, or write ${String(hour).padStart(2, '0')}:00.`,
+      };
+    }
+  }
+  if (!hasClock) {
+    const part = PART_OF_DAY.exec(result!.text.toLowerCase())?.[1];
+    wall.hour = part === 'morning' || !part ? DEFAULT_HOUR : get('hour');
+    wall.minute = 0;
+    wall.second = 0;
+  } else if (!start.isCertain('second')) {
+    wall.second = 0;
+  }
+  const dateKnown = start.isCertain('day') || start.isCertain('weekday');
+  if (start.isCertain('timezoneOffset')) {
+    const offset = get('timezoneOffset');
+    const ms =
+      Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0) -
+      offset * 60_000;
+    return { ms, understood: result!.text, timeOnly: !dateKnown };
+  }
+  return { ms: wallClockToInstant(wall, zone), understood: result!.text, timeOnly: !dateKnown };
+}
+
+function refuse(reason: string): WhenResult {
+  return { ok: false, reason };
+}
+
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
