@@ -26,8 +26,9 @@ export function formatRelative(ms: number, nowMs: number): string {
   if (abs < 45_000) return 'now';
   if (abs < 120 * MINUTE) return say(Math.max(1, Math.round(abs / MINUTE)), 'minute');
   if (abs < 48 * HOUR) return say(Math.round(abs / HOUR), 'hour');
-  if (abs < 14 * DAY) return say(Math.round(abs / DAY), 'day');
-  if (abs < 8 * 7 * DAY) return say(Math.round(abs / (7 * DAY)), 'week');
+  const days = Math.round(abs / DAY);
+  if (days < 14 || (days < 56 && days % 7 !== 0)) return say(days, 'day');
+  if (days < 56) return say(days / 7, 'week');
   if (abs < 730 * DAY) return say(Math.round(abs / (30.44 * DAY)), 'month');
   return say(Math.round(abs / (365.25 * DAY)), 'year');
 }

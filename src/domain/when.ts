@@ -144,13 +144,17 @@ const NUMBER_WORDS: Record<string, number> = {
   twelve: 12,
 };
 
-const AMOUNT = `(?:\\d+(?:\\.\\d+)?|${Object.keys(NUMBER_WORDS).join('|')})`;
-const UNIT = `(?:${Object.keys(UNITS)
+const NUMBER = String.raw`\d+(?:\.\d+)?`;
+const WORD = Object.keys(NUMBER_WORDS).join('|');
+const UNIT = Object.keys(UNITS)
   .sort((a, b) => b.length - a.length)
-  .join('|')})`;
-const PART = new RegExp(`(${AMOUNT})\\s*(${UNIT})\\b`, 'g');
+  .join('|');
+/** "2 weeks", "36h", "a week": digits may touch the unit, words may not ("and" is not "an d"). */
+const AMOUNT_UNIT = String.raw`(?:(${NUMBER})\s*|\b(${WORD})\s+)(${UNIT})\b`;
+const PART = new RegExp(AMOUNT_UNIT, 'g');
+const SEPARATOR = String.raw`(?:\s*,\s*|\s+and\s+|\s*)`;
 const RELATIVE = new RegExp(
-  `^(?:in\\s+|\\+\\s*)?((?:${AMOUNT}\\s*${UNIT}\\b(?:\\s*,\\s*|\\s+and\\s+|\\s+)?)+?)(?:\\s*from now)?(?:\\s+at\\s+(.+))?$`,
+  String.raw`^(?:in\s+|\+\s*)?((?:${AMOUNT_UNIT.replace(/\((?!\?)/g, '(?:')}${SEPARATOR})+?)(?:\s*from now)?(?:\s+at\s+(.+))?$`,
 );
 
 function readRelative(phrase: string, now: Date, zone: string): Reading | { reason: string } | undefined {
@@ -160,8 +164,9 @@ function readRelative(phrase: string, now: Date, zone: string): Reading | { reas
   const match = RELATIVE.exec(normalized);
   if (!match) return undefined;
   const amounts = { minutes: 0, hours: 0, days: 0, weeks: 0, months: 0, years: 0 };
-  for (const [, amount, unit] of match[1]!.matchAll(PART)) {
-    const n = NUMBER_WORDS[amount!] ?? Number(amount);
+  for (const [, digits, word, unit] of match[1]!.matchAll(PART)) {
+    const amount = digits ?? word!;
+    const n = NUMBER_WORDS[amount] ?? Number(amount);
     const key = UNITS[unit!]!;
     if (!Number.isInteger(n) && key !== 'hours' && key !== 'minutes') {
       return { reason: `I can't count "${amount} ${unit}" in whole ${key}; use hours, e.g. "in 36 hours".` };

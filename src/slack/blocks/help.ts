@@ -26,13 +26,14 @@ export const OPTIONS_HELP = [
 
 export const WHEN_HELP = [
   '*<when>* the rest of the line, read in your Slack time zone:',
-  '• relative: `in 90 minutes`, `in 36 hours`, `in 2 weeks`, `+2d`, `2w`, `in 1 month`',
-  '• days: `tomorrow`, `tomorrow 9am`, `tonight`, `noon`, `midnight`, `friday at 5pm`, `next friday`, `next week`',
-  '• ends: `eod` / `end of day`, `end of week`, `end of month`',
+  '• relative: `in 90 minutes`, `in 36 hours`, `in 2 weeks`, `in 3 days at 5pm`, `+2d`, `2w`, `in 1 month`',
+  '• days: `tomorrow`, `tomorrow 9am`, `tonight` (22:00), `noon`, `midnight`, `friday at 5pm`, `next friday` (the coming one), `next week` (Monday 09:00)',
+  '• ends: `eod` / `end of day` (17:00 today), `end of week` (Friday 17:00), `end of month` (its last day, 17:00)',
   '• dates: `Dec 3`, `Dec 3rd 9:30am`, `3 December 2026 14:00`, `2026-12-03`, `2026-12-03 14:00`, `2026-12-03T14:00`',
   '• another zone: `5pm PST`, `17:00 Europe/Berlin`, `2026-12-03 14:00 UTC`',
   'A date without a time means 09:00. `12/03` is read month/day (3 December); write `2026-12-03` to be sure.',
-  '"In N days/weeks/months" keeps the clock time; "in N hours/minutes" counts elapsed time.',
+  'Add am or pm to a bare hour (`at 5` could be either). "In N days/weeks/months" keeps the clock time; "in N hours/minutes" counts elapsed time.',
+  'I refuse rather than guess: a time in the past, less than a minute away, more than 5 years away, or text I only partly understand.',
 ].join('\n');
 
 export const EXAMPLES = [
