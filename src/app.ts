@@ -2,13 +2,15 @@ import { App } from '@slack/bolt';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { toBoltLogger } from './log.js';
+import type { ListenerDeps } from './slack/context.js';
 import * as commands from './slack/listeners/commands/index.js';
+import { TimeZones } from './slack/time-zones.js';
 
 /** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
 const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
 
 /** The Bolt app with every listener registered. It never starts itself: `main.ts` or a test does. */
-export function createApp(config: Config, deps: Deps): App {
+export function createApp(config: Config, deps: Deps & { progressAfterMs?: number }): App {
   const healthz = {
     path: '/healthz',
     method: ['GET'],
@@ -27,7 +29,13 @@ export function createApp(config: Config, deps: Deps): App {
       : { signingSecret: config.slack.signingSecret }),
   });
 
-  commands.register(app, deps);
+  const listenerDeps: ListenerDeps = {
+    ...deps,
+    defaults: { project: config.launchDarkly.project, environment: config.launchDarkly.environment },
+    timeZones: new TimeZones(config.defaultTimeZone, deps.logger, deps.now),
+    progressAfterMs: deps.progressAfterMs ?? 2_000,
+  };
+  commands.register(app, listenerDeps);
 
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatLocal, formatRelative, slackDate } from '../../src/domain/when-format.js';
 import { zoneAbbreviation } from '../../src/domain/time-zone.js';
+import { formatLocal, formatRelative, slackDate } from '../../src/domain/when-format.js';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 const MIN = 60_000;
@@ -23,9 +23,15 @@ describe('formatRelative', () => {
 
 describe('formatLocal and zone names', () => {
   it('names the zone as people know it where Intl can, else by offset', () => {
-    expect(formatLocal(Date.parse('2026-12-03T17:30:00Z'), 'America/Los_Angeles')).toBe('Thu 3 Dec 2026, 09:30 PST');
-    expect(formatLocal(Date.parse('2026-07-03T17:30:00Z'), 'America/Los_Angeles')).toBe('Fri 3 Jul 2026, 10:30 PDT');
-    expect(formatLocal(Date.parse('2026-12-03T17:30:00Z'), 'Europe/Berlin')).toBe('Thu 3 Dec 2026, 18:30 CET');
+    expect(formatLocal(Date.parse('2026-12-03T17:30:00Z'), 'America/Los_Angeles')).toBe(
+      'Thu 3 Dec 2026, 09:30 PST',
+    );
+    expect(formatLocal(Date.parse('2026-07-03T17:30:00Z'), 'America/Los_Angeles')).toBe(
+      'Fri 3 Jul 2026, 10:30 PDT',
+    );
+    expect(formatLocal(Date.parse('2026-12-03T17:30:00Z'), 'Europe/Berlin')).toBe(
+      'Thu 3 Dec 2026, 18:30 CET',
+    );
     expect(zoneAbbreviation(Date.parse('2026-07-03T00:00:00Z'), 'Europe/Berlin')).toBe('CEST');
     expect(zoneAbbreviation(NOW, 'Asia/Kolkata')).toBe('GMT+5:30');
     expect(zoneAbbreviation(NOW, 'UTC')).toBe('UTC');

@@ -24,7 +24,7 @@ export async function startBot(
   slack: FakeSlack,
   ld: FakeLaunchDarkly,
   env: Record<string, string> = {},
-  options: { now?: () => Date } = {},
+  options: { now?: () => Date; progressAfterMs?: number } = {},
 ): Promise<Bot> {
   const config = loadConfig({
     SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
@@ -49,7 +49,12 @@ export async function startBot(
     accessToken: config.launchDarkly.accessToken,
     logger,
   });
-  const app = createApp(config, { ld: client, logger, now: options.now ?? (() => new Date()) });
+  const app = createApp(config, {
+    ld: client,
+    logger,
+    now: options.now ?? (() => new Date()),
+    progressAfterMs: options.progressAfterMs,
+  });
   const server = (await app.start(0)) as Server;
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

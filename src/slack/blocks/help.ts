@@ -54,5 +54,5 @@ export function helpMessage(problem?: string): { text: string; blocks: KnownBloc
     section(OPTIONS_HELP),
     section(`*Examples*\n\`\`\`${EXAMPLES}\`\`\``),
   ];
-  return { text: problem ?? `Usage of ${COMMAND}`, blocks };
+  return { text: problem ? escapeMrkdwn(problem) : `Usage of ${COMMAND}`, blocks };
 }

@@ -1,0 +1,51 @@
+import {
+  LdApprovalRequiredError,
+  LdBadRequestError,
+  LdConflictError,
+  type LdError,
+  LdForbiddenError,
+  LdNetworkError,
+  LdNotFoundError,
+  LdRateLimitError,
+  LdResponseShapeError,
+  LdServerError,
+  LdUnauthorizedError,
+  LdUnprocessableError,
+} from '../launchdarkly/errors.js';
+import type { ResourceRef } from '../launchdarkly/instructions.js';
+
+/** User-facing sentences for LaunchDarkly failures; tests assert these. */
+export const LD_MESSAGES = {
+  unauthorized: "LaunchDarkly rejected the bot's access token. Ask an admin to check LD_ACCESS_TOKEN.",
+  forbidden: (r: ResourceRef) =>
+    `The bot's LaunchDarkly token is not allowed to change ${r.kind} ${r.key} in ${r.environmentKey}. Ask an admin to widen its role.`,
+  notFound: (r: ResourceRef) =>
+    `LaunchDarkly has no ${r.kind} ${r.key} in project ${r.projectKey}, environment ${r.environmentKey}. Check the key, --project and --env.`,
+  approval: (r: ResourceRef) =>
+    `${r.environmentKey} requires approvals: LaunchDarkly won't apply this change directly. Request it in LaunchDarkly instead.`,
+  conflict: (r: ResourceRef) =>
+    `${r.kind} ${r.key} changed in LaunchDarkly while I was working on it. Try again.`,
+  rateLimited: 'LaunchDarkly is rate limiting the bot; I retried and gave up. Try again in a minute.',
+  unreachable: 'LaunchDarkly could not be reached. Try again in a minute.',
+  serverError: 'LaunchDarkly had an internal error. Try again in a minute.',
+  shape: (r: ResourceRef) =>
+    `LaunchDarkly answered in a way I didn't expect; check what happened with /expire list ${r.kind} ${r.key}.`,
+  refused: (message: string) => `LaunchDarkly refused the request: ${message}`,
+};
+
+/** A sentence a person can act on, never a stack trace or a token. */
+export function describeLdError(error: LdError, resource: ResourceRef): string {
+  if (error instanceof LdUnauthorizedError) return LD_MESSAGES.unauthorized;
+  if (error instanceof LdForbiddenError) return LD_MESSAGES.forbidden(resource);
+  if (error instanceof LdNotFoundError) return LD_MESSAGES.notFound(resource);
+  if (error instanceof LdApprovalRequiredError) return LD_MESSAGES.approval(resource);
+  if (error instanceof LdConflictError) return LD_MESSAGES.conflict(resource);
+  if (error instanceof LdRateLimitError) return LD_MESSAGES.rateLimited;
+  if (error instanceof LdNetworkError) return LD_MESSAGES.unreachable;
+  if (error instanceof LdServerError) return LD_MESSAGES.serverError;
+  if (error instanceof LdResponseShapeError) return LD_MESSAGES.shape(resource);
+  if (error instanceof LdBadRequestError || error instanceof LdUnprocessableError) {
+    return LD_MESSAGES.refused(error.ldMessage ?? `status ${error.status}`);
+  }
+  return LD_MESSAGES.refused(error.ldMessage ?? error.message);
+}

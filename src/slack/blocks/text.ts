@@ -1,0 +1,49 @@
+import type { KnownBlock } from '@slack/types';
+
+/** Slack's limits that the builders keep to (shared/reference/slack-platform.md). */
+export const LIMITS = { messageBlocks: 50, sectionText: 3_000 } as const;
+
+export function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}
+
+export function context(text: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}
+
+/**
+ * Lines packed into as few sections as fit 3,000 characters each, at most `maxBlocks` of them;
+ * what does not fit is summed up in a last line rather than dropped silently.
+ */
+export function packLines(
+  lines: string[],
+  maxBlocks: number,
+  more: (hidden: number) => string,
+): KnownBlock[] {
+  const limit = LIMITS.sectionText - 100;
+  const blocks: string[] = [];
+  let current = '';
+  let shown = 0;
+  for (const line of lines) {
+    const clipped = line.length > limit ? `${line.slice(0, limit - 1)}…` : line;
+    if (current && current.length + 1 + clipped.length > limit) {
+      if (blocks.length + 1 >= maxBlocks) break;
+      blocks.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${clipped}` : clipped;
+    shown++;
+  }
+  if (shown < lines.length) current = `${current}\n${more(lines.length - shown)}`;
+  if (current) blocks.push(current);
+  return blocks.map(section);
+}
+
+/** 1,000 → "1,000". */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function plural(n: number, word: string): string {
+  return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,92 @@
+import type { AckFn, RespondArguments, RespondFn, SlashCommand } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { auditComment } from '../../../domain/comment.js';
+import { parseWhen } from '../../../domain/when.js';
+import { applyChange, type ChangeRequest } from '../../../services/change.js';
+import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
+import { progressMessage, resultMessage, workingMessage } from '../../blocks/result.js';
+import type { ListenerDeps } from '../../context.js';
+import type { ChangeVerb, Command } from '../../parse/command.js';
+import { trackProgress } from '../../reply.js';
+
+export const SOMETHING_WENT_WRONG =
+  ':x: Something went wrong on my side; the details are in my log. Check with /expire list before trying again.';
+
+interface Context {
+  ack: AckFn<string | RespondArguments>;
+  command: SlashCommand;
+  client: WebClient;
+  respond: RespondFn;
+  deps: ListenerDeps;
+}
+
+/** add / update / remove: ack with "working on it", read the time, apply, post the result. */
+export async function runChange(c: Extract<Command, { verb: ChangeVerb }>, ctx: Context): Promise<void> {
+  const { command, client, respond, deps } = ctx;
+  await ctx.ack({
+    response_type: 'ephemeral',
+    text: workingMessage(c.verb, c.resource, c.key, c.targets.length),
+  });
+  try {
+    let expiresAt: number | undefined;
+    if (c.verb !== 'remove') {
+      const timeZone = await deps.timeZones.of(client, command.user_id);
+      const when = parseWhen(c.when, { now: deps.now(), timeZone });
+      if (!when.ok) {
+        await respond({
+          response_type: 'ephemeral',
+          text: `:x: ${escapeMrkdwn(when.reason)} Nothing was sent to LaunchDarkly.`,
+        });
+        return;
+      }
+      expiresAt = when.ms;
+    }
+    const request: ChangeRequest = {
+      verb: c.verb,
+      resource: {
+        kind: c.resource,
+        projectKey: c.options.project ?? deps.defaults.project,
+        key: c.key,
+        environmentKey: c.options.env ?? deps.defaults.environment,
+      },
+      targets: c.targets,
+      expiresAt,
+      variation: c.options.variation,
+      targetType: c.options.excluded ? 'excluded' : 'included',
+      grant: c.options.grant,
+      comment: auditComment(
+        {
+          userId: command.user_id,
+          userName: command.user_name,
+          teamDomain: command.team_domain,
+          channelName: command.channel_name,
+        },
+        `${command.command} ${command.text}`,
+      ),
+    };
+    const destination = { client, channel: command.channel_id, respond, logger: deps.logger };
+    const progress = trackProgress(
+      destination,
+      (done) => progressMessage(c.verb, c.resource, c.key, done, c.targets.length),
+      { afterMs: deps.progressAfterMs },
+    );
+    const result = await applyChange(request, deps.ld, (p) => progress.update(p.done));
+    await progress.finish(resultMessage(result, command.user_id));
+    deps.logger.info(
+      {
+        event: 'change',
+        user: command.user_id,
+        verb: c.verb,
+        resource: request.resource,
+        targets: c.targets.length,
+        ok: result.results.filter((r) => r.ok).length,
+        failed: result.results.filter((r) => !r.ok).length,
+        error: result.error,
+      },
+      'expiry change',
+    );
+  } catch (error) {
+    await respond({ response_type: 'ephemeral', text: SOMETHING_WENT_WRONG }).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { parseTargets, RESOURCE_KEY, type Target } from '../../domain/targets.js';
+
+export type ResourceKind = 'flag' | 'segment';
+export type ChangeVerb = 'add' | 'update' | 'remove';
+
+export interface CommandOptions {
+  project?: string;
+  env?: string;
+  variation?: string;
+  excluded: boolean;
+  grant: boolean;
+}
+
+export type Command =
+  | { verb: 'help' }
+  | { verb: 'modal' }
+  | { verb: 'list-known' }
+  | { verb: 'list'; resource: ResourceKind; key: string; options: CommandOptions }
+  | {
+      verb: ChangeVerb;
+      resource: ResourceKind;
+      key: string;
+      targets: Target[];
+      when: string;
+      options: CommandOptions;
+    };
+
+export type CommandParse = { ok: true; command: Command } | { ok: false; problem: string };
+
+/** The most text a command may carry; Slack allows more, nobody needs it. */
+export const MAX_COMMAND_TEXT = 20_000;
+
+const key = (what: string) =>
+  z.string().regex(RESOURCE_KEY, `"%s" is not a valid ${what} key (letters, digits, ".", "-", "_")`);
+
+const optionsSchema = z.object({
+  project: key('project').optional(),
+  env: key('environment').optional(),
+  variation: z.string().min(1).max(200).optional(),
+  excluded: z.boolean(),
+  grant: z.boolean(),
+});
+
+const VALUE_OPTIONS = {
+  '--env': 'env',
+  '--environment': 'env',
+  '--project': 'project',
+  '--variation': 'variation',
+} as const;
+const FLAG_OPTIONS = { '--excluded': 'excluded', '--grant': 'grant' } as const;
+
+/**
+ * Reads `/expire` text: `[add|update|remove|list] flag|segment <key> <targets> <when> [options]`,
+ * options anywhere after the key. Every problem comes back as a sentence; nothing throws.
+ */
+export function parseCommand(raw: string): CommandParse {
+  const text = raw.trim();
+  if (text.length > MAX_COMMAND_TEXT) return fail(`That command is too long (${text.length} characters).`);
+  if (text === '') return ok({ verb: 'modal' });
+  const words = text.split(/\s+/);
+  const first = words[0]!.toLowerCase();
+  if (first === 'help' && words.length === 1) return ok({ verb: 'help' });
+
+  let verb: 'add' | 'update' | 'remove' | 'list' = 'add';
+  if (first === 'add' || first === 'update' || first === 'remove' || first === 'list') {
+    verb = first;
+    words.shift();
+  } else if (first !== 'flag' && first !== 'segment') {
+    return fail(`I don't know "${words[0]}". Start with add, update, remove, list, flag or segment.`);
+  }
+  if (verb === 'list' && words.length === 0) return ok({ verb: 'list-known' });
+
+  const resource = words.shift()?.toLowerCase();
+  if (resource !== 'flag' && resource !== 'segment') {
+    return fail(`After "${verb}" say "flag" or "segment"${resource ? `, not "${resource}"` : ''}.`);
+  }
+  const keyWord = words.shift();
+  if (!keyWord || keyWord.startsWith('--'))
+    return fail(`Which ${resource}? Give its key after "${resource}".`);
+
+  const options: Record<string, string | boolean> = { excluded: false, grant: false };
+  const rest: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (!word.startsWith('--')) {
+      rest.push(word);
+      continue;
+    }
+    const [name, inline] = word.toLowerCase().split(/=(.*)/s, 2) as [string, string | undefined];
+    if (name in VALUE_OPTIONS) {
+      const value = inline !== undefined ? word.slice(word.indexOf('=') + 1) : words[++i];
+      if (!value || value.startsWith('--')) return fail(`${name} needs a value, e.g. ${name} production.`);
+      options[VALUE_OPTIONS[name as keyof typeof VALUE_OPTIONS]] = value;
+    } else if (name in FLAG_OPTIONS && inline === undefined) {
+      options[FLAG_OPTIONS[name as keyof typeof FLAG_OPTIONS]] = true;
+    } else {
+      return fail(
+        `I don't know the option ${word}. Options: --env, --project, --variation, --excluded, --grant.`,
+      );
+    }
+  }
+
+  const parsedKey = key(resource).safeParse(keyWord);
+  if (!parsedKey.success) return fail(message(parsedKey.error, keyWord));
+  const parsedOptions = optionsSchema.safeParse(options);
+  if (!parsedOptions.success) {
+    const issue = parsedOptions.error.issues[0]!;
+    return fail(message(parsedOptions.error, String(options[String(issue.path[0])])));
+  }
+  const opts = parsedOptions.data;
+  if (resource === 'flag' && opts.excluded)
+    return fail('--excluded is for segments; flags serve a variation instead.');
+  if (resource === 'segment' && opts.variation)
+    return fail('--variation is for flags; segments take --excluded.');
+  if (opts.grant && verb !== 'add') return fail('--grant goes with add: it targets first, then schedules.');
+
+  if (verb === 'list') {
+    if (rest.length > 0) return fail(`list takes only the ${resource} key, not "${rest.join(' ')}".`);
+    return ok({ verb, resource, key: keyWord, options: opts });
+  }
+  const targetsWord = rest.shift();
+  if (!targetsWord) return fail(`Which targets? Give keys separated by commas after the ${resource} key.`);
+  const targets = parseTargets(targetsWord);
+  if (!targets.ok) return fail(targets.problem);
+  const when = rest.join(' ');
+  if (verb === 'remove' && when) return fail(`remove takes no time; "${when}" is left over.`);
+  if (verb !== 'remove' && !when)
+    return fail('When should it expire? Add a time, e.g. "next friday 5pm" or "in 2 weeks".');
+  return ok({ verb, resource, key: keyWord, targets: targets.targets, when, options: opts });
+}
+
+function message(error: z.ZodError, value: string): string {
+  return error.issues[0]!.message.replace('%s', value);
+}
+
+function ok(command: Command): CommandParse {
+  return { ok: true, command };
+}
+
+function fail(problem: string): CommandParse {
+  return { ok: false, problem };
+}

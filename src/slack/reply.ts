@@ -1,0 +1,105 @@
+import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../log.js';
+import type { Message } from './blocks/result.js';
+
+/** Where a result goes: the channel, or the command's response_url when the bot can't post there. */
+export interface Destination {
+  client: WebClient;
+  channel: string;
+  respond: RespondFn;
+  logger: Logger;
+}
+
+/** chat.postMessage errors after which the response_url is the only way to answer. */
+const CANNOT_POST = new Set([
+  'not_in_channel',
+  'channel_not_found',
+  'is_archived',
+  'restricted_action',
+  'cannot_dm_bot',
+]);
+
+export function slackErrorCode(error: unknown): string | undefined {
+  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/** Posts visibly in the channel; falls back to the response_url (private channels, DMs). */
+export async function postResult(
+  to: Destination,
+  message: Message,
+): Promise<{ via: 'channel'; ts: string } | { via: 'response_url' }> {
+  try {
+    const answer = await to.client.chat.postMessage({ channel: to.channel, ...message, unfurl_links: false });
+    return { via: 'channel', ts: answer.ts! };
+  } catch (error) {
+    const code = slackErrorCode(error);
+    if (!code || !CANNOT_POST.has(code)) throw error;
+    to.logger.info(
+      { channel: to.channel, code },
+      'cannot post in the channel; answering through response_url',
+    );
+    await to.respond({ response_type: 'in_channel', replace_original: false, ...message });
+    return { via: 'response_url' };
+  }
+}
+
+export interface Progress {
+  update(done: number): void;
+  /** Replaces the progress message with the final one, or posts it. */
+  finish(message: Message): Promise<{ ts?: string }>;
+}
+
+/**
+ * Shows progress when work takes longer than `afterMs`: posts a message then, updates it in place
+ * at most once every `everyMs`, and turns it into the final result. Quick work posts only the result.
+ */
+export function trackProgress(
+  to: Destination,
+  render: (done: number) => Message,
+  options: { afterMs: number; everyMs?: number },
+): Progress {
+  let done = 0;
+  let posted: Promise<string | undefined> | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+  let lastUpdate = 0;
+  const everyMs = options.everyMs ?? 1_000;
+  const timer = setTimeout(() => {
+    posted = postResult(to, render(done)).then(
+      (r) => (r.via === 'channel' ? r.ts : undefined),
+      (error) => {
+        to.logger.warn({ err: error }, 'could not post progress');
+        return undefined;
+      },
+    );
+  }, options.afterMs);
+
+  const updateTo = (message: Message) =>
+    posted!.then((ts) =>
+      ts ? to.client.chat.update({ channel: to.channel, ts, ...message }).then(() => ts) : undefined,
+    );
+
+  return {
+    update(value) {
+      done = value;
+      const now = Date.now();
+      if (!posted || now - lastUpdate < everyMs) return;
+      lastUpdate = now;
+      chain = chain
+        .then(() => updateTo(render(value)))
+        .catch((error) => to.logger.warn({ err: error }, 'could not update progress'));
+    },
+    async finish(message) {
+      clearTimeout(timer);
+      await chain;
+      const ts = posted ? await posted : undefined;
+      if (ts) {
+        await to.client.chat.update({ channel: to.channel, ts, ...message });
+        return { ts };
+      }
+      const result = await postResult(to, message);
+      return { ts: result.via === 'channel' ? result.ts : undefined };
+    },
+  };
+}
