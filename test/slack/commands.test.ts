@@ -304,7 +304,9 @@ describe('update, remove and list', () => {
   it('remove cancels the expiry and keeps the target', async () => {
     await scheduleSandy();
     await expire('remove flag new-checkout sandy');
-    expect(allText(await channelMessage())).toContain('<@U1> cancelled 1 target on flag *new-checkout*.');
+    expect(allText(await channelMessage())).toContain(
+      '<@U1> cancelled the expiry of 1 target on flag *new-checkout*.',
+    );
     expect(ld.patches().at(-1)!.body.instructions).toEqual([
       { kind: 'removeExpireUserTargetDate', userKey: 'sandy', variationId: variation(0) },
     ]);

@@ -5,7 +5,17 @@ import type { ChangeResult, ChangeVerb, TargetResult } from '../../services/chan
 import { escapeMrkdwn } from './mrkdwn.js';
 import { context, count, LIMITS, packLines, plural, section } from './text.js';
 
-const DONE: Record<ChangeVerb, string> = { add: 'scheduled', update: 'rescheduled', remove: 'cancelled' };
+const DONE: Record<ChangeVerb, string> = {
+  add: 'scheduled',
+  update: 'rescheduled',
+  remove: 'cancelled the expiry of',
+};
+const NOTHING: Record<ChangeVerb, string> = { add: 'scheduled', update: 'rescheduled', remove: 'cancelled' };
+const LIST_LABEL: Record<ChangeVerb, string> = {
+  add: 'Scheduled',
+  update: 'Rescheduled',
+  remove: 'No longer expiring',
+};
 const DOING: Record<ChangeVerb, string> = { add: 'Scheduling', update: 'Rescheduling', remove: 'Cancelling' };
 
 export interface Message {
@@ -50,15 +60,15 @@ export function resultMessage(result: ChangeResult, askedBy: string): Message {
     failed.length === 0
       ? `:white_check_mark: <@${askedBy}> ${verb} ${plural(total, 'target')} on ${what}${until}.`
       : ok.length === 0
-        ? `:x: Nothing ${verb} on ${what}: ${plural(failed.length, 'target')} failed.`
+        ? `:x: Nothing ${NOTHING[request.verb]} on ${what}: ${plural(failed.length, 'target')} failed.`
         : `:warning: Partly done: <@${askedBy}> ${verb} ${count(ok.length)} of ${plural(total, 'target')} on ${what}${until}; ${count(failed.length)} failed.`;
 
   const blocks: KnownBlock[] = [section(headline), where];
   // Room for the failure groups first: they are what someone has to act on.
   const failureBlocks = failureSections(failed, LIMITS.messageBlocks - blocks.length - 2);
-  if (ok.length > 0) blocks.push(section(succeededLine(ok, verb)));
+  if (ok.length > 0) blocks.push(section(succeededLine(ok, LIST_LABEL[request.verb])));
   blocks.push(...failureBlocks);
-  const plain = `${capitalize(verb)} ${count(ok.length)} of ${plural(total, 'target')} on ${ref.kind} ${ref.key} in ${ref.environmentKey}${failed.length ? `; ${count(failed.length)} failed` : ''}.`;
+  const plain = `${capitalize(NOTHING[request.verb])} ${count(ok.length)} of ${plural(total, 'target')} on ${ref.kind} ${ref.key} in ${ref.environmentKey}${failed.length ? `; ${count(failed.length)} failed` : ''}.`;
   return { text: plain, blocks };
 }
 
@@ -86,8 +96,8 @@ function failureSections(failed: TargetResult[], maxBlocks: number): KnownBlock[
 }
 
 /** Every target that succeeded, as many as fit one section, then how many more. */
-function succeededLine(ok: TargetResult[], verb: string): string {
-  const start = `*${capitalize(verb)}:* `;
+function succeededLine(ok: TargetResult[], label: string): string {
+  const start = `*${label}:* `;
   const room = LIMITS.sectionText - start.length - 40;
   const shown: string[] = [];
   let length = 0;
