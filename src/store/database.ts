@@ -1,0 +1,46 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrate } from './migrations.js';
+import type { Database } from './schema.js';
+
+export interface Db {
+  db: Kysely<Database>;
+  dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+/** `postgres://…` → PostgreSQL; `sqlite:<path>` or a plain path → SQLite (the folder is created). */
+export function openDatabase(url: string): Db {
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    // int8 columns hold Unix ms: well inside 2^53, so read them as numbers, not strings.
+    const types = {
+      getTypeParser: (oid: number, format?: any) =>
+        oid === 20 ? Number : pg.types.getTypeParser(oid, format),
+    };
+    const pool = new pg.Pool({ connectionString: url, max: 5, types: types as any });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  const path = url.replace(/^sqlite:/i, '');
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** Opens and migrates. */
+export async function connect(url: string): Promise<Db> {
+  const handle = openDatabase(url);
+  try {
+    await migrate(handle.db, handle.dialect);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  return handle;
+}

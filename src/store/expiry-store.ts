@@ -1,0 +1,239 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import type { Target } from '../domain/targets.js';
+import type { ResourceRef } from '../launchdarkly/instructions.js';
+import type { Database, ExpiriesTable } from './schema.js';
+
+export type StoredExpiry = ExpiriesTable;
+
+export interface NewExpiry {
+  resource: ResourceRef;
+  target: Target;
+  expiresAt: number;
+  variationId?: string;
+  variationName?: string;
+  targetType?: 'included' | 'excluded';
+  requestedBy: string;
+  channelId: string;
+  messageTs?: string;
+}
+
+export interface DueReminder {
+  expiry: StoredExpiry;
+  leadMs: number;
+}
+
+export interface ReminderKey {
+  expiryId: string;
+  leadMs: number;
+  expiresAt: number;
+}
+
+const BATCH = 500;
+
+/** Expiries scheduled through the bot, and the reminders claimed for them. */
+export class ExpiryStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts or replaces (by flag/segment, environment and target) what LaunchDarkly now holds. */
+  async upsert(expiries: NewExpiry[], now: number): Promise<void> {
+    for (let i = 0; i < expiries.length; i += BATCH) {
+      const rows = expiries.slice(i, i + BATCH).map((e) => ({
+        id: randomUUID(),
+        resource_kind: e.resource.kind,
+        project_key: e.resource.projectKey,
+        environment_key: e.resource.environmentKey,
+        resource_key: e.resource.key,
+        context_kind: e.target.contextKind,
+        target_key: e.target.key,
+        variation_id: e.variationId ?? null,
+        variation_name: e.variationName ?? null,
+        target_type: e.targetType ?? null,
+        expires_at: e.expiresAt,
+        requested_by: e.requestedBy,
+        channel_id: e.channelId,
+        message_ts: e.messageTs ?? null,
+        created_at: now,
+        updated_at: now,
+      }));
+      await this.db
+        .insertInto('expiries')
+        .values(rows)
+        .onConflict((oc) =>
+          oc
+            .columns([
+              'resource_kind',
+              'project_key',
+              'environment_key',
+              'resource_key',
+              'context_kind',
+              'target_key',
+            ])
+            .doUpdateSet((eb) => ({
+              expires_at: eb.ref('excluded.expires_at'),
+              variation_id: eb.ref('excluded.variation_id'),
+              variation_name: eb.ref('excluded.variation_name'),
+              target_type: eb.ref('excluded.target_type'),
+              requested_by: eb.ref('excluded.requested_by'),
+              channel_id: eb.ref('excluded.channel_id'),
+              message_ts: eb.ref('excluded.message_ts'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+        )
+        .execute();
+    }
+  }
+
+  /** Forgets the expiries of these targets (cancelled, or gone from LaunchDarkly). */
+  async removeTargets(resource: ResourceRef, targets: Target[]): Promise<void> {
+    for (let i = 0; i < targets.length; i += BATCH) {
+      const batch = targets.slice(i, i + BATCH);
+      await this.db
+        .deleteFrom('expiries')
+        .where('resource_kind', '=', resource.kind)
+        .where('project_key', '=', resource.projectKey)
+        .where('environment_key', '=', resource.environmentKey)
+        .where('resource_key', '=', resource.key)
+        .where((eb) =>
+          eb.or(
+            batch.map((t) => eb.and([eb('context_kind', '=', t.contextKind), eb('target_key', '=', t.key)])),
+          ),
+        )
+        .execute();
+    }
+  }
+
+  get(id: string): Promise<StoredExpiry | undefined> {
+    return this.db.selectFrom('expiries').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async setExpiresAt(id: string, expiresAt: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('expiries')
+      .set({ expires_at: expiresAt, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('expiries').where('id', '=', id).execute();
+  }
+
+  /** Expiries still ahead, soonest first. */
+  async upcoming(
+    now: number,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: StoredExpiry[]; total: number }> {
+    const [items, total] = await Promise.all([
+      this.db
+        .selectFrom('expiries')
+        .selectAll()
+        .where('expires_at', '>', now)
+        .orderBy('expires_at')
+        .orderBy('id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
+      this.db
+        .selectFrom('expiries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('expires_at', '>', now)
+        .executeTakeFirstOrThrow(),
+    ]);
+    return { items, total: Number(total.n) };
+  }
+
+  /**
+   * Reminders whose time has come and that nobody has settled: for each lead time, expiries still
+   * ahead whose `expires_at - lead` has passed (and came after the expiry was set), without a
+   * finished reminder row, and without a live claim (one older than `staleMs` is taken over).
+   */
+  async due(
+    now: number,
+    leadTimesMs: readonly number[],
+    staleMs: number,
+    limit: number,
+  ): Promise<DueReminder[]> {
+    const due: DueReminder[] = [];
+    for (const leadMs of leadTimesMs) {
+      const rows = await this.db
+        .selectFrom('expiries as e')
+        .selectAll('e')
+        .where('e.expires_at', '>', now)
+        .where('e.expires_at', '<=', now + leadMs)
+        // A reminder whose moment had already passed when the expiry was set is noise, not news.
+        .where(sql<boolean>`e.expires_at - ${leadMs} >= e.updated_at`)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('reminders as r')
+                .select('r.expiry_id')
+                .whereRef('r.expiry_id', '=', 'e.id')
+                .whereRef('r.expires_at', '=', 'e.expires_at')
+                .where('r.lead_ms', '=', leadMs)
+                .where((eb) =>
+                  eb.or([eb('r.outcome', 'is not', null), eb('r.claimed_at', '>', now - staleMs)]),
+                ),
+            ),
+          ),
+        )
+        .orderBy('e.expires_at')
+        .limit(limit)
+        .execute();
+      for (const expiry of rows) due.push({ expiry, leadMs });
+    }
+    return due;
+  }
+
+  /**
+   * Claims a reminder for `owner`: inserts its row, or takes over a stale unfinished claim. Exactly
+   * one caller gets `true`, across processes sharing the database.
+   */
+  async claim(key: ReminderKey, owner: string, now: number, staleMs: number): Promise<boolean> {
+    const inserted = await this.db
+      .insertInto('reminders')
+      .values({
+        expiry_id: key.expiryId,
+        lead_ms: key.leadMs,
+        expires_at: key.expiresAt,
+        claimed_by: owner,
+        claimed_at: now,
+        outcome: null,
+        posted_ts: null,
+      })
+      .onConflict((oc) => oc.columns(['expiry_id', 'lead_ms', 'expires_at']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return true;
+    const taken = await this.reminderWhere(
+      this.db.updateTable('reminders').set({ claimed_by: owner, claimed_at: now }),
+      key,
+    )
+      .where('outcome', 'is', null)
+      .where('claimed_at', '<=', now - staleMs)
+      .executeTakeFirst();
+    return Number(taken.numUpdatedRows) > 0;
+  }
+
+  async finish(
+    key: ReminderKey,
+    outcome: 'posted' | 'superseded' | 'changed' | 'gone',
+    postedTs?: string,
+  ): Promise<void> {
+    await this.reminderWhere(
+      this.db.updateTable('reminders').set({ outcome, posted_ts: postedTs ?? null }),
+      key,
+    ).execute();
+  }
+
+  /** Gives a claim back (LaunchDarkly or Slack failed): the next pass tries again. */
+  async release(key: ReminderKey): Promise<void> {
+    await this.reminderWhere(this.db.deleteFrom('reminders'), key).where('outcome', 'is', null).execute();
+  }
+
+  private reminderWhere<Q extends { where: (...args: any[]) => Q }>(query: Q, key: ReminderKey): Q {
+    return query
+      .where('expiry_id', '=', key.expiryId)
+      .where('lead_ms', '=', key.leadMs)
+      .where('expires_at', '=', key.expiresAt);
+  }
+}

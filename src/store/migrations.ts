@@ -1,0 +1,78 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+
+/** Versioned schema changes, applied in name order, each once. Never edit one that has shipped. */
+const migrations: Record<string, Migration> = {
+  '2026-11-22-001-expiries-and-reminders': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('expiries')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('resource_kind', 'text', (c) => c.notNull())
+        .addColumn('project_key', 'text', (c) => c.notNull())
+        .addColumn('environment_key', 'text', (c) => c.notNull())
+        .addColumn('resource_key', 'text', (c) => c.notNull())
+        .addColumn('context_kind', 'text', (c) => c.notNull())
+        .addColumn('target_key', 'text', (c) => c.notNull())
+        .addColumn('variation_id', 'text')
+        .addColumn('variation_name', 'text')
+        .addColumn('target_type', 'text')
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('requested_by', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('message_ts', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('expiries_target', [
+          'resource_kind',
+          'project_key',
+          'environment_key',
+          'resource_key',
+          'context_kind',
+          'target_key',
+        ])
+        .execute();
+      await db.schema.createIndex('expiries_expires_at').on('expiries').column('expires_at').execute();
+      await db.schema
+        .createTable('reminders')
+        .addColumn('expiry_id', 'text', (c) => c.notNull())
+        .addColumn('lead_ms', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('claimed_by', 'text', (c) => c.notNull())
+        .addColumn('claimed_at', 'bigint', (c) => c.notNull())
+        .addColumn('outcome', 'text')
+        .addColumn('posted_ts', 'text')
+        .addPrimaryKeyConstraint('reminders_pk', ['expiry_id', 'lead_ms', 'expires_at'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('reminders').execute();
+      await db.schema.dropTable('expiries').execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/**
+ * Brings the schema up to date. On PostgreSQL Kysely's migrator holds an advisory lock, so
+ * replicas starting together apply each migration once. SQLite has no such lock across
+ * connections: a migrator that loses the race fails on the winner's tables, and simply looks
+ * again, finding the work done.
+ */
+export async function migrate(
+  db: Kysely<any>,
+  dialect: 'sqlite' | 'postgres',
+  attempts = 5,
+): Promise<string[]> {
+  // Kysely looks for its bookkeeping tables in every schema unless told which: name ours.
+  const migrationTableSchema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (attempt >= attempts) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
+}

@@ -1,0 +1,43 @@
+import type { Generated } from 'kysely';
+
+/** One target's expiry on a flag or segment, as scheduled through the bot. Times are Unix ms. */
+export interface ExpiriesTable {
+  id: string;
+  resource_kind: 'flag' | 'segment';
+  project_key: string;
+  environment_key: string;
+  resource_key: string;
+  context_kind: string;
+  target_key: string;
+  variation_id: string | null;
+  variation_name: string | null;
+  target_type: 'included' | 'excluded' | null;
+  expires_at: number;
+  requested_by: string;
+  channel_id: string;
+  /** The result message, for threading reminders under it. */
+  message_ts: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/**
+ * One reminder: an expiry, a lead time, and the expiry instant it was for (a moved expiry gets
+ * fresh reminders). The primary key is the claim: whoever inserts the row posts the reminder.
+ */
+export interface RemindersTable {
+  expiry_id: string;
+  lead_ms: number;
+  expires_at: number;
+  claimed_by: string;
+  claimed_at: number;
+  /** posted | superseded | changed | gone */
+  outcome: string | null;
+  posted_ts: string | null;
+}
+
+export interface Database {
+  expiries: ExpiriesTable;
+  reminders: RemindersTable;
+  kysely_migration?: { name: Generated<string> };
+}
