@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Target } from '../domain/targets.js';
 import type { ResourceRef } from '../launchdarkly/instructions.js';
 import type { Database, ExpiriesTable } from './schema.js';
@@ -227,13 +227,19 @@ export class ExpiryStore {
 
   /** Gives a claim back (LaunchDarkly or Slack failed): the next pass tries again. */
   async release(key: ReminderKey): Promise<void> {
-    await this.reminderWhere(this.db.deleteFrom('reminders'), key).where('outcome', 'is', null).execute();
+    await this.db
+      .deleteFrom('reminders')
+      .where(ExpiryStore.matching(key))
+      .where('outcome', 'is', null)
+      .execute();
   }
 
-  private reminderWhere<Q extends { where: (...args: any[]) => Q }>(query: Q, key: ReminderKey): Q {
-    return query
-      .where('expiry_id', '=', key.expiryId)
-      .where('lead_ms', '=', key.leadMs)
-      .where('expires_at', '=', key.expiresAt);
+  private static matching(key: ReminderKey) {
+    return (eb: ExpressionBuilder<Database, 'reminders'>) =>
+      eb.and([
+        eb('expiry_id', '=', key.expiryId),
+        eb('lead_ms', '=', key.leadMs),
+        eb('expires_at', '=', key.expiresAt),
+      ]);
   }
 }

@@ -1,8 +1,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 
-/** Versioned schema changes, applied in name order, each once. Never edit one that has shipped. */
+/**
+ * Versioned schema changes, applied in name order, each once. Never edit one that has shipped.
+ * Migrations see the database untyped (`Kysely<any>`, as Kysely advises): they run against
+ * whatever schema came before them, not today's types.
+ */
 const migrations: Record<string, Migration> = {
   '2026-11-22-001-expiries-and-reminders': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (see above)
     async up(db: Kysely<any>) {
       await db.schema
         .createTable('expiries')
@@ -44,6 +49,7 @@ const migrations: Record<string, Migration> = {
         .addPrimaryKeyConstraint('reminders_pk', ['expiry_id', 'lead_ms', 'expires_at'])
         .execute();
     },
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (see above)
     async down(db: Kysely<any>) {
       await db.schema.dropTable('reminders').execute();
       await db.schema.dropTable('expiries').execute();

@@ -75,7 +75,7 @@ describe.each(DATABASES)('ExpiryStore on %s', (_name, url) => {
     handle = await freshDatabase(url());
     const store = new ExpiryStore(handle.db);
     await store.upsert([expiry('sandy', NOW + 30 * 60_000)], NOW - H);
-    const [{ expiry: e }] = await store.due(NOW, [H], 60_000, 10);
+    const e = (await store.due(NOW, [H], 60_000, 10))[0]?.expiry;
     const key = { expiryId: e!.id, leadMs: H, expiresAt: e!.expires_at };
     const claims = await Promise.all(
       Array.from({ length: 8 }, (_, i) => store.claim(key, `r${i}`, NOW, 60_000)),
@@ -94,7 +94,7 @@ describe.each(DATABASES)('ExpiryStore on %s', (_name, url) => {
     handle = await freshDatabase(url());
     const store = new ExpiryStore(handle.db);
     await store.upsert([expiry('sandy', NOW + 30 * 60_000)], NOW - H);
-    const [{ expiry: e }] = await store.due(NOW, [H], 60_000, 10);
+    const e = (await store.due(NOW, [H], 60_000, 10))[0]?.expiry;
     await store.claim({ expiryId: e!.id, leadMs: H, expiresAt: e!.expires_at }, 'a', NOW, 60_000);
     await store.finish({ expiryId: e!.id, leadMs: H, expiresAt: e!.expires_at }, 'posted', '1.2');
     await store.setExpiresAt(e!.id, NOW + 2 * H, NOW);
