@@ -204,10 +204,10 @@ export class ExpiryStore {
       .onConflict((oc) => oc.columns(['expiry_id', 'lead_ms', 'expires_at']).doNothing())
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return true;
-    const taken = await this.reminderWhere(
-      this.db.updateTable('reminders').set({ claimed_by: owner, claimed_at: now }),
-      key,
-    )
+    const taken = await this.db
+      .updateTable('reminders')
+      .set({ claimed_by: owner, claimed_at: now })
+      .where(ExpiryStore.matching(key))
       .where('outcome', 'is', null)
       .where('claimed_at', '<=', now - staleMs)
       .executeTakeFirst();
@@ -219,10 +219,11 @@ export class ExpiryStore {
     outcome: 'posted' | 'superseded' | 'changed' | 'gone',
     postedTs?: string,
   ): Promise<void> {
-    await this.reminderWhere(
-      this.db.updateTable('reminders').set({ outcome, posted_ts: postedTs ?? null }),
-      key,
-    ).execute();
+    await this.db
+      .updateTable('reminders')
+      .set({ outcome, posted_ts: postedTs ?? null })
+      .where(ExpiryStore.matching(key))
+      .execute();
   }
 
   /** Gives a claim back (LaunchDarkly or Slack failed): the next pass tries again. */
