@@ -16,11 +16,12 @@ export interface Db {
 export function openDatabase(url: string): Db {
   if (/^postgres(ql)?:\/\//i.test(url)) {
     // int8 columns hold Unix ms: well inside 2^53, so read them as numbers, not strings.
+    const INT8 = 20;
     const types = {
-      getTypeParser: (oid: number, format?: any) =>
-        oid === 20 ? Number : pg.types.getTypeParser(oid, format),
-    };
-    const pool = new pg.Pool({ connectionString: url, max: 5, types: types as any });
+      getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+        oid === INT8 ? Number : pg.types.getTypeParser(oid, format ?? 'text'),
+    } as pg.CustomTypesConfig;
+    const pool = new pg.Pool({ connectionString: url, max: 5, types });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }

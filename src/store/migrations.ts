@@ -66,6 +66,7 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
  * again, finding the work done.
  */
 export async function migrate(
+  // biome-ignore lint/suspicious/noExplicitAny: the migrator works below the typed schema
   db: Kysely<any>,
   dialect: 'sqlite' | 'postgres',
   attempts = 5,
