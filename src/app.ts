@@ -3,7 +3,9 @@ import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { toBoltLogger } from './log.js';
 import type { ListenerDeps } from './slack/context.js';
+import * as actions from './slack/listeners/actions/index.js';
 import * as commands from './slack/listeners/commands/index.js';
+import * as views from './slack/listeners/views/index.js';
 import { TimeZones } from './slack/time-zones.js';
 
 /** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
@@ -36,6 +38,8 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
     progressAfterMs: deps.progressAfterMs ?? 2_000,
   };
   commands.register(app, listenerDeps);
+  actions.register(app, listenerDeps);
+  views.register(app, listenerDeps);
 
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');

@@ -1,8 +1,13 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { createApp } from './app.js';
 import { type Config, ConfigError, loadConfig, secretsOf } from './config.js';
+import { runReminderPass } from './jobs/reminders.js';
+import { every } from './jobs/scheduler.js';
 import { LaunchDarklyClient } from './launchdarkly/client.js';
 import { createLogger, type Logger } from './log.js';
+import { connect } from './store/database.js';
+import { ExpiryStore } from './store/expiry-store.js';
 
 function readConfig(): Config {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -50,12 +55,39 @@ async function main(): Promise<void> {
     accessToken: config.launchDarkly.accessToken,
     logger: logger.child({ component: 'launchdarkly' }),
   });
-  const app = createApp(config, { ld, logger, now: () => new Date() });
-  watchProcess(logger, () => app.stop().then(() => undefined));
+  const database = await connect(config.databaseUrl);
+  const store = new ExpiryStore(database.db);
+  const now = () => new Date();
+  const app = createApp(config, { ld, store, logger, now });
 
   if (config.slack.mode === 'socket') await app.start();
   else await app.start(config.slack.port);
-  logger.info({ mode: config.slack.mode, port: config.slack.port }, 'ld-expiry-bot is running');
+  const reminders = every(
+    config.reminders.checkIntervalMs,
+    () =>
+      runReminderPass({
+        now: now().getTime(),
+        deps: {
+          store,
+          ld,
+          slack: app.client,
+          logger: logger.child({ component: 'reminders' }),
+          leadTimesMs: config.reminders.leadTimesMs,
+          owner: `${hostname()}:${process.pid}`,
+        },
+      }),
+    logger,
+    'reminders',
+  );
+  watchProcess(logger, async () => {
+    await reminders.stop();
+    await app.stop();
+    await database.close();
+  });
+  logger.info(
+    { mode: config.slack.mode, port: config.slack.port, database: database.dialect },
+    'ld-expiry-bot is running',
+  );
 }
 
 main().catch((error: unknown) => {

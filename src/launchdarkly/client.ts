@@ -260,6 +260,54 @@ export class LaunchDarklyClient {
     return last ?? this.getSegment(input.projectKey, input.environmentKey, input.segmentKey);
   }
 
+  /** Takes targets out of a flag's individual targeting on one variation (`removeTargets`). */
+  async removeFlagTargets(
+    input: {
+      projectKey: string;
+      flagKey: string;
+      environmentKey: string;
+      variationId: string;
+      targets: TargetRef[];
+    },
+    comment: string,
+  ): Promise<schema.FlagRep> {
+    const instructions = [...byContextKind(input.targets)].map(([contextKind, values]) => ({
+      kind: 'removeTargets',
+      variationId: input.variationId,
+      contextKind,
+      values,
+    }));
+    return this.http.patch(
+      `/api/v2/flags/${seg(input.projectKey)}/${seg(input.flagKey)}`,
+      { comment, environmentKey: input.environmentKey, instructions },
+      schema.flag,
+    );
+  }
+
+  /** Takes targets out of a segment's included or excluded list. */
+  async removeSegmentTargets(
+    input: {
+      projectKey: string;
+      environmentKey: string;
+      segmentKey: string;
+      targetType: TargetType;
+      targets: TargetRef[];
+    },
+    comment: string,
+  ): Promise<schema.SegmentRep> {
+    const kind = input.targetType === 'included' ? 'removeIncludedTargets' : 'removeExcludedTargets';
+    const instructions = [...byContextKind(input.targets)].map(([contextKind, values]) => ({
+      kind,
+      contextKind,
+      values,
+    }));
+    return this.http.patch(
+      `/api/v2/segments/${seg(input.projectKey)}/${seg(input.environmentKey)}/${seg(input.segmentKey)}`,
+      { comment, environmentKey: input.environmentKey, instructions },
+      schema.segment,
+    );
+  }
+
   // ── Reads for pickers and checks ───────────────────────────────────────────────────────────
 
   listProjects(limit = 100) {

@@ -30,8 +30,9 @@ export interface TargetResult {
   ok: boolean;
   /** Why it failed, LaunchDarkly's message or ours, written to follow the target's key. */
   message?: string;
-  /** Flags: the variation the target is served (name or value). */
+  /** Flags: the variation the target is served (name or value), and its `_id`. */
   variation?: string;
+  variationId?: string;
   /** Segments. */
   targetType?: TargetType;
   /** True when --grant added it to targeting first. */
@@ -64,6 +65,7 @@ export async function applyChange(
     const plans =
       request.resource.kind === 'flag' ? await planFlag(request, ld) : await planSegment(request, ld);
     const changes = plans.filter((p) => p.change);
+    for (const plan of changes) plan.result.variationId = plan.change!.variationId;
     if (changes.length > 0) {
       const { outcomes } = await ld.patchExpiringTargets(
         request.resource,

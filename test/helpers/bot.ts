@@ -1,10 +1,15 @@
+import { mkdtempSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { App } from '@slack/bolt';
 import { createApp } from '../../src/app.js';
 import { type Config, loadConfig, secretsOf } from '../../src/config.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
+import { connect, type Db } from '../../src/store/database.js';
+import { ExpiryStore } from '../../src/store/expiry-store.js';
 import type { FakeLaunchDarkly } from './fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, type FakeSlack } from './fake-slack.js';
 import { type CommandFields, commandBody, postSigned, SIGNING_SECRET } from './slack-requests.js';
@@ -13,6 +18,8 @@ export interface Bot {
   url: string;
   app: App;
   config: Config;
+  store: ExpiryStore;
+  database: Db;
   /** Every line the bot logged, already scrubbed. */
   logs: string[];
   command: (fields: CommandFields | string) => ReturnType<typeof postSigned>;
@@ -24,7 +31,7 @@ export async function startBot(
   slack: FakeSlack,
   ld: FakeLaunchDarkly,
   env: Record<string, string> = {},
-  options: { now?: () => Date; progressAfterMs?: number } = {},
+  options: { now?: () => Date; progressAfterMs?: number; database?: Db } = {},
 ): Promise<Bot> {
   const config = loadConfig({
     SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
@@ -49,8 +56,13 @@ export async function startBot(
     accessToken: config.launchDarkly.accessToken,
     logger,
   });
+  const database =
+    options.database ??
+    (await connect(`sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')), 'bot.sqlite')}`));
+  const store = new ExpiryStore(database.db);
   const app = createApp(config, {
     ld: client,
+    store,
     logger,
     now: options.now ?? (() => new Date()),
     progressAfterMs: options.progressAfterMs,
@@ -61,8 +73,13 @@ export async function startBot(
     url,
     app,
     config,
+    store,
+    database,
     logs,
     command: (fields) => postSigned(url, commandBody(typeof fields === 'string' ? { text: fields } : fields)),
-    stop: () => app.stop().then(() => undefined),
+    stop: async () => {
+      await app.stop();
+      if (!options.database) await database.close();
+    },
   };
 }

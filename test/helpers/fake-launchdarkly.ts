@@ -483,14 +483,26 @@ export class FakeLaunchDarkly {
     // A flag semantic patch is all or nothing: work on a copy.
     const targets = structuredClone(flag.targets.get(env.key)!);
     for (const instruction of body.instructions as any[]) {
+      const variation = flag.variations.findIndex((v) => v._id === instruction.variationId);
+      if (variation < 0) return [400, { code: 'invalid_request', message: 'Invalid variation ID' }];
+      if (instruction.kind === 'removeTargets' || instruction.kind === 'removeUserTargets') {
+        const kind = instruction.kind === 'removeUserTargets' ? 'user' : (instruction.contextKind ?? 'user');
+        const entry = targets.find((t) => t.contextKind === kind && t.variation === variation);
+        if (entry) entry.values = entry.values.filter((v) => !instruction.values.includes(v));
+        // LaunchDarkly drops a removed target's scheduled removal with it.
+        const list = this.expiringList('flag', project.key, flag.key, env.key);
+        for (const e of [...list]) {
+          if (e.contextKind === kind && instruction.values.includes(e.contextKey))
+            list.splice(list.indexOf(e), 1);
+        }
+        continue;
+      }
       if (instruction.kind !== 'addTargets' && instruction.kind !== 'addUserTargets') {
         return [
           400,
           { code: 'invalid_request', message: `unsupported instruction kind ${instruction.kind}` },
         ];
       }
-      const variation = flag.variations.findIndex((v) => v._id === instruction.variationId);
-      if (variation < 0) return [400, { code: 'invalid_request', message: 'Invalid variation ID' }];
       const contextKind =
         instruction.kind === 'addUserTargets' ? 'user' : (instruction.contextKind ?? 'user');
       for (const value of instruction.values as string[]) {
@@ -529,6 +541,8 @@ export class FakeLaunchDarkly {
       addExcludedTargets: ['excluded', false],
       addIncludedUsers: ['included', true],
       addExcludedUsers: ['excluded', true],
+      removeIncludedTargets: ['included', false],
+      removeExcludedTargets: ['excluded', false],
     };
     const total = (body.instructions as any[]).reduce((n, i) => n + (i.values?.length ?? 0), 0);
     if (total > SEGMENT_BATCH_LIMIT) {
@@ -548,7 +562,10 @@ export class FakeLaunchDarkly {
       const contextKind = users ? 'user' : instruction.contextKind;
       if (!contextKind) return [400, { code: 'invalid_request', message: 'contextKind is required' }];
       const set = segment[type].get(contextKind) ?? new Set<string>();
-      for (const v of instruction.values as string[]) set.add(v);
+      for (const v of instruction.values as string[]) {
+        if (instruction.kind.startsWith('remove')) set.delete(v);
+        else set.add(v);
+      }
       segment[type].set(contextKind, set);
     }
     segment.version++;

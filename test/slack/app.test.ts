@@ -87,6 +87,7 @@ describe('Socket Mode', () => {
       }),
       {
         ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
+        store: bot.store,
         logger: silentLogger(),
         now: () => new Date(),
       },

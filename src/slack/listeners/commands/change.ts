@@ -3,6 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { auditComment } from '../../../domain/comment.js';
 import { parseWhen } from '../../../domain/when.js';
 import { applyChange, type ChangeRequest } from '../../../services/change.js';
+import { recordChange } from '../../../services/record.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { progressMessage, resultMessage, workingMessage } from '../../blocks/result.js';
 import type { ListenerDeps } from '../../context.js';
@@ -71,7 +72,13 @@ export async function runChange(c: Extract<Command, { verb: ChangeVerb }>, ctx: 
       { afterMs: deps.progressAfterMs },
     );
     const result = await applyChange(request, deps.ld, (p) => progress.update(p.done));
-    await progress.finish(resultMessage(result, command.user_id));
+    const { ts } = await progress.finish(resultMessage(result, command.user_id));
+    await recordChange(
+      result,
+      deps.store,
+      { requestedBy: command.user_id, channelId: command.channel_id, messageTs: ts },
+      deps.now().getTime(),
+    );
     deps.logger.info(
       {
         event: 'change',

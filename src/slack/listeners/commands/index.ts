@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { helpMessage } from '../../blocks/help.js';
+import { knownListMessage, PAGE_SIZE } from '../../blocks/known-list.js';
 import type { ListenerDeps } from '../../context.js';
 import { COMMAND } from '../../ids.js';
 import { parseCommand } from '../../parse/command.js';
@@ -20,12 +21,12 @@ export function register(app: App, deps: ListenerDeps): void {
       case 'modal':
         await ack({ response_type: 'ephemeral', ...helpMessage() });
         return;
-      case 'list-known':
-        await ack({
-          response_type: 'ephemeral',
-          text: 'I do not keep a record of expiries yet. Use /expire list flag <key> or /expire list segment <key> to see what LaunchDarkly has scheduled.',
-        });
+      case 'list-known': {
+        await ack();
+        const page = await deps.store.upcoming(deps.now().getTime(), { limit: PAGE_SIZE, offset: 0 });
+        await respond({ response_type: 'ephemeral', ...knownListMessage({ ...page, offset: 0 }) });
         return;
+      }
       case 'list':
         await ack();
         await runList(c, { command, respond, deps });

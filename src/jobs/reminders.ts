@@ -1,0 +1,161 @@
+import type { WebClient } from '@slack/web-api';
+import { targetLabel } from '../domain/targets.js';
+import type { LaunchDarklyClient } from '../launchdarkly/client.js';
+import { LdError } from '../launchdarkly/errors.js';
+import type { ExpiringTarget } from '../launchdarkly/outcomes.js';
+import type { Logger } from '../log.js';
+import { resourceOf } from '../services/reminder-actions.js';
+import { reminderMessage } from '../slack/blocks/reminder.js';
+import { slackErrorCode } from '../slack/reply.js';
+import type { DueReminder, ExpiryStore, ReminderKey } from '../store/expiry-store.js';
+
+export interface ReminderJobDeps {
+  store: ExpiryStore;
+  ld: LaunchDarklyClient;
+  slack: Pick<WebClient, 'chat'>;
+  logger: Logger;
+  /** Longest first. */
+  leadTimesMs: readonly number[];
+  /** This replica's name in claims. */
+  owner: string;
+  /**
+   * A claim that never finished within this time is taken over by the next pass. A replica that
+   * crashed after posting but before recording it will so see its reminder posted twice: we
+   * prefer a duplicate reminder to a missing one, since a missing one costs someone their access.
+   */
+  staleMs?: number;
+  /** At most this many reminders per pass; the rest wait for the next. */
+  batch?: number;
+}
+
+export interface ReminderPassStats {
+  due: number;
+  posted: number;
+  superseded: number;
+  changed: number;
+  gone: number;
+  failed: number;
+  ldReads: number;
+}
+
+const key = (d: DueReminder): ReminderKey => ({
+  expiryId: d.expiry.id,
+  leadMs: d.leadMs,
+  expiresAt: d.expiry.expires_at,
+});
+/** Slack errors after which retrying cannot help: the reminder is recorded as undeliverable. */
+const UNDELIVERABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+
+/**
+ * One pass: claim the reminders that are due, check each against LaunchDarkly (one read per flag
+ * or segment and environment), and post those still scheduled for the same instant in the thread
+ * of the original result. The store follows LaunchDarkly where it differs. Idempotent: a reminder
+ * is posted once per lead time, whoever runs the pass and however often.
+ */
+export async function runReminderPass({
+  now,
+  deps,
+}: {
+  now: number;
+  deps: ReminderJobDeps;
+}): Promise<ReminderPassStats> {
+  const { store, logger } = deps;
+  const staleMs = deps.staleMs ?? 5 * 60_000;
+  const stats: ReminderPassStats = {
+    due: 0,
+    posted: 0,
+    superseded: 0,
+    changed: 0,
+    gone: 0,
+    failed: 0,
+    ldReads: 0,
+  };
+  const due = await store.due(now, deps.leadTimesMs, staleMs, deps.batch ?? 1_000);
+  stats.due = due.length;
+
+  // When several lead times have come for one expiry (the bot was down), one reminder says it all:
+  // the one for the shortest lead; the others are settled as superseded.
+  const byExpiry = new Map<string, DueReminder[]>();
+  for (const d of due) byExpiry.set(d.expiry.id, [...(byExpiry.get(d.expiry.id) ?? []), d]);
+  const mine: DueReminder[] = [];
+  for (const reminders of byExpiry.values()) {
+    reminders.sort((a, b) => a.leadMs - b.leadMs);
+    const [nearest, ...older] = reminders;
+    if (!(await store.claim(key(nearest!), deps.owner, now, staleMs))) continue;
+    mine.push(nearest!);
+    for (const o of older) {
+      if (await store.claim(key(o), deps.owner, now, staleMs)) {
+        await store.finish(key(o), 'superseded');
+        stats.superseded++;
+      }
+    }
+  }
+
+  const groups = new Map<string, DueReminder[]>();
+  for (const d of mine) {
+    const e = d.expiry;
+    const id = [e.resource_kind, e.project_key, e.resource_key, e.environment_key].join('\u0000');
+    groups.set(id, [...(groups.get(id) ?? []), d]);
+  }
+  for (const reminders of groups.values()) {
+    let scheduled: Map<string, ExpiringTarget>;
+    try {
+      stats.ldReads++;
+      const items = await deps.ld.getExpiringTargets(resourceOf(reminders[0]!.expiry));
+      scheduled = new Map(items.map((t) => [targetLabel(t), t]));
+    } catch (error) {
+      if (!(error instanceof LdError)) throw error;
+      logger.warn(
+        { err: error, resource: resourceOf(reminders[0]!.expiry) },
+        'reminders wait: LaunchDarkly read failed',
+      );
+      for (const d of reminders) await store.release(key(d));
+      stats.failed += reminders.length;
+      continue;
+    }
+    for (const d of reminders) await settle(d, scheduled, now, deps, stats);
+  }
+  if (stats.due > 0) logger.info({ event: 'reminder_pass', ...stats }, 'reminder pass');
+  return stats;
+}
+
+async function settle(
+  d: DueReminder,
+  scheduled: Map<string, ExpiringTarget>,
+  now: number,
+  deps: ReminderJobDeps,
+  stats: ReminderPassStats,
+): Promise<void> {
+  const { store } = deps;
+  const e = d.expiry;
+  const current = scheduled.get(targetLabel({ contextKind: e.context_kind, key: e.target_key }));
+  if (!current) {
+    // Removed or cancelled in LaunchDarkly: the bot forgets it and says nothing.
+    await store.finish(key(d), 'gone');
+    await store.delete(e.id);
+    stats.gone++;
+    return;
+  }
+  if (current.expirationDate !== e.expires_at) {
+    // Moved elsewhere: follow LaunchDarkly; the new instant gets its own reminders.
+    await store.finish(key(d), 'changed');
+    await store.setExpiresAt(e.id, current.expirationDate, now);
+    stats.changed++;
+    return;
+  }
+  try {
+    const posted = await deps.slack.chat.postMessage({
+      channel: e.channel_id,
+      ...(e.message_ts ? { thread_ts: e.message_ts } : {}),
+      ...reminderMessage(e, now),
+    });
+    await store.finish(key(d), 'posted', posted.ts);
+    stats.posted++;
+  } catch (error) {
+    const code = slackErrorCode(error);
+    deps.logger.warn({ err: error, expiry: e.id, code }, 'could not post a reminder');
+    if (code && UNDELIVERABLE.has(code)) await store.finish(key(d), 'gone');
+    else await store.release(key(d));
+    stats.failed++;
+  }
+}
