@@ -74,18 +74,20 @@ export async function runReminderPass({
   stats.due = due.length;
 
   // When several lead times have come for one expiry (the bot was down), one reminder says it all:
-  // the one for the shortest lead; the others are settled as superseded.
+  // the one for the shortest lead that has come. Longer ones are settled as superseded, and
+  // when the shortest is another replica's (or done), this pass posts nothing for the expiry.
   const byExpiry = new Map<string, DueReminder[]>();
   for (const d of due) byExpiry.set(d.expiry.id, [...(byExpiry.get(d.expiry.id) ?? []), d]);
   const mine: DueReminder[] = [];
   for (const reminders of byExpiry.values()) {
-    reminders.sort((a, b) => a.leadMs - b.leadMs);
-    const [nearest, ...older] = reminders;
-    if (!(await store.claim(key(nearest!), deps.owner, now, staleMs))) continue;
-    mine.push(nearest!);
-    for (const o of older) {
-      if (await store.claim(key(o), deps.owner, now, staleMs)) {
-        await store.finish(key(o), 'superseded');
+    const e = reminders[0]!.expiry;
+    const nearestLead = Math.min(...deps.leadTimesMs.filter((lead) => e.expires_at - lead <= now));
+    for (const d of reminders) {
+      if (!(await store.claim(key(d), deps.owner, now, staleMs))) continue;
+      if (d.leadMs === nearestLead) {
+        mine.push(d);
+      } else {
+        await store.finish(key(d), 'superseded');
         stats.superseded++;
       }
     }

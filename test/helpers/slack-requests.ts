@@ -69,3 +69,82 @@ export function commandBody(fields: CommandFields): string {
 export function interactionBody(payload: object): string {
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+export interface Clicker {
+  id: string;
+  name: string;
+}
+
+/** A block_actions payload for a button in a channel message. */
+export function buttonClick(options: {
+  user: Clicker;
+  actionId: string;
+  value: string;
+  channel: string;
+  messageTs: string;
+  triggerId: string;
+  responseUrl: string;
+}) {
+  return {
+    type: 'block_actions',
+    user: { id: options.user.id, username: options.user.name, name: options.user.name, team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy-verification-token',
+    container: {
+      type: 'message',
+      message_ts: options.messageTs,
+      channel_id: options.channel,
+      is_ephemeral: false,
+    },
+    trigger_id: options.triggerId,
+    team: { id: 'T1', domain: 'acme' },
+    channel: { id: options.channel, name: 'release' },
+    message: { type: 'message', ts: options.messageTs, text: 'reminder' },
+    response_url: options.responseUrl,
+    actions: [
+      {
+        type: 'button',
+        action_id: options.actionId,
+        block_id: 'reminder_actions',
+        value: options.value,
+        text: { type: 'plain_text', text: 'button' },
+        action_ts: String(Date.now() / 1000),
+      },
+    ],
+  };
+}
+
+/** A view_submission payload for a modal the bot opened, with text input values. */
+export function viewSubmission(options: {
+  user: Clicker;
+  view: { callback_id: string; private_metadata?: string; id?: string };
+  values: Record<string, Record<string, string>>;
+}) {
+  const values = Object.fromEntries(
+    Object.entries(options.values).map(([block, inputs]) => [
+      block,
+      Object.fromEntries(
+        Object.entries(inputs).map(([action, value]) => [action, { type: 'plain_text_input', value }]),
+      ),
+    ]),
+  );
+  return {
+    type: 'view_submission',
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: options.user.id, username: options.user.name, name: options.user.name, team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy-verification-token',
+    trigger_id: '1.2.3',
+    view: {
+      id: options.view.id ?? 'V1',
+      team_id: 'T1',
+      type: 'modal',
+      callback_id: options.view.callback_id,
+      private_metadata: options.view.private_metadata ?? '',
+      state: { values },
+      hash: 'h',
+      title: { type: 'plain_text', text: 'x' },
+      blocks: [],
+    },
+  };
+}
