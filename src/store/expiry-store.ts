@@ -130,7 +130,9 @@ export class ExpiryStore {
         .selectAll()
         .where('expires_at', '>', now)
         .orderBy('expires_at')
-        .orderBy('id')
+        .orderBy('resource_key')
+        .orderBy('context_kind')
+        .orderBy('target_key')
         .limit(page.limit)
         .offset(page.offset)
         .execute(),

@@ -1,0 +1,304 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runReminderPass } from '../../src/jobs/reminders.js';
+import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
+import { createLogger } from '../../src/log.js';
+import { ALREADY_HANDLED } from '../../src/slack/blocks/reminder.js';
+import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
+import { STALE_FORM } from '../../src/slack/listeners/views/index.js';
+import { connect, type Db } from '../../src/store/database.js';
+import { ExpiryStore } from '../../src/store/expiry-store.js';
+import { type Bot, startBot } from '../helpers/bot.js';
+import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
+import { FAKE_BOT_TOKEN, FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
+import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import {
+  buttonClick,
+  commandBody,
+  interactionBody,
+  postSigned,
+  viewSubmission,
+} from '../helpers/slack-requests.js';
+
+const MIN = 60_000;
+const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
+const BOB = { id: 'U2', name: 'bob' };
+
+let slack: FakeSlack;
+let ld: FakeLaunchDarkly;
+let database: Db;
+let bot: Bot;
+let clock: number;
+
+async function start(): Promise<Bot> {
+  return startBot(
+    slack,
+    ld,
+    { REMINDER_LEAD_TIMES: '2m', REMINDER_CHECK_INTERVAL: '10s' },
+    { now: () => new Date(clock), database },
+  );
+}
+
+beforeAll(async () => {
+  slack = await new FakeSlack().start();
+  ld = await new FakeLaunchDarkly().start();
+  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
+  slack.users.set('U2', { tz: 'Europe/Berlin', name: 'bob' });
+});
+afterAll(async () => {
+  await Promise.all([slack.stop(), ld.stop()]);
+});
+beforeEach(async () => {
+  clock = Date.parse('2030-01-10T18:00:00Z');
+  ld.clear();
+  seed(ld);
+  ld.now = () => clock;
+  slack.reset();
+  database = await connect(`sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')), 'bot.sqlite')}`);
+  bot = await start();
+});
+afterEach(async () => {
+  await bot.stop();
+  await database.close();
+  expect(slack.violations).toEqual([]);
+  expect(ld.schemaViolations).toEqual([]);
+});
+
+/** One pass of the reminder job, as the scheduler runs it, from a named replica. */
+function pass(owner = 'replica-1') {
+  return runReminderPass({
+    now: clock,
+    deps: {
+      store: new ExpiryStore(database.db),
+      ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
+      slack: new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.apiUrl }),
+      logger: silent,
+      leadTimesMs: [2 * MIN],
+      owner,
+    },
+  });
+}
+
+/** Runs `/expire <text>` and waits until the result is posted and recorded. */
+async function schedule(text: string): Promise<PostedMessage> {
+  const count = async () => (await bot.store.upcoming(clock, { limit: 1, offset: 0 })).total;
+  const before = await count();
+  await postSigned(bot.url, commandBody({ text, response_url: slack.responseUrl() }));
+  const message = await slack.waitFor(() => slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts));
+  for (let i = 0; i < 200 && (await count()) === before; i++) await new Promise((r) => setTimeout(r, 10));
+  return message;
+}
+
+const reminders = (result: PostedMessage) => slack.messages.filter((m) => m.thread_ts === result.ts);
+const textOf = (m: PostedMessage) => (m.blocks ?? []).map((b: any) => b.text?.text ?? '').join('\n');
+
+async function click(reminder: PostedMessage, actionId: string, value?: string) {
+  const button = reminder.blocks![1].elements.find((e: any) => e.action_id === actionId);
+  return postSigned(
+    bot.url,
+    interactionBody(
+      buttonClick({
+        user: BOB,
+        actionId,
+        value: value ?? button.value,
+        channel: reminder.channel,
+        messageTs: reminder.ts,
+        triggerId: slack.trigger(),
+        responseUrl: slack.responseUrl(),
+      }),
+    ),
+  );
+}
+
+describe('reminders end to end', () => {
+  it('schedule in 3 minutes with a 2 minute lead: one reminder a minute later, none again after a restart; extend moves it and the next reminder follows', async () => {
+    const result = await schedule('flag new-checkout sandy in 3 minutes');
+    expect((await bot.store.upcoming(clock, { limit: 5, offset: 0 })).items).toMatchObject([
+      {
+        target_key: 'sandy',
+        channel_id: 'C1',
+        message_ts: result.ts,
+        requested_by: 'U1',
+        expires_at: clock + 3 * MIN,
+      },
+    ]);
+
+    clock += 30_000;
+    await pass();
+    expect(reminders(result)).toHaveLength(0);
+    clock += 31_000;
+    await pass();
+    expect(reminders(result)).toHaveLength(1);
+    const [reminder] = reminders(result);
+    expect(textOf(reminder!)).toContain(
+      'Reminder: `sandy` (on) on flag *new-checkout* in `production` expires',
+    );
+    expect(textOf(reminder!)).toContain('Scheduled by <@U1>');
+
+    // Restart: a new app and a new replica name on the same database.
+    await bot.stop();
+    bot = await start();
+    clock += 10_000;
+    await pass('replica-after-restart');
+    expect(reminders(result)).toHaveLength(1);
+
+    // Extend through the button: a modal opens at once, a new time goes in.
+    const opened = await click(reminder!, ACTIONS.reminderExtend);
+    expect(opened.status).toBe(200);
+    const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
+    expect(view.callback_id).toBe(VIEWS.extend);
+    const submit = await postSigned(
+      bot.url,
+      interactionBody(
+        viewSubmission({
+          user: BOB,
+          view,
+          values: { [BLOCKS.extendWhen]: { [INPUTS.extendWhen]: 'in 10 minutes' } },
+        }),
+      ),
+    );
+    expect(submit.status).toBe(200);
+    expect(submit.body).toBe('');
+    const updated = await slack.waitFor(() =>
+      textOf(reminder!).includes('expiry moved to') ? reminder : undefined,
+    );
+    expect(textOf(updated!)).toContain('by <@U2>');
+    const newAt = clock + 10 * MIN;
+    const update = ld.patches().at(-1)!;
+    expect(update.body.instructions).toEqual([
+      expect.objectContaining({ kind: 'updateExpireUserTargetDate', userKey: 'sandy', value: newAt }),
+    ]);
+    expect(update.body.comment).toContain('via Slack (acme) by @bob (U2)');
+    expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')[0]!.expirationDate).toBe(newAt);
+
+    // Never at the old time; again before the new one.
+    clock += 2 * MIN;
+    await pass();
+    expect(reminders(result)).toHaveLength(1);
+    clock = newAt - 2 * MIN + 1;
+    await pass();
+    expect(reminders(result)).toHaveLength(2);
+  });
+
+  it('Cancel expiry keeps the target, forgets the expiry and says who did it', async () => {
+    const result = await schedule('flag new-checkout sandy in 3 minutes');
+    clock += 61_000;
+    await pass();
+    const [reminder] = reminders(result);
+    await click(reminder!, ACTIONS.reminderCancel);
+    await slack.waitFor(() => (textOf(reminder!).includes('expiry cancelled') ? true : undefined));
+    expect(textOf(reminder!)).toContain(
+      '`sandy` (on) on flag *new-checkout* in `production`: expiry cancelled, the target stays by <@U2>.',
+    );
+    expect(reminder!.blocks).toHaveLength(1);
+    expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toEqual([]);
+    expect(ld.flagTargets(PROJECT, 'new-checkout', 'production')[0]!.values).toContain('sandy');
+    expect((await bot.store.upcoming(clock, { limit: 5, offset: 0 })).total).toBe(0);
+  });
+
+  it('Remove now takes the target out of targeting at once', async () => {
+    const result = await schedule('segment beta-testers sandy in 3 minutes');
+    clock += 61_000;
+    await pass();
+    const [reminder] = reminders(result);
+    await click(reminder!, ACTIONS.reminderRemoveNow);
+    await slack.waitFor(() => (textOf(reminder!).includes('removed now') ? true : undefined));
+    expect(ld.segmentMembers(PROJECT, 'production', 'beta-testers', 'included').get('user')).not.toContain(
+      'sandy',
+    );
+    expect(ld.patches().at(-1)!.body.instructions).toEqual([
+      { kind: 'removeIncludedTargets', contextKind: 'user', values: ['sandy'] },
+    ]);
+  });
+
+  it('a click on an out-of-date reminder changes nothing and says so', async () => {
+    const result = await schedule('flag new-checkout sandy in 3 minutes');
+    clock += 61_000;
+    await pass();
+    const [reminder] = reminders(result);
+    const before = ld.patches().length;
+    const stale = JSON.stringify({ id: JSON.parse(reminder!.blocks![1].elements[0].value).id, at: 1 });
+    await click(reminder!, ACTIONS.reminderCancel, stale);
+    const reply = await slack.waitFor(() =>
+      slack.responseUrlPosts.find((p) => p.body.text === ALREADY_HANDLED),
+    );
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(ld.patches()).toHaveLength(before);
+  });
+
+  it('the Extend form shows a bad time, or a tampered form, on its field', async () => {
+    const result = await schedule('flag new-checkout sandy in 3 minutes');
+    clock += 61_000;
+    await pass();
+    await click(reminders(result)[0]!, ACTIONS.reminderExtend);
+    const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
+    const submit = (values: string, metadata = view.private_metadata) =>
+      postSigned(
+        bot.url,
+        interactionBody(
+          viewSubmission({
+            user: BOB,
+            view: { ...view, private_metadata: metadata },
+            values: { [BLOCKS.extendWhen]: { [INPUTS.extendWhen]: values } },
+          }),
+        ),
+      );
+    const bad = (await submit('a quarter past 3pm')).json();
+    expect(bad.response_action).toBe('errors');
+    expect(bad.errors[BLOCKS.extendWhen]).toContain('I understood only');
+    const tampered = (await submit('in 1 week', '{"id":"x","at":1,"channel":"C1","ts":"1.1"}')).json();
+    expect(tampered.errors[BLOCKS.extendWhen]).toBe(STALE_FORM);
+    const garbage = (await submit('in 1 week', 'not json')).json();
+    expect(garbage.errors[BLOCKS.extendWhen]).toBe(STALE_FORM);
+    expect(ld.patches().filter((p) => p.body.instructions[0].kind.startsWith('update'))).toEqual([]);
+  });
+});
+
+describe('/expire list', () => {
+  it('shows upcoming expiries scheduled through the bot, soonest first, a page at a time', async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `u${String(i).padStart(2, '0')}`);
+    ld.addFlag(PROJECT, { key: 'bulk', targets: { production: [{ variation: 0, values: keys }] } });
+    await schedule(`flag bulk ${keys.slice(30).join(',')} in 2 weeks`);
+    slack.reset();
+    await schedule(`flag bulk ${keys.slice(0, 30).join(',')} in 1 week`);
+    await postSigned(bot.url, commandBody({ text: 'list', response_url: slack.responseUrl() }));
+    const first = await slack.waitFor(() =>
+      slack.responseUrlPosts.find((p) => p.body.response_type === 'ephemeral'),
+    );
+    const text = first.body.blocks.map((b: any) => b.text?.text ?? '').join('\n');
+    expect(text).toContain('*Upcoming expiries* (1–50 of 60), soonest first:');
+    expect(text.indexOf('`u00`')).toBeGreaterThan(0);
+    expect(text.indexOf('`u00`')).toBeLessThan(text.indexOf('`u29`'));
+    expect(text.indexOf('`u29`')).toBeLessThan(text.indexOf('`u30`'));
+    const next = first.body.blocks.at(-1).elements[0];
+    expect(next.text.text).toBe('Next');
+    await postSigned(
+      bot.url,
+      interactionBody({
+        ...buttonClick({
+          user: BOB,
+          actionId: next.action_id,
+          value: next.value,
+          channel: 'C1',
+          messageTs: '1.1',
+          triggerId: slack.trigger(),
+          responseUrl: slack.responseUrl(),
+        }),
+        container: { type: 'message', message_ts: '1.1', channel_id: 'C1', is_ephemeral: true },
+      }),
+    );
+    const second = await slack.waitFor(() =>
+      slack.responseUrlPosts.find((p) => p.body.replace_original === true),
+    );
+    expect(second.body.blocks[0].text.text).toContain('(51–60 of 60)');
+  });
+
+  it('says so when nothing is scheduled', async () => {
+    await postSigned(bot.url, commandBody({ text: 'list', response_url: slack.responseUrl() }));
+    const reply = await slack.waitFor(() => slack.responseUrlPosts[0]);
+    expect(reply.body.text).toContain('No upcoming expiries were scheduled through me.');
+  });
+});
