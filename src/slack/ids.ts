@@ -21,3 +21,34 @@ export const BLOCKS = {
 export const INPUTS = {
   extendWhen: 'extend_when_text',
 } as const;
+
+/** The `/expire` modal: one block id and one action id per field. */
+export const MODAL = {
+  callbackId: 'expire_modal',
+  blocks: {
+    action: 'm_action',
+    kind: 'm_kind',
+    project: 'm_project',
+    environment: 'm_env',
+    resource: 'm_resource',
+    variation: 'm_variation',
+    targetType: 'm_target_type',
+    targets: 'm_targets',
+    when: 'm_when',
+    preview: 'm_when_preview',
+    grant: 'm_grant',
+  },
+  actions: {
+    action: 'm_action_radio',
+    kind: 'm_kind_radio',
+    project: 'm_project_text',
+    environment: 'm_env_select',
+    flag: 'm_flag_select',
+    segment: 'm_segment_select',
+    variation: 'm_variation_select',
+    targetType: 'm_target_type_radio',
+    targets: 'm_targets_text',
+    when: 'm_when_text',
+    grant: 'm_grant_check',
+  },
+} as const;

@@ -1,14 +1,14 @@
-import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../log.js';
 import type { Message } from './blocks/result.js';
 
-/** Where a result goes: the channel, or the command's response_url when the bot can't post there. */
+/** Where a result goes: the channel, or another way to the person when the bot can't post there. */
 export interface Destination {
   client: WebClient;
   channel: string;
-  respond: RespondFn;
   logger: Logger;
+  /** The command's response_url, or a DM for a modal: used when the channel refuses the bot. */
+  fallback: (message: Message) => Promise<unknown>;
 }
 
 /** chat.postMessage errors after which the response_url is the only way to answer. */
@@ -25,23 +25,20 @@ export function slackErrorCode(error: unknown): string | undefined {
   return typeof data?.error === 'string' ? data.error : undefined;
 }
 
-/** Posts visibly in the channel; falls back to the response_url (private channels, DMs). */
+/** Posts visibly in the channel; falls back (private channels, DMs) to the destination's fallback. */
 export async function postResult(
   to: Destination,
   message: Message,
-): Promise<{ via: 'channel'; ts: string } | { via: 'response_url' }> {
+): Promise<{ via: 'channel'; ts: string } | { via: 'fallback' }> {
   try {
     const answer = await to.client.chat.postMessage({ channel: to.channel, ...message, unfurl_links: false });
     return { via: 'channel', ts: answer.ts! };
   } catch (error) {
     const code = slackErrorCode(error);
     if (!code || !CANNOT_POST.has(code)) throw error;
-    to.logger.info(
-      { channel: to.channel, code },
-      'cannot post in the channel; answering through response_url',
-    );
-    await to.respond({ response_type: 'in_channel', replace_original: false, ...message });
-    return { via: 'response_url' };
+    to.logger.info({ channel: to.channel, code }, 'cannot post in the channel; answering another way');
+    await to.fallback(message);
+    return { via: 'fallback' };
   }
 }
 

@@ -2,13 +2,12 @@ import type { AckFn, RespondArguments, RespondFn, SlashCommand } from '@slack/bo
 import type { WebClient } from '@slack/web-api';
 import { auditComment } from '../../../domain/comment.js';
 import { parseWhen } from '../../../domain/when.js';
-import { applyChange, type ChangeRequest } from '../../../services/change.js';
-import { recordChange } from '../../../services/record.js';
+import type { ChangeRequest } from '../../../services/change.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
-import { progressMessage, resultMessage, workingMessage } from '../../blocks/result.js';
+import { workingMessage } from '../../blocks/result.js';
 import type { ListenerDeps } from '../../context.js';
 import type { ChangeVerb, Command } from '../../parse/command.js';
-import { trackProgress } from '../../reply.js';
+import { performChange } from '../../perform-change.js';
 
 export const SOMETHING_WENT_WRONG =
   ':x: Something went wrong on my side; the details are in my log. Check with /expire list before trying again.';
@@ -65,33 +64,13 @@ export async function runChange(c: Extract<Command, { verb: ChangeVerb }>, ctx: 
         `${command.command} ${command.text}`,
       ),
     };
-    const destination = { client, channel: command.channel_id, respond, logger: deps.logger };
-    const progress = trackProgress(
-      destination,
-      (done) => progressMessage(c.verb, c.resource, c.key, done, c.targets.length),
-      { afterMs: deps.progressAfterMs },
-    );
-    const result = await applyChange(request, deps.ld, (p) => progress.update(p.done));
-    const { ts } = await progress.finish(resultMessage(result, command.user_id));
-    await recordChange(
-      result,
-      deps.store,
-      { requestedBy: command.user_id, channelId: command.channel_id, messageTs: ts },
-      deps.now().getTime(),
-    );
-    deps.logger.info(
-      {
-        event: 'change',
-        user: command.user_id,
-        verb: c.verb,
-        resource: request.resource,
-        targets: c.targets.length,
-        ok: result.results.filter((r) => r.ok).length,
-        failed: result.results.filter((r) => !r.ok).length,
-        error: result.error,
-      },
-      'expiry change',
-    );
+    await performChange(request, {
+      client,
+      channel: command.channel_id,
+      userId: command.user_id,
+      fallback: (message) => respond({ response_type: 'in_channel', replace_original: false, ...message }),
+      deps,
+    });
   } catch (error) {
     await respond({ response_type: 'ephemeral', text: SOMETHING_WENT_WRONG }).catch(() => undefined);
     throw error;
