@@ -4,8 +4,11 @@ import type { Deps } from './deps.js';
 import { toBoltLogger } from './log.js';
 import type { ListenerDeps } from './slack/context.js';
 import * as actions from './slack/listeners/actions/index.js';
+import * as modalActions from './slack/listeners/actions/modal.js';
 import * as commands from './slack/listeners/commands/index.js';
+import * as options from './slack/listeners/options/index.js';
 import * as views from './slack/listeners/views/index.js';
+import { Lookups } from './slack/lookups.js';
 import { TimeZones } from './slack/time-zones.js';
 
 /** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
@@ -35,10 +38,13 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
     ...deps,
     defaults: { project: config.launchDarkly.project, environment: config.launchDarkly.environment },
     timeZones: new TimeZones(config.defaultTimeZone, deps.logger, deps.now),
+    lookups: new Lookups(deps.ld, () => deps.now().getTime()),
     progressAfterMs: deps.progressAfterMs ?? 2_000,
   };
   commands.register(app, listenerDeps);
   actions.register(app, listenerDeps);
+  modalActions.register(app, listenerDeps);
+  options.register(app, listenerDeps);
   views.register(app, listenerDeps);
 
   app.error(async (error) => {

@@ -11,11 +11,22 @@ import { type Destination, trackProgress } from './reply.js';
  */
 export async function performChange(
   request: ChangeRequest,
-  ctx: { client: WebClient; channel: string; userId: string; fallback: Destination['fallback']; deps: ListenerDeps },
+  ctx: {
+    client: WebClient;
+    channel: string;
+    userId: string;
+    fallback: Destination['fallback'];
+    deps: ListenerDeps;
+  },
 ): Promise<void> {
   const { deps } = ctx;
   const { resource } = request;
-  const destination: Destination = { client: ctx.client, channel: ctx.channel, logger: deps.logger, fallback: ctx.fallback };
+  const destination: Destination = {
+    client: ctx.client,
+    channel: ctx.channel,
+    logger: deps.logger,
+    fallback: ctx.fallback,
+  };
   const progress = trackProgress(
     destination,
     (done) => progressMessage(request.verb, resource.kind, resource.key, done, request.targets.length),
@@ -23,7 +34,12 @@ export async function performChange(
   );
   const result = await applyChange(request, deps.ld, (p) => progress.update(p.done));
   const { ts } = await progress.finish(resultMessage(result, ctx.userId));
-  await recordChange(result, deps.store, { requestedBy: ctx.userId, channelId: ctx.channel, messageTs: ts }, deps.now().getTime());
+  await recordChange(
+    result,
+    deps.store,
+    { requestedBy: ctx.userId, channelId: ctx.channel, messageTs: ts },
+    deps.now().getTime(),
+  );
   deps.logger.info(
     {
       event: 'change',

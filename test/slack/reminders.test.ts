@@ -8,7 +8,7 @@ import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { ALREADY_HANDLED } from '../../src/slack/blocks/reminder.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
-import { STALE_FORM } from '../../src/slack/listeners/views/index.js';
+import { STALE_FORM } from '../../src/slack/listeners/views/extend.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { type Bot, startBot } from '../helpers/bot.js';

@@ -22,10 +22,17 @@ export interface ModalModel {
   metadata: string;
 }
 
-const ACTIONS: Record<ModalAction, string> = { add: 'Schedule an expiry', update: 'Move an expiry', remove: 'Cancel an expiry' };
+const ACTIONS: Record<ModalAction, string> = {
+  add: 'Schedule an expiry',
+  update: 'Move an expiry',
+  remove: 'Cancel an expiry',
+};
 const SUBMIT: Record<ModalAction, string> = { add: 'Schedule', update: 'Move', remove: 'Cancel expiry' };
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
-const option = (text: string, value: string): PlainTextOption => ({ text: plain(clip(text, 75)), value: clip(value, 150) });
+const option = (text: string, value: string): PlainTextOption => ({
+  text: plain(clip(text, 75)),
+  value: clip(value, 150),
+});
 
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -33,7 +40,9 @@ function clip(text: string, max: number): string {
 
 /** Options for an external select: at most 100, texts within Slack's 75 characters. */
 export function selectOptions(items: Array<{ key: string; name: string }>): PlainTextOption[] {
-  return items.slice(0, 100).map((i) => option(i.name && i.name !== i.key ? `${i.name} (${i.key})` : i.key, i.key));
+  return items
+    .slice(0, 100)
+    .map((i) => option(i.name && i.name !== i.key ? `${i.name} (${i.key})` : i.key, i.key));
 }
 
 /** The `/expire` form. Block ids stay stable across rebuilds so Slack keeps what was typed. */
@@ -68,7 +77,12 @@ export function expireModal(m: ModalModel): View {
       type: 'input',
       block_id: MODAL.blocks.project,
       label: plain('Project'),
-      element: { type: 'plain_text_input', action_id: MODAL.actions.project, initial_value: m.project, max_length: 100 },
+      element: {
+        type: 'plain_text_input',
+        action_id: MODAL.actions.project,
+        initial_value: m.project,
+        max_length: 100,
+      },
     },
     {
       type: 'input',
@@ -133,8 +147,15 @@ export function expireModal(m: ModalModel): View {
     type: 'input',
     block_id: MODAL.blocks.targets,
     label: plain('Targets'),
-    hint: plain('User keys, or kind:key for other contexts (organization:acme), separated by commas, spaces or new lines.'),
-    element: { type: 'plain_text_input', action_id: MODAL.actions.targets, multiline: true, max_length: 3000 },
+    hint: plain(
+      'User keys, or kind:key for other contexts (organization:acme), separated by commas, spaces or new lines.',
+    ),
+    element: {
+      type: 'plain_text_input',
+      action_id: MODAL.actions.targets,
+      multiline: true,
+      max_length: 3000,
+    },
   });
   if (m.action !== 'remove') {
     blocks.push(

@@ -33,14 +33,23 @@ export function readModalState(values: unknown): ModalState {
   const parsed = stateValues.safeParse(values ?? {});
   const state = parsed.success ? parsed.data : {};
   const field = (blockPrefix: string, actionId: string) => {
-    const block = Object.entries(state).find(([id]) => id === blockPrefix || id.startsWith(`${blockPrefix}_`));
+    const block = Object.entries(state).find(
+      ([id]) => id === blockPrefix || id.startsWith(`${blockPrefix}_`),
+    );
     return block?.[1][actionId];
   };
-  const selected = (blockPrefix: string, actionId: string) => field(blockPrefix, actionId)?.selected_option?.value;
+  const selected = (blockPrefix: string, actionId: string) =>
+    field(blockPrefix, actionId)?.selected_option?.value;
   const text = (blockPrefix: string, actionId: string) => field(blockPrefix, actionId)?.value ?? '';
 
-  const action = z.enum(['add', 'update', 'remove']).catch('add').parse(selected(MODAL.blocks.action, MODAL.actions.action));
-  const kind = z.enum(['flag', 'segment']).catch('flag').parse(selected(MODAL.blocks.kind, MODAL.actions.kind));
+  const action = z
+    .enum(['add', 'update', 'remove'])
+    .catch('add')
+    .parse(selected(MODAL.blocks.action, MODAL.actions.action));
+  const kind = z
+    .enum(['flag', 'segment'])
+    .catch('flag')
+    .parse(selected(MODAL.blocks.kind, MODAL.actions.kind));
   const resourceAction = kind === 'flag' ? MODAL.actions.flag : MODAL.actions.segment;
   const variation = Number.parseInt(selected(MODAL.blocks.variation, MODAL.actions.variation) ?? '', 10);
   return {
@@ -50,9 +59,12 @@ export function readModalState(values: unknown): ModalState {
     environment: selected(MODAL.blocks.environment, MODAL.actions.environment),
     resource: selected(`${MODAL.blocks.resource}_${kind}`, resourceAction),
     variation: Number.isInteger(variation) ? variation : undefined,
-    targetType: selected(MODAL.blocks.targetType, MODAL.actions.targetType) === 'excluded' ? 'excluded' : 'included',
+    targetType:
+      selected(MODAL.blocks.targetType, MODAL.actions.targetType) === 'excluded' ? 'excluded' : 'included',
     targets: text(MODAL.blocks.targets, MODAL.actions.targets),
     when: text(MODAL.blocks.when, MODAL.actions.when).trim(),
-    grant: (field(MODAL.blocks.grant, MODAL.actions.grant)?.selected_options ?? []).some((o) => o.value === 'grant'),
+    grant: (field(MODAL.blocks.grant, MODAL.actions.grant)?.selected_options ?? []).some(
+      (o) => o.value === 'grant',
+    ),
   };
 }

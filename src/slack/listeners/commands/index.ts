@@ -1,8 +1,10 @@
 import type { App } from '@slack/bolt';
 import { helpMessage } from '../../blocks/help.js';
 import { knownListMessage, PAGE_SIZE } from '../../blocks/known-list.js';
+import { expireModal } from '../../blocks/modal.js';
 import type { ListenerDeps } from '../../context.js';
 import { COMMAND } from '../../ids.js';
+import { initialModel } from '../../modal-model.js';
 import { parseCommand } from '../../parse/command.js';
 import { runChange } from './change.js';
 import { runList } from './list.js';
@@ -18,8 +20,15 @@ export function register(app: App, deps: ListenerDeps): void {
     const c = parsed.command;
     switch (c.verb) {
       case 'help':
-      case 'modal':
         await ack({ response_type: 'ephemeral', ...helpMessage() });
+        return;
+      case 'modal':
+        // Nothing slow before this: the trigger lives three seconds.
+        await ack();
+        await client.views.open({
+          trigger_id: command.trigger_id,
+          view: expireModal(initialModel(deps, command.channel_id)),
+        });
         return;
       case 'list-known': {
         await ack();

@@ -1,0 +1,33 @@
+import type { App, BlockAction } from '@slack/bolt';
+import { expireModal } from '../../blocks/modal.js';
+import type { ListenerDeps } from '../../context.js';
+import { MODAL } from '../../ids.js';
+import { modelFromState } from '../../modal-model.js';
+import { readModalState } from '../../parse/modal.js';
+import { slackErrorCode } from '../../reply.js';
+
+/** Changes inside the `/expire` modal re-render it: fields for the action, variations, the time preview. */
+export function register(app: App, deps: ListenerDeps): void {
+  const rerender = async ({ ack, body, client }: Parameters<Parameters<App['action']>[1]>[0]) => {
+    await ack();
+    const view = (body as BlockAction).view;
+    if (!view) return;
+    const state = readModalState(view.state?.values);
+    const model = await modelFromState(state, view.private_metadata, { deps, client, userId: body.user.id });
+    try {
+      // The hash makes Slack refuse this update if a newer one (or the person's typing) won.
+      await client.views.update({ view_id: view.id, hash: view.hash, view: expireModal(model) });
+    } catch (error) {
+      if (slackErrorCode(error) !== 'hash_conflict') throw error;
+    }
+  };
+  for (const id of [
+    MODAL.actions.action,
+    MODAL.actions.kind,
+    MODAL.actions.flag,
+    MODAL.actions.segment,
+    MODAL.actions.when,
+  ]) {
+    app.action(id, rerender);
+  }
+}
