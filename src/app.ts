@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { toBoltLogger } from './log.js';
 import type { ListenerDeps } from './slack/context.js';
+import * as confirmActions from './slack/listeners/actions/confirm.js';
 import * as actions from './slack/listeners/actions/index.js';
 import * as modalActions from './slack/listeners/actions/modal.js';
 import * as commands from './slack/listeners/commands/index.js';
@@ -10,6 +11,7 @@ import * as options from './slack/listeners/options/index.js';
 import * as views from './slack/listeners/views/index.js';
 import { Lookups } from './slack/lookups.js';
 import { TimeZones } from './slack/time-zones.js';
+import { UserGroups } from './slack/user-groups.js';
 
 /** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
 const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
@@ -39,11 +41,14 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
     defaults: { project: config.launchDarkly.project, environment: config.launchDarkly.environment },
     timeZones: new TimeZones(config.defaultTimeZone, deps.logger, deps.now),
     lookups: new Lookups(deps.ld, () => deps.now().getTime()),
+    safety: config.safety,
+    userGroups: new UserGroups(deps.logger, () => deps.now().getTime()),
     progressAfterMs: deps.progressAfterMs ?? 2_000,
   };
   commands.register(app, listenerDeps);
   actions.register(app, listenerDeps);
   modalActions.register(app, listenerDeps);
+  confirmActions.register(app, listenerDeps);
   options.register(app, listenerDeps);
   views.register(app, listenerDeps);
 

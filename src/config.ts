@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './domain/duration.js';
+import { OPEN_POLICY, type Policy, parsePolicy } from './domain/policy.js';
 import { isValidTimeZone } from './domain/time-zone.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
@@ -28,6 +29,14 @@ export interface Config {
     readonly checkIntervalMs: number;
   };
   readonly logLevel: LogLevel;
+  readonly safety: {
+    /** Who may change which environment. */
+    readonly policy: Policy;
+    /** Whether CHANGE_POLICY was set (the open default otherwise). */
+    readonly policyConfigured: boolean;
+    /** Environment keys that always ask for confirmation, besides those LaunchDarkly marks critical. */
+    readonly protectedEnvironments: readonly string[];
+  };
 }
 
 /** Every problem found in the environment, one line each, never quoting a value. */
@@ -108,6 +117,27 @@ const envSchema = z.object({
     }),
   REMINDER_CHECK_INTERVAL: duration('1m').default(60_000),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  CHANGE_POLICY: z
+    .string()
+    .default(OPEN_POLICY)
+    .transform((text, ctx) => {
+      const parsed = parsePolicy(text);
+      if (!parsed.ok) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${parsed.problem} (e.g. */production=S0123ABC,U0456DEF;*/*=*)`,
+        });
+        return z.NEVER;
+      }
+      return parsed.policy;
+    }),
+  PROTECTED_ENVIRONMENTS: z
+    .string()
+    .default('production')
+    .refine((text) => text.split(',').every((k) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(k.trim())), {
+      error: 'must be a comma-separated list of environment keys',
+    })
+    .transform((text) => text.split(',').map((k) => k.trim())),
 });
 
 const VARIABLE_ORDER = Object.keys(envSchema.shape);
@@ -153,6 +183,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
     reminders: { leadTimesMs: e.REMINDER_LEAD_TIMES, checkIntervalMs: e.REMINDER_CHECK_INTERVAL },
     logLevel: e.LOG_LEVEL,
+    safety: {
+      policy: e.CHANGE_POLICY,
+      policyConfigured: present.CHANGE_POLICY !== undefined,
+      protectedEnvironments: e.PROTECTED_ENVIRONMENTS,
+    },
   });
 }
 

@@ -1,12 +1,15 @@
 import type { LaunchDarklyClient } from './launchdarkly/client.js';
 import type { Logger } from './log.js';
 import type { ExpiryStore } from './store/expiry-store.js';
+import type { SafetyStore } from './store/safety-store.js';
 
 /** What listeners and services need from the outside world, passed in so tests can build the app with fakes. */
 export interface Deps {
   ld: LaunchDarklyClient;
   /** Expiries scheduled through the bot, for reminders and `/expire list`. */
   store: ExpiryStore;
+  /** Confirmations and once-only keys. */
+  safetyStore: SafetyStore;
   logger: Logger;
   /** The clock; nothing below reads Date.now() itself. */
   now: () => Date;

@@ -8,6 +8,7 @@ import { LaunchDarklyClient } from './launchdarkly/client.js';
 import { createLogger, type Logger } from './log.js';
 import { connect } from './store/database.js';
 import { ExpiryStore } from './store/expiry-store.js';
+import { SafetyStore } from './store/safety-store.js';
 
 function readConfig(): Config {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -57,8 +58,9 @@ async function main(): Promise<void> {
   });
   const database = await connect(config.databaseUrl);
   const store = new ExpiryStore(database.db);
+  const safetyStore = new SafetyStore(database.db);
   const now = () => new Date();
-  const app = createApp(config, { ld, store, logger, now });
+  const app = createApp(config, { ld, store, safetyStore, logger, now });
 
   if (config.slack.mode === 'socket') await app.start();
   else await app.start(config.slack.port);
@@ -79,7 +81,15 @@ async function main(): Promise<void> {
     logger,
     'reminders',
   );
+  const DAY = 86_400_000;
+  const pruning = every(3_600_000, () => safetyStore.prune(now().getTime() - DAY), logger, 'prune');
+  if (!config.safety.policyConfigured) {
+    logger.warn(
+      'CHANGE_POLICY is not set: everyone in the workspace may change every environment (protected ones ask for confirmation)',
+    );
+  }
   watchProcess(logger, async () => {
+    await pruning.stop();
     await reminders.stop();
     await app.stop();
     await database.close();

@@ -1,6 +1,8 @@
+import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import type { Lookups } from './lookups.js';
 import type { TimeZones } from './time-zones.js';
+import type { UserGroups } from './user-groups.js';
 
 /** What listeners get: the app's dependencies, the configured defaults, and Slack-side caches. */
 export interface ListenerDeps extends Deps {
@@ -8,6 +10,8 @@ export interface ListenerDeps extends Deps {
   timeZones: TimeZones;
   /** Cached LaunchDarkly reads for the modal's pickers. */
   lookups: Lookups;
+  safety: Config['safety'];
+  userGroups: UserGroups;
   /** Post a progress message when a change takes longer than this. */
   progressAfterMs: number;
 }

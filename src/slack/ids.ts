@@ -7,10 +7,13 @@ export const ACTIONS = {
   reminderCancel: 'reminder_cancel',
   reminderRemoveNow: 'reminder_remove_now',
   listPage: 'known_list_page',
+  confirm: 'protected_confirm',
+  cancelConfirm: 'protected_cancel',
 } as const;
 
 export const VIEWS = {
   extend: 'extend_expiry',
+  confirm: 'confirm_protected',
 } as const;
 
 export const BLOCKS = {

@@ -36,8 +36,30 @@ export interface RemindersTable {
   posted_ts: string | null;
 }
 
+/** A change to a protected environment waiting for its asker's Confirm. */
+export interface ConfirmationsTable {
+  id: string;
+  user_id: string;
+  channel_id: string;
+  /** The change, as JSON. */
+  request: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  /** confirmed | cancelled */
+  outcome: string | null;
+}
+
+/** Keys of things done once: a redelivered command or a double click finds its key taken. */
+export interface OnceKeysTable {
+  key: string;
+  created_at: number;
+}
+
 export interface Database {
   expiries: ExpiriesTable;
   reminders: RemindersTable;
+  confirmations: ConfirmationsTable;
+  once_keys: OnceKeysTable;
   kysely_migration?: { name: Generated<string> };
 }

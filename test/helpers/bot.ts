@@ -10,6 +10,7 @@ import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
+import { SafetyStore } from '../../src/store/safety-store.js';
 import type { FakeLaunchDarkly } from './fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, type FakeSlack } from './fake-slack.js';
 import { type CommandFields, commandBody, postSigned, SIGNING_SECRET } from './slack-requests.js';
@@ -43,6 +44,8 @@ export async function startBot(
     LD_PROJECT: 'default',
     LD_ENVIRONMENT: 'production',
     LOG_LEVEL: 'debug',
+    // Most tests are not about protected environments; test/slack/safety.test.ts is.
+    PROTECTED_ENVIRONMENTS: 'locked',
     ...env,
   });
   const logs: string[] = [];
@@ -63,6 +66,7 @@ export async function startBot(
   const app = createApp(config, {
     ld: client,
     store,
+    safetyStore: new SafetyStore(database.db),
     logger,
     now: options.now ?? (() => new Date()),
     progressAfterMs: options.progressAfterMs,

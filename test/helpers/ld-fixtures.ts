@@ -12,7 +12,7 @@ export async function startSeededFake(): Promise<FakeLaunchDarkly> {
 
 export function seed(fake: FakeLaunchDarkly): FakeLaunchDarkly {
   return fake
-    .addProject(PROJECT, [{ key: 'production', critical: true }, 'staging'])
+    .addProject(PROJECT, ['production', 'staging', { key: 'vault', critical: true }])
     .addFlag(PROJECT, {
       key: 'new-checkout',
       name: 'New checkout',

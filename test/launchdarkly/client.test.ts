@@ -485,8 +485,9 @@ describe('grants and reads', () => {
     expect(await client.listProjects()).toEqual([{ key: PROJECT, name: PROJECT }]);
     const environments = await client.listEnvironments(PROJECT);
     expect(environments).toEqual([
-      { key: 'production', name: 'Production', critical: true },
+      { key: 'production', name: 'Production', critical: false },
       { key: 'staging', name: 'Staging', critical: false },
+      { key: 'vault', name: 'Vault', critical: true },
     ]);
     expect(JSON.stringify(environments)).not.toContain('sdk-');
     expect((await client.listContextKinds(PROJECT)).map((k) => k.key)).toEqual(['user', 'organization']);

@@ -3,6 +3,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
+import { SafetyStore } from '../../src/store/safety-store.js';
 import { type Bot, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack } from '../helpers/fake-slack.js';
@@ -88,6 +89,7 @@ describe('Socket Mode', () => {
       {
         ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
         store: bot.store,
+        safetyStore: new SafetyStore(bot.database.db),
         logger: silentLogger(),
         now: () => new Date(),
       },

@@ -1,5 +1,5 @@
 import type { App, BlockAction, ButtonAction } from '@slack/bolt';
-import { cancelExpiry, removeNow } from '../../../services/reminder-actions.js';
+import { cancelExpiry, removeNow, resourceOf } from '../../../services/reminder-actions.js';
 import { knownListMessage, PAGE_SIZE } from '../../blocks/known-list.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import {
@@ -10,6 +10,7 @@ import {
   reminderDoneMessage,
 } from '../../blocks/reminder.js';
 import type { ListenerDeps } from '../../context.js';
+import { authorize } from '../../guard.js';
 import { ACTIONS } from '../../ids.js';
 import { parseJson, reminderRef } from '../../parse/reminder.js';
 
@@ -17,11 +18,21 @@ type ButtonArgs = Parameters<Parameters<App['action']>[1]>[0] & { body: BlockAct
 
 /** Reminder buttons (extend, cancel expiry, remove now) and paging of `/expire list`. */
 export function register(app: App, deps: ListenerDeps): void {
-  const load = async ({ action, respond }: ButtonArgs) => {
+  /** The expiry a reminder button is about, if this click is the first, current and allowed. */
+  const load = async ({ action, body, client, respond }: ButtonArgs, options: { once: boolean }) => {
+    const say = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+    // A double click (or a redelivered click) on a button that changes something acts once.
+    const key = `button:${action.action_id}:${action.value}`;
+    if (options.once && !(await deps.safetyStore.once(key, deps.now().getTime()))) return undefined;
     const ref = parseJson(reminderRef, action.value);
     const expiry = ref && (await deps.store.get(ref.id));
     if (!expiry || expiry.expires_at !== ref.at) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: ALREADY_HANDLED });
+      await say(ALREADY_HANDLED);
+      return undefined;
+    }
+    const allowed = await authorize(resourceOf(expiry), { client, userId: body.user.id, deps });
+    if (!allowed.ok) {
+      await say(allowed.message);
       return undefined;
     }
     return expiry;
@@ -39,7 +50,7 @@ export function register(app: App, deps: ListenerDeps): void {
   ] as const) {
     app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
       await args.ack();
-      const expiry = await load(args as ButtonArgs);
+      const expiry = await load(args as ButtonArgs, { once: true });
       if (!expiry) return;
       const { body, client, respond } = args;
       const outcome = await run(expiry, {
@@ -66,7 +77,8 @@ export function register(app: App, deps: ListenerDeps): void {
 
   app.action<BlockAction<ButtonAction>>(ACTIONS.reminderExtend, async (args) => {
     await args.ack();
-    const expiry = await load(args as ButtonArgs);
+    // Opening the form changes nothing: its submission is what is done once.
+    const expiry = await load(args as ButtonArgs, { once: false });
     if (!expiry) return;
     const { body, client } = args;
     const metadata = JSON.stringify({

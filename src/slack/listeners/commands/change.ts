@@ -5,7 +5,9 @@ import { parseWhen } from '../../../domain/when.js';
 import type { ChangeRequest } from '../../../services/change.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { workingMessage } from '../../blocks/result.js';
+import { confirmMessage } from '../../blocks/safety.js';
 import type { ListenerDeps } from '../../context.js';
+import { authorize, holdForConfirmation, isProtected } from '../../guard.js';
 import type { ChangeVerb, Command } from '../../parse/command.js';
 import { performChange } from '../../perform-change.js';
 
@@ -64,6 +66,20 @@ export async function runChange(c: Extract<Command, { verb: ChangeVerb }>, ctx: 
         `${command.command} ${command.text}`,
       ),
     };
+    const allowed = await authorize(request.resource, { client, userId: command.user_id, deps });
+    if (!allowed.ok) {
+      await respond({ response_type: 'ephemeral', text: allowed.message });
+      return;
+    }
+    if (await isProtected(request.resource, deps)) {
+      const id = await holdForConfirmation(request, {
+        userId: command.user_id,
+        channel: command.channel_id,
+        deps,
+      });
+      await respond({ response_type: 'ephemeral', ...confirmMessage(id, request) });
+      return;
+    }
     await performChange(request, {
       client,
       channel: command.channel_id,

@@ -1,9 +1,10 @@
 import type { App } from '@slack/bolt';
 import { parseWhen } from '../../../domain/when.js';
-import { extendExpiry } from '../../../services/reminder-actions.js';
+import { extendExpiry, resourceOf } from '../../../services/reminder-actions.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { EXTENDED, reminderDoneMessage } from '../../blocks/reminder.js';
 import type { ListenerDeps } from '../../context.js';
+import { authorize } from '../../guard.js';
 import { BLOCKS, INPUTS, VIEWS } from '../../ids.js';
 import { extendMetadata, parseJson } from '../../parse/reminder.js';
 
@@ -26,7 +27,13 @@ export function registerExtend(app: App, deps: ListenerDeps): void {
       await ack({ response_action: 'errors', errors: { [BLOCKS.extendWhen]: when.reason.slice(0, 2000) } });
       return;
     }
+    const allowed = await authorize(resourceOf(expiry), { client, userId: body.user.id, deps });
+    if (!allowed.ok) {
+      await ack({ response_action: 'errors', errors: { [BLOCKS.extendWhen]: allowed.message } });
+      return;
+    }
     await ack();
+    if (!(await deps.safetyStore.once(`view:${view.id}:${view.hash}`, deps.now().getTime()))) return;
     const asker = { userId: body.user.id, userName: body.user.name, teamDomain: body.team?.domain };
     const outcome = await extendExpiry(expiry, when.ms, {
       ld: deps.ld,

@@ -5,7 +5,9 @@ import { parseWhen } from '../../../domain/when.js';
 import { LdNotFoundError } from '../../../launchdarkly/errors.js';
 import type { ChangeRequest } from '../../../services/change.js';
 import { LD_MESSAGES } from '../../../services/ld-errors.js';
+import { confirmView } from '../../blocks/safety.js';
 import type { ListenerDeps } from '../../context.js';
+import { authorize, holdForConfirmation, isProtected } from '../../guard.js';
 import { MODAL } from '../../ids.js';
 import { within } from '../../lookups.js';
 import { modalMetadata, readModalState } from '../../parse/modal.js';
@@ -57,16 +59,25 @@ export function registerModal(app: App, deps: ListenerDeps): void {
       );
       if (missing) errors[resourceBlock] = LD_MESSAGES.notFound(ref);
     }
+    const resource = {
+      kind: state.kind,
+      projectKey: project,
+      key: state.resource ?? '',
+      environmentKey: environment,
+    };
+    if (Object.keys(errors).length === 0) {
+      const allowed = await authorize(resource, { client, userId: body.user.id, deps });
+      if (!allowed.ok) errors[MODAL.blocks.environment] = allowed.message;
+    }
     if (Object.keys(errors).length > 0) {
       await ack({ response_action: 'errors', errors: truncate(errors) });
       return;
     }
-    await ack();
 
     const targetList = targets.ok ? targets.targets : [];
     const request: ChangeRequest = {
       verb: state.action,
-      resource: { kind: state.kind, projectKey: project, key: state.resource!, environmentKey: environment },
+      resource,
       targets: targetList,
       expiresAt,
       variation: state.variation === undefined ? undefined : String(state.variation),
@@ -77,6 +88,14 @@ export function registerModal(app: App, deps: ListenerDeps): void {
         `/expire form: ${state.action} ${state.kind} ${state.resource} ${targetList.map(targetLabel).join(',')} ${state.when}`,
       ),
     };
+    if (await isProtected(resource, deps)) {
+      const id = await holdForConfirmation(request, { userId: body.user.id, channel: meta.channel, deps });
+      await ack({ response_action: 'push', view: confirmView(id, request) });
+      return;
+    }
+    await ack();
+    // The same submission delivered twice is applied once.
+    if (!(await deps.safetyStore.once(`view:${view.id}:${view.hash}`, deps.now().getTime()))) return;
     await performChange(request, {
       client,
       channel: meta.channel,

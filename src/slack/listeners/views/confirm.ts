@@ -1,0 +1,28 @@
+import type { App } from '@slack/bolt';
+import { z } from 'zod';
+import { noticeView, SAFETY_MESSAGES } from '../../blocks/safety.js';
+import type { ListenerDeps } from '../../context.js';
+import { VIEWS } from '../../ids.js';
+import { parseJson } from '../../parse/reminder.js';
+import { claimConfirmation, performConfirmed } from '../actions/confirm.js';
+
+const metadata = z.object({ id: z.string().uuid() });
+
+/** The modal's confirmation step for a protected environment: Confirm closes every view and applies. */
+export function registerConfirm(app: App, deps: ListenerDeps): void {
+  app.view(VIEWS.confirm, async ({ ack, view, body, client }) => {
+    const meta = parseJson(metadata, view.private_metadata);
+    const claim = meta ? await claimConfirmation(meta.id, body.user.id, 'confirmed', deps) : undefined;
+    if (!claim?.ok) {
+      await ack({ response_action: 'update', view: noticeView(claim?.message ?? SAFETY_MESSAGES.expired) });
+      return;
+    }
+    await ack({ response_action: 'clear' });
+    await performConfirmed(claim, {
+      client,
+      userId: body.user.id,
+      fallback: (message) => client.chat.postMessage({ channel: body.user.id, ...message }),
+      deps,
+    });
+  });
+}

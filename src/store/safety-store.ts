@@ -1,0 +1,48 @@
+import type { Kysely } from 'kysely';
+import type { ConfirmationsTable, Database } from './schema.js';
+
+export type Confirmation = ConfirmationsTable;
+
+/** Confirmations for protected environments, and once-only keys against double delivery. */
+export class SafetyStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async createConfirmation(c: Omit<Confirmation, 'used_at' | 'outcome'>): Promise<void> {
+    await this.db
+      .insertInto('confirmations')
+      .values({ ...c, used_at: null, outcome: null })
+      .execute();
+  }
+
+  getConfirmation(id: string): Promise<Confirmation | undefined> {
+    return this.db.selectFrom('confirmations').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Uses a confirmation: true for exactly one caller, while it is unused and unexpired. */
+  async useConfirmation(id: string, now: number, outcome: 'confirmed' | 'cancelled'): Promise<boolean> {
+    const result = await this.db
+      .updateTable('confirmations')
+      .set({ used_at: now, outcome })
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** True the first time a key is seen, false ever after (across replicas sharing the database). */
+  async once(key: string, now: number): Promise<boolean> {
+    const result = await this.db
+      .insertInto('once_keys')
+      .values({ key: key.slice(0, 500), created_at: now })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /** Forgets once-keys and settled confirmations older than `before`. */
+  async prune(before: number): Promise<void> {
+    await this.db.deleteFrom('once_keys').where('created_at', '<', before).execute();
+    await this.db.deleteFrom('confirmations').where('expires_at', '<', before).execute();
+  }
+}
