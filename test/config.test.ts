@@ -35,6 +35,8 @@ describe('loadConfig', () => {
     expect(config.defaultTimeZone).toBe('UTC');
     expect(config.reminders).toEqual({ leadTimesMs: [86_400_000, 3_600_000], checkIntervalMs: 60_000 });
     expect(config.logLevel).toBe('info');
+    expect(config.safety).toMatchObject({ policyConfigured: false, protectedEnvironments: ['production'] });
+    expect(config.safety.policy.map((r) => r.text)).toEqual(['*/*=*']);
     expect(Object.isFrozen(config.slack)).toBe(true);
   });
 
@@ -91,6 +93,8 @@ describe('loadConfig', () => {
       REMINDER_LEAD_TIMES: '24h,soon',
       REMINDER_CHECK_INTERVAL: '0m',
       LOG_LEVEL: 'verbose',
+      CHANGE_POLICY: 'production=everyone',
+      PROTECTED_ENVIRONMENTS: 'prod, bad key',
     };
     const list = problems(env);
     expect(list.map((p) => p.split(' ')[0])).toEqual([
@@ -106,6 +110,8 @@ describe('loadConfig', () => {
       'REMINDER_LEAD_TIMES',
       'REMINDER_CHECK_INTERVAL',
       'LOG_LEVEL',
+      'CHANGE_POLICY',
+      'PROTECTED_ENVIRONMENTS',
     ]);
     const message = list.join('\n');
     for (const secret of ['xoxp-user-token-secret', 'xoxb-wrong-kind-secret', 'api secret with spaces']) {

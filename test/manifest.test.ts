@@ -101,6 +101,7 @@ describe('manifest.yml', () => {
       'chat:write',
       'chat:write.public',
       'users:read',
+      'usergroups:read',
     ]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);

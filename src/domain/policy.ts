@@ -20,7 +20,7 @@ export type Policy = Rule[];
 export const OPEN_POLICY = '*/*=*';
 
 const KEY = /^(\*|[A-Za-z0-9][A-Za-z0-9._-]*)$/;
-const WHO = /^(\*|[UW][A-Z0-9]{2,}|S[A-Z0-9]{2,})$/;
+const WHO = /^(\*|[UW][A-Z0-9]+|S[A-Z0-9]+)$/;
 
 export function parsePolicy(text: string): { ok: true; policy: Policy } | { ok: false; problem: string } {
   const rules: Rule[] = [];

@@ -13,6 +13,7 @@ import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import type { FakeLaunchDarkly } from './fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, type FakeSlack } from './fake-slack.js';
+import { watchForLeaks } from './leak-scan.js';
 import { type CommandFields, commandBody, postSigned, SIGNING_SECRET } from './slack-requests.js';
 
 export interface Bot {
@@ -49,6 +50,7 @@ export async function startBot(
     ...env,
   });
   const logs: string[] = [];
+  watchForLeaks('the bot log', () => logs.join(''));
   const logger = createLogger({
     level: config.logLevel,
     secrets: secretsOf(config),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen, readBody, sendJson } from './http-server.js';
+import { watchForLeaks } from './leak-scan.js';
 import { blockKitProblems } from './slack-limits.js';
 
 export const FAKE_BOT_TOKEN = 'xoxb-fake-bot-token-0123456789';
@@ -47,6 +48,8 @@ export class FakeSlack {
   readonly violations: string[] = [];
   /** user id → time zone (null: none set). */
   readonly users = new Map<string, { tz: string | null; name: string }>();
+  /** user group id → member user ids. */
+  readonly groups = new Map<string, string[]>();
   /** Channels where chat.postMessage answers not_in_channel. */
   readonly notInChannel = new Set<string>();
   readonly views = new Map<string, OpenView>();
@@ -57,6 +60,7 @@ export class FakeSlack {
   private closeServer: (() => Promise<void>) | undefined;
 
   async start(): Promise<this> {
+    watchForLeaks('what the bot sent to Slack', () => JSON.stringify([this.calls, this.responseUrlPosts]));
     const { url, close } = await listen((req, res) => this.handle(req, res));
     this.url = url;
     this.closeServer = close;
@@ -122,6 +126,8 @@ export class FakeSlack {
     const args = parseArgs(raw, String(req.headers['content-type'] ?? ''));
     const auth = String(req.headers.authorization ?? '');
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : args.token;
+    // The credential is how Slack authenticates the call, not something the bot said.
+    delete args.token;
     const response =
       method === 'apps.connections.open'
         ? this.openConnection(token)
@@ -144,6 +150,10 @@ export class FakeSlack {
           user_id: 'UBOT',
           bot_id: 'BBOT',
         };
+      case 'usergroups.users.list': {
+        const users = this.groups.get(args.usergroup);
+        return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
+      }
       case 'users.info': {
         const user = this.users.get(args.user);
         if (!user) return { ok: false, error: 'user_not_found' };

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 
@@ -61,7 +61,8 @@ export function commandBody(fields: CommandFields): string {
     text: fields.text,
     api_app_id: 'A1',
     response_url: fields.response_url ?? 'http://127.0.0.1:9/unused',
-    trigger_id: fields.trigger_id ?? '1.2.3',
+    // Slack issues a new trigger id with every invocation.
+    trigger_id: fields.trigger_id ?? `${Date.now()}.${randomUUID()}`,
   }).toString();
 }
 

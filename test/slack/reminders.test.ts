@@ -214,6 +214,18 @@ describe('reminders end to end', () => {
     ]);
   });
 
+  it('a double click on Cancel expiry is applied once', async () => {
+    const result = await schedule('flag new-checkout sandy in 3 minutes');
+    clock += 61_000;
+    await pass();
+    const [reminder] = reminders(result);
+    const before = ld.patches().length;
+    await Promise.all([click(reminder!, ACTIONS.reminderCancel), click(reminder!, ACTIONS.reminderCancel)]);
+    await slack.waitFor(() => (textOf(reminder!).includes('expiry cancelled') ? true : undefined));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ld.patches().length - before).toBe(1);
+  });
+
   it('a click on an out-of-date reminder changes nothing and says so', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
     clock += 61_000;

@@ -29,6 +29,8 @@ export async function runChange(c: Extract<Command, { verb: ChangeVerb }>, ctx: 
     response_type: 'ephemeral',
     text: workingMessage(c.verb, c.resource, c.key, c.targets.length),
   });
+  // A command delivered twice (same trigger) is done once.
+  if (!(await deps.safetyStore.once(`command:${command.trigger_id}`, deps.now().getTime()))) return;
   try {
     let expiresAt: number | undefined;
     if (c.verb !== 'remove') {

@@ -1,0 +1,29 @@
+import { afterAll, expect } from 'vitest';
+import { FAKE_LD_TOKEN } from './fake-launchdarkly.js';
+import { FAKE_BOT_TOKEN } from './fake-slack.js';
+import { SIGNING_SECRET } from './slack-requests.js';
+
+/**
+ * Everything the bot said, anywhere: log lines, and every call and response_url post it made to
+ * Slack. Each test file's afterAll scans it all for the test tokens (vitest setupFiles).
+ */
+const surfaces: Array<{ name: string; read: () => string }> = [];
+
+export function watchForLeaks(name: string, read: () => string): void {
+  surfaces.push({ name, read });
+}
+
+export const TEST_SECRETS = [FAKE_BOT_TOKEN, SIGNING_SECRET, FAKE_LD_TOKEN, 'xapp-1-fake-app-token'];
+
+afterAll(() => {
+  for (const surface of surfaces.splice(0)) {
+    const text = surface.read();
+    for (const secret of TEST_SECRETS) {
+      const at = text.indexOf(secret);
+      expect(
+        at < 0,
+        `${surface.name} contains a secret: …${text.slice(Math.max(0, at - 300), at + 50)}…`,
+      ).toBe(true);
+    }
+  }
+});

@@ -1,0 +1,217 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SAFETY_MESSAGES } from '../../src/slack/blocks/safety.js';
+import { ACTIONS, MODAL, VIEWS } from '../../src/slack/ids.js';
+import { type Bot, startBot } from '../helpers/bot.js';
+import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
+import { FakeSlack } from '../helpers/fake-slack.js';
+import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import {
+  buttonClick,
+  commandBody,
+  interactionBody,
+  postSigned,
+  viewSubmission,
+} from '../helpers/slack-requests.js';
+
+let slack: FakeSlack;
+let ld: FakeLaunchDarkly;
+let bot: Bot;
+let clock: number;
+const ALICE = { id: 'U1', name: 'alice' };
+const MALLORY = { id: 'U666', name: 'mallory' };
+
+beforeAll(async () => {
+  slack = await new FakeSlack().start();
+  ld = await new FakeLaunchDarkly().start();
+  for (const u of [ALICE, MALLORY, { id: 'U7', name: 'grace' }])
+    slack.users.set(u.id, { tz: 'UTC', name: u.name });
+  slack.groups.set('S0RELEASE', ['U7']);
+  bot = await startBot(
+    slack,
+    ld,
+    {
+      CHANGE_POLICY: '*/production=U1,S0RELEASE; */vault=U1; */staging=*',
+      PROTECTED_ENVIRONMENTS: 'production',
+    },
+    { now: () => new Date(clock) },
+  );
+});
+afterAll(async () => {
+  await bot.stop();
+  await Promise.all([slack.stop(), ld.stop()]);
+});
+beforeEach(() => {
+  clock = Date.now();
+  ld.clear();
+  seed(ld);
+  slack.reset();
+});
+afterEach(() => {
+  expect(slack.violations).toEqual([]);
+});
+
+async function expire(text: string, user = ALICE, trigger = slack.trigger()) {
+  const res = await postSigned(
+    bot.url,
+    commandBody({
+      text,
+      user_id: user.id,
+      user_name: user.name,
+      response_url: slack.responseUrl(),
+      trigger_id: trigger,
+    }),
+  );
+  expect(res.status).toBe(200);
+  return res;
+}
+
+const ephemeral = (predicate: (text: string) => boolean) =>
+  slack.waitFor(() =>
+    slack.responseUrlPosts.find(
+      (p) => p.body.response_type === 'ephemeral' && predicate(JSON.stringify(p.body)),
+    ),
+  );
+
+async function clickConfirm(user: { id: string; name: string }, actionId: string, id: string) {
+  return postSigned(
+    bot.url,
+    interactionBody(
+      buttonClick({
+        user,
+        actionId,
+        value: id,
+        channel: 'C1',
+        messageTs: '1.1',
+        triggerId: slack.trigger(),
+        responseUrl: slack.responseUrl(),
+      }),
+    ),
+  );
+}
+
+async function askToConfirm(text = 'flag new-checkout sandy in 2 weeks') {
+  await expire(text);
+  const question = await ephemeral((t) => t.includes('is a protected environment'));
+  return question.body.blocks[1].elements[0].value as string;
+}
+
+describe('who may change what (CHANGE_POLICY)', () => {
+  it('refuses, naming the rule, and sends nothing to LaunchDarkly', async () => {
+    await expire('flag new-checkout sandy in 2 weeks', MALLORY);
+    const reply = await ephemeral((t) => t.includes('no_entry'));
+    expect(reply.body.text).toBe(
+      ':no_entry: You may not change `production` in project `default`: the rule `*/production=U1,S0RELEASE` of CHANGE_POLICY does not include you. Nothing was sent to LaunchDarkly.',
+    );
+    expect(ld.requests).toEqual([]);
+  });
+
+  it('refuses an environment no rule covers', async () => {
+    await expire('flag new-checkout sandy in 2 weeks --env test', ALICE);
+    const reply = await ephemeral((t) => t.includes('no_entry'));
+    expect(reply.body.text).toContain('No rule of CHANGE_POLICY lets anyone change `test`');
+    expect(ld.requests).toEqual([]);
+  });
+
+  it('allows a member of a named user group, and everyone where the rule says *', async () => {
+    await expire('flag new-checkout sandy in 2 weeks --env staging', MALLORY);
+    expect(await slack.waitFor(() => slack.messages.find((m) => m.channel === 'C1'))).toBeTruthy();
+    slack.reset();
+    await expire('flag new-checkout sandy in 2 weeks', { id: 'U7', name: 'grace' });
+    await ephemeral((t) => t.includes('is a protected environment'));
+  });
+
+  it('lets everyone read', async () => {
+    await expire('list flag new-checkout', MALLORY);
+    await ephemeral((t) => t.includes('Nothing is scheduled to expire on flag new-checkout'));
+  });
+});
+
+describe('protected environments', () => {
+  it('asks first; only Confirm by the asker sends the patch, once', async () => {
+    const id = await askToConfirm();
+    expect(ld.patches()).toEqual([]);
+
+    await clickConfirm(MALLORY, ACTIONS.confirm, id);
+    await ephemeral((t) => t.includes('Only <@U1> can confirm'));
+    expect(ld.patches()).toEqual([]);
+
+    await Promise.all([clickConfirm(ALICE, ACTIONS.confirm, id), clickConfirm(ALICE, ACTIONS.confirm, id)]);
+    await slack.waitFor(() => slack.messages.find((m) => m.channel === 'C1'));
+    await ephemeral((t) => t.includes('expired or was already used'));
+    expect(ld.patches()).toHaveLength(1);
+    expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toHaveLength(1);
+  });
+
+  it('Cancel sends nothing, and the confirmation cannot be used after', async () => {
+    const id = await askToConfirm();
+    await clickConfirm(ALICE, ACTIONS.cancelConfirm, id);
+    await ephemeral((t) => t.includes(SAFETY_MESSAGES.cancelled));
+    await clickConfirm(ALICE, ACTIONS.confirm, id);
+    await ephemeral((t) => t.includes('expired or was already used'));
+    expect(ld.patches()).toEqual([]);
+  });
+
+  it('a confirmation expires after ten minutes', async () => {
+    const id = await askToConfirm();
+    clock += 10 * 60_000 + 1;
+    await clickConfirm(ALICE, ACTIONS.confirm, id);
+    await ephemeral((t) => t.includes('expired or was already used'));
+    expect(ld.patches()).toEqual([]);
+  });
+
+  it('an environment LaunchDarkly marks critical is protected too', async () => {
+    await expire('flag new-checkout sandy in 2 weeks --env vault');
+    await ephemeral((t) => t.includes('`vault` is a protected environment'));
+    expect(ld.patches()).toEqual([]);
+  });
+
+  it('the modal asks the same, in a view pushed over the form', async () => {
+    await postSigned(
+      bot.url,
+      commandBody({ text: '', trigger_id: slack.trigger(), response_url: slack.responseUrl() }),
+    );
+    const opened = (await slack.waitFor(() => slack.callsTo('views.open')[0])).response.view;
+    const state = {
+      [MODAL.blocks.resource + '_flag']: {
+        [MODAL.actions.flag]: { type: 'x', selected_option: { value: 'new-checkout' } },
+      },
+      [MODAL.blocks.targets]: { [MODAL.actions.targets]: { type: 'plain_text_input', value: 'sandy' } },
+      [MODAL.blocks.when]: { [MODAL.actions.when]: { type: 'plain_text_input', value: 'in 2 weeks' } },
+    };
+    const res = await postSigned(
+      bot.url,
+      interactionBody({
+        type: 'view_submission',
+        team: { id: 'T1', domain: 'acme' },
+        user: { id: 'U1', username: 'alice', name: 'alice', team_id: 'T1' },
+        api_app_id: 'A1',
+        token: 't',
+        trigger_id: slack.trigger(),
+        view: { ...opened, state: { values: state } },
+      }),
+    );
+    const pushed = res.json();
+    expect(pushed.response_action).toBe('push');
+    expect(pushed.view.callback_id).toBe(VIEWS.confirm);
+    expect(ld.patches()).toEqual([]);
+    const confirmed = await postSigned(
+      bot.url,
+      interactionBody(viewSubmission({ user: ALICE, view: pushed.view, values: {} })),
+    );
+    expect(confirmed.json()).toEqual({ response_action: 'clear' });
+    await slack.waitFor(() => slack.messages.find((m) => m.channel === 'C1'));
+    expect(ld.patches()).toHaveLength(1);
+  });
+});
+
+describe('idempotency', () => {
+  it('a command delivered twice is applied once', async () => {
+    const trigger = slack.trigger();
+    await expire('flag new-checkout sandy in 2 weeks --env staging', ALICE, trigger);
+    await expire('flag new-checkout sandy in 2 weeks --env staging', ALICE, trigger);
+    await slack.waitFor(() => slack.messages.find((m) => m.channel === 'C1'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(ld.patches()).toHaveLength(1);
+    expect(slack.messages.filter((m) => m.channel === 'C1')).toHaveLength(1);
+  });
+});
