@@ -5,10 +5,13 @@ import { type Config, ConfigError, loadConfig, secretsOf } from './config.js';
 import { runReminderPass } from './jobs/reminders.js';
 import { every } from './jobs/scheduler.js';
 import { LaunchDarklyClient } from './launchdarkly/client.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type Logger, redactSecrets } from './log.js';
 import { connect } from './store/database.js';
 import { ExpiryStore } from './store/expiry-store.js';
 import { SafetyStore } from './store/safety-store.js';
+
+/** Known once the configuration is read: what crash output must never show. */
+let secrets: string[] = [];
 
 function readConfig(): Config {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -27,6 +30,10 @@ function readConfig(): Config {
 
 function watchProcess(logger: Logger, stop: () => Promise<void>): void {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception');
+    process.exit(1);
+  });
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {
@@ -50,6 +57,7 @@ function watchProcess(logger: Logger, stop: () => Promise<void>): void {
 
 async function main(): Promise<void> {
   const config = readConfig();
+  secrets = secretsOf(config);
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const ld = new LaunchDarklyClient({
     baseUri: config.launchDarkly.baseUri,
@@ -101,7 +109,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // The logger may not exist yet; print the message only (a stack trace helps nobody here).
-  process.stderr.write(`ld-expiry-bot stopped: ${error instanceof Error ? error.message : String(error)}\n`);
+  // The logger may not exist yet; print the message only (a stack trace helps nobody here),
+  // scrubbed of every secret (an error may quote a URL or a header).
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`ld-expiry-bot stopped: ${redactSecrets(message, secrets)}\n`);
   process.exit(1);
 });
