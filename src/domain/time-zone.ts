@@ -1,13 +1,25 @@
 import { DateTime } from 'luxon';
 
+/** Intl formatters are costly to build (hundreds of µs); zones are few, so keep them. */
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function zoneNameFormatter(locale: string, zone: string): Intl.DateTimeFormat | null {
+  const key = `${locale}\u0000${zone}`;
+  let formatter = formatters.get(key);
+  if (formatter === undefined) {
+    try {
+      formatter = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' });
+    } catch {
+      formatter = null;
+    }
+    if (formatters.size < 10_000) formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /** True when `zone` is an IANA time zone name this runtime knows. */
 export function isValidTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+  return zoneNameFormatter('en-US', zone) !== null;
 }
 
 /** A wall-clock time: what a clock on the wall in some zone shows. Months are 1–12. */
@@ -68,8 +80,8 @@ export function wallClockToInstant(wall: WallClock, zone: string): number {
 export function zoneAbbreviation(ms: number, zone: string): string {
   let fallback = '';
   for (const locale of ['en-US', 'en-GB']) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
-      .formatToParts(ms)
+    const name = zoneNameFormatter(locale, zone)
+      ?.formatToParts(ms)
       .find((p) => p.type === 'timeZoneName')?.value;
     if (name && !/^GMT[+-]/.test(name)) return name;
     fallback ||= name ?? '';

@@ -77,18 +77,19 @@ function read(raw: string, { now, timeZone }: WhenOptions): WhenResult {
 
 function check(reading: Reading, now: Date, zone: string): WhenResult {
   const { ms } = reading;
-  const when = `"${clip(reading.understood)}" is ${formatLocal(ms, zone)}`;
+  const when = () => `"${clip(reading.understood)}" is ${formatLocal(ms, zone)}`;
   if (ms <= now.getTime()) {
     const hint = reading.timeOnly
       ? ' Add a day, e.g. "tomorrow 9am".'
       : ` Pick a later time, e.g. ${EXAMPLES}.`;
-    return refuse(`${when}, which is already past.${hint}`);
+    return refuse(`${when()}, which is already past.${hint}`);
   }
-  if (ms - now.getTime() < MIN_LEAD_MS) return refuse(`${when}, less than a minute away. Pick a later time.`);
+  if (ms - now.getTime() < MIN_LEAD_MS)
+    return refuse(`${when()}, less than a minute away. Pick a later time.`);
   const horizon = DateTime.fromJSDate(now).plus({ years: MAX_HORIZON_YEARS }).toMillis();
   if (ms > horizon) {
     return refuse(
-      `${when}, more than ${MAX_HORIZON_YEARS} years away. Pick a time before ${formatLocal(horizon, zone)}.`,
+      `${when()}, more than ${MAX_HORIZON_YEARS} years away. Pick a time before ${formatLocal(horizon, zone)}.`,
     );
   }
   return {

@@ -38,6 +38,17 @@ export interface ReminderPassStats {
   ldReads: number;
 }
 
+const SETTLE_CONCURRENCY = 8;
+
+async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await run(items[next++]!);
+    }),
+  );
+}
+
 const key = (d: DueReminder): ReminderKey => ({
   expiryId: d.expiry.id,
   leadMs: d.leadMs,
@@ -79,11 +90,14 @@ export async function runReminderPass({
   const byExpiry = new Map<string, DueReminder[]>();
   for (const d of due) byExpiry.set(d.expiry.id, [...(byExpiry.get(d.expiry.id) ?? []), d]);
   const mine: DueReminder[] = [];
+  const claimed = new Set(
+    (await store.claimMany(due.map(key), deps.owner, now, staleMs)).map((k) => `${k.expiryId}|${k.leadMs}`),
+  );
   for (const reminders of byExpiry.values()) {
     const e = reminders[0]!.expiry;
     const nearestLead = Math.min(...deps.leadTimesMs.filter((lead) => e.expires_at - lead <= now));
     for (const d of reminders) {
-      if (!(await store.claim(key(d), deps.owner, now, staleMs))) continue;
+      if (!claimed.has(`${e.id}|${d.leadMs}`)) continue;
       if (d.leadMs === nearestLead) {
         mine.push(d);
       } else {
@@ -115,7 +129,8 @@ export async function runReminderPass({
       stats.failed += reminders.length;
       continue;
     }
-    for (const d of reminders) await settle(d, scheduled, now, deps, stats);
+    // A few at a time: the store and Slack answer faster in parallel, and Slack's client queues.
+    await inParallel(reminders, SETTLE_CONCURRENCY, (d) => settle(d, scheduled, now, deps, stats));
   }
   if (stats.due > 0) logger.info({ event: 'reminder_pass', ...stats }, 'reminder pass');
   return stats;

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import type { Logger } from '../log.js';
@@ -64,6 +66,9 @@ export class LdHttp {
       // when there is no answer at all.
       validateStatus: () => true,
       maxRedirects: 0,
+      // One warm connection pool instead of a TCP (and TLS) handshake per request.
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 32 }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 32 }),
     });
     this.maxRetries = options.maxRetries ?? 4;
     this.maxWaitMs = options.maxWaitMs ?? 30_000;

@@ -29,6 +29,9 @@ export function openDatabase(url: string): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
   sqlite.pragma('journal_mode = WAL');
+  // WAL with NORMAL stays consistent after a crash and skips an fsync per commit, which would
+  // otherwise stall the event loop (better-sqlite3 is synchronous) on every write.
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };

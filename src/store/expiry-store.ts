@@ -216,6 +216,43 @@ export class ExpiryStore {
     return Number(taken.numUpdatedRows) > 0;
   }
 
+  /**
+   * Claims many reminders at once (one insert per 500): returns the keys this owner now holds.
+   * Keys another owner holds are taken over only when their claim is stale and unfinished.
+   */
+  async claimMany(keys: ReminderKey[], owner: string, now: number, staleMs: number): Promise<ReminderKey[]> {
+    const id = (k: { expiry_id: string; lead_ms: number; expires_at: number }) =>
+      `${k.expiry_id}|${k.lead_ms}|${k.expires_at}`;
+    const held = new Set<string>();
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const batch = keys.slice(i, i + BATCH);
+      const inserted = await this.db
+        .insertInto('reminders')
+        .values(
+          batch.map((k) => ({
+            expiry_id: k.expiryId,
+            lead_ms: k.leadMs,
+            expires_at: k.expiresAt,
+            claimed_by: owner,
+            claimed_at: now,
+            outcome: null,
+            posted_ts: null,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['expiry_id', 'lead_ms', 'expires_at']).doNothing())
+        .returning(['expiry_id', 'lead_ms', 'expires_at'])
+        .execute();
+      for (const row of inserted) held.add(id(row));
+    }
+    for (const k of keys) {
+      const key = id({ expiry_id: k.expiryId, lead_ms: k.leadMs, expires_at: k.expiresAt });
+      if (!held.has(key) && (await this.claim(k, owner, now, staleMs))) held.add(key);
+    }
+    return keys.filter((k) =>
+      held.has(id({ expiry_id: k.expiryId, lead_ms: k.leadMs, expires_at: k.expiresAt })),
+    );
+  }
+
   async finish(
     key: ReminderKey,
     outcome: 'posted' | 'superseded' | 'changed' | 'gone',

@@ -13,7 +13,7 @@ import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import type { FakeLaunchDarkly } from './fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, type FakeSlack } from './fake-slack.js';
-import { watchForLeaks } from './leak-scan.js';
+import { watchForLeaks } from './leak-registry.js';
 import { type CommandFields, commandBody, postSigned, SIGNING_SECRET } from './slack-requests.js';
 
 export interface Bot {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen, readBody, sendJson } from './http-server.js';
-import { watchForLeaks } from './leak-scan.js';
+import { watchForLeaks } from './leak-registry.js';
 import { blockKitProblems } from './slack-limits.js';
 
 export const FAKE_BOT_TOKEN = 'xoxb-fake-bot-token-0123456789';
@@ -11,6 +11,8 @@ export interface SlackCall {
   args: Record<string, any>;
   /** What the fake answered. */
   response: Record<string, any>;
+  /** performance.now() when the call arrived. */
+  receivedAt: number;
 }
 
 export interface PostedMessage {
@@ -113,6 +115,7 @@ export class FakeSlack {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const receivedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await readBody(req);
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
@@ -134,7 +137,7 @@ export class FakeSlack {
         : token === FAKE_BOT_TOKEN
           ? this.answer(method, args)
           : { ok: false, error: 'invalid_auth' };
-    this.calls.push({ method, args, response });
+    this.calls.push({ method, args, response, receivedAt });
     sendJson(res, 200, response);
   }
 

@@ -1,18 +1,10 @@
 import { afterAll, expect } from 'vitest';
 import { FAKE_LD_TOKEN } from './fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN } from './fake-slack.js';
+import { surfaces } from './leak-registry.js';
 import { SIGNING_SECRET } from './slack-requests.js';
 
-/**
- * Everything the bot said, anywhere: log lines, and every call and response_url post it made to
- * Slack. Each test file's afterAll scans it all for the test tokens (vitest setupFiles).
- */
-const surfaces: Array<{ name: string; read: () => string }> = [];
-
-export function watchForLeaks(name: string, read: () => string): void {
-  surfaces.push({ name, read });
-}
-
+/** Every test file ends by scanning all its bots logged and sent to Slack for the test tokens. */
 export const TEST_SECRETS = [FAKE_BOT_TOKEN, SIGNING_SECRET, FAKE_LD_TOKEN, 'xapp-1-fake-app-token'];
 
 afterAll(() => {

@@ -10,6 +10,7 @@ import type { ListenerDeps } from '../../context.js';
 import { authorize, holdForConfirmation, isProtected } from '../../guard.js';
 import type { ChangeVerb, Command } from '../../parse/command.js';
 import { performChange } from '../../perform-change.js';
+import { nextTurn } from '../../reply.js';
 
 export const SOMETHING_WENT_WRONG =
   ':x: Something went wrong on my side; the details are in my log. Check with /expire list before trying again.';
@@ -29,6 +30,7 @@ export async function runChange(c: Extract<Command, { verb: ChangeVerb }>, ctx: 
     response_type: 'ephemeral',
     text: workingMessage(c.verb, c.resource, c.key, c.targets.length),
   });
+  await nextTurn();
   // A command delivered twice (same trigger) is done once.
   if (!(await deps.safetyStore.once(`command:${command.trigger_id}`, deps.now().getTime()))) return;
   try {

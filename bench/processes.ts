@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Started {
+  url: string;
+  pid: number;
+  /** From spawn to the first 200 on /healthz. */
+  startupMs: number;
+  stop: () => Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Starts a TypeScript entry point as its own Node process (one process: its RSS is its own). */
+export async function startProcess(entry: string, env: Record<string, string>): Promise<Started> {
+  const port = await freePort();
+  const started = performance.now();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+      '--import',
+      'tsx',
+      entry,
+    ],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode}`);
+    const up = await fetch(`${url}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (up) break;
+    if (performance.now() - started > 30_000) throw new Error(`${entry} did not start`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    startupMs: Math.round(performance.now() - started),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+export interface FakesProcess {
+  pid: number;
+  control: string;
+  slackApiUrl: string;
+  slackUrl: string;
+  ldUrl: string;
+  ldToken: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts bench/fakes-server.ts and reads the URLs it prints. */
+export async function startFakes(): Promise<FakesProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/fakes-server.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk) => {
+      buffer += chunk;
+      const end = buffer.indexOf('\n');
+      if (end >= 0) resolve(buffer.slice(0, end));
+    });
+    child.once('exit', (code) => reject(new Error(`fakes exited with ${code}`)));
+  });
+  return {
+    ...JSON.parse(line),
+    pid: child.pid!,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

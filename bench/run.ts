@@ -1,0 +1,413 @@
+/**
+ * npm run bench: everything on 127.0.0.1 — the bot and a bare Bolt app as child processes, a fake
+ * Slack and a fake LaunchDarkly in this process — then a table and bench/results.json.
+ * Deterministic apart from timing: data is generated, not random.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import { runReminderPass } from '../src/jobs/reminders.js';
+import { LaunchDarklyClient } from '../src/launchdarkly/client.js';
+import type { ExpiryChange, ResourceRef } from '../src/launchdarkly/instructions.js';
+import { createLogger } from '../src/log.js';
+import { applyChange } from '../src/services/change.js';
+import { ExpiryStore, type NewExpiry } from '../src/store/expiry-store.js';
+import { freshDatabase } from '../test/helpers/databases.js';
+import { FakeLaunchDarkly } from '../test/helpers/fake-launchdarkly.js';
+import { FAKE_BOT_TOKEN, FakeSlack } from '../test/helpers/fake-slack.js';
+import { PROJECT, seed } from '../test/helpers/ld-fixtures.js';
+import { commandBody, postSigned, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
+import { type Started, startFakes, startProcess } from './processes.js';
+import { cpuMs, percentiles, pool, rssMiB } from './stats.js';
+
+const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
+const results: Record<string, unknown> = {
+  machine: {
+    cpus: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
+  at: new Date().toISOString(),
+};
+const rows: Array<[string, string, string]> = [];
+/** `npm run bench -- ack bulk reminders` runs some sections; no arguments runs them all. */
+const only = process.argv.slice(2);
+const section = (name: string) => only.length === 0 || only.includes(name);
+const row = (what: string, value: string, target = '') => rows.push([what, value, target]);
+
+const slack = await new FakeSlack().start();
+const ld = seed(await new FakeLaunchDarkly().start());
+slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
+
+// ── 1, 2, 5: the bot and the floor as processes, under load ─────────────────────────────────
+const env = {
+  SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_API_URL: slack.apiUrl,
+  LD_ACCESS_TOKEN: ld.token,
+  LD_BASE_URI: ld.url,
+  LD_PROJECT: PROJECT,
+  LD_ENVIRONMENT: 'production',
+  DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bench-')), 'bench.sqlite')}`,
+  PROTECTED_ENVIRONMENTS: 'locked',
+  LOG_LEVEL: 'warn',
+  REMINDER_CHECK_INTERVAL: '1h',
+};
+if (section('ack')) {
+  // The fakes run in a process of their own so that this process only sends and measures.
+  const fakes = await startFakes();
+  // biome-ignore lint/suspicious/noExplicitAny: the control server's small JSON answers
+  const control = (path: string): Promise<any> =>
+    fetch(`${fakes.control}${path}`).then((r) => (r.ok ? r.json() : undefined));
+  const env = {
+    SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fakes.slackApiUrl,
+    LD_ACCESS_TOKEN: fakes.ldToken,
+    LD_BASE_URI: fakes.ldUrl,
+    LD_PROJECT: PROJECT,
+    LD_ENVIRONMENT: 'production',
+    DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bench-')), 'bench.sqlite')}`,
+    PROTECTED_ENVIRONMENTS: 'locked',
+    LOG_LEVEL: 'warn',
+    REMINDER_CHECK_INTERVAL: '1h',
+  };
+  const bot = await startProcess('src/main.ts', env);
+  const floor = await startProcess('bench/floor.ts', env);
+  await new Promise((r) => setTimeout(r, 500));
+  const idleRss = await rssMiB(bot.pid);
+
+  const COMMANDS = 500;
+  const CONCURRENCY = 25;
+  await control(`/ld-delay?ms=${process.env.BENCH_LD_DELAY ?? 1000}`);
+  const responseUrl = `${fakes.slackUrl}/response/bench`;
+
+  const ackLoad = async (target: Started, withModals: boolean, total = COMMANDS) => {
+    const acks: number[] = [];
+    const modalSent = new Map<string, number>();
+    let over3s = 0;
+    await pool(total, CONCURRENCY, async (i) => {
+      // Every tenth request opens the modal: time until views.open reaches Slack.
+      const opensModal = withModals && i % 10 === 0;
+      const trigger = opensModal ? (await control('/trigger')).trigger : `${i}.bench`;
+      const text = opensModal ? '' : `flag new-checkout user-${i} in 2 weeks`;
+      const sent = performance.timeOrigin + performance.now();
+      const res = await postSigned(
+        target.url,
+        commandBody({ text, trigger_id: trigger, response_url: responseUrl }),
+      );
+      if (res.status !== 200) throw new Error(`status ${res.status}`);
+      acks.push(res.ms);
+      if (res.ms > 3_000) over3s++;
+      if (opensModal) modalSent.set(trigger, sent);
+    });
+    const modal: number[] = [];
+    for (const [trigger, sent] of modalSent) {
+      for (let tries = 0; tries < 100; tries++) {
+        const seen = await control(`/views-open?trigger=${encodeURIComponent(trigger)}`);
+        if (seen) {
+          modal.push(seen.receivedAt - sent);
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    return { acks: percentiles(acks), modal: percentiles(modal), over3s };
+  };
+
+  // Warm-up: the first requests load code lazily (tsx compiles modules on first import), which
+  // is start-up cost, not steady state. Then the floor, on a quiet machine; then the bot, whose
+  // work behind the acks is its own cost.
+  await ackLoad(floor, false, 50);
+  await ackLoad(bot, true, 50);
+  await new Promise((r) => setTimeout(r, 3_000));
+  const cpu = async () => ({
+    bot: await cpuMs(bot.pid),
+    floor: await cpuMs(floor.pid),
+    fakes: await cpuMs(fakes.pid),
+    bench: Math.round(process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000),
+  });
+  const c0 = await cpu();
+  const floorLoad = await ackLoad(floor, false);
+  const c1 = await cpu();
+  const started = performance.now();
+  const botLoad = await ackLoad(bot, true);
+  const botWallMs = Math.round(performance.now() - started);
+  const c2 = await cpu();
+  const cpuDuring = {
+    floorRun: { floor: c1.floor - c0.floor, fakes: c1.fakes - c0.fakes, bench: c1.bench - c0.bench },
+    botRun: {
+      wallMs: botWallMs,
+      bot: c2.bot - c1.bot,
+      fakes: c2.fakes - c1.fakes,
+      bench: c2.bench - c1.bench,
+    },
+  };
+  await new Promise((r) => setTimeout(r, 3_000)); // let the bot finish the work behind the acks
+  const loadedRss = await rssMiB(bot.pid);
+  const ratio = Math.round((botLoad.acks.p99 / Math.max(floorLoad.acks.p99, 0.1)) * 100) / 100;
+  results.ack = {
+    commands: COMMANDS,
+    concurrency: CONCURRENCY,
+    ldDelayMs: 1_000,
+    bot: botLoad.acks,
+    floor: floorLoad.acks,
+    p99Ratio: ratio,
+    over3s: botLoad.over3s,
+    fakes: await control('/counts'),
+    cpuMs: cpuDuring,
+  };
+  results.modalOpen = botLoad.modal;
+  results.footprint = {
+    startupMs: bot.startupMs,
+    floorStartupMs: floor.startupMs,
+    idleRssMiB: idleRss,
+    loadedRssMiB: loadedRss,
+  };
+  row(
+    'ack p50 / p95 / p99 / max (bot)',
+    `${botLoad.acks.p50} / ${botLoad.acks.p95} / ${botLoad.acks.p99} / ${botLoad.acks.max} ms`,
+    'p99 < 100 ms',
+  );
+  row(
+    'ack p50 / p95 / p99 / max (bare Bolt)',
+    `${floorLoad.acks.p50} / ${floorLoad.acks.p95} / ${floorLoad.acks.p99} / ${floorLoad.acks.max} ms`,
+  );
+  row('ack p99 bot / floor', `${ratio}×`, '≤ 1.5×');
+  row('acks over 3 s', String(botLoad.over3s), '0');
+  row(
+    'CPU during the bot run: bot / fakes / bench',
+    `${cpuDuring.botRun.bot} / ${cpuDuring.botRun.fakes} / ${cpuDuring.botRun.bench} ms in ${botWallMs} ms (2 cores)`,
+  );
+  row(
+    `modal open p50 / p99 (${botLoad.modal.n} opens)`,
+    `${botLoad.modal.p50} / ${botLoad.modal.p99} ms`,
+    'p99 < 300 ms',
+  );
+  row('start-up to /healthz 200', `${bot.startupMs} ms`);
+  row('RSS idle / after load', `${idleRss} / ${loadedRss} MiB`);
+  await Promise.all([bot.stop(), floor.stop(), fakes.stop()]);
+}
+
+// ── 3: bulk ──────────────────────────────────────────────────────────────────────────────────
+const client = new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token });
+const inTwoWeeks = Date.now() + 14 * 86_400_000;
+const users = Array.from({ length: 1_000 }, (_, i) => `bulk-user-${String(i).padStart(4, '0')}`);
+const orgs = Array.from({ length: 500 }, (_, i) => `bulk-org-${String(i).padStart(4, '0')}`);
+
+function addBulkFlag(key: string) {
+  ld.addFlag(PROJECT, {
+    key,
+    targets: {
+      production: [
+        { variation: 0, values: users },
+        { variation: 0, values: orgs, contextKind: 'organization' },
+      ],
+    },
+  });
+}
+
+async function bulk(label: string, key: string, targets: Array<{ contextKind: string; key: string }>) {
+  addBulkFlag(key);
+  const before = ld.requests.length;
+  const started = performance.now();
+  const result = await applyChange(
+    {
+      verb: 'add',
+      resource: { kind: 'flag', projectKey: PROJECT, key, environmentKey: 'production' },
+      targets,
+      expiresAt: inTwoWeeks,
+      targetType: 'included',
+      grant: false,
+      comment: 'bench',
+    },
+    client,
+  );
+  const ms = Math.round(performance.now() - started);
+  const requests = ld.requests.length - before;
+  const ok = result.results.filter((r) => r.ok).length;
+  const stored = ld.expiringTargets('flag', PROJECT, key, 'production').length;
+  return {
+    label,
+    requests,
+    ms,
+    ok,
+    stored,
+    rateLimited: ld.requests.slice(before).filter((r) => r.status === 429).length,
+  };
+}
+
+async function naive(key: string, targets: Array<{ contextKind: string; key: string }>) {
+  addBulkFlag(key);
+  const variationId = ld.variationId(PROJECT, key, 0);
+  const ref: ResourceRef = { kind: 'flag', projectKey: PROJECT, key, environmentKey: 'production' };
+  const before = ld.requests.length;
+  const started = performance.now();
+  for (const t of targets) {
+    const change: ExpiryChange = {
+      op: 'add',
+      contextKind: t.contextKind,
+      key: t.key,
+      variationId,
+      value: inTwoWeeks,
+    };
+    await client.patchExpiringTargets(ref, [change], 'bench naive');
+  }
+  return { requests: ld.requests.length - before, ms: Math.round(performance.now() - started) };
+}
+
+if (section('bulk')) {
+  ld.delayMs = 10; // a little network latency per request
+  const userTargets = users.map((key) => ({ contextKind: 'user', key }));
+  const mixedTargets = [
+    ...users.slice(0, 500).map((key) => ({ contextKind: 'user', key })),
+    ...orgs.map((key) => ({ contextKind: 'organization', key })),
+  ];
+  const bulkUsers = await bulk('1,000 users', 'bulk-users', userTargets);
+  const bulkMixed = await bulk('1,000 mixed', 'bulk-mixed', mixedTargets);
+  const naiveUsers = await naive('naive-users', userTargets);
+  ld.rateLimitEvery = 5;
+  ld.rateLimitHeaders = { 'Retry-After': '1' };
+  const limited = [];
+  for (let i = 0; i < 3; i++)
+    limited.push(await bulk(`1,000 mixed, 429 every 5th (run ${i + 1})`, `bulk-429-${i}`, mixedTargets));
+  ld.rateLimitEvery = 0;
+  ld.delayMs = 0;
+  results.bulk = { batched: [bulkUsers, bulkMixed], naive: naiveUsers, rateLimited: limited };
+  row(
+    'bulk 1,000 users: requests / time',
+    `${bulkUsers.requests} / ${bulkUsers.ms} ms (naive: ${naiveUsers.requests} / ${naiveUsers.ms} ms)`,
+  );
+  row('bulk 1,000 mixed: requests / time', `${bulkMixed.requests} / ${bulkMixed.ms} ms`);
+  for (const l of limited) {
+    row(
+      `bulk with 429s (${l.rateLimited} limited): applied`,
+      `${l.ok} ok, ${l.stored} in LaunchDarkly, ${l.ms} ms`,
+      '1,000 once each',
+    );
+  }
+}
+
+// ── 4: a reminder pass ─────────────────────────────────────────────────────────────────────
+async function reminderPass(name: string, url: string) {
+  const handle = await freshDatabase(url);
+  const store = new ExpiryStore(handle.db);
+  const now = Date.parse('2031-03-01T12:00:00Z');
+  const H = 3_600_000;
+  const rows: NewExpiry[] = [];
+  for (let f = 0; f < 50; f++) {
+    const key = `rem-flag-${f}`;
+    if (!ld.expiringTargets('flag', PROJECT, key, 'production').length) ld.addFlag(PROJECT, { key });
+    for (let i = 0; i < 200; i++) {
+      // Flags 0–9: 50 due each in the next hour; the rest weeks away.
+      const due = f < 10 && i < 50;
+      const expiresAt = due ? now + 30 * 60_000 + i * 1_000 : now + (7 + (i % 30)) * 24 * H;
+      const target = { contextKind: 'user', key: `u-${f}-${i}` };
+      if (due) {
+        ld.setExpiring('flag', PROJECT, key, 'production', {
+          contextKind: 'user',
+          contextKey: target.key,
+          expirationDate: expiresAt,
+          variationId: ld.variationId(PROJECT, key, 0),
+        });
+      }
+      rows.push({
+        resource: { kind: 'flag', projectKey: PROJECT, key, environmentKey: 'production' },
+        target,
+        expiresAt,
+        requestedBy: 'U1',
+        channelId: 'C1',
+        messageTs: '1.1',
+      });
+    }
+  }
+  await store.upsert(rows, now - 30 * 24 * H);
+  // Time spent waiting on LaunchDarkly or Slack: the union of those calls' intervals (they overlap).
+  const waits: Array<[number, number]> = [];
+  const timed = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(obj, prop, receiver) {
+        const value = Reflect.get(obj, prop, receiver);
+        if (typeof value !== 'function') return typeof value === 'object' && value ? timed(value) : value;
+        return async (...args: unknown[]) => {
+          const started = performance.now();
+          try {
+            return await value.apply(obj, args);
+          } finally {
+            waits.push([started, performance.now()]);
+          }
+        };
+      },
+    });
+  const waited = () => {
+    let total = 0;
+    let end = -Infinity;
+    for (const [a, b] of [...waits].sort((x, y) => x[0] - y[0])) {
+      if (b <= end) continue;
+      total += b - Math.max(a, end);
+      end = b;
+    }
+    return total;
+  };
+  const before = ld.requests.length;
+  const postsBefore = slack.callsTo('chat.postMessage').length;
+  const started = performance.now();
+  const stats = await runReminderPass({
+    now,
+    deps: {
+      store,
+      ld: timed(new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token })),
+      slack: timed(new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.apiUrl })) as unknown as WebClient,
+      logger: silent,
+      leadTimesMs: [24 * H, H],
+      owner: 'bench',
+    },
+  });
+  const totalMs = Math.round(performance.now() - started);
+  await handle.close();
+  const result = {
+    database: name,
+    stored: rows.length,
+    due: stats.due,
+    posted: slack.callsTo('chat.postMessage').length - postsBefore,
+    ldRequests: ld.requests.length - before,
+    totalMs,
+    ownWorkMs: Math.round(totalMs - waited()),
+  };
+  row(
+    `reminder pass (${name}): 10,000 stored, ${result.posted} posted`,
+    `${result.totalMs} ms total, ${result.ownWorkMs} ms own work, ${result.ldRequests} LaunchDarkly requests`,
+    'own work < 1 s',
+  );
+  return result;
+}
+
+if (section('reminders')) {
+  const passes = [
+    await reminderPass(
+      'sqlite',
+      `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bench-')), 'pass.sqlite')}`,
+    ),
+  ];
+  if (process.env.TEST_DATABASE_URL) {
+    const url = new URL(process.env.TEST_DATABASE_URL);
+    const schema = `bench_${Date.now()}`;
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    url.hash = schema;
+    passes.push(await reminderPass('postgres', url.toString()));
+  }
+  results.reminderPass = passes;
+}
+
+await Promise.all([slack.stop(), ld.stop()]);
+writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+const width = Math.max(...rows.map((r) => r[0].length));
+const valueWidth = Math.max(...rows.map((r) => r[1].length));
+console.log(
+  `\nld-expiry-bot bench — ${results.at} — ${(results.machine as { cpu: string }).cpu}, ${cpus().length} cores, node ${process.version}\n`,
+);
+for (const [what, value, target] of rows)
+  console.log(`${what.padEnd(width)}  ${value.padEnd(valueWidth)}  ${target}`);
+console.log('\nbench/results.json written');
