@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Target } from '../domain/targets.js';
 import { LdError } from './errors.js';
 import { LdHttp, type LdHttpOptions } from './http.js';
 import {
@@ -32,9 +33,22 @@ export interface ExpiryPatchResult {
   outcomes: ChangeOutcome[];
 }
 
-export interface TargetRef {
-  contextKind: string;
-  key: string;
+export type TargetRef = Target;
+
+export interface FlagTargetsInput {
+  projectKey: string;
+  flagKey: string;
+  environmentKey: string;
+  variationId: string;
+  targets: TargetRef[];
+}
+
+export interface SegmentTargetsInput {
+  projectKey: string;
+  environmentKey: string;
+  segmentKey: string;
+  targetType: TargetType;
+  targets: TargetRef[];
 }
 
 const seg = encodeURIComponent;
@@ -206,21 +220,37 @@ export class LaunchDarklyClient {
     return outcomesFromAnswer(changes, answer.errors, answer.items?.map(fromContextItem));
   }
 
-  // ── Grants: individual targeting that an expiry needs first ────────────────────────────────
+  // ── Individual targeting: granted before an expiry, or removed at once ────────────────────
 
   /** Adds targets to a flag's individual targeting on one variation (`addTargets`, one per kind). */
-  async grantFlagTargets(
-    input: {
-      projectKey: string;
-      flagKey: string;
-      environmentKey: string;
-      variationId: string;
-      targets: TargetRef[];
-    },
+  grantFlagTargets(input: FlagTargetsInput, comment: string): Promise<schema.FlagRep> {
+    return this.patchFlagTargets('addTargets', input, comment);
+  }
+
+  /** Takes targets out of a flag's individual targeting on one variation (`removeTargets`). */
+  removeFlagTargets(input: FlagTargetsInput, comment: string): Promise<schema.FlagRep> {
+    return this.patchFlagTargets('removeTargets', input, comment);
+  }
+
+  /** Includes or excludes targets in a segment, in batches of at most 1,500 keys. */
+  grantSegmentTargets(input: SegmentTargetsInput, comment: string): Promise<schema.SegmentRep> {
+    const kind = input.targetType === 'included' ? 'addIncludedTargets' : 'addExcludedTargets';
+    return this.patchSegmentTargets(kind, input, comment);
+  }
+
+  /** Takes targets out of a segment's included or excluded list. */
+  removeSegmentTargets(input: SegmentTargetsInput, comment: string): Promise<schema.SegmentRep> {
+    const kind = input.targetType === 'included' ? 'removeIncludedTargets' : 'removeExcludedTargets';
+    return this.patchSegmentTargets(kind, input, comment);
+  }
+
+  private patchFlagTargets(
+    kind: 'addTargets' | 'removeTargets',
+    input: FlagTargetsInput,
     comment: string,
   ): Promise<schema.FlagRep> {
     const instructions = [...byContextKind(input.targets)].map(([contextKind, values]) => ({
-      kind: 'addTargets',
+      kind,
       variationId: input.variationId,
       contextKind,
       values,
@@ -232,18 +262,11 @@ export class LaunchDarklyClient {
     );
   }
 
-  /** Includes or excludes targets in a segment, in batches of at most 1,500 keys. */
-  async grantSegmentTargets(
-    input: {
-      projectKey: string;
-      environmentKey: string;
-      segmentKey: string;
-      targetType: TargetType;
-      targets: TargetRef[];
-    },
+  private async patchSegmentTargets(
+    kind: string,
+    input: SegmentTargetsInput,
     comment: string,
   ): Promise<schema.SegmentRep> {
-    const kind = input.targetType === 'included' ? 'addIncludedTargets' : 'addExcludedTargets';
     let last: schema.SegmentRep | undefined;
     for (const batch of chunks(input.targets, this.batchSizeFor('segment'))) {
       const instructions = [...byContextKind(batch)].map(([contextKind, values]) => ({
@@ -258,54 +281,6 @@ export class LaunchDarklyClient {
       );
     }
     return last ?? this.getSegment(input.projectKey, input.environmentKey, input.segmentKey);
-  }
-
-  /** Takes targets out of a flag's individual targeting on one variation (`removeTargets`). */
-  async removeFlagTargets(
-    input: {
-      projectKey: string;
-      flagKey: string;
-      environmentKey: string;
-      variationId: string;
-      targets: TargetRef[];
-    },
-    comment: string,
-  ): Promise<schema.FlagRep> {
-    const instructions = [...byContextKind(input.targets)].map(([contextKind, values]) => ({
-      kind: 'removeTargets',
-      variationId: input.variationId,
-      contextKind,
-      values,
-    }));
-    return this.http.patch(
-      `/api/v2/flags/${seg(input.projectKey)}/${seg(input.flagKey)}`,
-      { comment, environmentKey: input.environmentKey, instructions },
-      schema.flag,
-    );
-  }
-
-  /** Takes targets out of a segment's included or excluded list. */
-  async removeSegmentTargets(
-    input: {
-      projectKey: string;
-      environmentKey: string;
-      segmentKey: string;
-      targetType: TargetType;
-      targets: TargetRef[];
-    },
-    comment: string,
-  ): Promise<schema.SegmentRep> {
-    const kind = input.targetType === 'included' ? 'removeIncludedTargets' : 'removeExcludedTargets';
-    const instructions = [...byContextKind(input.targets)].map(([contextKind, values]) => ({
-      kind,
-      contextKind,
-      values,
-    }));
-    return this.http.patch(
-      `/api/v2/segments/${seg(input.projectKey)}/${seg(input.environmentKey)}/${seg(input.segmentKey)}`,
-      { comment, environmentKey: input.environmentKey, instructions },
-      schema.segment,
-    );
   }
 
   // ── Reads for pickers and checks ───────────────────────────────────────────────────────────

@@ -1,15 +1,9 @@
 import { LaunchDarklyClient, type LaunchDarklyClientOptions } from '../../src/launchdarkly/client.js';
-import { FakeLaunchDarkly } from './fake-launchdarkly.js';
+import type { FakeLaunchDarkly } from './fake-launchdarkly.js';
 
 export const PROJECT = 'default';
 
-/** A fake LaunchDarkly with one project, two environments, a flag and a segment that have targets. */
-export async function startSeededFake(): Promise<FakeLaunchDarkly> {
-  const fake = await new FakeLaunchDarkly().start();
-  seed(fake);
-  return fake;
-}
-
+/** One project, three environments (vault is critical), a flag and a segment that have targets. */
 export function seed(fake: FakeLaunchDarkly): FakeLaunchDarkly {
   return fake
     .addProject(PROJECT, ['production', 'staging', { key: 'vault', critical: true }])

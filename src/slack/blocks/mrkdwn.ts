@@ -5,8 +5,3 @@
 export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
-
-/** Inline code that survives a backtick in the text. */
-export function code(text: string): string {
-  return `\`${escapeMrkdwn(text).replace(/`/g, "'")}\``;
-}

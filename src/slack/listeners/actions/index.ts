@@ -12,7 +12,8 @@ import {
 import type { ListenerDeps } from '../../context.js';
 import { authorize } from '../../guard.js';
 import { ACTIONS } from '../../ids.js';
-import { parseJson, reminderRef } from '../../parse/reminder.js';
+import { parseJson } from '../../parse/json.js';
+import { reminderRef } from '../../parse/reminder.js';
 
 type ButtonArgs = Parameters<Parameters<App['action']>[1]>[0] & { body: BlockAction; action: ButtonAction };
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { noticeView, SAFETY_MESSAGES } from '../../blocks/safety.js';
 import type { ListenerDeps } from '../../context.js';
 import { VIEWS } from '../../ids.js';
-import { parseJson } from '../../parse/reminder.js';
+import { parseJson } from '../../parse/json.js';
 import { claimConfirmation, performConfirmed } from '../actions/confirm.js';
 
 const metadata = z.object({ id: z.string().uuid() });

@@ -6,7 +6,8 @@ import { EXTENDED, reminderDoneMessage } from '../../blocks/reminder.js';
 import type { ListenerDeps } from '../../context.js';
 import { authorize } from '../../guard.js';
 import { BLOCKS, INPUTS, VIEWS } from '../../ids.js';
-import { extendMetadata, parseJson } from '../../parse/reminder.js';
+import { parseJson } from '../../parse/json.js';
+import { extendMetadata } from '../../parse/reminder.js';
 
 export const STALE_FORM =
   'This form is out of date: the expiry changed meanwhile. Close it and use /expire list.';

@@ -10,8 +10,8 @@ import type { ListenerDeps } from '../../context.js';
 import { authorize, holdForConfirmation, isProtected } from '../../guard.js';
 import { MODAL } from '../../ids.js';
 import { within } from '../../lookups.js';
+import { parseJson } from '../../parse/json.js';
 import { modalMetadata, readModalState } from '../../parse/modal.js';
-import { parseJson } from '../../parse/reminder.js';
 import { performChange } from '../../perform-change.js';
 
 export const MODAL_ERRORS = {
