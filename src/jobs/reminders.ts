@@ -160,19 +160,32 @@ async function settle(
     stats.changed++;
     return;
   }
+  const message = reminderMessage(e, now);
   try {
     const posted = await deps.slack.chat.postMessage({
       channel: e.channel_id,
       ...(e.message_ts ? { thread_ts: e.message_ts } : {}),
-      ...reminderMessage(e, now),
+      ...message,
     });
     await store.finish(key(d), 'posted', posted.ts);
     stats.posted++;
   } catch (error) {
     const code = slackErrorCode(error);
-    deps.logger.warn({ err: error, expiry: e.id, code }, 'could not post a reminder');
-    if (code && UNDELIVERABLE.has(code)) await store.finish(key(d), 'gone');
-    else await store.release(key(d));
-    stats.failed++;
+    deps.logger.warn({ err: error, expiry: e.id, code }, 'could not post a reminder in its channel');
+    if (!code || !UNDELIVERABLE.has(code)) {
+      await store.release(key(d));
+      stats.failed++;
+      return;
+    }
+    // Scheduled from a DM or a private channel the bot is not in: remind the person directly.
+    try {
+      const posted = await deps.slack.chat.postMessage({ channel: e.requested_by, ...message });
+      await store.finish(key(d), 'posted', posted.ts);
+      stats.posted++;
+    } catch (dmError) {
+      deps.logger.warn({ err: dmError, expiry: e.id }, 'could not send a reminder by DM either');
+      await store.finish(key(d), 'gone');
+      stats.failed++;
+    }
   }
 }

@@ -172,9 +172,19 @@ describe.each(DATABASES)('reminder pass on %s', (_name, url) => {
     expect(await pass(T0 + 29.6 * H)).toMatchObject({ posted: 1 });
   });
 
-  it('does not retry a reminder for a channel the bot cannot post in', async () => {
+  it('reminds the person by DM where the bot cannot post in the channel', async () => {
     await schedule('sandy', T0 + 30 * H, T0, { channelId: 'C404' });
     slack.notInChannel.add('C404');
+    expect(await pass(T0 + 29.5 * H)).toMatchObject({ posted: 1, failed: 0 });
+    const dm = slack.messages.find((m) => m.channel === 'U1');
+    expect(dm!.blocks![0].text.text).toContain('Reminder: `sandy`');
+    expect(await pass(T0 + 29.6 * H)).toMatchObject({ due: 0 });
+  });
+
+  it('gives up on a reminder nobody can be sent, without retrying it forever', async () => {
+    await schedule('sandy', T0 + 30 * H, T0, { channelId: 'C404', requestedBy: 'U404' });
+    slack.notInChannel.add('C404');
+    slack.notInChannel.add('U404');
     expect(await pass(T0 + 29.5 * H)).toMatchObject({ posted: 0, failed: 1 });
     expect(await pass(T0 + 29.6 * H)).toMatchObject({ due: 0 });
   });
