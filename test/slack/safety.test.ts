@@ -207,8 +207,17 @@ describe('protected environments', () => {
 describe('idempotency', () => {
   it('a command delivered twice is applied once', async () => {
     const trigger = slack.trigger();
-    await expire('flag new-checkout sandy in 2 weeks --env staging', ALICE, trigger);
-    await expire('flag new-checkout sandy in 2 weeks --env staging', ALICE, trigger);
+    const body = commandBody({
+      text: 'flag new-checkout sandy in 2 weeks --env staging',
+      response_url: slack.responseUrl(),
+      trigger_id: trigger,
+    });
+    expect((await postSigned(bot.url, body)).status).toBe(200);
+    // Slack's redelivery of the same request.
+    const again = await postSigned(bot.url, body, {
+      headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' },
+    });
+    expect(again.status).toBe(200);
     await slack.waitFor(() => slack.messages.find((m) => m.channel === 'C1'));
     await new Promise((r) => setTimeout(r, 100));
     expect(ld.patches()).toHaveLength(1);
