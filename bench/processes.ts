@@ -28,6 +28,7 @@ export async function startProcess(entry: string, env: Record<string, string>): 
     process.execPath,
     [
       ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+      ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
       '--import',
       'tsx',
       entry,
@@ -35,7 +36,7 @@ export async function startProcess(entry: string, env: Record<string, string>): 
     {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', process.env.BENCH_TRACE_GC ? 'inherit' : 'ignore', 'inherit'],
     },
   );
   const url = `http://127.0.0.1:${port}`;

@@ -12,6 +12,10 @@ import * as views from './slack/listeners/views/index.js';
 import { Lookups } from './slack/lookups.js';
 import { TimeZones } from './slack/time-zones.js';
 import { UserGroups } from './slack/user-groups.js';
+import { WorkQueue } from './slack/work-queue.js';
+
+/** Changes worked on at once; each mostly waits on LaunchDarkly, so a few keep it busy. */
+const WORK_CONCURRENCY = 8;
 
 /** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
 const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
@@ -43,6 +47,7 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
     lookups: new Lookups(deps.ld, () => deps.now().getTime()),
     safety: config.safety,
     userGroups: new UserGroups(deps.logger, () => deps.now().getTime()),
+    work: new WorkQueue(WORK_CONCURRENCY),
     progressAfterMs: deps.progressAfterMs ?? 2_000,
   };
   commands.register(app, listenerDeps);

@@ -34,6 +34,9 @@ export const MAX_COMMAND_TEXT = 20_000;
 const key = (what: string) =>
   z.string().regex(RESOURCE_KEY, `"%s" is not a valid ${what} key (letters, digits, ".", "-", "_")`);
 
+/** Built once: zod schemas are cheap to run and costly to build. */
+const KEYS = { flag: key('flag'), segment: key('segment') } as const;
+
 const optionsSchema = z.object({
   project: key('project').optional(),
   env: key('environment').optional(),
@@ -101,7 +104,7 @@ export function parseCommand(raw: string): CommandParse {
     }
   }
 
-  const parsedKey = key(resource).safeParse(keyWord);
+  const parsedKey = KEYS[resource].safeParse(keyWord);
   if (!parsedKey.success) return fail(message(parsedKey.error, keyWord));
   const parsedOptions = optionsSchema.safeParse(options);
   if (!parsedOptions.success) {

@@ -30,17 +30,20 @@ export async function claimConfirmation(
   return { ok: true, request: request.data, channel: pending.channel_id };
 }
 
+/** Applies a confirmed change, taking its turn in the work queue like every change behind an ack. */
 export function performConfirmed(
   claim: Extract<Claim, { ok: true }>,
   ctx: { client: WebClient; userId: string; fallback: (m: Message) => Promise<unknown>; deps: ListenerDeps },
 ) {
-  return performChange(claim.request, {
-    client: ctx.client,
-    channel: claim.channel,
-    userId: ctx.userId,
-    fallback: ctx.fallback,
-    deps: ctx.deps,
-  });
+  return ctx.deps.work.run(() =>
+    performChange(claim.request, {
+      client: ctx.client,
+      channel: claim.channel,
+      userId: ctx.userId,
+      fallback: ctx.fallback,
+      deps: ctx.deps,
+    }),
+  );
 }
 
 /** Confirm / Cancel under the ephemeral question for a protected environment. */

@@ -10,7 +10,6 @@ import type { ListenerDeps } from '../../context.js';
 import { authorize, holdForConfirmation, isProtected } from '../../guard.js';
 import type { ChangeVerb, Command } from '../../parse/command.js';
 import { performChange } from '../../perform-change.js';
-import { nextTurn } from '../../reply.js';
 
 export const SOMETHING_WENT_WRONG =
   ':x: Something went wrong on my side; the details are in my log. Check with /expire list before trying again.';
@@ -25,12 +24,15 @@ interface Context {
 
 /** add / update / remove: ack with "working on it", read the time, apply, post the result. */
 export async function runChange(c: Extract<Command, { verb: ChangeVerb }>, ctx: Context): Promise<void> {
-  const { command, client, respond, deps } = ctx;
   await ctx.ack({
     response_type: 'ephemeral',
     text: workingMessage(c.verb, c.resource, c.key, c.targets.length),
   });
-  await nextTurn();
+  await ctx.deps.work.run(() => work(c, ctx));
+}
+
+async function work(c: Extract<Command, { verb: ChangeVerb }>, ctx: Context): Promise<void> {
+  const { command, client, respond, deps } = ctx;
   // A command delivered twice (same trigger) is done once.
   if (!(await deps.safetyStore.once(`command:${command.trigger_id}`, deps.now().getTime()))) return;
   try {

@@ -96,14 +96,16 @@ export function registerModal(app: App, deps: ListenerDeps): void {
     await ack();
     // The same submission delivered twice is applied once.
     if (!(await deps.safetyStore.once(`view:${view.id}:${view.hash}`, deps.now().getTime()))) return;
-    await performChange(request, {
-      client,
-      channel: meta.channel,
-      userId: body.user.id,
-      // No response_url comes with a modal: where the channel refuses the bot, tell the person directly.
-      fallback: (message) => client.chat.postMessage({ channel: body.user.id, ...message }),
-      deps,
-    });
+    await deps.work.run(() =>
+      performChange(request, {
+        client,
+        channel: meta.channel,
+        userId: body.user.id,
+        // No response_url comes with a modal: where the channel refuses the bot, tell the person directly.
+        fallback: (message) => client.chat.postMessage({ channel: body.user.id, ...message }),
+        deps,
+      }),
+    );
   });
 }
 
