@@ -42,23 +42,9 @@ const ld = seed(await new FakeLaunchDarkly().start());
 slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
 
 // ── 1, 2, 5: the bot and the floor as processes, under load ─────────────────────────────────
-const env = {
-  SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
-  SLACK_SIGNING_SECRET: SIGNING_SECRET,
-  SLACK_API_URL: slack.apiUrl,
-  LD_ACCESS_TOKEN: ld.token,
-  LD_BASE_URI: ld.url,
-  LD_PROJECT: PROJECT,
-  LD_ENVIRONMENT: 'production',
-  DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bench-')), 'bench.sqlite')}`,
-  PROTECTED_ENVIRONMENTS: 'locked',
-  LOG_LEVEL: 'warn',
-  REMINDER_CHECK_INTERVAL: '1h',
-};
 if (section('ack')) {
   // The fakes run in a process of their own so that this process only sends and measures.
   const fakes = await startFakes();
-  // biome-ignore lint/suspicious/noExplicitAny: the control server's small JSON answers
   const control = (path: string): Promise<any> =>
     fetch(`${fakes.control}${path}`).then((r) => (r.ok ? r.json() : undefined));
   const env = {

@@ -172,7 +172,7 @@ describe('protected environments', () => {
     );
     const opened = (await slack.waitFor(() => slack.callsTo('views.open')[0])).response.view;
     const state = {
-      [MODAL.blocks.resource + '_flag']: {
+      [`${MODAL.blocks.resource}_flag`]: {
         [MODAL.actions.flag]: { type: 'x', selected_option: { value: 'new-checkout' } },
       },
       [MODAL.blocks.targets]: { [MODAL.actions.targets]: { type: 'plain_text_input', value: 'sandy' } },

@@ -20,7 +20,13 @@ describe('WorkQueue', () => {
     const results = await Promise.allSettled([job(0), job(1, true), job(2), job(3), job(4)]);
     expect(peak).toBe(2);
     expect(started).toEqual([0, 1, 2, 3, 4]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+    ]);
     expect(queue.backlog).toBe(0);
   });
 });
