@@ -66,6 +66,7 @@ if (section('ack')) {
   const idleRss = await rssMiB(bot.pid);
 
   const COMMANDS = 500;
+  const ROUNDS = 3;
   const CONCURRENCY = 25;
   const responseUrl = `${fakes.slackUrl}/response/bench`;
 
@@ -117,25 +118,43 @@ if (section('ack')) {
     fakes: await cpuMs(fakes.pid),
     bench: Math.round(process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000),
   });
-  const c0 = await cpu();
-  const floorLoad = await ackLoad(floor, false);
-  const c1 = await cpu();
-  const started = performance.now();
-  const botLoad = await ackLoad(bot, true);
-  const botWallMs = Math.round(performance.now() - started);
-  const c2 = await cpu();
-  const cpuDuring = {
-    floorRun: { floor: c1.floor - c0.floor, fakes: c1.fakes - c0.fakes, bench: c1.bench - c0.bench },
-    botRun: {
-      wallMs: botWallMs,
-      bot: c2.bot - c1.bot,
-      fakes: c2.fakes - c1.fakes,
-      bench: c2.bench - c1.bench,
-    },
-  };
+  // Three rounds, floor then bot each time; the round with the median ratio is the headline and
+  // every round is kept: one stall on a shared 2-core machine should not decide the result.
+  const rounds = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    if (round > 0) {
+      // Drain the work left behind by the previous round before measuring again.
+      await control('/ld-delay?ms=0');
+      await new Promise((r) => setTimeout(r, 5_000));
+      await control(`/ld-delay?ms=${process.env.BENCH_LD_DELAY ?? 1000}`);
+    }
+    const c0 = await cpu();
+    const floorLoad = await ackLoad(floor, false);
+    const c1 = await cpu();
+    const started = performance.now();
+    const botLoad = await ackLoad(bot, true);
+    const botWallMs = Math.round(performance.now() - started);
+    const c2 = await cpu();
+    rounds.push({
+      floorLoad,
+      botLoad,
+      botWallMs,
+      ratio: Math.round((botLoad.acks.p99 / Math.max(floorLoad.acks.p99, 0.1)) * 100) / 100,
+      cpuDuring: {
+        floorRun: { floor: c1.floor - c0.floor, fakes: c1.fakes - c0.fakes, bench: c1.bench - c0.bench },
+        botRun: {
+          wallMs: botWallMs,
+          bot: c2.bot - c1.bot,
+          fakes: c2.fakes - c1.fakes,
+          bench: c2.bench - c1.bench,
+        },
+      },
+    });
+  }
+  const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
+  const { floorLoad, botLoad, botWallMs, cpuDuring, ratio } = median;
   await new Promise((r) => setTimeout(r, 3_000)); // let the bot finish the work behind the acks
   const loadedRss = await rssMiB(bot.pid);
-  const ratio = Math.round((botLoad.acks.p99 / Math.max(floorLoad.acks.p99, 0.1)) * 100) / 100;
   results.ack = {
     commands: COMMANDS,
     concurrency: CONCURRENCY,
@@ -143,7 +162,12 @@ if (section('ack')) {
     bot: botLoad.acks,
     floor: floorLoad.acks,
     p99Ratio: ratio,
-    over3s: botLoad.over3s,
+    rounds: rounds.map((r) => ({
+      botP99: r.botLoad.acks.p99,
+      floorP99: r.floorLoad.acks.p99,
+      ratio: r.ratio,
+    })),
+    over3s: rounds.reduce((n, r) => n + r.botLoad.over3s, 0),
     fakes: await control('/counts'),
     cpuMs: cpuDuring,
   };
@@ -163,8 +187,12 @@ if (section('ack')) {
     'ack p50 / p95 / p99 / max (bare Bolt)',
     `${floorLoad.acks.p50} / ${floorLoad.acks.p95} / ${floorLoad.acks.p99} / ${floorLoad.acks.max} ms`,
   );
-  row('ack p99 bot / floor', `${ratio}×`, '≤ 1.5×');
-  row('acks over 3 s', String(botLoad.over3s), '0');
+  row(
+    'ack p99 bot / floor (median round)',
+    `${ratio}× (rounds: ${rounds.map((r) => `${r.ratio}×`).join(', ')})`,
+    '≤ 1.5×',
+  );
+  row('acks over 3 s (all rounds)', String(rounds.reduce((n, r) => n + r.botLoad.over3s, 0)), '0');
   row(
     'CPU during the bot run: bot / fakes / bench',
     `${cpuDuring.botRun.bot} / ${cpuDuring.botRun.fakes} / ${cpuDuring.botRun.bench} ms in ${botWallMs} ms (2 cores)`,
