@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,24 @@ export interface Started {
   stop: () => Promise<void>;
 }
 
+/**
+ * The command that runs Node with `args`, on one CPU when `cpu` is given (taskset), so the app
+ * under test has a core to itself and the bot and the floor are measured alike.
+ */
+function pinned(cpu: number | undefined, args: string[]): [string, string[]] {
+  if (cpu === undefined || !hasTaskset()) return [process.execPath, args];
+  return ['taskset', ['-c', String(cpu), process.execPath, ...args]];
+}
+
+function hasTaskset(): boolean {
+  return spawnSync('taskset', ['-V']).status === 0;
+}
+
+/** Moves the current process to one CPU, when taskset is there. */
+export function pinSelf(cpu: number): void {
+  if (hasTaskset()) spawnSync('taskset', ['-pc', String(cpu), String(process.pid)]);
+}
+
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -21,18 +39,21 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts a TypeScript entry point as its own Node process (one process: its RSS is its own). */
-export async function startProcess(entry: string, env: Record<string, string>): Promise<Started> {
+export async function startProcess(
+  entry: string,
+  env: Record<string, string>,
+  cpu?: number,
+): Promise<Started> {
   const port = await freePort();
   const started = performance.now();
   const child: ChildProcess = spawn(
-    process.execPath,
-    [
+    ...pinned(cpu, [
       ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
       ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
       '--import',
       'tsx',
       entry,
-    ],
+    ]),
     {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env, PORT: String(port) },
@@ -73,8 +94,8 @@ export interface FakesProcess {
 }
 
 /** Starts bench/fakes-server.ts and reads the URLs it prints. */
-export async function startFakes(): Promise<FakesProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/fakes-server.ts'], {
+export async function startFakes(cpu?: number): Promise<FakesProcess> {
+  const child = spawn(...pinned(cpu, ['--import', 'tsx', 'bench/fakes-server.ts']), {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -18,7 +18,7 @@ import { FakeLaunchDarkly } from '../test/helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack } from '../test/helpers/fake-slack.js';
 import { PROJECT, seed } from '../test/helpers/ld-fixtures.js';
 import { commandBody, postSigned, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
-import { type Started, startFakes, startProcess } from './processes.js';
+import { pinSelf, type Started, startFakes, startProcess } from './processes.js';
 import { cpuMs, percentiles, pool, rssMiB } from './stats.js';
 
 const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
@@ -44,7 +44,10 @@ slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
 // ── 1, 2, 5: the bot and the floor as processes, under load ─────────────────────────────────
 if (section('ack')) {
   // The fakes run in a process of their own so that this process only sends and measures.
-  const fakes = await startFakes();
+  // Two cores: the app under test (bot or floor) gets core 1 to itself; the fakes and this load
+  // generator share core 0.
+  pinSelf(0);
+  const fakes = await startFakes(0);
   const control = (path: string): Promise<any> =>
     fetch(`${fakes.control}${path}`).then((r) => (r.ok ? r.json() : undefined));
   const env = {
@@ -60,8 +63,8 @@ if (section('ack')) {
     LOG_LEVEL: 'warn',
     REMINDER_CHECK_INTERVAL: '1h',
   };
-  const bot = await startProcess('src/main.ts', env);
-  const floor = await startProcess('bench/floor.ts', env);
+  const bot = await startProcess('src/main.ts', env, 1);
+  const floor = await startProcess('bench/floor.ts', env, 1);
   await new Promise((r) => setTimeout(r, 500));
   const idleRss = await rssMiB(bot.pid);
 

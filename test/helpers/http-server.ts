@@ -11,7 +11,10 @@ export async function listen(
       res.end(JSON.stringify({ code: 'internal', message: String(error) }));
     });
   });
-  server.keepAliveTimeout = 1_000;
+  // Like Slack's and LaunchDarkly's servers, keep connections open: with a short keep-alive,
+  // undici (Node's fetch, used by Slack's WebClient) drops the socket after every response.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
