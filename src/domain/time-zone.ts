@@ -1,5 +1,3 @@
-import { DateTime } from 'luxon';
-
 /** Intl formatters are costly to build (hundreds of µs); zones are few, so keep them. */
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
 
@@ -32,23 +30,41 @@ export interface WallClock {
   second?: number;
 }
 
-/** The zone's offset from UTC in minutes at an instant. */
-export function offsetAt(ms: number, zone: string): number {
-  return DateTime.fromMillis(ms, { zone }).offset;
+const wallFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** A formatter giving every wall-clock field of a zone, built once per zone. */
+function wallFormatter(zone: string): Intl.DateTimeFormat {
+  let formatter = wallFormatters.get(zone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    if (wallFormatters.size < 10_000) wallFormatters.set(zone, formatter);
+  }
+  return formatter;
 }
 
 /** The wall clock in `zone` at an instant. */
-export function wallClockAt(ms: number, zone: string): WallClock & { weekday: number } {
-  const d = DateTime.fromMillis(ms, { zone });
-  return {
-    year: d.year,
-    month: d.month,
-    day: d.day,
-    hour: d.hour,
-    minute: d.minute,
-    second: d.second,
-    weekday: d.weekday,
-  };
+export function wallClockAt(ms: number, zone: string): Required<WallClock> {
+  const wall = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  for (const part of wallFormatter(zone).formatToParts(ms)) {
+    if (part.type in wall) wall[part.type as keyof typeof wall] = Number(part.value);
+  }
+  return wall;
+}
+
+/** The zone's offset from UTC in minutes at an instant. */
+export function offsetAt(ms: number, zone: string): number {
+  const w = wallClockAt(ms, zone);
+  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
 }
 
 /**
