@@ -36,7 +36,7 @@ export async function authorize(
  */
 export async function isProtected(resource: ResourceRef, deps: ListenerDeps): Promise<boolean> {
   if (deps.safety.protectedEnvironments.includes(resource.environmentKey)) return true;
-  const environments = await within(deps.lookups.listEnvironments(resource.projectKey), 2_000);
+  const environments = await within(deps.lookups.listEnvironments(resource.projectKey), 1_500);
   if (!environments) return true;
   return environments.find((e) => e.key === resource.environmentKey)?.critical ?? true;
 }

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MODAL } from '../../src/slack/ids.js';
-import { MODAL_ERRORS } from '../../src/slack/listeners/views/modal.js';
+import { MODAL_ERRORS } from '../../src/slack/modal-submission.js';
 import { type Bot, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
@@ -309,6 +309,22 @@ describe('the /expire modal', () => {
     expect(texts(message.blocks!)).toContain('cancelled the expiry of 1 target on segment *beta-testers*');
     expect(ld.expiringTargets('segment', PROJECT, 'beta-testers', 'production')).toEqual([]);
   });
+
+  it('answers a submission within Slack’s 3 s even when LaunchDarkly is slow', async () => {
+    const opened = await openModal();
+    ld.delayMs = 2_800;
+    // vault is protected whether or not LaunchDarkly answers in time: the form asks to confirm.
+    const res = await submit(opened, {
+      resource: 'new-checkout',
+      targets: 'sandy',
+      when: 'tomorrow',
+      environment: 'vault',
+    });
+    ld.delayMs = 0;
+    expect(res.ms).toBeLessThan(2_500);
+    expect(res.json().response_action).toBe('push');
+    expect(ld.patches()).toEqual([]);
+  }, 10_000);
 
   it('refuses tampered private_metadata', async () => {
     const opened = await openModal();
