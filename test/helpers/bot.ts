@@ -28,14 +28,9 @@ export interface Bot {
   stop: () => Promise<void>;
 }
 
-/** The real Bolt app in HTTP mode on a free port, talking to the fake Slack and fake LaunchDarkly. */
-export async function startBot(
-  slack: FakeSlack,
-  ld: FakeLaunchDarkly,
-  env: Record<string, string> = {},
-  options: { now?: () => Date; progressAfterMs?: number; database?: Db } = {},
-): Promise<Bot> {
-  const config = loadConfig({
+/** The environment of a bot wired to the fakes, with `overrides` on top. */
+export function botEnv(slack: FakeSlack, ld: FakeLaunchDarkly, overrides: Record<string, string> = {}) {
+  return {
     SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
@@ -47,8 +42,18 @@ export async function startBot(
     LOG_LEVEL: 'debug',
     // Most tests are not about protected environments; test/slack/safety.test.ts is.
     PROTECTED_ENVIRONMENTS: 'locked',
-    ...env,
-  });
+    ...overrides,
+  };
+}
+
+/** The real Bolt app in HTTP mode on a free port, talking to the fake Slack and fake LaunchDarkly. */
+export async function startBot(
+  slack: FakeSlack,
+  ld: FakeLaunchDarkly,
+  env: Record<string, string> = {},
+  options: { now?: () => Date; progressAfterMs?: number; database?: Db } = {},
+): Promise<Bot> {
+  const config = loadConfig(botEnv(slack, ld, env));
   const logs: string[] = [];
   watchForLeaks('the bot log', () => logs.join(''));
   const logger = createLogger({

@@ -4,9 +4,9 @@ import { loadConfig } from '../../src/config.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
-import { type Bot, startBot } from '../helpers/bot.js';
+import { type Bot, botEnv, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FAKE_BOT_TOKEN, FakeSlack } from '../helpers/fake-slack.js';
+import { FakeSlack } from '../helpers/fake-slack.js';
 import { seed } from '../helpers/ld-fixtures.js';
 import { commandBody, postSigned, SIGNING_SECRET, slackSignature } from '../helpers/slack-requests.js';
 
@@ -77,14 +77,8 @@ describe('Socket Mode', () => {
   it('connects with the app token instead of listening for signed requests', async () => {
     const socketBot = createApp(
       loadConfig({
-        SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
-        SLACK_APP_TOKEN: 'xapp-1-fake-app-token',
-        SLACK_API_URL: slack.apiUrl,
-        PORT: '0',
-        LD_ACCESS_TOKEN: ld.token,
-        LD_BASE_URI: ld.url,
-        LD_PROJECT: 'default',
-        LD_ENVIRONMENT: 'production',
+        ...botEnv(slack, ld, { SLACK_APP_TOKEN: 'xapp-1-fake-app-token' }),
+        SLACK_SIGNING_SECRET: undefined,
       }),
       {
         ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
