@@ -1,4 +1,5 @@
 import type { WebClient } from '@slack/web-api';
+import { groupBy } from '../domain/group-by.js';
 import { targetLabel } from '../domain/targets.js';
 import type { LaunchDarklyClient } from '../launchdarkly/client.js';
 import { LdError } from '../launchdarkly/errors.js';
@@ -87,8 +88,7 @@ export async function runReminderPass({
   // When several lead times have come for one expiry (the bot was down), one reminder says it all:
   // the one for the shortest lead that has come. Longer ones are settled as superseded, and
   // when the shortest is another replica's (or done), this pass posts nothing for the expiry.
-  const byExpiry = new Map<string, DueReminder[]>();
-  for (const d of due) byExpiry.set(d.expiry.id, [...(byExpiry.get(d.expiry.id) ?? []), d]);
+  const byExpiry = groupBy(due, (d) => d.expiry.id);
   const mine: DueReminder[] = [];
   const claimed = new Set(
     (await store.claimMany(due.map(key), deps.owner, now, staleMs)).map((k) => `${k.expiryId}|${k.leadMs}`),
@@ -107,12 +107,9 @@ export async function runReminderPass({
     }
   }
 
-  const groups = new Map<string, DueReminder[]>();
-  for (const d of mine) {
-    const e = d.expiry;
-    const id = [e.resource_kind, e.project_key, e.resource_key, e.environment_key].join('\u0000');
-    groups.set(id, [...(groups.get(id) ?? []), d]);
-  }
+  const groups = groupBy(mine, ({ expiry: e }) =>
+    [e.resource_kind, e.project_key, e.resource_key, e.environment_key].join('\u0000'),
+  );
   for (const reminders of groups.values()) {
     let scheduled: Map<string, ExpiringTarget>;
     try {

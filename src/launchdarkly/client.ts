@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { groupBy } from '../domain/group-by.js';
 import type { Target } from '../domain/targets.js';
 import { LdError } from './errors.js';
 import { LdHttp, type LdHttpOptions } from './http.js';
@@ -82,11 +83,13 @@ function fromContextItem(item: z.output<typeof schema.expiringContextTargetItem>
   };
 }
 
-/** Groups target keys by context kind, keeping first-seen order. */
+/** Target keys by context kind, in first-seen order. */
 function byContextKind(targets: readonly TargetRef[]): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const t of targets) groups.set(t.contextKind, [...(groups.get(t.contextKind) ?? []), t.key]);
-  return groups;
+  return groupBy(
+    targets,
+    (t) => t.contextKind,
+    (t) => t.key,
+  );
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {

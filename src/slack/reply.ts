@@ -100,11 +100,3 @@ export function trackProgress(
     },
   };
 }
-
-/**
- * Lets the event loop turn once: after an ack, so the response goes out and other people's
- * requests are read before this one's slower work starts.
- */
-export function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}

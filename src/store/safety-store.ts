@@ -40,6 +40,11 @@ export class SafetyStore {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
+  /** Gives a key back, so that what failed can be tried again. */
+  async forget(key: string): Promise<void> {
+    await this.db.deleteFrom('once_keys').where('key', '=', key.slice(0, 500)).execute();
+  }
+
   /** Forgets once-keys and settled confirmations older than `before`. */
   async prune(before: number): Promise<void> {
     await this.db.deleteFrom('once_keys').where('created_at', '<', before).execute();

@@ -226,6 +226,24 @@ describe('reminders end to end', () => {
     expect(ld.patches().length - before).toBe(1);
   });
 
+  it('a Cancel that LaunchDarkly failed can be clicked again', async () => {
+    const result = await schedule('flag new-checkout sandy in 3 minutes');
+    clock += 61_000;
+    await pass();
+    const [reminder] = reminders(result);
+    ld.fail({ status: 503, times: 10, match: (r) => r.method === 'PATCH' });
+    await click(reminder!, ACTIONS.reminderCancel);
+    const error = await slack.waitFor(() =>
+      slack.responseUrlPosts.find((p) => p.body.text?.startsWith(':x:')),
+    );
+    expect(error.body.text).toContain('LaunchDarkly had an internal error');
+    expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toHaveLength(1);
+    ld.reset();
+    await click(reminder!, ACTIONS.reminderCancel);
+    await slack.waitFor(() => (textOf(reminder!).includes('expiry cancelled') ? true : undefined));
+    expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toEqual([]);
+  });
+
   it('a click on an out-of-date reminder changes nothing and says so', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
     clock += 61_000;

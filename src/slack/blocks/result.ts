@@ -1,4 +1,5 @@
 import type { KnownBlock } from '@slack/types';
+import { groupBy } from '../../domain/group-by.js';
 import { targetLabel } from '../../domain/targets.js';
 import { formatUtc, slackDate } from '../../domain/when-format.js';
 import type { ChangeResult, ChangeVerb, TargetResult } from '../../services/change.js';
@@ -75,11 +76,11 @@ export function resultMessage(result: ChangeResult, askedBy: string): Message {
 /** Failures grouped by reason, so 500 targets failing for one reason make one line, not 500. */
 function failureSections(failed: TargetResult[], maxBlocks: number): KnownBlock[] {
   if (failed.length === 0) return [];
-  const byMessage = new Map<string, string[]>();
-  for (const r of failed) {
-    const message = r.message ?? 'failed';
-    byMessage.set(message, [...(byMessage.get(message) ?? []), targetLabel(r.target)]);
-  }
+  const byMessage = groupBy(
+    failed,
+    (r) => r.message ?? 'failed',
+    (r) => targetLabel(r.target),
+  );
   const lines = [...byMessage].map(([message, keys]) => {
     const shown = keys
       .slice(0, 20)

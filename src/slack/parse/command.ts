@@ -144,3 +144,16 @@ function ok(command: Command): CommandParse {
 function fail(problem: string): CommandParse {
   return { ok: false, problem };
 }
+
+/** The flag or segment a command is about, the configured defaults filling in what it leaves out. */
+export function commandResource(
+  c: { resource: ResourceKind; key: string; options: CommandOptions },
+  defaults: { project: string; environment: string },
+) {
+  return {
+    kind: c.resource,
+    projectKey: c.options.project ?? defaults.project,
+    key: c.key,
+    environmentKey: c.options.env ?? defaults.environment,
+  };
+}

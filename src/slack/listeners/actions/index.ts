@@ -19,21 +19,15 @@ type ButtonArgs = Parameters<Parameters<App['action']>[1]>[0] & { body: BlockAct
 
 /** Reminder buttons (extend, cancel expiry, remove now) and paging of `/expire list`. */
 export function register(app: App, deps: ListenerDeps): void {
-  /** The expiry a reminder button is about, if this click is the first, current and allowed. */
-  const load = async ({ action, body, client, respond }: ButtonArgs, options: { once: boolean }) => {
-    const say = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
-    // A double click (or a redelivered click) on a button that changes something acts once.
-    const key = `button:${action.action_id}:${action.value}`;
-    if (options.once && !(await deps.safetyStore.once(key, deps.now().getTime()))) return undefined;
+  const say = (respond: ButtonArgs['respond'], text: string) =>
+    respond({ response_type: 'ephemeral', replace_original: false, text });
+
+  /** The expiry a reminder button is about, when the button is not out of date. */
+  const load = async ({ action, respond }: ButtonArgs) => {
     const ref = parseJson(reminderRef, action.value);
     const expiry = ref && (await deps.store.get(ref.id));
     if (!expiry || expiry.expires_at !== ref.at) {
-      await say(ALREADY_HANDLED);
-      return undefined;
-    }
-    const allowed = await authorize(resourceOf(expiry), { client, userId: body.user.id, deps });
-    if (!allowed.ok) {
-      await say(allowed.message);
+      await say(respond, ALREADY_HANDLED);
       return undefined;
     }
     return expiry;
@@ -49,37 +43,43 @@ export function register(app: App, deps: ListenerDeps): void {
     [ACTIONS.reminderCancel, cancelExpiry, CANCELLED],
     [ACTIONS.reminderRemoveNow, removeNow, REMOVED_NOW],
   ] as const) {
-    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
-      await args.ack();
-      const expiry = await load(args as ButtonArgs, { once: true });
-      if (!expiry) return;
+    /** True when the click is settled (done, or out of date); false when it may be tried again. */
+    const press = async (args: ButtonArgs): Promise<boolean> => {
       const { body, client, respond } = args;
-      const outcome = await run(expiry, {
-        ld: deps.ld,
-        store: deps.store,
-        asker: asker(body),
-        now: deps.now().getTime(),
-      });
+      const expiry = await load(args);
+      if (!expiry) return true;
+      const allowed = await authorize(resourceOf(expiry), { client, userId: body.user.id, deps });
+      if (!allowed.ok) {
+        await say(respond, allowed.message);
+        return false;
+      }
+      const ctx = { ld: deps.ld, store: deps.store, asker: asker(body), now: deps.now().getTime() };
+      const outcome = await run(expiry, ctx);
       if (!outcome.ok) {
-        await respond({
-          response_type: 'ephemeral',
-          replace_original: false,
-          text: `:x: ${escapeMrkdwn(outcome.message)}`,
-        });
-        return;
+        await say(respond, `:x: ${escapeMrkdwn(outcome.message)}`);
+        return false;
       }
       await client.chat.update({
         channel: body.channel!.id,
         ts: body.message!.ts,
         ...reminderDoneMessage(expiry, done, body.user.id),
       });
+      return true;
+    };
+    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+      await args.ack();
+      // A double click (or a redelivered click) acts once; a click that failed can be tried again.
+      const onceKey = `button:${args.action.action_id}:${args.action.value}`;
+      if (!(await deps.safetyStore.once(onceKey, deps.now().getTime()))) return;
+      if (!(await press(args as ButtonArgs))) await deps.safetyStore.forget(onceKey);
     });
   }
 
   app.action<BlockAction<ButtonAction>>(ACTIONS.reminderExtend, async (args) => {
     await args.ack();
-    // Opening the form changes nothing: its submission is what is done once.
-    const expiry = await load(args as ButtonArgs, { once: false });
+    // Nothing slow before views.open (the trigger lives 3 s): the submission checks the policy
+    // and is what is done once.
+    const expiry = await load(args as ButtonArgs);
     if (!expiry) return;
     const { body, client } = args;
     const metadata = JSON.stringify({

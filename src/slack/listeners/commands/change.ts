@@ -8,7 +8,7 @@ import { workingMessage } from '../../blocks/result.js';
 import { confirmMessage } from '../../blocks/safety.js';
 import type { ListenerDeps } from '../../context.js';
 import { authorize, holdForConfirmation, isProtected } from '../../guard.js';
-import type { ChangeVerb, Command } from '../../parse/command.js';
+import { type ChangeVerb, type Command, commandResource } from '../../parse/command.js';
 import { performChange } from '../../perform-change.js';
 
 export const SOMETHING_WENT_WRONG =
@@ -51,12 +51,7 @@ async function work(c: Extract<Command, { verb: ChangeVerb }>, ctx: Context): Pr
     }
     const request: ChangeRequest = {
       verb: c.verb,
-      resource: {
-        kind: c.resource,
-        projectKey: c.options.project ?? deps.defaults.project,
-        key: c.key,
-        environmentKey: c.options.env ?? deps.defaults.environment,
-      },
+      resource: commandResource(c, deps.defaults),
       targets: c.targets,
       expiresAt,
       variation: c.options.variation,

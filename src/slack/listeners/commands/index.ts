@@ -38,7 +38,7 @@ export function register(app: App, deps: ListenerDeps): void {
       }
       case 'list':
         await ack();
-        await runList(c, { command, respond, deps });
+        await runList(c, { respond, deps });
         return;
       default:
         await runChange(c, { ack, command, client, respond, deps });
