@@ -2,12 +2,12 @@
 export function groupBy<T, K, V = T>(
   items: Iterable<T>,
   keyOf: (item: T) => K,
-  valueOf?: (item: T) => V,
+  pick?: (item: T) => V,
 ): Map<K, V[]> {
   const groups = new Map<K, V[]>();
   for (const item of items) {
     const key = keyOf(item);
-    const value = valueOf ? valueOf(item) : (item as unknown as V);
+    const value = pick ? pick(item) : (item as unknown as V);
     const group = groups.get(key);
     if (group) group.push(value);
     else groups.set(key, [value]);
