@@ -10,18 +10,19 @@ import * as commands from './slack/listeners/commands/index.js';
 import * as options from './slack/listeners/options/index.js';
 import * as views from './slack/listeners/views/index.js';
 import { Lookups } from './slack/lookups.js';
+import { Router } from './slack/router.js';
 import { TimeZones } from './slack/time-zones.js';
 import { UserGroups } from './slack/user-groups.js';
 import { WorkQueue } from './slack/work-queue.js';
 
 /** Changes worked on at once; each mostly waits on LaunchDarkly, so a few keep it busy. */
-const WORK_CONCURRENCY = 8;
+export const WORK_CONCURRENCY = 8;
 
 /** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
 const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
 
 /** The Bolt app with every listener registered. It never starts itself: `main.ts` or a test does. */
-export function createApp(config: Config, deps: Deps & { progressAfterMs?: number }): App {
+export function createApp(config: Config, deps: Deps & { progressAfterMs?: number; work?: WorkQueue }): App {
   const healthz = {
     path: '/healthz',
     method: ['GET'],
@@ -35,6 +36,8 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
     logger: toBoltLogger(deps.logger),
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRY },
     customRoutes: [healthz],
+    // Bolt's conversation store is unused here and costs a thrown Error on every request.
+    convoStore: false,
     ...(config.slack.mode === 'socket'
       ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { port: config.slack.port } }
       : { signingSecret: config.slack.signingSecret }),
@@ -47,15 +50,16 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
     lookups: new Lookups(deps.ld, () => deps.now().getTime()),
     safety: config.safety,
     userGroups: new UserGroups(deps.logger, () => deps.now().getTime()),
-    work: new WorkQueue(WORK_CONCURRENCY),
+    work: deps.work ?? new WorkQueue(WORK_CONCURRENCY, deps.logger),
     progressAfterMs: deps.progressAfterMs ?? 2_000,
   };
   commands.register(app, listenerDeps);
-  actions.register(app, listenerDeps);
-  modalActions.register(app, listenerDeps);
-  confirmActions.register(app, listenerDeps);
-  options.register(app, listenerDeps);
-  views.register(app, listenerDeps);
+  const router = new Router(app);
+  actions.register(router, listenerDeps);
+  modalActions.register(router, listenerDeps);
+  confirmActions.register(router, listenerDeps);
+  options.register(router, listenerDeps);
+  views.register(router, listenerDeps);
 
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');

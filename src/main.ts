@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { createApp } from './app.js';
+import { createApp, WORK_CONCURRENCY } from './app.js';
 import { type Config, ConfigError, loadConfig, secretsOf } from './config.js';
 import { runReminderPass } from './jobs/reminders.js';
 import { every } from './jobs/scheduler.js';
 import { LaunchDarklyClient } from './launchdarkly/client.js';
 import { createLogger, type Logger, redactSecrets } from './log.js';
+import { WorkQueue } from './slack/work-queue.js';
 import { connect } from './store/database.js';
 import { ExpiryStore } from './store/expiry-store.js';
 import { SafetyStore } from './store/safety-store.js';
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
   const store = new ExpiryStore(database.db);
   const safetyStore = new SafetyStore(database.db);
   const now = () => new Date();
-  const app = createApp(config, { ld, store, safetyStore, logger, now });
+  const work = new WorkQueue(WORK_CONCURRENCY, logger);
+  const app = createApp(config, { ld, store, safetyStore, logger, now, work });
 
   if (config.slack.mode === 'socket') await app.start();
   else await app.start(config.slack.port);
@@ -100,6 +102,7 @@ async function main(): Promise<void> {
     await pruning.stop();
     await reminders.stop();
     await app.stop();
+    await work.idle(); // what was acked gets done (within the 10 s a stop is given)
     await database.close();
   });
   logger.info(

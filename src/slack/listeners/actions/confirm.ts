@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { ChangeRequest } from '../../../services/change.js';
 import { changeRequestSchema } from '../../../services/change-schema.js';
@@ -7,6 +7,7 @@ import { SAFETY_MESSAGES } from '../../blocks/safety.js';
 import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
 import { performChange } from '../../perform-change.js';
+import type { Router } from '../../router.js';
 
 type Claim = { ok: true; request: ChangeRequest; channel: string } | { ok: false; message: string };
 
@@ -30,12 +31,12 @@ export async function claimConfirmation(
   return { ok: true, request: request.data, channel: pending.channel_id };
 }
 
-/** Applies a confirmed change, taking its turn in the work queue like every change behind an ack. */
+/** Queues a confirmed change, to take its turn like every change behind an ack. */
 export function performConfirmed(
   claim: Extract<Claim, { ok: true }>,
   ctx: { client: WebClient; userId: string; fallback: (m: Message) => Promise<unknown>; deps: ListenerDeps },
-) {
-  return ctx.deps.work.run(() =>
+): void {
+  ctx.deps.work.enqueue('confirmed change', () =>
     performChange(claim.request, {
       client: ctx.client,
       channel: claim.channel,
@@ -47,24 +48,27 @@ export function performConfirmed(
 }
 
 /** Confirm / Cancel under the ephemeral question for a protected environment. */
-export function register(app: App, deps: ListenerDeps): void {
-  app.action<BlockAction<ButtonAction>>(ACTIONS.confirm, async ({ ack, action, body, client, respond }) => {
-    await ack();
-    const claim = await claimConfirmation(action.value ?? '', body.user.id, 'confirmed', deps);
-    if (!claim.ok) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: claim.message });
-      return;
-    }
-    await respond({ response_type: 'ephemeral', replace_original: true, text: SAFETY_MESSAGES.confirmed });
-    await performConfirmed(claim, {
-      client,
-      userId: body.user.id,
-      fallback: (message) => respond({ response_type: 'in_channel', replace_original: false, ...message }),
-      deps,
-    });
-  });
+export function register(router: Router, deps: ListenerDeps): void {
+  router.action<BlockAction<ButtonAction>>(
+    ACTIONS.confirm,
+    async ({ ack, action, body, client, respond }) => {
+      await ack();
+      const claim = await claimConfirmation(action.value ?? '', body.user.id, 'confirmed', deps);
+      if (!claim.ok) {
+        await respond({ response_type: 'ephemeral', replace_original: false, text: claim.message });
+        return;
+      }
+      await respond({ response_type: 'ephemeral', replace_original: true, text: SAFETY_MESSAGES.confirmed });
+      performConfirmed(claim, {
+        client,
+        userId: body.user.id,
+        fallback: (message) => respond({ response_type: 'in_channel', replace_original: false, ...message }),
+        deps,
+      });
+    },
+  );
 
-  app.action<BlockAction<ButtonAction>>(ACTIONS.cancelConfirm, async ({ ack, action, body, respond }) => {
+  router.action<BlockAction<ButtonAction>>(ACTIONS.cancelConfirm, async ({ ack, action, body, respond }) => {
     await ack();
     const claim = await claimConfirmation(action.value ?? '', body.user.id, 'cancelled', deps);
     await respond({

@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { cancelExpiry, removeNow, resourceOf } from '../../../services/reminder-actions.js';
 import { knownListMessage, PAGE_SIZE } from '../../blocks/known-list.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
@@ -14,11 +14,12 @@ import { authorize } from '../../guard.js';
 import { ACTIONS } from '../../ids.js';
 import { parseJson } from '../../parse/json.js';
 import { reminderRef } from '../../parse/reminder.js';
+import type { ActionArgs, Router } from '../../router.js';
 
-type ButtonArgs = Parameters<Parameters<App['action']>[1]>[0] & { body: BlockAction; action: ButtonAction };
+type ButtonArgs = ActionArgs<BlockAction<ButtonAction>>;
 
 /** Reminder buttons (extend, cancel expiry, remove now) and paging of `/expire list`. */
-export function register(app: App, deps: ListenerDeps): void {
+export function register(router: Router, deps: ListenerDeps): void {
   const say = (respond: ButtonArgs['respond'], text: string) =>
     respond({ response_type: 'ephemeral', replace_original: false, text });
 
@@ -66,7 +67,7 @@ export function register(app: App, deps: ListenerDeps): void {
       });
       return true;
     };
-    app.action<BlockAction<ButtonAction>>(actionId, async (args) => {
+    router.action<BlockAction<ButtonAction>>(actionId, async (args) => {
       await args.ack();
       // A double click (or a redelivered click) acts once; a click that failed can be tried again.
       const onceKey = `button:${args.action.action_id}:${args.action.value}`;
@@ -75,7 +76,7 @@ export function register(app: App, deps: ListenerDeps): void {
     });
   }
 
-  app.action<BlockAction<ButtonAction>>(ACTIONS.reminderExtend, async (args) => {
+  router.action<BlockAction<ButtonAction>>(ACTIONS.reminderExtend, async (args) => {
     await args.ack();
     // Nothing slow before views.open (the trigger lives 3 s): the submission checks the policy
     // and is what is done once.
@@ -94,8 +95,8 @@ export function register(app: App, deps: ListenerDeps): void {
     });
   });
 
-  app.action<BlockAction<ButtonAction>>(
-    new RegExp(`^${ACTIONS.listPage}_`),
+  router.action<BlockAction<ButtonAction>>(
+    { prefix: `${ACTIONS.listPage}_` },
     async ({ ack, action, respond }) => {
       await ack();
       const offset = Math.max(0, Number.parseInt(action.value ?? '0', 10) || 0);

@@ -1,16 +1,16 @@
-import type { App, BlockAction } from '@slack/bolt';
 import { expireModal } from '../../blocks/modal.js';
 import type { ListenerDeps } from '../../context.js';
 import { MODAL } from '../../ids.js';
 import { modelFromState } from '../../modal-model.js';
 import { readModalState } from '../../parse/modal.js';
 import { slackErrorCode } from '../../reply.js';
+import type { ActionArgs, Router } from '../../router.js';
 
 /** Changes inside the `/expire` modal re-render it: fields for the action, variations, the time preview. */
-export function register(app: App, deps: ListenerDeps): void {
-  const rerender = async ({ ack, body, client }: Parameters<Parameters<App['action']>[1]>[0]) => {
+export function register(router: Router, deps: ListenerDeps): void {
+  const rerender = async ({ ack, body, client }: ActionArgs) => {
     await ack();
-    const view = (body as BlockAction).view;
+    const view = body.view;
     if (!view) return;
     const state = readModalState(view.state?.values);
     const model = await modelFromState(state, view.private_metadata, { deps, client, userId: body.user.id });
@@ -28,6 +28,6 @@ export function register(app: App, deps: ListenerDeps): void {
     MODAL.actions.segment,
     MODAL.actions.when,
   ]) {
-    app.action(id, rerender);
+    router.action(id, rerender);
   }
 }

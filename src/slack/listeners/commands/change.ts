@@ -15,20 +15,26 @@ export const SOMETHING_WENT_WRONG =
   ':x: Something went wrong on my side; the details are in my log. Check with /expire list before trying again.';
 
 interface Context {
-  ack: AckFn<string | RespondArguments>;
   command: SlashCommand;
   client: WebClient;
   respond: RespondFn;
   deps: ListenerDeps;
 }
 
-/** add / update / remove: ack with "working on it", read the time, apply, post the result. */
-export async function runChange(c: Extract<Command, { verb: ChangeVerb }>, ctx: Context): Promise<void> {
-  await ctx.ack({
+/**
+ * add / update / remove: ack with "working on it", then queue the work (read the time, apply,
+ * post the result), which holds the command and its response_url, not the HTTP request.
+ */
+export async function runChange(
+  c: Extract<Command, { verb: ChangeVerb }>,
+  ack: AckFn<string | RespondArguments>,
+  ctx: Context,
+): Promise<void> {
+  await ack({
     response_type: 'ephemeral',
     text: workingMessage(c.verb, c.resource, c.key, c.targets.length),
   });
-  await ctx.deps.work.run(() => work(c, ctx));
+  ctx.deps.work.enqueue('command', () => work(c, ctx));
 }
 
 async function work(c: Extract<Command, { verb: ChangeVerb }>, ctx: Context): Promise<void> {

@@ -41,7 +41,7 @@ export function register(app: App, deps: ListenerDeps): void {
         await runList(c, { respond, deps });
         return;
       default:
-        await runChange(c, { ack, command, client, respond, deps });
+        await runChange(c, ack, { command, client, respond, deps });
     }
   });
 }

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import { parseWhen } from '../../../domain/when.js';
 import { extendExpiry, resourceOf } from '../../../services/reminder-actions.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
@@ -8,13 +7,14 @@ import { authorize } from '../../guard.js';
 import { BLOCKS, INPUTS, VIEWS } from '../../ids.js';
 import { parseJson } from '../../parse/json.js';
 import { extendMetadata } from '../../parse/reminder.js';
+import type { Router } from '../../router.js';
 
 export const STALE_FORM =
   'This form is out of date: the expiry changed meanwhile. Close it and use /expire list.';
 
 /** The Extend modal: bad times are shown on the field; a good one moves the expiry after the ack. */
-export function registerExtend(app: App, deps: ListenerDeps): void {
-  app.view(VIEWS.extend, async ({ ack, view, body, client }) => {
+export function registerExtend(router: Router, deps: ListenerDeps): void {
+  router.view(VIEWS.extend, async ({ ack, view, body, client }) => {
     const meta = parseJson(extendMetadata, view.private_metadata);
     const expiry = meta && (await deps.store.get(meta.id));
     if (!meta || !expiry || expiry.expires_at !== meta.at) {

@@ -1,11 +1,11 @@
-import type { App } from '@slack/bolt';
 import type { ListenerDeps } from '../../context.js';
+import type { Router } from '../../router.js';
 import { registerConfirm } from './confirm.js';
 import { registerExtend } from './extend.js';
 import { registerModal } from './modal.js';
 
-export function register(app: App, deps: ListenerDeps): void {
-  registerExtend(app, deps);
-  registerModal(app, deps);
-  registerConfirm(app, deps);
+export function register(router: Router, deps: ListenerDeps): void {
+  registerExtend(router, deps);
+  registerModal(router, deps);
+  registerConfirm(router, deps);
 }

@@ -1,4 +1,3 @@
-import type { App } from '@slack/bolt';
 import { confirmView } from '../../blocks/safety.js';
 import type { ListenerDeps } from '../../context.js';
 import { holdForConfirmation } from '../../guard.js';
@@ -7,10 +6,11 @@ import { checkSubmission, MODAL_ERRORS } from '../../modal-submission.js';
 import { parseJson } from '../../parse/json.js';
 import { modalMetadata, readModalState } from '../../parse/modal.js';
 import { performChange } from '../../perform-change.js';
+import type { Router } from '../../router.js';
 
 /** Submission of the `/expire` modal: problems inline on their fields, then the same work as the command. */
-export function registerModal(app: App, deps: ListenerDeps): void {
-  app.view(MODAL.callbackId, async ({ ack, view, body, client }) => {
+export function registerModal(router: Router, deps: ListenerDeps): void {
+  router.view(MODAL.callbackId, async ({ ack, view, body, client }) => {
     const meta = parseJson(modalMetadata, view.private_metadata);
     if (!meta) {
       await ack({ response_action: 'errors', errors: { [MODAL.blocks.targets]: MODAL_ERRORS.stale } });
@@ -34,13 +34,14 @@ export function registerModal(app: App, deps: ListenerDeps): void {
     await ack();
     // The same submission delivered twice is applied once.
     if (!(await deps.safetyStore.once(`view:${view.id}:${view.hash}`, deps.now().getTime()))) return;
-    await deps.work.run(() =>
+    const userId = body.user.id;
+    deps.work.enqueue('modal change', () =>
       performChange(checked.request, {
         client,
         channel: meta.channel,
-        userId: body.user.id,
+        userId,
         // No response_url comes with a modal: where the channel refuses the bot, tell the person directly.
-        fallback: (message) => client.chat.postMessage({ channel: body.user.id, ...message }),
+        fallback: (message) => client.chat.postMessage({ channel: userId, ...message }),
         deps,
       }),
     );
