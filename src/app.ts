@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { toBoltLogger } from './log.js';
 import type { ListenerDeps } from './slack/context.js';
+import { createHttpFetch } from './slack/http-fetch.js';
 import * as confirmActions from './slack/listeners/actions/confirm.js';
 import * as actions from './slack/listeners/actions/index.js';
 import * as modalActions from './slack/listeners/actions/modal.js';
@@ -34,7 +35,7 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
   const app = new App({
     token: config.slack.botToken,
     logger: toBoltLogger(deps.logger),
-    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRY },
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRY, fetch: createHttpFetch() },
     customRoutes: [healthz],
     // Bolt's conversation store is unused here and costs a thrown Error on every request.
     convoStore: false,
