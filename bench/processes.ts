@@ -25,9 +25,9 @@ function hasTaskset(): boolean {
   return spawnSync('taskset', ['-V']).status === 0;
 }
 
-/** Moves the current process to one CPU, when taskset is there. */
+/** Moves the current process, every thread of it, to one CPU, when taskset is there. */
 export function pinSelf(cpu: number): void {
-  if (hasTaskset()) spawnSync('taskset', ['-pc', String(cpu), String(process.pid)]);
+  if (hasTaskset()) spawnSync('taskset', ['-apc', String(cpu), String(process.pid)]);
 }
 
 export async function freePort(): Promise<number> {
