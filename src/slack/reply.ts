@@ -1,3 +1,4 @@
+import type { View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../log.js';
 import type { Message } from './blocks/result.js';
@@ -99,4 +100,25 @@ export function trackProgress(
       return { ts: result.via === 'channel' ? result.ts : undefined };
     },
   };
+}
+
+/** views.open errors after which the form cannot open: the trigger lived its 3 s, or was used. */
+const TRIGGER_GONE = new Set(['expired_trigger_id', 'exchanged_trigger_id', 'invalid_trigger_id']);
+
+export const FORM_TOO_LATE =
+  ':hourglass: Slack stopped waiting before the form could open. Please try again; nothing was changed.';
+
+/** Opens a modal; when its trigger is gone, tells the person (who would otherwise see nothing). */
+export async function openForm(
+  client: WebClient,
+  triggerId: string,
+  view: View,
+  tell: (text: string) => Promise<unknown>,
+): Promise<void> {
+  try {
+    await client.views.open({ trigger_id: triggerId, view });
+  } catch (error) {
+    if (!TRIGGER_GONE.has(slackErrorCode(error) ?? '')) throw error;
+    await tell(FORM_TOO_LATE);
+  }
 }

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MODAL } from '../../src/slack/ids.js';
 import { MODAL_ERRORS } from '../../src/slack/modal-submission.js';
+import { FORM_TOO_LATE } from '../../src/slack/reply.js';
 import { type Bot, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
@@ -162,6 +163,20 @@ describe('the /expire modal', () => {
       B.grant,
     ]);
     expect(JSON.parse(opened.private_metadata)).toEqual({ channel: 'C1' });
+  });
+
+  it('tells the person when Slack no longer takes the trigger, instead of showing nothing', async () => {
+    const used = slack.trigger();
+    const responseUrl = slack.responseUrl();
+    for (const calls of [1, 2]) {
+      await postSigned(bot.url, commandBody({ text: '', trigger_id: used, response_url: responseUrl }));
+      await slack.waitFor(() => slack.callsTo('views.open').length === calls || undefined);
+    }
+    const refused = slack.callsTo('views.open').filter((c) => !c.response.ok);
+    expect(refused.map((c) => c.response.error)).toEqual(['exchanged_trigger_id']);
+    const told = await slack.waitFor(() => slack.responseUrlPosts.find((p) => p.body.text === FORM_TOO_LATE));
+    expect(told.body.response_type).toBe('ephemeral');
+    expect(bot.logs.join('')).not.toContain('unhandled error');
   });
 
   it('suggests flags, segments and environments from LaunchDarkly as people type', async () => {

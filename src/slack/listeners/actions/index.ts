@@ -14,6 +14,7 @@ import { authorize } from '../../guard.js';
 import { ACTIONS } from '../../ids.js';
 import { parseJson } from '../../parse/json.js';
 import { reminderRef } from '../../parse/reminder.js';
+import { openForm } from '../../reply.js';
 import type { ActionArgs, Router } from '../../router.js';
 
 type ButtonArgs = ActionArgs<BlockAction<ButtonAction>>;
@@ -72,7 +73,7 @@ export function register(router: Router, deps: ListenerDeps): void {
       // A double click (or a redelivered click) acts once; a click that failed can be tried again.
       const onceKey = `button:${args.action.action_id}:${args.action.value}`;
       if (!(await deps.safetyStore.once(onceKey, deps.now().getTime()))) return;
-      if (!(await press(args as ButtonArgs))) await deps.safetyStore.forget(onceKey);
+      if (!(await press(args))) await deps.safetyStore.forget(onceKey);
     });
   }
 
@@ -80,7 +81,7 @@ export function register(router: Router, deps: ListenerDeps): void {
     await args.ack();
     // Nothing slow before views.open (the trigger lives 3 s): the submission checks the policy
     // and is what is done once.
-    const expiry = await load(args as ButtonArgs);
+    const expiry = await load(args);
     if (!expiry) return;
     const { body, client } = args;
     const metadata = JSON.stringify({
@@ -89,10 +90,9 @@ export function register(router: Router, deps: ListenerDeps): void {
       channel: body.channel!.id,
       ts: body.message!.ts,
     });
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: extendView(expiry, metadata, deps.now().getTime()),
-    });
+    await openForm(client, body.trigger_id, extendView(expiry, metadata, deps.now().getTime()), (text) =>
+      say(args.respond, text),
+    );
   });
 
   router.action<BlockAction<ButtonAction>>(

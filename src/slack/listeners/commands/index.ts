@@ -6,6 +6,7 @@ import type { ListenerDeps } from '../../context.js';
 import { COMMAND } from '../../ids.js';
 import { initialModel } from '../../modal-model.js';
 import { parseCommand } from '../../parse/command.js';
+import { openForm } from '../../reply.js';
 import { runChange } from './change.js';
 import { runList } from './list.js';
 
@@ -25,10 +26,12 @@ export function register(app: App, deps: ListenerDeps): void {
       case 'modal':
         // Nothing slow before this: the trigger lives three seconds.
         await ack();
-        await client.views.open({
-          trigger_id: command.trigger_id,
-          view: expireModal(initialModel(deps, command.channel_id)),
-        });
+        await openForm(
+          client,
+          command.trigger_id,
+          expireModal(initialModel(deps, command.channel_id)),
+          (text) => respond({ response_type: 'ephemeral', text }),
+        );
         return;
       case 'list-known': {
         await ack();
