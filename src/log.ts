@@ -49,7 +49,8 @@ export function toBoltLogger(logger: Logger): SlackLogger {
   let child = logger.child({ component: 'bolt' });
   const join = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : safeStringify(m))).join(' ');
   return {
-    debug: (...msg) => child.debug(join(msg)),
+    // Bolt logs a few debug lines per request; with debug off, nothing is built.
+    debug: (...msg) => child.isLevelEnabled('debug') && child.debug(join(msg)),
     info: (...msg) => child.info(join(msg)),
     warn: (...msg) => child.warn(join(msg)),
     error: (...msg) => child.error(join(msg)),

@@ -40,8 +40,10 @@ export function packLines(
 }
 
 /** 1,000 → "1,000". */
+const NUMBER = new Intl.NumberFormat('en-US');
+
 export function count(n: number): string {
-  return n.toLocaleString('en-US');
+  return NUMBER.format(n);
 }
 
 export function plural(n: number, word: string): string {

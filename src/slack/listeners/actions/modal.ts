@@ -3,7 +3,7 @@ import type { ListenerDeps } from '../../context.js';
 import { MODAL } from '../../ids.js';
 import { modelFromState } from '../../modal-model.js';
 import { readModalState } from '../../parse/modal.js';
-import { slackErrorCode } from '../../reply.js';
+import { slackErrorCode, updateView } from '../../reply.js';
 import type { ActionArgs, Router } from '../../router.js';
 
 /** Changes inside the `/expire` modal re-render it: fields for the action, variations, the time preview. */
@@ -16,7 +16,7 @@ export function register(router: Router, deps: ListenerDeps): void {
     const model = await modelFromState(state, view.private_metadata, { deps, client, userId: body.user.id });
     try {
       // The hash makes Slack refuse this update if a newer one (or the person's typing) won.
-      await client.views.update({ view_id: view.id, hash: view.hash, view: expireModal(model) });
+      await updateView(client, { view_id: view.id, hash: view.hash, view: expireModal(model) });
     } catch (error) {
       if (slackErrorCode(error) !== 'hash_conflict') throw error;
     }
