@@ -25,7 +25,7 @@ export class Router {
   private readonly views = new Map<string, ViewHandler>();
   private readonly options = new Map<string, OptionsHandler>();
 
-  constructor(readonly app: App) {
+  constructor(app: App) {
     app.action({ type: 'block_actions' }, async (args) => {
       const id = args.action.action_id;
       const handler =

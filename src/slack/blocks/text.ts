@@ -39,9 +39,9 @@ export function packLines(
   return blocks.map(section);
 }
 
-/** 1,000 → "1,000". */
 const NUMBER = new Intl.NumberFormat('en-US');
 
+/** 1,000 → "1,000". */
 export function count(n: number): string {
   return NUMBER.format(n);
 }
