@@ -29,7 +29,7 @@ function readConfig(): Config {
   }
 }
 
-function watchProcess(logger: Logger, stop: () => Promise<void>): void {
+function watchProcess(logger: Logger, stop: () => Promise<void>, pending: () => number): void {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception');
@@ -41,7 +41,10 @@ function watchProcess(logger: Logger, stop: () => Promise<void>): void {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'stopping');
-      const force = setTimeout(() => process.exit(1), 10_000).unref();
+      const force = setTimeout(() => {
+        logger.error({ pending: pending() }, 'gave up waiting for acked work after 10 s; it is lost');
+        process.exit(1);
+      }, 10_000).unref();
       stop().then(
         () => {
           clearTimeout(force);
@@ -98,13 +101,17 @@ async function main(): Promise<void> {
       'CHANGE_POLICY is not set: everyone in the workspace may change every environment (protected ones ask for confirmation)',
     );
   }
-  watchProcess(logger, async () => {
-    await pruning.stop();
-    await reminders.stop();
-    await app.stop();
-    await work.idle(); // what was acked gets done (within the 10 s a stop is given)
-    await database.close();
-  });
+  watchProcess(
+    logger,
+    async () => {
+      await pruning.stop();
+      await reminders.stop();
+      await app.stop();
+      await work.idle(); // what was acked gets done (within the 10 s a stop is given)
+      await database.close();
+    },
+    () => work.pending,
+  );
   logger.info(
     { mode: config.slack.mode, port: config.slack.port, database: database.dialect },
     'ld-expiry-bot is running',

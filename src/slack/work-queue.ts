@@ -37,9 +37,9 @@ export class WorkQueue {
     }
   }
 
-  /** Jobs waiting for a turn. */
-  get backlog(): number {
-    return this.waiting.length;
+  /** Jobs running or waiting for a turn. */
+  get pending(): number {
+    return this.running + this.waiting.length;
   }
 
   /** Resolves once no job runs or waits: a stopping bot finishes what it acked. */

@@ -35,7 +35,7 @@ describe('WorkQueue', () => {
       'fulfilled',
       'fulfilled',
     ]);
-    expect(queue.backlog).toBe(0);
+    expect(queue.pending).toBe(0);
   });
 
   it('enqueue returns at once and logs a job that fails; idle waits for every queued job', async () => {
@@ -50,7 +50,7 @@ describe('WorkQueue', () => {
       });
     }
     expect(done).toEqual([]);
-    expect(queue.backlog).toBe(2);
+    expect(queue.pending).toBe(3);
     await queue.idle();
     expect(done).toEqual([0, 2]);
     expect(lines).toHaveLength(1);
