@@ -8,7 +8,7 @@ import type {
   SlackViewMiddlewareArgs,
 } from '@slack/bolt';
 
-export type ActionHandler<A extends BlockAction = BlockAction> = Middleware<SlackActionMiddlewareArgs<A>>;
+type ActionHandler<A extends BlockAction = BlockAction> = Middleware<SlackActionMiddlewareArgs<A>>;
 export type ActionArgs<A extends BlockAction = BlockAction> = Parameters<ActionHandler<A>>[0];
 type ViewHandler = Middleware<SlackViewMiddlewareArgs<SlackViewAction>>;
 type OptionsHandler = Middleware<SlackOptionsMiddlewareArgs<'block_suggestion'>>;
