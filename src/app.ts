@@ -2,16 +2,11 @@ import { App } from '@slack/bolt';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { toBoltLogger } from './log.js';
+import { Changes } from './services/request-change.js';
 import type { ListenerDeps } from './slack/context.js';
 import { createHttpFetch } from './slack/http-fetch.js';
-import * as confirmActions from './slack/listeners/actions/confirm.js';
-import * as actions from './slack/listeners/actions/index.js';
-import * as modalActions from './slack/listeners/actions/modal.js';
-import * as commands from './slack/listeners/commands/index.js';
-import * as options from './slack/listeners/options/index.js';
-import * as views from './slack/listeners/views/index.js';
-import { Lookups } from './slack/lookups.js';
-import { Router } from './slack/router.js';
+import { registerListeners } from './slack/listeners/index.js';
+import { Lookups, within } from './slack/lookups.js';
 import { TimeZones } from './slack/time-zones.js';
 import { UserGroups } from './slack/user-groups.js';
 import { WorkQueue } from './slack/work-queue.js';
@@ -44,23 +39,29 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
       : { signingSecret: config.slack.signingSecret }),
   });
 
+  const lookups = new Lookups(deps.ld, () => deps.now().getTime());
+  const userGroups = new UserGroups(deps.logger, () => deps.now().getTime());
+  const changes = new Changes({
+    ...deps,
+    policy: config.safety.policy,
+    protectedEnvironments: config.safety.protectedEnvironments,
+    groupsOf: (userId, groupIds) => userGroups.of(app.client, userId, groupIds),
+    // LaunchDarkly's `critical` flag, unless it can't say in time.
+    isCritical: async (resource) => {
+      const environments = await within(lookups.listEnvironments(resource.projectKey), 1_500);
+      return environments?.find((e) => e.key === resource.environmentKey)?.critical;
+    },
+  });
   const listenerDeps: ListenerDeps = {
     ...deps,
     defaults: { project: config.launchDarkly.project, environment: config.launchDarkly.environment },
+    changes,
     timeZones: new TimeZones(config.defaultTimeZone, deps.logger, deps.now),
-    lookups: new Lookups(deps.ld, () => deps.now().getTime()),
-    safety: config.safety,
-    userGroups: new UserGroups(deps.logger, () => deps.now().getTime()),
+    lookups,
     work: deps.work ?? new WorkQueue(WORK_CONCURRENCY, deps.logger),
     progressAfterMs: deps.progressAfterMs ?? 2_000,
   };
-  commands.register(app, listenerDeps);
-  const router = new Router(app);
-  actions.register(router, listenerDeps);
-  modalActions.register(router, listenerDeps);
-  confirmActions.register(router, listenerDeps);
-  options.register(router, listenerDeps);
-  views.register(router, listenerDeps);
+  registerListeners(app, listenerDeps);
 
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');

@@ -1,9 +1,4 @@
-export interface Asker {
-  userId: string;
-  userName: string;
-  teamDomain?: string;
-  channelName?: string;
-}
+import type { Requester } from './change-request.js';
 
 const MAX_COMMAND = 400;
 
@@ -11,7 +6,7 @@ const MAX_COMMAND = 400;
  * The `comment` LaunchDarkly keeps in its audit log for every change the bot makes:
  * `via Slack (acme) by @alice (U123) in #release: /expire flag new-checkout sandy in 2 weeks`.
  */
-export function auditComment(asker: Asker, command: string): string {
+export function auditComment(asker: Omit<Requester, 'channelId'>, command: string): string {
   const workspace = asker.teamDomain ? ` (${asker.teamDomain})` : '';
   const channel =
     asker.channelName && asker.channelName !== 'directmessage' ? ` in #${asker.channelName}` : '';

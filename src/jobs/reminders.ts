@@ -5,7 +5,6 @@ import type { LaunchDarklyClient } from '../launchdarkly/client.js';
 import { LdError } from '../launchdarkly/errors.js';
 import type { ExpiringTarget } from '../launchdarkly/outcomes.js';
 import type { Logger } from '../log.js';
-import { resourceOf } from '../services/reminder-actions.js';
 import { reminderMessage } from '../slack/blocks/reminder.js';
 import { slackErrorCode } from '../slack/reply.js';
 import type { DueReminder, ExpiryStore, ReminderKey } from '../store/expiry-store.js';
@@ -53,7 +52,7 @@ async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promis
 const key = (d: DueReminder): ReminderKey => ({
   expiryId: d.expiry.id,
   leadMs: d.leadMs,
-  expiresAt: d.expiry.expires_at,
+  expiresAt: d.expiry.expiresAt,
 });
 /** Slack errors after which retrying cannot help: the reminder is recorded as undeliverable. */
 const UNDELIVERABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
@@ -95,7 +94,7 @@ export async function runReminderPass({
   );
   for (const reminders of byExpiry.values()) {
     const e = reminders[0]!.expiry;
-    const nearestLead = Math.min(...deps.leadTimesMs.filter((lead) => e.expires_at - lead <= now));
+    const nearestLead = Math.min(...deps.leadTimesMs.filter((lead) => e.expiresAt - lead <= now));
     for (const d of reminders) {
       if (!claimed.has(`${e.id}|${d.leadMs}`)) continue;
       if (d.leadMs === nearestLead) {
@@ -107,19 +106,19 @@ export async function runReminderPass({
     }
   }
 
-  const groups = groupBy(mine, ({ expiry: e }) =>
-    [e.resource_kind, e.project_key, e.resource_key, e.environment_key].join('\u0000'),
+  const groups = groupBy(mine, ({ expiry: { resource: r } }) =>
+    [r.kind, r.projectKey, r.key, r.environmentKey].join('\u0000'),
   );
   for (const reminders of groups.values()) {
     let scheduled: Map<string, ExpiringTarget>;
     try {
       stats.ldReads++;
-      const items = await deps.ld.getExpiringTargets(resourceOf(reminders[0]!.expiry));
+      const items = await deps.ld.getExpiringTargets(reminders[0]!.expiry.resource);
       scheduled = new Map(items.map((t) => [targetLabel(t), t]));
     } catch (error) {
       if (!(error instanceof LdError)) throw error;
       logger.warn(
-        { err: error, resource: resourceOf(reminders[0]!.expiry) },
+        { err: error, resource: reminders[0]!.expiry.resource },
         'reminders wait: LaunchDarkly read failed',
       );
       for (const d of reminders) await store.release(key(d));
@@ -142,7 +141,7 @@ async function settle(
 ): Promise<void> {
   const { store } = deps;
   const e = d.expiry;
-  const current = scheduled.get(targetLabel({ contextKind: e.context_kind, key: e.target_key }));
+  const current = scheduled.get(targetLabel(e.target));
   if (!current) {
     // Removed or cancelled in LaunchDarkly: the bot forgets it and says nothing.
     await store.finish(key(d), 'gone');
@@ -150,7 +149,7 @@ async function settle(
     stats.gone++;
     return;
   }
-  if (current.expirationDate !== e.expires_at) {
+  if (current.expirationDate !== e.expiresAt) {
     // Moved elsewhere: follow LaunchDarkly; the new instant gets its own reminders.
     await store.finish(key(d), 'changed');
     await store.setExpiresAt(e.id, current.expirationDate, now);
@@ -160,8 +159,8 @@ async function settle(
   const message = reminderMessage(e, now);
   try {
     const posted = await deps.slack.chat.postMessage({
-      channel: e.channel_id,
-      ...(e.message_ts ? { thread_ts: e.message_ts } : {}),
+      channel: e.channelId,
+      ...(e.messageTs ? { thread_ts: e.messageTs } : {}),
       ...message,
     });
     await store.finish(key(d), 'posted', posted.ts);
@@ -176,7 +175,7 @@ async function settle(
     }
     // Scheduled from a DM or a private channel the bot is not in: remind the person directly.
     try {
-      const posted = await deps.slack.chat.postMessage({ channel: e.requested_by, ...message });
+      const posted = await deps.slack.chat.postMessage({ channel: e.requestedBy, ...message });
       await store.finish(key(d), 'posted', posted.ts);
       stats.posted++;
     } catch (dmError) {

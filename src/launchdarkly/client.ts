@@ -1,17 +1,10 @@
 import type { z } from 'zod';
 import { groupBy } from '../domain/group-by.js';
 import type { Target } from '../domain/targets.js';
+import type { ResourceKind, ResourceRef, TargetType } from '../domain/vocabulary.js';
 import { LdError } from './errors.js';
 import { LdHttp, type LdHttpOptions } from './http.js';
-import {
-  contextInstruction,
-  type ExpiryChange,
-  isUser,
-  type ResourceKind,
-  type ResourceRef,
-  type TargetType,
-  userInstruction,
-} from './instructions.js';
+import { contextInstruction, type ExpiryChange, isUser, userInstruction } from './instructions.js';
 import { type ChangeOutcome, type ExpiringTarget, outcomesFromAnswer } from './outcomes.js';
 import * as schema from './schemas.js';
 
@@ -34,14 +27,12 @@ export interface ExpiryPatchResult {
   outcomes: ChangeOutcome[];
 }
 
-export type TargetRef = Target;
-
 export interface FlagTargetsInput {
   projectKey: string;
   flagKey: string;
   environmentKey: string;
   variationId: string;
-  targets: TargetRef[];
+  targets: Target[];
 }
 
 export interface SegmentTargetsInput {
@@ -49,7 +40,7 @@ export interface SegmentTargetsInput {
   environmentKey: string;
   segmentKey: string;
   targetType: TargetType;
-  targets: TargetRef[];
+  targets: Target[];
 }
 
 const seg = encodeURIComponent;
@@ -84,7 +75,7 @@ function fromContextItem(item: z.output<typeof schema.expiringContextTargetItem>
 }
 
 /** Target keys by context kind, in first-seen order. */
-function byContextKind(targets: readonly TargetRef[]): Map<string, string[]> {
+function byContextKind(targets: readonly Target[]): Map<string, string[]> {
   return groupBy(
     targets,
     (t) => t.contextKind,

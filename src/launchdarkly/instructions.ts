@@ -1,16 +1,5 @@
-/** The target kinds of LaunchDarkly's semantic-patch instructions for expiring targets. */
-
-export type ResourceKind = 'flag' | 'segment';
-export type TargetType = 'included' | 'excluded';
-export type ExpiryOp = 'add' | 'update' | 'remove';
-
-/** A flag or segment in one environment. */
-export interface ResourceRef {
-  kind: ResourceKind;
-  projectKey: string;
-  key: string;
-  environmentKey: string;
-}
+/** LaunchDarkly's semantic-patch instructions for expiring targets. */
+import type { ExpiryOp, ResourceKind, TargetType } from '../domain/vocabulary.js';
 
 /** One change to one target's expiry, independent of which endpoint carries it. */
 export interface ExpiryChange {

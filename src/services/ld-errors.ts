@@ -1,3 +1,4 @@
+import type { ResourceRef } from '../domain/vocabulary.js';
 import {
   LdApprovalRequiredError,
   LdBadRequestError,
@@ -12,7 +13,6 @@ import {
   LdUnauthorizedError,
   LdUnprocessableError,
 } from '../launchdarkly/errors.js';
-import type { ResourceRef } from '../launchdarkly/instructions.js';
 
 /** User-facing sentences for LaunchDarkly failures; tests assert these. */
 export const LD_MESSAGES = {

@@ -1,7 +1,7 @@
 import type { Target } from '../domain/targets.js';
+import type { ResourceRef, TargetType } from '../domain/vocabulary.js';
 import type { LaunchDarklyClient } from '../launchdarkly/client.js';
 import { LdError } from '../launchdarkly/errors.js';
-import type { ResourceRef, TargetType } from '../launchdarkly/instructions.js';
 import { describeLdError } from './ld-errors.js';
 import { variationLabel } from './variations.js';
 

@@ -1,16 +1,18 @@
+import { VERBS } from '../domain/vocabulary.js';
 import type { ExpiryStore } from '../store/expiry-store.js';
-import type { ChangeResult } from './change.js';
+import type { ChangeResult } from './apply-change.js';
 
+/** Who an expiry's reminders are for, and where they go. */
 export interface Provenance {
   requestedBy: string;
   channelId: string;
-  /** The result message, when it was posted in the channel: reminders go in its thread. */
+  /** The message announcing the change: reminders go in its thread. */
   messageTs?: string;
 }
 
 /**
  * Keeps the store in step with what LaunchDarkly accepted: scheduled or moved expiries replace
- * what was stored (their reminders follow the new time), cancelled ones are forgotten.
+ * what was stored (their reminders follow the new time), cancelled or removed ones are forgotten.
  */
 export async function recordChange(
   result: ChangeResult,
@@ -20,8 +22,8 @@ export async function recordChange(
 ): Promise<void> {
   const { request } = result;
   const ok = result.results.filter((r) => r.ok);
-  if (result.error || ok.length === 0) return;
-  if (request.verb === 'remove') {
+  if (ok.length === 0) return;
+  if (VERBS[request.verb].op === 'remove') {
     await store.removeTargets(
       request.resource,
       ok.map((r) => r.target),
@@ -32,7 +34,7 @@ export async function recordChange(
     ok.map((r) => ({
       resource: request.resource,
       target: r.target,
-      expiresAt: request.expiresAt!,
+      expiresAt: r.expiresAt!,
       variationId: r.variationId,
       variationName: r.variation,
       targetType: r.targetType,

@@ -1,13 +1,13 @@
 import type { WebClient } from '@slack/web-api';
-import { type Asker, auditComment } from '../domain/comment.js';
+import type { ChangeRequest, Requester } from '../domain/change-request.js';
+import { auditComment } from '../domain/comment.js';
 import { parseTargets, RESOURCE_KEY, targetLabel } from '../domain/targets.js';
-import { parseWhen } from '../domain/when.js';
+import { readTiming } from '../domain/timing.js';
+import type { ResourceRef } from '../domain/vocabulary.js';
 import { LdNotFoundError } from '../launchdarkly/errors.js';
-import type { ResourceRef } from '../launchdarkly/instructions.js';
-import type { ChangeRequest } from '../services/change.js';
 import { LD_MESSAGES } from '../services/ld-errors.js';
+import { SAFETY_MESSAGES } from './blocks/safety.js';
 import type { ListenerDeps } from './context.js';
-import { authorize, isProtected } from './guard.js';
 import { MODAL } from './ids.js';
 import { within } from './lookups.js';
 import type { ModalState } from './parse/modal.js';
@@ -23,7 +23,8 @@ const LOOKUP_MS = 1_500;
 
 export type Checked =
   | { ok: false; errors: Record<string, string> }
-  | { ok: true; request: ChangeRequest; protected: boolean };
+  /** Ready to apply, or held until its asker confirms (`confirmationId`). */
+  | { ok: true; request: ChangeRequest; confirmationId?: string };
 
 /**
  * Everything the form's submission must get right before it is acknowledged, each problem keyed
@@ -32,7 +33,7 @@ export type Checked =
  */
 export async function checkSubmission(
   state: ModalState,
-  ctx: { client: WebClient; asker: Asker; deps: ListenerDeps },
+  ctx: { client: WebClient; who: Requester; deps: ListenerDeps },
 ): Promise<Checked> {
   const { deps } = ctx;
   const errors: Record<string, string> = {};
@@ -47,39 +48,38 @@ export async function checkSubmission(
   if (!state.resource) errors[resourceBlock] = MODAL_ERRORS.chooseResource(state.kind);
   const targets = parseTargets(state.targets);
   if (!targets.ok) errors[MODAL.blocks.targets] = targets.problem;
-  let expiresAt: number | undefined;
-  if (state.action !== 'remove') {
-    const timeZone = await deps.timeZones.of(ctx.client, ctx.asker.userId);
-    const when = parseWhen(state.when, { now: deps.now(), timeZone });
-    if (when.ok) expiresAt = when.ms;
-    else errors[MODAL.blocks.when] = when.reason;
-  }
-  if (Object.keys(errors).length > 0 || !targets.ok) return { ok: false, errors: clip(errors) };
-
-  // The slow checks, side by side so that together they stay inside Slack's deadline.
-  const [missing, allowed, guarded] = await Promise.all([
-    within(resourceMissing(resource, deps), LOOKUP_MS),
-    authorize(resource, { client: ctx.client, userId: ctx.asker.userId, deps }),
-    isProtected(resource, deps),
-  ]);
-  if (missing) errors[resourceBlock] = LD_MESSAGES.notFound(resource);
-  if (!allowed.ok) errors[MODAL.blocks.environment] = allowed.message;
-  if (Object.keys(errors).length > 0) return { ok: false, errors: clip(errors) };
+  const timeZone = await deps.timeZones.of(ctx.client, ctx.who.userId);
+  const timing = readTiming(state.action, state.when, { now: deps.now(), timeZone });
+  if (!timing.ok) errors[MODAL.blocks.when] = timing.problem;
+  if (Object.keys(errors).length > 0 || !targets.ok || !timing.ok) return { ok: false, errors: clip(errors) };
 
   const request: ChangeRequest = {
     verb: state.action,
     resource,
     targets: targets.targets,
-    expiresAt,
+    ...timing.timing,
     variation: state.variation === undefined ? undefined : String(state.variation),
     targetType: state.targetType,
     grant: state.grant,
     comment: auditComment(
-      ctx.asker,
+      ctx.who,
       `/expire form: ${state.action} ${state.kind} ${resource.key} ${targets.targets.map(targetLabel).join(',')} ${state.when}`,
     ),
   };
-  return { ok: true, request, protected: guarded };
+  // The slow checks, side by side so that together they stay inside Slack's deadline.
+  const [missing, checked] = await Promise.all([
+    within(resourceMissing(resource, deps), LOOKUP_MS),
+    deps.changes.check({ who: ctx.who, request }),
+  ]);
+  if (missing) errors[resourceBlock] = LD_MESSAGES.notFound(resource);
+  if (checked.kind === 'refused')
+    errors[MODAL.blocks.environment] = SAFETY_MESSAGES.refused(resource, checked.rule);
+  if (Object.keys(errors).length > 0) return { ok: false, errors: clip(errors) };
+  return {
+    ok: true,
+    request,
+    confirmationId: checked.kind === 'needs-confirmation' ? checked.confirmationId : undefined,
+  };
 }
 
 function resourceMissing(resource: ResourceRef, deps: ListenerDeps): Promise<boolean> {

@@ -47,6 +47,8 @@ export interface Progress {
   update(done: number): void;
   /** Replaces the progress message with the final one, or posts it. */
   finish(message: Message): Promise<{ ts?: string }>;
+  /** Nothing to announce after all (the answer is for the asker alone): no progress message stays. */
+  cancel(): Promise<void>;
 }
 
 /**
@@ -98,6 +100,12 @@ export function trackProgress(
       }
       const result = await postResult(to, message);
       return { ts: result.via === 'channel' ? result.ts : undefined };
+    },
+    async cancel() {
+      clearTimeout(timer);
+      await chain;
+      const ts = posted ? await posted : undefined;
+      if (ts) await to.client.chat.delete({ channel: to.channel, ts });
     },
   };
 }

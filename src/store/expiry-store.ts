@@ -1,25 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import type { Expiry } from '../domain/expiry.js';
 import type { Target } from '../domain/targets.js';
-import type { ResourceRef } from '../launchdarkly/instructions.js';
+import type { ResourceRef } from '../domain/vocabulary.js';
 import type { Database, ExpiriesTable } from './schema.js';
 
-export type StoredExpiry = ExpiriesTable;
-
-export interface NewExpiry {
-  resource: ResourceRef;
-  target: Target;
-  expiresAt: number;
-  variationId?: string;
-  variationName?: string;
-  targetType?: 'included' | 'excluded';
-  requestedBy: string;
-  channelId: string;
-  messageTs?: string;
-}
+/** What a change hands the store: an expiry as LaunchDarkly now holds it, and where it was asked. */
+export type NewExpiry = Omit<Expiry, 'id' | 'createdAt' | 'updatedAt'>;
 
 export interface DueReminder {
-  expiry: StoredExpiry;
+  expiry: Expiry;
   leadMs: number;
 }
 
@@ -30,6 +20,39 @@ export interface ReminderKey {
 }
 
 const BATCH = 500;
+
+function toExpiry(row: ExpiriesTable): Expiry {
+  return {
+    id: row.id,
+    resource: {
+      kind: row.resource_kind,
+      projectKey: row.project_key,
+      key: row.resource_key,
+      environmentKey: row.environment_key,
+    },
+    target: { contextKind: row.context_kind, key: row.target_key },
+    expiresAt: row.expires_at,
+    variationId: row.variation_id ?? undefined,
+    variationName: row.variation_name ?? undefined,
+    targetType: row.target_type ?? undefined,
+    requestedBy: row.requested_by,
+    channelId: row.channel_id,
+    messageTs: row.message_ts ?? undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const ofResource = (resource: ResourceRef) => (eb: ExpressionBuilder<Database, 'expiries'>) =>
+  eb.and([
+    eb('resource_kind', '=', resource.kind),
+    eb('project_key', '=', resource.projectKey),
+    eb('environment_key', '=', resource.environmentKey),
+    eb('resource_key', '=', resource.key),
+  ]);
+
+const ofTargets = (targets: Target[]) => (eb: ExpressionBuilder<Database, 'expiries'>) =>
+  eb.or(targets.map((t) => eb.and([eb('context_kind', '=', t.contextKind), eb('target_key', '=', t.key)])));
 
 /** Expiries scheduled through the bot, and the reminders claimed for them. */
 export class ExpiryStore {
@@ -88,23 +111,30 @@ export class ExpiryStore {
   async removeTargets(resource: ResourceRef, targets: Target[]): Promise<void> {
     for (let i = 0; i < targets.length; i += BATCH) {
       const batch = targets.slice(i, i + BATCH);
+      await this.db.deleteFrom('expiries').where(ofResource(resource)).where(ofTargets(batch)).execute();
+    }
+  }
+
+  /** Threads these targets' reminders under the message that announced their change. */
+  async setThread(
+    resource: ResourceRef,
+    targets: Target[],
+    channelId: string,
+    messageTs: string,
+  ): Promise<void> {
+    for (let i = 0; i < targets.length; i += BATCH) {
       await this.db
-        .deleteFrom('expiries')
-        .where('resource_kind', '=', resource.kind)
-        .where('project_key', '=', resource.projectKey)
-        .where('environment_key', '=', resource.environmentKey)
-        .where('resource_key', '=', resource.key)
-        .where((eb) =>
-          eb.or(
-            batch.map((t) => eb.and([eb('context_kind', '=', t.contextKind), eb('target_key', '=', t.key)])),
-          ),
-        )
+        .updateTable('expiries')
+        .set({ channel_id: channelId, message_ts: messageTs })
+        .where(ofResource(resource))
+        .where(ofTargets(targets.slice(i, i + BATCH)))
         .execute();
     }
   }
 
-  get(id: string): Promise<StoredExpiry | undefined> {
-    return this.db.selectFrom('expiries').selectAll().where('id', '=', id).executeTakeFirst();
+  async get(id: string): Promise<Expiry | undefined> {
+    const row = await this.db.selectFrom('expiries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toExpiry(row);
   }
 
   async setExpiresAt(id: string, expiresAt: number, now: number): Promise<void> {
@@ -123,7 +153,7 @@ export class ExpiryStore {
   async upcoming(
     now: number,
     page: { limit: number; offset: number },
-  ): Promise<{ items: StoredExpiry[]; total: number }> {
+  ): Promise<{ items: Expiry[]; total: number }> {
     const [items, total] = await Promise.all([
       this.db
         .selectFrom('expiries')
@@ -142,7 +172,7 @@ export class ExpiryStore {
         .where('expires_at', '>', now)
         .executeTakeFirstOrThrow(),
     ]);
-    return { items, total: Number(total.n) };
+    return { items: items.map(toExpiry), total: Number(total.n) };
   }
 
   /**
@@ -182,7 +212,7 @@ export class ExpiryStore {
         .orderBy('e.expires_at')
         .limit(limit)
         .execute();
-      for (const expiry of rows) due.push({ expiry, leadMs });
+      for (const row of rows) due.push({ expiry: toExpiry(row), leadMs });
     }
     return due;
   }

@@ -30,6 +30,15 @@ export class SafetyStore {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  /** Makes a used confirmation usable again (what it confirmed failed), unless it has expired meanwhile. */
+  async reopenConfirmation(id: string): Promise<void> {
+    await this.db
+      .updateTable('confirmations')
+      .set({ used_at: null, outcome: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
   /** True the first time a key is seen, false ever after (across replicas sharing the database). */
   async once(key: string, now: number): Promise<boolean> {
     const result = await this.db

@@ -151,7 +151,7 @@ describe.each(DATABASES)('reminder pass on %s', (_name, url) => {
     expect(stats).toMatchObject({ changed: 1, gone: 1, posted: 0 });
     expect(reminders()).toHaveLength(0);
     const { items } = await store.upcoming(T0, { limit: 10, offset: 0 });
-    expect(items.map((i) => [i.target_key, i.expires_at])).toEqual([['sandy', moved]]);
+    expect(items.map((i) => [i.target.key, i.expiresAt])).toEqual([['sandy', moved]]);
     // The reminder follows the new time.
     expect((await pass(moved - H + 1)).posted).toBe(1);
   });
@@ -193,7 +193,7 @@ describe.each(DATABASES)('reminder pass on %s', (_name, url) => {
     await schedule('sandy', T0 + 30 * H);
     const [due] = await store.due(T0 + 29.5 * H, [H], 60_000, 10);
     await store.claim(
-      { expiryId: due!.expiry.id, leadMs: H, expiresAt: due!.expiry.expires_at },
+      { expiryId: due!.expiry.id, leadMs: H, expiresAt: due!.expiry.expiresAt },
       'crashed',
       T0 + 29.5 * H,
       60_000,

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ResourceRef } from '../../src/domain/vocabulary.js';
 import {
   LdApprovalRequiredError,
   LdBadRequestError,
@@ -13,7 +14,7 @@ import {
   LdUnauthorizedError,
   LdUnprocessableError,
 } from '../../src/launchdarkly/errors.js';
-import type { ExpiryChange, ResourceRef } from '../../src/launchdarkly/instructions.js';
+import type { ExpiryChange } from '../../src/launchdarkly/instructions.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { clientFor, PROJECT, seed } from '../helpers/ld-fixtures.js';
 

@@ -84,11 +84,17 @@ function pass(owner = 'replica-1') {
 
 /** Runs `/expire <text>` and waits until the result is posted and recorded. */
 async function schedule(text: string): Promise<PostedMessage> {
-  const count = async () => (await bot.store.upcoming(clock, { limit: 1, offset: 0 })).total;
-  const before = await count();
+  const seen = new Set(slack.messages);
   await postSigned(bot.url, commandBody({ text, response_url: slack.responseUrl() }));
-  const message = await slack.waitFor(() => slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts));
-  for (let i = 0; i < 200 && (await count()) === before; i++) await new Promise((r) => setTimeout(r, 10));
+  const message = await slack.waitFor(() =>
+    slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && !seen.has(m)),
+  );
+  // Recorded before it is reported; threaded under the result once that is posted.
+  const threaded = async () =>
+    (await bot.store.upcoming(clock, { limit: 1_000, offset: 0 })).items.some(
+      (e) => e.messageTs === message.ts,
+    );
+  for (let i = 0; i < 200 && !(await threaded()); i++) await new Promise((r) => setTimeout(r, 10));
   return message;
 }
 
@@ -118,11 +124,11 @@ describe('reminders end to end', () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
     expect((await bot.store.upcoming(clock, { limit: 5, offset: 0 })).items).toMatchObject([
       {
-        target_key: 'sandy',
-        channel_id: 'C1',
-        message_ts: result.ts,
-        requested_by: 'U1',
-        expires_at: clock + 3 * MIN,
+        target: { contextKind: 'user', key: 'sandy' },
+        channelId: 'C1',
+        messageTs: result.ts,
+        requestedBy: 'U1',
+        expiresAt: clock + 3 * MIN,
       },
     ]);
 

@@ -46,11 +46,11 @@ describe.each(DATABASES)('ExpiryStore on %s', (_name, url) => {
     await store.upsert([expiry('sandy', NOW + 72 * H, { messageTs: '2.2' })], NOW + 1);
     const { items, total } = await store.upcoming(NOW, { limit: 10, offset: 0 });
     expect(total).toBe(2);
-    expect(items.map((i) => [i.target_key, i.expires_at, i.message_ts])).toEqual([
+    expect(items.map((i) => [i.target.key, i.expiresAt, i.messageTs])).toEqual([
       ['bob', NOW + 24 * H, '1.1'],
       ['sandy', NOW + 72 * H, '2.2'],
     ]);
-    expect(typeof items[0]!.expires_at).toBe('number');
+    expect(typeof items[0]!.expiresAt).toBe('number');
     await store.removeTargets(flag, [{ contextKind: 'user', key: 'bob' }]);
     expect((await store.upcoming(NOW, { limit: 10, offset: 0 })).total).toBe(1);
   });
@@ -64,7 +64,7 @@ describe.each(DATABASES)('ExpiryStore on %s', (_name, url) => {
     );
     await store.upsert([expiry('fresh', NOW + 30 * 60_000)], NOW);
     const due = await store.due(NOW, [24 * H, H], 60_000, 100);
-    expect(due.map((d) => [d.expiry.target_key, d.leadMs / H]).sort()).toEqual([
+    expect(due.map((d) => [d.expiry.target.key, d.leadMs / H]).sort()).toEqual([
       ['later', 24],
       ['soon', 1],
       ['soon', 24],
@@ -76,7 +76,7 @@ describe.each(DATABASES)('ExpiryStore on %s', (_name, url) => {
     const store = new ExpiryStore(handle.db);
     await store.upsert([expiry('sandy', NOW + 30 * 60_000)], NOW - H);
     const e = (await store.due(NOW, [H], 60_000, 10))[0]?.expiry;
-    const key = { expiryId: e!.id, leadMs: H, expiresAt: e!.expires_at };
+    const key = { expiryId: e!.id, leadMs: H, expiresAt: e!.expiresAt };
     const claims = await Promise.all(
       Array.from({ length: 8 }, (_, i) => store.claim(key, `r${i}`, NOW, 60_000)),
     );
@@ -95,8 +95,8 @@ describe.each(DATABASES)('ExpiryStore on %s', (_name, url) => {
     const store = new ExpiryStore(handle.db);
     await store.upsert([expiry('sandy', NOW + 30 * 60_000)], NOW - H);
     const e = (await store.due(NOW, [H], 60_000, 10))[0]?.expiry;
-    await store.claim({ expiryId: e!.id, leadMs: H, expiresAt: e!.expires_at }, 'a', NOW, 60_000);
-    await store.finish({ expiryId: e!.id, leadMs: H, expiresAt: e!.expires_at }, 'posted', '1.2');
+    await store.claim({ expiryId: e!.id, leadMs: H, expiresAt: e!.expiresAt }, 'a', NOW, 60_000);
+    await store.finish({ expiryId: e!.id, leadMs: H, expiresAt: e!.expiresAt }, 'posted', '1.2');
     await store.setExpiresAt(e!.id, NOW + 2 * H, NOW);
     expect(await store.due(NOW + 1.5 * H, [H], 60_000, 10)).toHaveLength(1);
   });

@@ -1,20 +1,21 @@
 import type { KnownBlock } from '@slack/types';
+import { SHIFT_EXAMPLES } from '../../domain/shift.js';
+import { COMMAND_VERBS, VERBS } from '../../domain/vocabulary.js';
 import { COMMAND } from '../ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 export const USAGE = [
   `${COMMAND}  — open a form`,
   `${COMMAND} help  — this message`,
-  `${COMMAND} [add] flag <flag> <targets> <when> [options]`,
-  `${COMMAND} [add] segment <segment> <targets> <when> [options]`,
-  `${COMMAND} update flag|segment <key> <targets> <when> [options]`,
-  `${COMMAND} remove flag|segment <key> <targets> [options]`,
+  ...COMMAND_VERBS.flatMap((verb) => (VERBS[verb].usage ?? []).map((line) => `${COMMAND} ${line}`)),
   `${COMMAND} list flag|segment <key> [options]  — what LaunchDarkly has scheduled on it`,
   `${COMMAND} list  — upcoming expiries scheduled through me`,
 ].join('\n');
 
 export const TARGETS_HELP =
   '*<targets>* one word, keys separated by commas: `sandy,bob` are users; `organization:acme` is a context of kind `organization`.';
+
+export const DURATION_HELP = `*<duration>* (extend) how much later than each target's current expiry: ${SHIFT_EXAMPLES}. Days, weeks and months keep the clock time in your zone; hours and minutes are elapsed time.`;
 
 export const OPTIONS_HELP = [
   '*Options* (anywhere after the key):',
@@ -40,6 +41,7 @@ export const EXAMPLES = [
   `${COMMAND} flag new-checkout sandy,bob next friday 5pm`,
   `${COMMAND} segment beta-testers organization:acme in 2 weeks --env staging`,
   `${COMMAND} update flag new-checkout sandy Dec 3 9:30am`,
+  `${COMMAND} extend flag new-checkout sandy,bob 2 days`,
   `${COMMAND} remove segment beta-testers organization:acme`,
 ].join('\n');
 
@@ -51,6 +53,7 @@ export function helpMessage(problem?: string): { text: string; blocks: KnownBloc
     section(`*Usage*\n\`\`\`${USAGE}\`\`\``),
     section(TARGETS_HELP),
     section(WHEN_HELP),
+    section(DURATION_HELP),
     section(OPTIONS_HELP),
     section(`*Examples*\n\`\`\`${EXAMPLES}\`\`\``),
   ];

@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/types';
+import type { Expiry } from '../../domain/expiry.js';
 import { targetLabel } from '../../domain/targets.js';
 import { formatUtc, slackDate } from '../../domain/when-format.js';
-import type { StoredExpiry } from '../../store/expiry-store.js';
+
 import { ACTIONS } from '../ids.js';
 import type { Message } from './result.js';
 import { context, count, packLines, plural, section } from './text.js';
@@ -10,7 +11,7 @@ import { context, count, packLines, plural, section } from './text.js';
 export const PAGE_SIZE = 50;
 
 /** `/expire list`: upcoming expiries scheduled through the bot, soonest first, a page at a time. */
-export function knownListMessage(page: { items: StoredExpiry[]; total: number; offset: number }): Message {
+export function knownListMessage(page: { items: Expiry[]; total: number; offset: number }): Message {
   if (page.total === 0) {
     const text = 'No upcoming expiries were scheduled through me. `/expire help` shows how to schedule one.';
     return { text, blocks: [section(text)] };
@@ -18,8 +19,9 @@ export function knownListMessage(page: { items: StoredExpiry[]; total: number; o
   const first = page.offset + 1;
   const last = page.offset + page.items.length;
   const lines = page.items.map((e) => {
-    const detail = e.variation_name ?? e.target_type;
-    return `• ${slackDate(e.expires_at)} (${formatUtc(e.expires_at)}) — \`${targetLabel({ contextKind: e.context_kind, key: e.target_key })}\`${detail ? ` (${detail})` : ''} on ${e.resource_kind} *${e.resource_key}* · \`${e.project_key}\`/\`${e.environment_key}\` · by <@${e.requested_by}>`;
+    const detail = e.variationName ?? e.targetType;
+    const { resource: r } = e;
+    return `• ${slackDate(e.expiresAt)} (${formatUtc(e.expiresAt)}) — \`${targetLabel(e.target)}\`${detail ? ` (${detail})` : ''} on ${r.kind} *${r.key}* · \`${r.projectKey}\`/\`${r.environmentKey}\` · by <@${e.requestedBy}>`;
   });
   const blocks: KnownBlock[] = [
     section(`*Upcoming expiries* (${count(first)}–${count(last)} of ${count(page.total)}), soonest first:`),

@@ -1,7 +1,8 @@
 import type { KnownBlock, View } from '@slack/types';
+import type { Expiry } from '../../domain/expiry.js';
 import { targetLabel } from '../../domain/targets.js';
+import type { Verb } from '../../domain/vocabulary.js';
 import { formatRelative, formatUtc, slackDate } from '../../domain/when-format.js';
-import type { StoredExpiry } from '../../store/expiry-store.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../ids.js';
 import type { Message } from './result.js';
 import { context, section } from './text.js';
@@ -12,16 +13,16 @@ export interface ReminderRef {
   at: number;
 }
 
-function describe(e: StoredExpiry): string {
-  const detail = e.variation_name ?? e.target_type;
-  return `\`${targetLabel({ contextKind: e.context_kind, key: e.target_key })}\`${detail ? ` (${detail})` : ''} on ${e.resource_kind} *${e.resource_key}* in \`${e.environment_key}\``;
+function describe(e: Expiry): string {
+  const detail = e.variationName ?? e.targetType;
+  return `\`${targetLabel(e.target)}\`${detail ? ` (${detail})` : ''} on ${e.resource.kind} *${e.resource.key}* in \`${e.resource.environmentKey}\``;
 }
 
 /** The reminder posted in the thread of the original result, with what can still be done. */
-export function reminderMessage(e: StoredExpiry, now: number): Message {
-  const value = JSON.stringify({ id: e.id, at: e.expires_at } satisfies ReminderRef);
-  const when = `${slackDate(e.expires_at)} (${formatUtc(e.expires_at)}, ${formatRelative(e.expires_at, now)})`;
-  const text = `:alarm_clock: Reminder: ${describe(e)} expires ${when}. Scheduled by <@${e.requested_by}>.`;
+export function reminderMessage(e: Expiry, now: number): Message {
+  const value = JSON.stringify({ id: e.id, at: e.expiresAt } satisfies ReminderRef);
+  const when = `${slackDate(e.expiresAt)} (${formatUtc(e.expiresAt)}, ${formatRelative(e.expiresAt, now)})`;
+  const text = `:alarm_clock: Reminder: ${describe(e)} expires ${when}. Scheduled by <@${e.requestedBy}>.`;
   const blocks: KnownBlock[] = [
     section(text),
     {
@@ -51,7 +52,7 @@ export function reminderMessage(e: StoredExpiry, now: number): Message {
             title: { type: 'plain_text', text: 'Remove now?' },
             text: {
               type: 'mrkdwn',
-              text: `This takes ${targetLabel({ contextKind: e.context_kind, key: e.target_key })} out of ${e.resource_key} right away.`,
+              text: `This takes ${targetLabel(e.target)} out of ${e.resource.key} right away.`,
             },
             confirm: { type: 'plain_text', text: 'Remove now' },
             deny: { type: 'plain_text', text: 'Keep it' },
@@ -61,16 +62,16 @@ export function reminderMessage(e: StoredExpiry, now: number): Message {
     },
   ];
   return {
-    text: `Reminder: ${targetLabel({ contextKind: e.context_kind, key: e.target_key })} expires from ${e.resource_kind} ${e.resource_key} ${formatUtc(e.expires_at)}.`,
+    text: `Reminder: ${targetLabel(e.target)} expires from ${e.resource.kind} ${e.resource.key} ${formatUtc(e.expiresAt)}.`,
     blocks,
   };
 }
 
 /** The reminder once someone acted on it: the buttons give way to what was done and by whom. */
-export function reminderDoneMessage(e: StoredExpiry, done: string, by: string): Message {
+export function reminderDoneMessage(e: Expiry, done: string, by: string): Message {
   const text = `:white_check_mark: ${describe(e)}: ${done} by <@${by}>.`;
   return {
-    text: `${targetLabel({ contextKind: e.context_kind, key: e.target_key })}: ${done}.`,
+    text: `${targetLabel(e.target)}: ${done}.`,
     blocks: [section(text)],
   };
 }
@@ -78,11 +79,18 @@ export function reminderDoneMessage(e: StoredExpiry, done: string, by: string): 
 export const EXTENDED = (at: number) => `expiry moved to ${slackDate(at)} (${formatUtc(at)})`;
 export const CANCELLED = 'expiry cancelled, the target stays';
 export const REMOVED_NOW = 'removed now';
+
+/** What a reminder says was done, by the verb its button or form asked for. */
+export function reminderDone(verb: Verb, expiresAt: number | undefined): string {
+  if (verb === 'revoke') return REMOVED_NOW;
+  if (verb === 'remove') return CANCELLED;
+  return EXTENDED(expiresAt!);
+}
 export const ALREADY_HANDLED =
   'That reminder is out of date: the expiry was changed or handled already. `/expire list` shows what is scheduled.';
 
 /** The small modal behind Extend: one line of natural language. */
-export function extendView(e: StoredExpiry, metadata: string, now: number): View {
+export function extendView(e: Expiry, metadata: string, now: number): View {
   return {
     type: 'modal',
     callback_id: VIEWS.extend,
@@ -91,9 +99,7 @@ export function extendView(e: StoredExpiry, metadata: string, now: number): View
     submit: { type: 'plain_text', text: 'Extend' },
     close: { type: 'plain_text', text: 'Cancel' },
     blocks: [
-      section(
-        `${describe(e)} now expires ${slackDate(e.expires_at)} (${formatRelative(e.expires_at, now)}).`,
-      ),
+      section(`${describe(e)} now expires ${slackDate(e.expiresAt)} (${formatRelative(e.expiresAt, now)}).`),
       {
         type: 'input',
         block_id: BLOCKS.extendWhen,

@@ -1,75 +1,74 @@
 import type { KnownBlock } from '@slack/types';
+import type { ChangeRequest } from '../../domain/change-request.js';
 import { groupBy } from '../../domain/group-by.js';
 import { targetLabel } from '../../domain/targets.js';
-import { formatUtc, slackDate } from '../../domain/when-format.js';
-import type { ChangeResult, ChangeVerb, TargetResult } from '../../services/change.js';
+import { describeTiming } from '../../domain/timing.js';
+import { VERBS, type Verb } from '../../domain/vocabulary.js';
+import { slackDate } from '../../domain/when-format.js';
+import type { ChangeResult, TargetResult } from '../../services/apply-change.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { context, count, LIMITS, packLines, plural, section } from './text.js';
-
-const DONE: Record<ChangeVerb, string> = {
-  add: 'scheduled',
-  update: 'rescheduled',
-  remove: 'cancelled the expiry of',
-};
-const NOTHING: Record<ChangeVerb, string> = { add: 'scheduled', update: 'rescheduled', remove: 'cancelled' };
-const LIST_LABEL: Record<ChangeVerb, string> = {
-  add: 'Scheduled',
-  update: 'Rescheduled',
-  remove: 'No longer expiring',
-};
-const DOING: Record<ChangeVerb, string> = { add: 'Scheduling', update: 'Rescheduling', remove: 'Cancelling' };
 
 export interface Message {
   text: string;
   blocks: KnownBlock[];
 }
 
-function expiry(ms: number): string {
-  return `${slackDate(ms)} (${formatUtc(ms)})`;
-}
-
-function describeTarget(r: TargetResult): string {
+/** "sandy (on, granted)"; with its own new time when targets' differ (extend). */
+function describeTarget(r: TargetResult, request: ChangeRequest): string {
   const detail = [r.variation, r.targetType, r.granted ? 'granted' : undefined].filter(Boolean).join(', ');
-  return `\`${targetLabel(r.target)}\`${detail ? ` (${escapeMrkdwn(detail)})` : ''}`;
+  const own = r.expiresAt !== undefined && r.expiresAt !== request.expiresAt;
+  const until = own ? ` → ${slackDate(r.expiresAt!)}` : '';
+  return `\`${targetLabel(r.target)}\`${detail ? ` (${escapeMrkdwn(detail)})` : ''}${until}`;
 }
 
-/** The message posted in the channel once a change is done: who, what, where, when, and every failure. */
-export function resultMessage(result: ChangeResult, askedBy: string): Message {
+function whereLine(request: ChangeRequest, askedBy: string): KnownBlock {
+  const ref = request.resource;
+  return context(
+    `Project \`${ref.projectKey}\` · environment \`${ref.environmentKey}\` · asked by <@${askedBy}>`,
+  );
+}
+
+/** A change of which nothing was done: why, for everyone in the channel. */
+export function failedMessage(request: ChangeRequest, message: string, askedBy: string): Message {
+  const ref = request.resource;
+  const none = VERBS[request.verb].words.none;
+  return {
+    text: escapeMrkdwn(`Nothing ${none} on ${ref.kind} ${ref.key}: ${message}`),
+    blocks: [
+      section(`:x: Nothing ${none} on ${ref.kind} *${ref.key}*: ${escapeMrkdwn(message)}`),
+      whereLine(request, askedBy),
+    ],
+  };
+}
+
+/**
+ * The message posted in the channel once a change is done: who, what, where, when, and every
+ * failure; `warning` says what the person must know beyond it.
+ */
+export function resultMessage(result: ChangeResult, askedBy: string, warning?: string): Message {
   const { request } = result;
   const ref = request.resource;
   const what = `${ref.kind} *${ref.key}*`;
-  const where = context(
-    `Project \`${ref.projectKey}\` · environment \`${ref.environmentKey}\` · asked by <@${askedBy}>`,
-  );
-  const verb = DONE[request.verb];
-  const until =
-    request.verb === 'remove' || request.expiresAt === undefined
-      ? ''
-      : ` to expire ${expiry(request.expiresAt)}`;
-
-  if (result.error) {
-    const text = `:x: Nothing ${verb} on ${what}: ${escapeMrkdwn(result.error)}`;
-    return {
-      text: escapeMrkdwn(`Nothing ${verb} on ${ref.kind} ${ref.key}: ${result.error}`),
-      blocks: [section(text), where],
-    };
-  }
+  const words = VERBS[request.verb].words;
+  const verb = words.done;
   const ok = result.results.filter((r) => r.ok);
   const failed = result.results.filter((r) => !r.ok);
   const total = result.results.length;
   const headline =
     failed.length === 0
-      ? `:white_check_mark: <@${askedBy}> ${verb} ${plural(total, 'target')} on ${what}${until}.`
+      ? `:white_check_mark: <@${askedBy}> ${verb} ${plural(total, 'target')} on ${what}${describeTiming(request)}.`
       : ok.length === 0
-        ? `:x: Nothing ${NOTHING[request.verb]} on ${what}: ${plural(failed.length, 'target')} failed.`
-        : `:warning: Partly done: <@${askedBy}> ${verb} ${count(ok.length)} of ${plural(total, 'target')} on ${what}${until}; ${count(failed.length)} failed.`;
+        ? `:x: Nothing ${words.none} on ${what}: ${plural(failed.length, 'target')} failed.`
+        : `:warning: Partly done: <@${askedBy}> ${verb} ${count(ok.length)} of ${plural(total, 'target')} on ${what}${describeTiming(request)}; ${count(failed.length)} failed.`;
 
-  const blocks: KnownBlock[] = [section(headline), where];
+  const blocks: KnownBlock[] = [section(headline), whereLine(request, askedBy)];
+  if (warning) blocks.push(section(`:warning: ${escapeMrkdwn(warning)}`));
   // Room for the failure groups first: they are what someone has to act on.
   const failureBlocks = failureSections(failed, LIMITS.messageBlocks - blocks.length - 2);
-  if (ok.length > 0) blocks.push(section(succeededLine(ok, LIST_LABEL[request.verb])));
+  if (ok.length > 0) blocks.push(section(succeededLine(ok, words.listed, request)));
   blocks.push(...failureBlocks);
-  const plain = `${capitalize(NOTHING[request.verb])} ${count(ok.length)} of ${plural(total, 'target')} on ${ref.kind} ${ref.key} in ${ref.environmentKey}${failed.length ? `; ${count(failed.length)} failed` : ''}.`;
+  const plain = `${capitalize(words.none)} ${count(ok.length)} of ${plural(total, 'target')} on ${ref.kind} ${ref.key} in ${ref.environmentKey}${failed.length ? `; ${count(failed.length)} failed` : ''}.${warning ? ` ${warning}` : ''}`;
   return { text: plain, blocks };
 }
 
@@ -97,13 +96,13 @@ function failureSections(failed: TargetResult[], maxBlocks: number): KnownBlock[
 }
 
 /** Every target that succeeded, as many as fit one section, then how many more. */
-function succeededLine(ok: TargetResult[], label: string): string {
+function succeededLine(ok: TargetResult[], label: string, request: ChangeRequest): string {
   const start = `*${label}:* `;
   const room = LIMITS.sectionText - start.length - 40;
   const shown: string[] = [];
   let length = 0;
   for (const r of ok) {
-    const item = describeTarget(r);
+    const item = describeTarget(r, request);
     if (length + item.length + 2 > room) break;
     shown.push(item);
     length += item.length + 2;
@@ -117,21 +116,17 @@ function capitalize(word: string): string {
 }
 
 /** Posted early and updated in place while a long change runs. */
-export function progressMessage(
-  verb: ChangeVerb,
-  kind: string,
-  key: string,
-  done: number,
-  total: number,
-): Message {
-  const text = `:hourglass_flowing_sand: ${DOING[verb]} ${plural(total, 'target')} on ${kind} *${key}*… ${count(done)} done`;
+export function progressMessage(request: ChangeRequest, done: number): Message {
+  const { kind, key } = request.resource;
+  const doing = `${VERBS[request.verb].words.doing} ${plural(request.targets.length, 'target')}`;
+  const text = `:hourglass_flowing_sand: ${doing} on ${kind} *${key}*… ${count(done)} done`;
   return {
-    text: `${DOING[verb]} ${plural(total, 'target')} on ${kind} ${key}… ${count(done)} done`,
+    text: `${doing} on ${kind} ${key}… ${count(done)} done`,
     blocks: [section(text)],
   };
 }
 
 /** The ephemeral ack: shown to the person at once while the work runs. */
-export function workingMessage(verb: ChangeVerb, kind: string, key: string, targets: number): string {
-  return `:hourglass_flowing_sand: ${DOING[verb]} ${plural(targets, 'target')} on ${kind} ${key}…`;
+export function workingMessage(verb: Verb, kind: string, key: string, targets: number): string {
+  return `:hourglass_flowing_sand: ${VERBS[verb].words.doing} ${plural(targets, 'target')} on ${kind} ${key}…`;
 }

@@ -1,20 +1,12 @@
 import type { KnownBlock, View } from '@slack/types';
+import type { ChangeRequest } from '../../domain/change-request.js';
 import type { Rule } from '../../domain/policy.js';
 import { targetLabel } from '../../domain/targets.js';
-import { formatUtc, slackDate } from '../../domain/when-format.js';
-import type { ResourceRef } from '../../launchdarkly/instructions.js';
-import type { ChangeRequest } from '../../services/change.js';
+import { describeTiming } from '../../domain/timing.js';
+import { type ResourceRef, VERBS } from '../../domain/vocabulary.js';
 import { ACTIONS, VIEWS } from '../ids.js';
 import type { Message } from './result.js';
 import { context, section } from './text.js';
-
-export const CONFIRMATION_TTL_MS = 10 * 60_000;
-
-const VERBS = {
-  add: 'schedule the expiry of',
-  update: 'move the expiry of',
-  remove: 'cancel the expiry of',
-} as const;
 
 /** "schedule the expiry of 2 targets (sandy, bob) on flag new-checkout in default/production …" */
 export function describeRequest(r: ChangeRequest): string {
@@ -23,11 +15,7 @@ export function describeRequest(r: ChangeRequest): string {
     .map((t) => `\`${targetLabel(t)}\``)
     .join(', ');
   const more = r.targets.length > 10 ? ` and ${r.targets.length - 10} more` : '';
-  const when =
-    r.expiresAt === undefined || r.verb === 'remove'
-      ? ''
-      : ` to ${slackDate(r.expiresAt)} (${formatUtc(r.expiresAt)})`;
-  return `${VERBS[r.verb]} ${names}${more} on ${r.resource.kind} *${r.resource.key}* in \`${r.resource.projectKey}\`/\`${r.resource.environmentKey}\`${when}`;
+  return `${VERBS[r.verb].words.asks} ${names}${more} on ${r.resource.kind} *${r.resource.key}* in \`${r.resource.projectKey}\`/\`${r.resource.environmentKey}\`${describeTiming(r)}`;
 }
 
 export const SAFETY_MESSAGES = {

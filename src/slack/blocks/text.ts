@@ -49,3 +49,8 @@ export function count(n: number): string {
 export function plural(n: number, word: string): string {
   return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
+
+/** A message that is one paragraph of mrkdwn. */
+export function textMessage(text: string): { text: string; blocks: KnownBlock[] } {
+  return { text, blocks: [section(text)] };
+}

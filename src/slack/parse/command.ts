@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { parseTargets, RESOURCE_KEY, type Target } from '../../domain/targets.js';
-
-export type ResourceKind = 'flag' | 'segment';
-export type ChangeVerb = 'add' | 'update' | 'remove';
+import {
+  COMMAND_VERBS,
+  RESOURCE_KINDS,
+  type ResourceKind,
+  type ResourceRef,
+  VERBS,
+  type Verb,
+} from '../../domain/vocabulary.js';
 
 export interface CommandOptions {
   project?: string;
@@ -18,13 +23,20 @@ export type Command =
   | { verb: 'list-known' }
   | { verb: 'list'; resource: ResourceKind; key: string; options: CommandOptions }
   | {
-      verb: ChangeVerb;
+      verb: Verb;
       resource: ResourceKind;
       key: string;
       targets: Target[];
+      /** The words after the targets: a time or a duration, as the verb takes. */
       when: string;
       options: CommandOptions;
     };
+
+/** Examples of what follows the targets, by what a verb takes. */
+const TIMING_HINT = {
+  when: 'When should it expire? Add a time, e.g. "next friday 5pm" or "in 2 weeks".',
+  duration: 'How much later? Add a duration, e.g. "2 days", "1 week" or "+36h".',
+} as const;
 
 export type CommandParse = { ok: true; command: Command } | { ok: false; problem: string };
 
@@ -54,8 +66,9 @@ const VALUE_OPTIONS = {
 const FLAG_OPTIONS = { '--excluded': 'excluded', '--grant': 'grant' } as const;
 
 /**
- * Reads `/expire` text: `[add|update|remove|list] flag|segment <key> <targets> <when> [options]`,
- * options anywhere after the key. Every problem comes back as a sentence; nothing throws.
+ * Reads `/expire` text: `[<verb>|list] flag|segment <key> <targets> <when> [options]`, the verbs
+ * and what follows their targets as the vocabulary declares them, options anywhere after the key.
+ * Every problem comes back as a sentence; nothing throws.
  */
 export function parseCommand(raw: string): CommandParse {
   const text = raw.trim();
@@ -65,12 +78,14 @@ export function parseCommand(raw: string): CommandParse {
   const first = words[0]!.toLowerCase();
   if (first === 'help' && words.length === 1) return ok({ verb: 'help' });
 
-  let verb: 'add' | 'update' | 'remove' | 'list' = 'add';
-  if (first === 'add' || first === 'update' || first === 'remove' || first === 'list') {
-    verb = first;
+  let verb: Verb | 'list' = 'add';
+  if (first === 'list' || (COMMAND_VERBS as string[]).includes(first)) {
+    verb = first as Verb | 'list';
     words.shift();
-  } else if (first !== 'flag' && first !== 'segment') {
-    return fail(`I don't know "${words[0]}". Start with add, update, remove, list, flag or segment.`);
+  } else if (!(RESOURCE_KINDS as readonly string[]).includes(first)) {
+    return fail(
+      `I don't know "${words[0]}". Start with ${[...COMMAND_VERBS, 'list', ...RESOURCE_KINDS].join(', ')}.`,
+    );
   }
   if (verb === 'list' && words.length === 0) return ok({ verb: 'list-known' });
 
@@ -116,7 +131,8 @@ export function parseCommand(raw: string): CommandParse {
     return fail('--excluded is for segments; flags serve a variation instead.');
   if (resource === 'segment' && opts.variation)
     return fail('--variation is for flags; segments take --excluded.');
-  if (opts.grant && verb !== 'add') return fail('--grant goes with add: it targets first, then schedules.');
+  if (opts.grant && (verb === 'list' || VERBS[verb].op !== 'add'))
+    return fail('--grant goes with add: it targets first, then schedules.');
 
   if (verb === 'list') {
     if (rest.length > 0) return fail(`list takes only the ${resource} key, not "${rest.join(' ')}".`);
@@ -127,9 +143,9 @@ export function parseCommand(raw: string): CommandParse {
   const targets = parseTargets(targetsWord);
   if (!targets.ok) return fail(targets.problem);
   const when = rest.join(' ');
-  if (verb === 'remove' && when) return fail(`remove takes no time; "${when}" is left over.`);
-  if (verb !== 'remove' && !when)
-    return fail('When should it expire? Add a time, e.g. "next friday 5pm" or "in 2 weeks".');
+  const takes = VERBS[verb].takes;
+  if (takes === 'nothing' && when) return fail(`${verb} takes no time; "${when}" is left over.`);
+  if (takes !== 'nothing' && !when) return fail(TIMING_HINT[takes]);
   return ok({ verb, resource, key: keyWord, targets: targets.targets, when, options: opts });
 }
 
@@ -149,7 +165,7 @@ function fail(problem: string): CommandParse {
 export function commandResource(
   c: { resource: ResourceKind; key: string; options: CommandOptions },
   defaults: { project: string; environment: string },
-) {
+): ResourceRef {
   return {
     kind: c.resource,
     projectKey: c.options.project ?? defaults.project,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ChangeRequest, ChangeResult } from '../../../src/services/change.js';
+import type { ChangeRequest } from '../../../src/domain/change-request.js';
+import type { ChangeResult } from '../../../src/services/apply-change.js';
 import { scheduledListMessage } from '../../../src/slack/blocks/list.js';
-import { progressMessage, resultMessage } from '../../../src/slack/blocks/result.js';
+import { failedMessage, progressMessage, resultMessage } from '../../../src/slack/blocks/result.js';
 import { blockKitProblems } from '../../helpers/slack-limits.js';
 
 const T = Date.parse('2026-12-06T22:30:00Z');
@@ -50,16 +51,19 @@ describe('resultMessage', () => {
   });
 
   it('a whole-request failure says nothing changed and why', () => {
-    const m = resultMessage({ request, results: [], error: 'LaunchDarkly could not be reached.' }, 'U1');
+    const m = failedMessage(request, 'LaunchDarkly could not be reached.', 'U1');
     expect(text(m)).toContain(
       ':x: Nothing scheduled on flag *new-checkout*: LaunchDarkly could not be reached.',
     );
   });
 
   it('progress counts with thousands separators', () => {
-    expect(progressMessage('add', 'flag', 'f', 400, 1_000).text).toBe(
-      'Scheduling 1,000 targets on flag f… 400 done',
-    );
+    const thousand = {
+      ...request,
+      resource: { ...request.resource, key: 'f' },
+      targets: Array.from({ length: 1_000 }, (_, i) => user(i)),
+    };
+    expect(progressMessage(thousand, 400).text).toBe('Scheduling 1,000 targets on flag f… 400 done');
   });
 });
 

@@ -7,7 +7,7 @@ import { slackErrorCode, updateView } from '../../reply.js';
 import type { ActionArgs, Router } from '../../router.js';
 
 /** Changes inside the `/expire` modal re-render it: fields for the action, variations, the time preview. */
-export function register(router: Router, deps: ListenerDeps): void {
+export function registerModal(router: Router, deps: ListenerDeps): void {
   const rerender = async ({ ack, body, client }: ActionArgs) => {
     await ack();
     const view = body.view;

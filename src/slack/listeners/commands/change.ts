@@ -1,101 +1,74 @@
-import type { AckFn, RespondArguments, RespondFn, SlashCommand } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import type { ChangeRequest, Requester } from '../../../domain/change-request.js';
 import { auditComment } from '../../../domain/comment.js';
-import { parseWhen } from '../../../domain/when.js';
-import type { ChangeRequest } from '../../../services/change.js';
+import { readTiming } from '../../../domain/timing.js';
+import { VERBS, type Verb } from '../../../domain/vocabulary.js';
+import { once } from '../../../services/once.js';
+import { announceChange, answering, type Surface } from '../../announce.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { workingMessage } from '../../blocks/result.js';
-import { confirmMessage } from '../../blocks/safety.js';
+import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
-import { authorize, holdForConfirmation, isProtected } from '../../guard.js';
-import { type ChangeVerb, type Command, commandResource } from '../../parse/command.js';
-import { performChange } from '../../perform-change.js';
-
-export const SOMETHING_WENT_WRONG =
-  ':x: Something went wrong on my side; the details are in my log. Check with /expire list before trying again.';
-
-interface Context {
-  command: SlashCommand;
-  client: WebClient;
-  respond: RespondFn;
-  deps: ListenerDeps;
-}
+import { type Command, commandResource } from '../../parse/command.js';
+import type { CommandArgs } from './expire.js';
 
 /**
- * add / update / remove: ack with "working on it", then queue the work (read the time, apply,
- * post the result), which holds the command and its response_url, not the HTTP request.
+ * A change by command (add, update, extend, remove): ack with "working on it", then queue the
+ * work, which holds the command and its response_url, not the HTTP request.
  */
 export async function runChange(
-  c: Extract<Command, { verb: ChangeVerb }>,
-  ack: AckFn<string | RespondArguments>,
-  ctx: Context,
+  c: Extract<Command, { verb: Verb }>,
+  { ack, command, client, respond }: CommandArgs,
+  deps: ListenerDeps,
 ): Promise<void> {
   await ack({
     response_type: 'ephemeral',
     text: workingMessage(c.verb, c.resource, c.key, c.targets.length),
   });
-  ctx.deps.work.enqueue('command', () => work(c, ctx));
-}
-
-async function work(c: Extract<Command, { verb: ChangeVerb }>, ctx: Context): Promise<void> {
-  const { command, client, respond, deps } = ctx;
-  // A command delivered twice (same trigger) is done once.
-  if (!(await deps.safetyStore.once(`command:${command.trigger_id}`, deps.now().getTime()))) return;
-  try {
-    let expiresAt: number | undefined;
-    if (c.verb !== 'remove') {
-      const timeZone = await deps.timeZones.of(client, command.user_id);
-      const when = parseWhen(c.when, { now: deps.now(), timeZone });
-      if (!when.ok) {
-        await respond({
-          response_type: 'ephemeral',
-          text: `:x: ${escapeMrkdwn(when.reason)} Nothing was sent to LaunchDarkly.`,
-        });
-        return;
-      }
-      expiresAt = when.ms;
-    }
-    const request: ChangeRequest = {
-      verb: c.verb,
-      resource: commandResource(c, deps.defaults),
-      targets: c.targets,
-      expiresAt,
-      variation: c.options.variation,
-      targetType: c.options.excluded ? 'excluded' : 'included',
-      grant: c.options.grant,
-      comment: auditComment(
-        {
-          userId: command.user_id,
-          userName: command.user_name,
-          teamDomain: command.team_domain,
-          channelName: command.channel_name,
-        },
-        `${command.command} ${command.text}`,
-      ),
-    };
-    const allowed = await authorize(request.resource, { client, userId: command.user_id, deps });
-    if (!allowed.ok) {
-      await respond({ response_type: 'ephemeral', text: allowed.message });
-      return;
-    }
-    if (await isProtected(request.resource, deps)) {
-      const id = await holdForConfirmation(request, {
-        userId: command.user_id,
-        channel: command.channel_id,
-        deps,
+  const surface: Surface = {
+    client,
+    channel: command.channel_id,
+    userId: command.user_id,
+    tell: (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
+    fallback: (message) => respond({ response_type: 'in_channel', replace_original: false, ...message }),
+  };
+  const who: Requester = {
+    userId: command.user_id,
+    userName: command.user_name,
+    teamDomain: command.team_domain,
+    channelId: command.channel_id,
+    channelName: command.channel_name,
+  };
+  deps.work.enqueue('command', () =>
+    answering(surface, deps.logger, async () => {
+      // A command delivered twice (same trigger) is done once.
+      await once(deps.safetyStore, `command:${command.trigger_id}`, deps.now().getTime(), async () => {
+        const timeZone =
+          VERBS[c.verb].takes === 'nothing' ? 'UTC' : await deps.timeZones.of(client, command.user_id);
+        const timing = readTiming(c.verb, c.when, { now: deps.now(), timeZone });
+        if (!timing.ok) {
+          await surface.tell(
+            textMessage(`:x: ${escapeMrkdwn(timing.problem)} Nothing was sent to LaunchDarkly.`),
+          );
+          return true;
+        }
+        const request: ChangeRequest = {
+          verb: c.verb,
+          resource: commandResource(c, deps.defaults),
+          targets: c.targets,
+          ...timing.timing,
+          variation: c.options.variation,
+          targetType: c.options.excluded ? 'excluded' : 'included',
+          grant: c.options.grant,
+          comment: auditComment(who, `${command.command} ${command.text}`),
+        };
+        return announceChange(
+          request,
+          (onProgress) => deps.changes.request({ who, request }, onProgress),
+          surface,
+          deps,
+        );
       });
-      await respond({ response_type: 'ephemeral', ...confirmMessage(id, request) });
-      return;
-    }
-    await performChange(request, {
-      client,
-      channel: command.channel_id,
-      userId: command.user_id,
-      fallback: (message) => respond({ response_type: 'in_channel', replace_original: false, ...message }),
-      deps,
-    });
-  } catch (error) {
-    await respond({ response_type: 'ephemeral', text: SOMETHING_WENT_WRONG }).catch(() => undefined);
-    throw error;
-  }
+      return true;
+    }),
+  );
 }

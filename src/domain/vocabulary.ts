@@ -1,0 +1,119 @@
+/**
+ * The words of the domain, declared once: what can be changed (flags and segments, in one
+ * project and environment), how a target is held (a flag's variation, a segment's included or
+ * excluded list), and every verb a person can ask for, with what it needs and how it reads.
+ * Parsers, builders and services all take their words from here.
+ */
+
+export const RESOURCE_KINDS = ['flag', 'segment'] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+export const TARGET_TYPES = ['included', 'excluded'] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
+
+/** A flag or segment in one environment. */
+export interface ResourceRef {
+  kind: ResourceKind;
+  projectKey: string;
+  key: string;
+  environmentKey: string;
+}
+
+/** LaunchDarkly's three expiring-target instructions. */
+export type ExpiryOp = 'add' | 'update' | 'remove';
+
+export interface VerbSpec {
+  /** What follows the targets: an instant ("next friday 5pm"), a duration ("2 days") or nothing. */
+  takes: 'when' | 'duration' | 'nothing';
+  /** The instruction sent: `add` schedules a new expiry, the others act on the one scheduled. */
+  op: ExpiryOp;
+  /** Also takes the targets out of targeting at once ("Remove now"). */
+  revokes?: true;
+  words: {
+    /** "Scheduling 2 targets on flag x…" */
+    doing: string;
+    /** "@alice scheduled 2 targets on flag x" */
+    done: string;
+    /** "Nothing scheduled on flag x" */
+    none: string;
+    /** "Scheduled: sandy, bob" */
+    listed: string;
+    /** "Do you want to schedule the expiry of sandy…?" */
+    asks: string;
+  };
+  /** The grammar `/expire` offers for it, shown by `/expire help`; absent when only buttons ask for it. */
+  usage?: string[];
+}
+
+/** Every verb, in the order help lists them. */
+export const VERB_NAMES = ['add', 'update', 'extend', 'remove', 'revoke'] as const;
+export type Verb = (typeof VERB_NAMES)[number];
+
+export const VERBS: Record<Verb, VerbSpec> = {
+  add: {
+    takes: 'when',
+    op: 'add',
+    words: {
+      doing: 'Scheduling',
+      done: 'scheduled',
+      none: 'scheduled',
+      listed: 'Scheduled',
+      asks: 'schedule the expiry of',
+    },
+    usage: [
+      '[add] flag <flag> <targets> <when> [options]',
+      '[add] segment <segment> <targets> <when> [options]',
+    ],
+  },
+  update: {
+    takes: 'when',
+    op: 'update',
+    words: {
+      doing: 'Rescheduling',
+      done: 'rescheduled',
+      none: 'rescheduled',
+      listed: 'Rescheduled',
+      asks: 'move the expiry of',
+    },
+    usage: ['update flag|segment <key> <targets> <when> [options]'],
+  },
+  extend: {
+    takes: 'duration',
+    op: 'update',
+    words: {
+      doing: 'Extending',
+      done: 'extended',
+      none: 'extended',
+      listed: 'Extended',
+      asks: 'move later the expiry of',
+    },
+    usage: ['extend flag|segment <key> <targets> <duration> [options]  — e.g. "2 days", "+36h"'],
+  },
+  remove: {
+    takes: 'nothing',
+    op: 'remove',
+    words: {
+      doing: 'Cancelling',
+      done: 'cancelled the expiry of',
+      none: 'cancelled',
+      listed: 'No longer expiring',
+      asks: 'cancel the expiry of',
+    },
+    usage: ['remove flag|segment <key> <targets> [options]'],
+  },
+  revoke: {
+    takes: 'nothing',
+    op: 'remove',
+    revokes: true,
+    words: {
+      doing: 'Removing',
+      done: 'removed now',
+      none: 'removed',
+      listed: 'Removed now',
+      asks: 'remove at once',
+    },
+  },
+};
+
+/** Verbs the `/expire` command offers, in the order help lists them. */
+export const COMMAND_VERBS = VERB_NAMES.filter((v) => VERBS[v].usage !== undefined);

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import {
+  type ChangeRequest,
+  changeRequestSchema,
+  type Requester,
+  requesterSchema,
+} from '../domain/change-request.js';
+import { parseJson } from '../domain/json.js';
+import { decide, groupsIn, type Policy, type Rule } from '../domain/policy.js';
+import type { ResourceRef } from '../domain/vocabulary.js';
+import type { PatchProgress } from '../launchdarkly/client.js';
+import { LdError } from '../launchdarkly/errors.js';
+import { applyChange, type ChangeResult, VariationError } from './apply-change.js';
+
+import { describeLdError } from './ld-errors.js';
+import { type Provenance, recordChange } from './record.js';
+
+/** What became of a request: the surface that asked turns it into its own message. */
+export type ChangeOutcome =
+  | { kind: 'refused'; resource: ResourceRef; rule?: Rule }
+  | { kind: 'needs-confirmation'; confirmationId: string; request: ChangeRequest }
+  | { kind: 'applied'; result: ChangeResult; warning?: string }
+  | { kind: 'failed'; request: ChangeRequest; message: string }
+  | { kind: 'unconfirmable'; reason: 'expired' } // a Confirm clicked too late or twice
+  | { kind: 'unconfirmable'; reason: 'not-yours'; owner: string };
+
+export interface ChangeAsk {
+  who: Requester;
+  request: ChangeRequest;
+  /**
+   * The click itself was the confirmation (a reminder's buttons, Extend): protected environments
+   * do not ask again. The change policy still applies.
+   */
+  confirmed?: boolean;
+  /** Where the expiries' reminders go; by default the asker and their channel. */
+  provenance?: Provenance;
+}
+
+export interface ChangeDeps extends Pick<Deps, 'ld' | 'store' | 'safetyStore' | 'logger' | 'now'> {
+  policy: Policy;
+  protectedEnvironments: readonly string[];
+  /** The Slack user groups, of those named, that a person belongs to. */
+  groupsOf: (userId: string, groupIds: readonly string[]) => Promise<string[]>;
+  /** Whether LaunchDarkly marks an environment critical; undefined when it can't say in time. */
+  isCritical: (resource: ResourceRef) => Promise<boolean | undefined>;
+}
+
+export const CONFIRMATION_TTL_MS = 10 * 60_000;
+
+export const CHANGE_MESSAGES = {
+  unexpected:
+    'Something went wrong on my side; the details are in my log. Check with /expire list before trying again.',
+  unrecorded:
+    'LaunchDarkly has the change, but I could not write it down: I will not remind anyone of it. Check /expire list.',
+};
+
+const heldAsk = z.object({ who: requesterSchema, request: changeRequestSchema });
+
+/**
+ * The one way a change is made, whatever surface asks: the change policy, a confirmation for
+ * protected environments, the change in LaunchDarkly, the store kept in step, one log line.
+ */
+export class Changes {
+  constructor(private readonly deps: ChangeDeps) {}
+
+  /** Policy, then protection: allowed now, refused, or held for its asker's confirmation. */
+  async check(ask: ChangeAsk): Promise<ChangeOutcome | { kind: 'allowed' }> {
+    const { deps } = this;
+    const { resource } = ask.request;
+    const groupIds = groupsIn(deps.policy);
+    const groups = groupIds.length > 0 ? await deps.groupsOf(ask.who.userId, groupIds) : [];
+    const decision = decide(deps.policy, {
+      project: resource.projectKey,
+      environment: resource.environmentKey,
+      userId: ask.who.userId,
+      groups,
+    });
+    if (!decision.allowed) {
+      deps.logger.info(
+        { event: 'refused', user: ask.who.userId, resource, rule: decision.rule?.text ?? null },
+        'change refused by CHANGE_POLICY',
+      );
+      return { kind: 'refused', resource, rule: decision.rule };
+    }
+    if (ask.confirmed || !(await this.isProtected(resource))) return { kind: 'allowed' };
+    const id = randomUUID();
+    const now = deps.now().getTime();
+    await deps.safetyStore.createConfirmation({
+      id,
+      user_id: ask.who.userId,
+      channel_id: ask.who.channelId,
+      request: JSON.stringify({ who: ask.who, request: ask.request }),
+      created_at: now,
+      expires_at: now + CONFIRMATION_TTL_MS,
+    });
+    return { kind: 'needs-confirmation', confirmationId: id, request: ask.request };
+  }
+
+  /** Check, then apply. */
+  async request(ask: ChangeAsk, onProgress?: (p: PatchProgress) => void): Promise<ChangeOutcome> {
+    const checked = await this.check(ask);
+    return checked.kind === 'allowed' ? this.apply(ask, onProgress) : checked;
+  }
+
+  /** Applies an allowed change and records it before anyone is told. */
+  async apply(ask: ChangeAsk, onProgress?: (p: PatchProgress) => void): Promise<ChangeOutcome> {
+    const { deps } = this;
+    const { request, who } = ask;
+    let outcome: ChangeOutcome;
+    try {
+      const result = await applyChange(request, deps.ld, onProgress);
+      outcome = { kind: 'applied', result };
+      try {
+        await recordChange(
+          result,
+          deps.store,
+          ask.provenance ?? { requestedBy: who.userId, channelId: who.channelId },
+          deps.now().getTime(),
+        );
+      } catch (error) {
+        deps.logger.error({ err: error, resource: request.resource }, 'could not record a change');
+        outcome.warning = CHANGE_MESSAGES.unrecorded;
+      }
+    } catch (error) {
+      if (error instanceof LdError) {
+        outcome = { kind: 'failed', request, message: describeLdError(error, request.resource) };
+      } else if (error instanceof VariationError) {
+        outcome = { kind: 'failed', request, message: error.message };
+      } else {
+        deps.logger.error({ err: error, resource: request.resource }, 'change failed unexpectedly');
+        outcome = { kind: 'failed', request, message: CHANGE_MESSAGES.unexpected };
+      }
+    }
+    const results = outcome.kind === 'applied' ? outcome.result.results : [];
+    deps.logger.info(
+      {
+        event: 'change',
+        user: who.userId,
+        verb: request.verb,
+        resource: request.resource,
+        targets: request.targets.length,
+        ok: results.filter((r) => r.ok).length,
+        failed: outcome.kind === 'applied' ? results.filter((r) => !r.ok).length : request.targets.length,
+        error: outcome.kind === 'failed' ? outcome.message : undefined,
+      },
+      'expiry change',
+    );
+    return outcome;
+  }
+
+  /** Gives a confirmed change back to its asker when applying it failed: Confirm works again. */
+  async reopen(id: string): Promise<void> {
+    await this.deps.safetyStore.reopenConfirmation(id);
+  }
+
+  /** Threads the reminders of what a change scheduled under the message that announced it. */
+  async thread(result: ChangeResult, channelId: string, messageTs: string): Promise<void> {
+    const targets = result.results.filter((r) => r.ok && r.expiresAt !== undefined).map((r) => r.target);
+    if (targets.length > 0)
+      await this.deps.store.setThread(result.request.resource, targets, channelId, messageTs);
+  }
+
+  /**
+   * Protected: named in PROTECTED_ENVIRONMENTS, or marked critical in LaunchDarkly. When
+   * LaunchDarkly can't say in time, the environment is treated as protected: asking once too
+   * often is the safe mistake.
+   */
+  async isProtected(resource: ResourceRef): Promise<boolean> {
+    if (this.deps.protectedEnvironments.includes(resource.environmentKey)) return true;
+    return (await this.deps.isCritical(resource)) ?? true;
+  }
+
+  /**
+   * Takes a held change for the person who clicked Confirm or Cancel: only its asker, only once,
+   * only within ten minutes. A confirmed one is then applied (`apply`, with `confirmed`).
+   */
+  async claim(
+    id: string,
+    userId: string,
+    outcome: 'confirmed' | 'cancelled',
+  ): Promise<ChangeAsk | Extract<ChangeOutcome, { kind: 'unconfirmable' }>> {
+    const { safetyStore, now } = this.deps;
+    const expired = { kind: 'unconfirmable', reason: 'expired' } as const;
+    const pending = await safetyStore.getConfirmation(id);
+    if (!pending) return expired;
+    if (pending.user_id !== userId)
+      return { kind: 'unconfirmable', reason: 'not-yours', owner: pending.user_id };
+    if (!(await safetyStore.useConfirmation(id, now().getTime(), outcome))) return expired;
+    const held = parseJson(heldAsk, pending.request);
+    return held ? { ...held, confirmed: true } : expired;
+  }
+}

@@ -1,0 +1,32 @@
+import type { BlockAction } from '@slack/bolt';
+import type { Requester } from '../domain/change-request.js';
+import type { Expiry } from '../domain/expiry.js';
+import { parseJson } from '../domain/json.js';
+import { ALREADY_HANDLED } from './blocks/reminder.js';
+import type { ListenerDeps } from './context.js';
+import { reminderRef } from './parse/reminder.js';
+
+/**
+ * The expiry a reminder's button is about, when the button is not out of date: the expiry is
+ * still known and still due at the instant the reminder showed.
+ */
+export async function loadReminded(
+  value: string | undefined,
+  deps: Pick<ListenerDeps, 'store'>,
+): Promise<{ ok: true; expiry: Expiry } | { ok: false; message: string }> {
+  const ref = parseJson(reminderRef, value);
+  const expiry = ref && (await deps.store.get(ref.id));
+  if (!ref || !expiry || expiry.expiresAt !== ref.at) return { ok: false, message: ALREADY_HANDLED };
+  return { ok: true, expiry };
+}
+
+/** The person who clicked a button in a channel. */
+export function clicker(body: BlockAction): Requester {
+  return {
+    userId: body.user.id,
+    userName: body.user.username ?? body.user.name ?? body.user.id,
+    teamDomain: body.team?.domain,
+    channelId: body.channel?.id ?? body.user.id,
+    channelName: body.channel?.name,
+  };
+}

@@ -1,0 +1,66 @@
+import type { WebClient } from '@slack/web-api';
+import type { ChangeRequest, Requester } from '../domain/change-request.js';
+import { auditComment } from '../domain/comment.js';
+import type { Expiry } from '../domain/expiry.js';
+import { targetLabel } from '../domain/targets.js';
+import type { Timing } from '../domain/timing.js';
+import type { Verb } from '../domain/vocabulary.js';
+import { privateAnswer } from './announce.js';
+import { escapeMrkdwn } from './blocks/mrkdwn.js';
+import { reminderDone, reminderDoneMessage } from './blocks/reminder.js';
+import type { Message } from './blocks/result.js';
+import { textMessage } from './blocks/text.js';
+import type { ListenerDeps } from './context.js';
+
+/**
+ * A change asked for on a reminder (Cancel expiry, Remove now, the Extend form): the same use case
+ * as every change, the click itself being the confirmation. Done, the reminder says what was done
+ * and by whom; anything else is told to the person who clicked. True when settled.
+ */
+export async function changeFromReminder(
+  expiry: Expiry,
+  verb: Verb,
+  timing: Timing,
+  ctx: {
+    who: Requester;
+    client: WebClient;
+    /** The reminder message. */
+    message: { channel: string; ts: string };
+    tell: (message: Message) => Promise<unknown>;
+    deps: ListenerDeps;
+  },
+): Promise<boolean> {
+  const request: ChangeRequest = {
+    verb,
+    resource: expiry.resource,
+    targets: [expiry.target],
+    ...timing,
+    targetType: expiry.targetType ?? 'included',
+    grant: false,
+    comment: auditComment(
+      ctx.who,
+      `reminder: ${verb} ${targetLabel(expiry.target)} on ${expiry.resource.kind} ${expiry.resource.key}`,
+    ),
+  };
+  const outcome = await ctx.deps.changes.request({
+    who: ctx.who,
+    request,
+    confirmed: true,
+    provenance: { requestedBy: expiry.requestedBy, channelId: expiry.channelId, messageTs: expiry.messageTs },
+  });
+  if (outcome.kind === 'applied') {
+    const result = outcome.result.results[0]!;
+    if (!result.ok) {
+      await ctx.tell(textMessage(`:x: ${escapeMrkdwn(result.message ?? 'failed')}`));
+      return false;
+    }
+    const done = reminderDone(verb, result.expiresAt);
+    await ctx.client.chat.update({ ...ctx.message, ...reminderDoneMessage(expiry, done, ctx.who.userId) });
+    if (outcome.warning) await ctx.tell(textMessage(`:warning: ${escapeMrkdwn(outcome.warning)}`));
+    return true;
+  }
+  const answer =
+    outcome.kind === 'failed' ? textMessage(`:x: ${escapeMrkdwn(outcome.message)}`) : privateAnswer(outcome);
+  if (answer) await ctx.tell(answer);
+  return false;
+}
