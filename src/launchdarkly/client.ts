@@ -279,19 +279,9 @@ export class LaunchDarklyClient {
 
   // ── Reads for pickers and checks ───────────────────────────────────────────────────────────
 
-  listProjects(limit = 100) {
-    return this.http.get('/api/v2/projects', schema.projectList, { limit }).then((a) => a.items);
-  }
-
   listEnvironments(projectKey: string, limit = 100) {
     return this.http
       .get(`/api/v2/projects/${seg(projectKey)}/environments`, schema.environmentList, { limit })
-      .then((a) => a.items);
-  }
-
-  listContextKinds(projectKey: string) {
-    return this.http
-      .get(`/api/v2/projects/${seg(projectKey)}/context-kinds`, schema.contextKindList)
       .then((a) => a.items);
   }
 

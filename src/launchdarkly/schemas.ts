@@ -108,18 +108,9 @@ export const segmentList = z.object({
   totalCount: z.number().int().optional(),
 });
 
-export const projectList = z.object({
-  items: z.array(z.object({ key: z.string(), name: z.string() })),
-  totalCount: z.number().int().optional(),
-});
-
 export const environmentList = z.object({
   items: z.array(z.object({ key: z.string(), name: z.string(), critical: z.boolean().optional() })),
   totalCount: z.number().int().optional(),
-});
-
-export const contextKindList = z.object({
-  items: z.array(z.object({ key: z.string(), name: z.string() })),
 });
 
 export const callerIdentity = z.object({

@@ -16,8 +16,9 @@ type OptionsHandler = Middleware<SlackOptionsMiddlewareArgs<'block_suggestion'>>
 /**
  * Block actions, view submissions and option requests, each kind behind one Bolt listener that
  * picks the handler by id. Bolt runs every registered listener's middleware on every request (a
- * few promises and a copy of the arguments each); with a listener per button that was a fifth of
- * the bot's CPU per slash command. Same ids, same arguments, same errors as `app.action` & co.
+ * few promises and a copy of the arguments each). Same ids, same arguments, same errors as
+ * `app.action` & co. Kept for the bench's ack figure: 0.78 ms of CPU per command with it, 1.25 ms
+ * with a Bolt listener per button, against 0.73 ms for a bare Bolt app (2026-11-28).
  */
 export class Router {
   private readonly actions = new Map<string, ActionHandler>();

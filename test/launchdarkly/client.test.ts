@@ -481,9 +481,8 @@ describe('grants and reads', () => {
     expect(error.ldMessage).toMatch(/multiple variations/);
   });
 
-  it('lists projects, environments (without SDK keys), context kinds, flags, segments and the caller', async () => {
+  it('lists environments (without SDK keys), flags, segments and the caller', async () => {
     const { client } = clientFor(fake);
-    expect(await client.listProjects()).toEqual([{ key: PROJECT, name: PROJECT }]);
     const environments = await client.listEnvironments(PROJECT);
     expect(environments).toEqual([
       { key: 'production', name: 'Production', critical: false },
@@ -491,7 +490,6 @@ describe('grants and reads', () => {
       { key: 'vault', name: 'Vault', critical: true },
     ]);
     expect(JSON.stringify(environments)).not.toContain('sdk-');
-    expect((await client.listContextKinds(PROJECT)).map((k) => k.key)).toEqual(['user', 'organization']);
     expect((await client.searchFlags(PROJECT, 'checkout')).map((f) => f.key)).toEqual(['new-checkout']);
     expect(fake.requests.at(-1)!.query.get('filter')).toBe('query:checkout');
     expect(await client.searchFlags(PROJECT, 'zzz')).toEqual([]);

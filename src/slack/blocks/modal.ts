@@ -1,9 +1,11 @@
 import type { KnownBlock, PlainTextOption, View } from '@slack/types';
+import type { ResourceKind, Verb } from '../../domain/vocabulary.js';
 import { MODAL } from '../ids.js';
 import { context } from './text.js';
 
-export type ModalAction = 'add' | 'update' | 'remove';
-export type ResourceKind = 'flag' | 'segment';
+/** The verbs the form offers; extend and remove now are for the command and the reminders. */
+export const FORM_VERBS = ['add', 'update', 'remove'] as const satisfies readonly Verb[];
+export type ModalAction = (typeof FORM_VERBS)[number];
 
 /** Everything the modal shows; rebuilt from the view's state on every change. */
 export interface ModalModel {
@@ -58,7 +60,7 @@ export function expireModal(m: ModalModel): View {
         type: 'radio_buttons',
         action_id: MODAL.actions.action,
         initial_option: option(ACTIONS[m.action], m.action),
-        options: (Object.keys(ACTIONS) as ModalAction[]).map((a) => option(ACTIONS[a], a)),
+        options: FORM_VERBS.map((a) => option(ACTIONS[a], a)),
       },
     },
     {

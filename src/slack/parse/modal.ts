@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { RESOURCE_KINDS, type ResourceKind, type TargetType } from '../../domain/vocabulary.js';
+import { FORM_VERBS, type ModalAction } from '../blocks/modal.js';
 import { MODAL } from '../ids.js';
 
 const element = z.object({
@@ -10,13 +12,13 @@ const element = z.object({
 const stateValues = z.record(z.string(), z.record(z.string(), element));
 
 export interface ModalState {
-  action: 'add' | 'update' | 'remove';
-  kind: 'flag' | 'segment';
+  action: ModalAction;
+  kind: ResourceKind;
   project?: string;
   environment?: string;
   resource?: string;
   variation?: number;
-  targetType: 'included' | 'excluded';
+  targetType: TargetType;
   targets: string;
   when: string;
   grant: boolean;
@@ -42,14 +44,8 @@ export function readModalState(values: unknown): ModalState {
     field(blockPrefix, actionId)?.selected_option?.value;
   const text = (blockPrefix: string, actionId: string) => field(blockPrefix, actionId)?.value ?? '';
 
-  const action = z
-    .enum(['add', 'update', 'remove'])
-    .catch('add')
-    .parse(selected(MODAL.blocks.action, MODAL.actions.action));
-  const kind = z
-    .enum(['flag', 'segment'])
-    .catch('flag')
-    .parse(selected(MODAL.blocks.kind, MODAL.actions.kind));
+  const action = z.enum(FORM_VERBS).catch('add').parse(selected(MODAL.blocks.action, MODAL.actions.action));
+  const kind = z.enum(RESOURCE_KINDS).catch('flag').parse(selected(MODAL.blocks.kind, MODAL.actions.kind));
   const resourceAction = kind === 'flag' ? MODAL.actions.flag : MODAL.actions.segment;
   const variation = Number.parseInt(selected(MODAL.blocks.variation, MODAL.actions.variation) ?? '', 10);
   return {
