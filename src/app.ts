@@ -9,16 +9,12 @@ import { registerListeners } from './slack/listeners/index.js';
 import { Lookups, within } from './slack/lookups.js';
 import { TimeZones } from './slack/time-zones.js';
 import { UserGroups } from './slack/user-groups.js';
-import { WorkQueue } from './slack/work-queue.js';
-
-/** Changes worked on at once; each mostly waits on LaunchDarkly, so a few keep it busy. */
-export const WORK_CONCURRENCY = 8;
 
 /** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
 const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
 
 /** The Bolt app with every listener registered. It never starts itself: `main.ts` or a test does. */
-export function createApp(config: Config, deps: Deps & { progressAfterMs?: number; work?: WorkQueue }): App {
+export function createApp(config: Config, deps: Deps & { progressAfterMs?: number }): App {
   const healthz = {
     path: '/healthz',
     method: ['GET'],
@@ -58,7 +54,7 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
     changes,
     timeZones: new TimeZones(config.defaultTimeZone, deps.logger, deps.now),
     lookups,
-    work: deps.work ?? new WorkQueue(WORK_CONCURRENCY, deps.logger),
+    slack: app.client,
     progressAfterMs: deps.progressAfterMs ?? 2_000,
   };
   registerListeners(app, listenerDeps);

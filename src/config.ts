@@ -28,6 +28,12 @@ export interface Config {
     readonly leadTimesMs: readonly number[];
     readonly checkIntervalMs: number;
   };
+  readonly work: {
+    /** A replica that stops renewing a job's lease for this long is taken to be dead; another takes over. */
+    readonly leaseMs: number;
+    /** Requests not yet done beyond which new ones are refused with a clear message. */
+    readonly maxOpen: number;
+  };
   readonly logLevel: LogLevel;
   readonly safety: {
     /** Who may change which environment. */
@@ -116,6 +122,12 @@ const envSchema = z.object({
       return [...new Set(ms as number[])].sort((a, b) => b - a);
     }),
   REMINDER_CHECK_INTERVAL: duration('1m').default(60_000),
+  WORK_LEASE: duration('30s').default(30_000),
+  WORK_QUEUE_LIMIT: z.coerce
+    .number({ error: 'must be a whole number such as 1000' })
+    .int({ error: 'must be a whole number such as 1000' })
+    .min(1, { error: 'must be at least 1' })
+    .default(1_000),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   CHANGE_POLICY: z
     .string()
@@ -182,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl: e.DATABASE_URL,
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
     reminders: { leadTimesMs: e.REMINDER_LEAD_TIMES, checkIntervalMs: e.REMINDER_CHECK_INTERVAL },
+    work: { leaseMs: e.WORK_LEASE, maxOpen: e.WORK_QUEUE_LIMIT },
     logLevel: e.LOG_LEVEL,
     safety: {
       policy: e.CHANGE_POLICY,

@@ -1,3 +1,4 @@
+import type { Worker } from './jobs/worker.js';
 import type { LaunchDarklyClient } from './launchdarkly/client.js';
 import type { Logger } from './log.js';
 import type { ExpiryStore } from './store/expiry-store.js';
@@ -13,4 +14,6 @@ export interface Deps {
   logger: Logger;
   /** The clock; nothing below reads Date.now() itself. */
   now: () => Date;
+  /** The work behind acks, kept in the store; the app registers what each kind of job does. */
+  work: Worker;
 }

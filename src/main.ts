@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { createApp, WORK_CONCURRENCY } from './app.js';
+import { createApp } from './app.js';
 import { type Config, ConfigError, loadConfig, secretsOf } from './config.js';
 import { runReminderPass } from './jobs/reminders.js';
 import { every } from './jobs/scheduler.js';
 import { LaunchDarklyClient } from './launchdarkly/client.js';
 import { createLogger, type Logger, redactSecrets } from './log.js';
-import { WorkQueue } from './slack/work-queue.js';
 import { connect } from './store/database.js';
 import { ExpiryStore } from './store/expiry-store.js';
+import { JobStore } from './store/job-store.js';
 import { SafetyStore } from './store/safety-store.js';
+import { createWorker } from './work.js';
 
 /** Known once the configuration is read: what crash output must never show. */
 let secrets: string[] = [];
@@ -29,7 +30,10 @@ function readConfig(): Config {
   }
 }
 
-function watchProcess(logger: Logger, stop: () => Promise<void>, pending: () => number): void {
+/** What a stop may take before the process exits anyway; container runtimes allow about ten seconds. */
+const STOP_GRACE_MS = 8_000;
+
+function watchProcess(logger: Logger, stop: () => Promise<void>): void {
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception');
@@ -42,9 +46,9 @@ function watchProcess(logger: Logger, stop: () => Promise<void>, pending: () => 
       stopping = true;
       logger.info({ signal }, 'stopping');
       const force = setTimeout(() => {
-        logger.error({ pending: pending() }, 'gave up waiting for acked work after 10 s; it is lost');
+        logger.error('the stop took too long; exiting (unfinished work is resumed by the next start)');
         process.exit(1);
-      }, 10_000).unref();
+      }, STOP_GRACE_MS + 2_000).unref();
       stop().then(
         () => {
           clearTimeout(force);
@@ -72,11 +76,14 @@ async function main(): Promise<void> {
   const store = new ExpiryStore(database.db);
   const safetyStore = new SafetyStore(database.db);
   const now = () => new Date();
-  const work = new WorkQueue(WORK_CONCURRENCY, logger);
+  const owner = `${hostname()}:${process.pid}`;
+  const work = createWorker(config, database, { logger, owner });
   const app = createApp(config, { ld, store, safetyStore, logger, now, work });
 
   if (config.slack.mode === 'socket') await app.start();
   else await app.start(config.slack.port);
+  // Also resumes what a crash or a stop left unfinished, here or on another replica.
+  work.start();
   const reminders = every(
     config.reminders.checkIntervalMs,
     () =>
@@ -88,30 +95,37 @@ async function main(): Promise<void> {
           slack: app.client,
           logger: logger.child({ component: 'reminders' }),
           leadTimesMs: config.reminders.leadTimesMs,
-          owner: `${hostname()}:${process.pid}`,
+          owner,
         },
       }),
     logger,
     'reminders',
   );
   const DAY = 86_400_000;
-  const pruning = every(3_600_000, () => safetyStore.prune(now().getTime() - DAY), logger, 'prune');
+  const jobs = new JobStore(database.db, database.dialect);
+  const pruning = every(
+    3_600_000,
+    async () => {
+      await safetyStore.prune(now().getTime() - DAY);
+      await jobs.prune(now().getTime() - DAY);
+    },
+    logger,
+    'prune',
+  );
   if (!config.safety.policyConfigured) {
     logger.warn(
       'CHANGE_POLICY is not set: everyone in the workspace may change every environment (protected ones ask for confirmation)',
     );
   }
-  watchProcess(
-    logger,
-    async () => {
-      await pruning.stop();
-      await reminders.stop();
-      await app.stop();
-      await work.idle(); // what was acked gets done (within the 10 s a stop is given)
-      await database.close();
-    },
-    () => work.pending,
-  );
+  watchProcess(logger, async () => {
+    await app.stop(); // no new requests
+    await pruning.stop();
+    await reminders.stop();
+    // What runs gets a few seconds to finish; the rest is handed back at once, not lost.
+    const handedBack = await work.stop(STOP_GRACE_MS - 1_000);
+    if (handedBack > 0) logger.info({ handedBack }, 'unfinished work handed back for the next start');
+    await database.close();
+  });
   logger.info(
     { mode: config.slack.mode, port: config.slack.port, database: database.dialect },
     'ld-expiry-bot is running',

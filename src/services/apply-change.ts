@@ -4,11 +4,11 @@ import { shiftInstant } from '../domain/shift.js';
 import { type Target, targetLabel } from '../domain/targets.js';
 import { type ResourceRef, type TargetType, VERBS } from '../domain/vocabulary.js';
 import type { LaunchDarklyClient, PatchProgress } from '../launchdarkly/client.js';
-import { LdError } from '../launchdarkly/errors.js';
+import { LdError, LdNetworkError, LdServerError } from '../launchdarkly/errors.js';
 import type { ExpiryChange } from '../launchdarkly/instructions.js';
 import type { ExpiringTarget } from '../launchdarkly/outcomes.js';
 import type { FlagRep, SegmentRep } from '../launchdarkly/schemas.js';
-import { describeLdError } from './ld-errors.js';
+import { describeLdError, isTransient } from './ld-errors.js';
 import { resolveVariation, servedVariations, variationLabel } from './variations.js';
 
 export interface TargetResult {
@@ -33,6 +33,28 @@ export interface ChangeResult {
   results: TargetResult[];
 }
 
+/**
+ * What each target is to become, by label: its new expiry, or null when it is to lose it. Written
+ * down before anything is sent, so that work resumed after a crash finishes the same change (an
+ * extend moves from where it started, not again) and counts what already happened as done.
+ */
+export type PlannedTargets = Record<string, number | null>;
+
+export interface ApplyOptions {
+  onProgress?: (progress: PatchProgress) => void;
+  /** Called with the plan before LaunchDarkly is changed. */
+  onPlan?: (planned: PlannedTargets) => Promise<void>;
+  /** The plan of an earlier run of the same change that may have been cut short. */
+  resumed?: PlannedTargets;
+}
+
+/** A request to LaunchDarkly that may have changed something went unanswered: read before telling. */
+export class UncertainChangeError extends Error {
+  constructor(readonly ldError: LdError) {
+    super(ldError.message);
+  }
+}
+
 interface Plan {
   result: TargetResult;
   change?: ExpiryChange;
@@ -49,18 +71,26 @@ interface Plan {
 export async function applyChange(
   request: ChangeRequest,
   ld: LaunchDarklyClient,
-  onProgress?: (progress: PatchProgress) => void,
+  options: ApplyOptions = {},
 ): Promise<ChangeResult> {
   const plans =
     request.resource.kind === 'flag' ? await planFlag(request, ld) : await planSegment(request, ld);
+  if (options.resumed) await settleResumed(request, plans, options.resumed, ld);
+  await options.onPlan?.(planOf(request, plans));
   const changes = plans.filter((p) => p.change);
   if (changes.length > 0) {
-    const { outcomes } = await ld.patchExpiringTargets(
-      request.resource,
-      changes.map((p) => p.change!),
-      request.comment,
-      onProgress,
+    const { outcomes } = await uncertain(() =>
+      ld.patchExpiringTargets(
+        request.resource,
+        changes.map((p) => p.change!),
+        request.comment,
+        options.onProgress,
+      ),
     );
+    for (const outcome of outcomes) {
+      if (!outcome.ok && outcome.error && isTransient(outcome.error))
+        throw new UncertainChangeError(outcome.error);
+    }
     outcomes.forEach((outcome, i) => {
       const { result } = changes[i]!;
       // Remove now takes the target out of targeting whether or not its expiry could be cancelled.
@@ -71,6 +101,59 @@ export async function applyChange(
   }
   if (VERBS[request.verb].revokes) await revoke(request, plans, ld);
   return { request, results: plans.map((p) => p.result) };
+}
+
+/**
+ * Sends. A request that went unanswered (the connection dropped, a timeout, a 5xx) may have been
+ * applied: its outcome is uncertain, not "nothing". A 429 or a 409 was refused, and is retried as is.
+ */
+async function uncertain<T>(send: () => Promise<T>): Promise<T> {
+  try {
+    return await send();
+  } catch (error) {
+    if (error instanceof LdNetworkError || error instanceof LdServerError)
+      throw new UncertainChangeError(error);
+    throw error;
+  }
+}
+
+function planOf(request: ChangeRequest, plans: Plan[]): PlannedTargets {
+  const removes = VERBS[request.verb].op === 'remove';
+  const planned: PlannedTargets = {};
+  for (const { result } of plans) {
+    if (result.ok) planned[targetLabel(result.target)] = removes ? null : (result.expiresAt ?? null);
+  }
+  return planned;
+}
+
+/**
+ * A change resumed after a crash: what LaunchDarkly already holds as planned is done (never a
+ * failure), an extend keeps the instants it chose the first time, and only the rest is sent.
+ */
+async function settleResumed(
+  request: ChangeRequest,
+  plans: Plan[],
+  planned: PlannedTargets,
+  ld: LaunchDarklyClient,
+): Promise<void> {
+  const existing = await scheduledOn(request, ld);
+  for (const plan of plans) {
+    const label = targetLabel(plan.result.target);
+    if (!(label in planned)) continue;
+    const at = planned[label];
+    const now = existing.get(label);
+    if (at === null) {
+      // Its expiry is gone already; for remove now, so is its targeting when the planner failed it.
+      if (!now) delete plan.change;
+      if (!now || !plan.result.ok) Object.assign(plan.result, { ok: true, message: undefined });
+    } else if (at !== undefined && now?.expirationDate === at) {
+      delete plan.change;
+      Object.assign(plan.result, { ok: true, message: undefined, expiresAt: at });
+    } else if (at !== undefined && plan.change?.op === 'update') {
+      plan.change.value = at;
+      plan.result.expiresAt = at;
+    }
+  }
 }
 
 function where(ref: ResourceRef): string {
@@ -226,9 +309,10 @@ function onlyServedVariation(served: Map<string, number>): number | undefined {
 /** Runs a grant; when LaunchDarkly refuses it, the targets it was for fail with its reason. */
 async function sendFor(plans: Plan[], what: string, ref: ResourceRef, send: () => Promise<unknown>) {
   try {
-    await send();
+    await uncertain(send);
   } catch (error) {
-    if (!(error instanceof LdError)) throw error;
+    // An outage or a rate limit is the whole change's to retry, not this group's failure.
+    if (!(error instanceof LdError) || isTransient(error)) throw error;
     const message = `${what}: ${describeLdError(error, ref)}`;
     for (const plan of plans) Object.assign(plan.result, { ok: false, message });
   }

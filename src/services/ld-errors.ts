@@ -31,7 +31,19 @@ export const LD_MESSAGES = {
   shape: (r: ResourceRef) =>
     `LaunchDarkly answered in a way I didn't expect; check what happened with /expire list ${r.kind} ${r.key}.`,
   refused: (message: string) => `LaunchDarkly refused the request: ${message}`,
+  uncertain: (r: ResourceRef) =>
+    `LaunchDarkly did not answer, so I cannot tell whether it applied the change; \`/expire list ${r.kind} ${r.key}\` shows what it has.`,
 };
+
+/** Failures that another try may not meet: an outage, a rate limit, a race with another change. */
+export function isTransient(error: LdError): boolean {
+  return (
+    error instanceof LdNetworkError ||
+    error instanceof LdServerError ||
+    error instanceof LdRateLimitError ||
+    error instanceof LdConflictError
+  );
+}
 
 /** A sentence a person can act on, never a stack trace or a token. */
 export function describeLdError(error: LdError, resource: ResourceRef): string {

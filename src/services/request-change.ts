@@ -10,11 +10,16 @@ import {
 import { parseJson } from '../domain/json.js';
 import { decide, groupsIn, type Policy, type Rule } from '../domain/policy.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
-import type { PatchProgress } from '../launchdarkly/client.js';
 import { LdError } from '../launchdarkly/errors.js';
-import { applyChange, type ChangeResult, VariationError } from './apply-change.js';
+import {
+  type ApplyOptions,
+  applyChange,
+  type ChangeResult,
+  UncertainChangeError,
+  VariationError,
+} from './apply-change.js';
 
-import { describeLdError } from './ld-errors.js';
+import { describeLdError, isTransient, LD_MESSAGES } from './ld-errors.js';
 import { type Provenance, recordChange } from './record.js';
 
 /** What became of a request: the surface that asked turns it into its own message. */
@@ -22,7 +27,8 @@ export type ChangeOutcome =
   | { kind: 'refused'; resource: ResourceRef; rule?: Rule }
   | { kind: 'needs-confirmation'; confirmationId: string; request: ChangeRequest }
   | { kind: 'applied'; result: ChangeResult; warning?: string }
-  | { kind: 'failed'; request: ChangeRequest; message: string }
+  /** `transient`: another try may succeed (an outage, a rate limit); the work may be retried. */
+  | { kind: 'failed'; request: ChangeRequest; message: string; transient?: boolean }
   | { kind: 'unconfirmable'; reason: 'expired' } // a Confirm clicked too late or twice
   | { kind: 'unconfirmable'; reason: 'not-yours'; owner: string };
 
@@ -99,18 +105,18 @@ export class Changes {
   }
 
   /** Check, then apply. */
-  async request(ask: ChangeAsk, onProgress?: (p: PatchProgress) => void): Promise<ChangeOutcome> {
+  async request(ask: ChangeAsk, options?: ApplyOptions): Promise<ChangeOutcome> {
     const checked = await this.check(ask);
-    return checked.kind === 'allowed' ? this.apply(ask, onProgress) : checked;
+    return checked.kind === 'allowed' ? this.apply(ask, options) : checked;
   }
 
   /** Applies an allowed change and records it before anyone is told. */
-  async apply(ask: ChangeAsk, onProgress?: (p: PatchProgress) => void): Promise<ChangeOutcome> {
+  async apply(ask: ChangeAsk, options?: ApplyOptions): Promise<ChangeOutcome> {
     const { deps } = this;
     const { request, who } = ask;
     let outcome: ChangeOutcome;
     try {
-      const result = await applyChange(request, deps.ld, onProgress);
+      const result = await applyChange(request, deps.ld, options);
       outcome = { kind: 'applied', result };
       try {
         await recordChange(
@@ -124,8 +130,16 @@ export class Changes {
         outcome.warning = CHANGE_MESSAGES.unrecorded;
       }
     } catch (error) {
-      if (error instanceof LdError) {
-        outcome = { kind: 'failed', request, message: describeLdError(error, request.resource) };
+      if (error instanceof UncertainChangeError) {
+        outcome = {
+          kind: 'failed',
+          request,
+          message: LD_MESSAGES.uncertain(request.resource),
+          transient: true,
+        };
+      } else if (error instanceof LdError) {
+        const message = describeLdError(error, request.resource);
+        outcome = { kind: 'failed', request, message, transient: isTransient(error) };
       } else if (error instanceof VariationError) {
         outcome = { kind: 'failed', request, message: error.message };
       } else {

@@ -1,8 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import type { ChangeRequest } from '../domain/change-request.js';
-import type { PatchProgress } from '../launchdarkly/client.js';
+import { backoff, type JobContext, type JobResult, MAX_ATTEMPTS } from '../jobs/worker.js';
 import type { Logger } from '../log.js';
+import type { ApplyOptions, PlannedTargets } from '../services/apply-change.js';
 import type { ChangeOutcome, Changes } from '../services/request-change.js';
+import type { Job } from '../store/job-store.js';
 import { failedMessage, type Message, progressMessage, resultMessage } from './blocks/result.js';
 import { confirmMessage, SAFETY_MESSAGES } from './blocks/safety.js';
 import { textMessage } from './blocks/text.js';
@@ -22,23 +24,34 @@ export interface Surface {
 
 export const SOMETHING_WENT_WRONG = `:x: Something went wrong on my side; the details are in my log. Check with /expire list before trying again.`;
 
+export const BUSY =
+  ':no_entry: Too many requests are waiting for LaunchDarkly right now, so I did not take yours. Try again in a few minutes; nothing was sent.';
+
+export const TAKE_ON_FAILED =
+  ':x: I could not write your request down (my database is not answering), so I did not take it on. Nothing was sent to LaunchDarkly; try again in a minute.';
+
+export const WAITING = (ahead: number) =>
+  `:hourglass: ${ahead} ${ahead === 1 ? 'request is' : 'requests are'} ahead of yours; I will get to it shortly.`;
+
 /**
- * Runs `work` for a person; whatever goes wrong unexpectedly (a store or Slack failure) is logged
- * once and told to them in words. Returns what `work` says (settled or not), false on a failure.
+ * Runs a job's `work` for a person. Whatever goes wrong unexpectedly (a store or Slack failure) is
+ * logged and retried; when the last try fails too, the person is told in words.
  */
 export async function answering(
   surface: Pick<Surface, 'tell'>,
   logger: Logger,
-  work: () => Promise<boolean>,
-): Promise<boolean> {
+  attempt: number,
+  work: () => Promise<JobResult>,
+): Promise<JobResult> {
   try {
     return await work();
   } catch (error) {
-    logger.error({ err: error }, 'work behind an ack failed');
+    logger.error({ err: error, attempt }, 'work behind an ack failed');
+    if (attempt < MAX_ATTEMPTS) return { retryInMs: backoff(attempt) };
     await surface.tell(textMessage(SOMETHING_WENT_WRONG)).catch((tellError: unknown) => {
       logger.warn({ err: tellError }, 'could not tell the person either');
     });
-    return false;
+    return 'failed';
   }
 }
 
@@ -58,35 +71,72 @@ export function privateAnswer(outcome: ChangeOutcome): Message | undefined {
   }
 }
 
+/** What a change's job writes down as it goes, for whoever resumes it. */
+interface ChangeNotes {
+  /** The progress message in the channel, once posted: a resumed job finishes it. */
+  progressTs?: string;
+  /** What each target is to become, written before LaunchDarkly is changed. */
+  planned?: PlannedTargets;
+  /** The person was told the work waits for LaunchDarkly to come back. */
+  toldRetry?: boolean;
+}
+
+export const RETRYING = (inMs: number, attempt: number) =>
+  `:hourglass: LaunchDarkly is not answering right now; I will try again in ${Math.round(inMs / 1_000)} s (try ${attempt + 1} of ${MAX_ATTEMPTS}). Nothing needs doing on your side.`;
+
 /**
- * A change asked for where its result is news for the channel (the command, the form, Confirm):
- * progress while long work runs, then the result — or why nothing was done — for everyone, with
- * reminders threaded under it; refusals and questions go to the asker alone. True when the request
- * is settled; false when it failed and may simply be tried again.
+ * A change asked for where its result is news for the channel (the command, the form, Confirm),
+ * run as a durable job: progress while long work runs, then the result — or why nothing was done —
+ * for everyone, with reminders threaded under it; refusals and questions go to the asker alone. A
+ * transient failure is retried (the person is told once); a resumed job finishes the progress
+ * message it started and the change it planned. 'failed' lets the same request be made again.
  */
 export async function announceChange(
   request: ChangeRequest,
-  run: (onProgress: (p: PatchProgress) => void) => Promise<ChangeOutcome>,
+  run: (options: ApplyOptions) => Promise<ChangeOutcome>,
   surface: Surface,
   deps: { changes: Changes; logger: Logger; progressAfterMs: number },
-): Promise<boolean> {
+  job: { attempt: number; notes: ChangeNotes; note: JobContext['note'] },
+): Promise<JobResult> {
   const progress = trackProgress(
     { client: surface.client, channel: surface.channel, logger: deps.logger, fallback: surface.fallback },
     (done) => progressMessage(request, done),
-    { afterMs: deps.progressAfterMs },
+    {
+      afterMs: deps.progressAfterMs,
+      postedTs: job.notes.progressTs,
+      onPosted: (ts) => job.note({ progressTs: ts }),
+    },
   );
-  const outcome = await run((p) => progress.update(p.done));
+  const outcome = await run({
+    onProgress: (p) => progress.update(p.done),
+    resumed: job.notes.planned,
+    onPlan: job.notes.planned ? undefined : (planned) => job.note({ planned }),
+  });
   if (outcome.kind === 'applied') {
     const { ts } = await progress.finish(resultMessage(outcome.result, surface.userId, outcome.warning));
     if (ts) await deps.changes.thread(outcome.result, surface.channel, ts);
-    return true;
+    return 'done';
+  }
+  if (outcome.kind === 'failed' && outcome.transient && job.attempt < MAX_ATTEMPTS) {
+    const retryInMs = backoff(job.attempt);
+    await progress.pause();
+    if (!job.notes.toldRetry) {
+      await surface.tell(textMessage(RETRYING(retryInMs, job.attempt)));
+      await job.note({ toldRetry: true });
+    }
+    return { retryInMs };
   }
   if (outcome.kind === 'failed') {
     await progress.finish(failedMessage(outcome.request, outcome.message, surface.userId));
-    return false;
+    return 'failed';
   }
   await progress.cancel();
   const answer = privateAnswer(outcome);
   if (answer) await surface.tell(answer);
-  return true;
+  return 'done';
+}
+
+/** The job context of a change surface: the job's attempt, notes, and how to add to them. */
+export function changeJob(job: Job, ctx: JobContext) {
+  return { attempt: job.attempt, notes: job.notes as ChangeNotes, note: ctx.note };
 }

@@ -1,8 +1,9 @@
+import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../deps.js';
+import type { Worker } from '../jobs/worker.js';
 import type { Changes } from '../services/request-change.js';
 import type { Lookups } from './lookups.js';
 import type { TimeZones } from './time-zones.js';
-import type { WorkQueue } from './work-queue.js';
 
 /** What listeners get: the app's dependencies, the configured defaults, the use cases, Slack-side caches. */
 export interface ListenerDeps extends Deps {
@@ -12,8 +13,10 @@ export interface ListenerDeps extends Deps {
   timeZones: TimeZones;
   /** Cached LaunchDarkly reads for the modal's pickers. */
   lookups: Lookups;
-  /** The work behind acks, a few jobs at a time. */
-  work: WorkQueue;
+  /** The work behind acks: written down before the ack, done a few jobs at a time. */
+  work: Worker;
+  /** The app's Slack client, for work resumed away from the request that asked for it. */
+  slack: WebClient;
   /** Post a progress message when a change takes longer than this. */
   progressAfterMs: number;
 }

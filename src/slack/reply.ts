@@ -49,6 +49,8 @@ export interface Progress {
   finish(message: Message): Promise<{ ts?: string }>;
   /** Nothing to announce after all (the answer is for the asker alone): no progress message stays. */
   cancel(): Promise<void>;
+  /** The work stops here and goes on later (a retry): the progress message stays as it is. */
+  pause(): Promise<void>;
 }
 
 /**
@@ -58,22 +60,37 @@ export interface Progress {
 export function trackProgress(
   to: Destination,
   render: (done: number) => Message,
-  options: { afterMs: number; everyMs?: number },
+  options: {
+    afterMs: number;
+    everyMs?: number;
+    /** A progress message an earlier run of the same work posted. */
+    postedTs?: string;
+    /** Told once a progress message is in the channel. */
+    onPosted?: (ts: string) => Promise<unknown>;
+  },
 ): Progress {
   let done = 0;
-  let posted: Promise<string | undefined> | undefined;
+  let posted: Promise<string | undefined> | undefined = options.postedTs
+    ? Promise.resolve(options.postedTs)
+    : undefined;
   let chain: Promise<unknown> = Promise.resolve();
   let lastUpdate = 0;
   const everyMs = options.everyMs ?? 1_000;
-  const timer = setTimeout(() => {
-    posted = postResult(to, render(done)).then(
-      (r) => (r.via === 'channel' ? r.ts : undefined),
-      (error) => {
-        to.logger.warn({ err: error }, 'could not post progress');
-        return undefined;
-      },
-    );
-  }, options.afterMs);
+  const timer = posted
+    ? undefined
+    : setTimeout(() => {
+        posted = postResult(to, render(done)).then(
+          async (r) => {
+            if (r.via !== 'channel') return undefined;
+            await options.onPosted?.(r.ts);
+            return r.ts;
+          },
+          (error) => {
+            to.logger.warn({ err: error }, 'could not post progress');
+            return undefined;
+          },
+        );
+      }, options.afterMs);
 
   const updateTo = (message: Message) =>
     posted!.then((ts) =>
@@ -106,6 +123,11 @@ export function trackProgress(
       await chain;
       const ts = posted ? await posted : undefined;
       if (ts) await to.client.chat.delete({ channel: to.channel, ts });
+    },
+    async pause() {
+      clearTimeout(timer);
+      await chain;
+      if (posted) await posted;
     },
   };
 }

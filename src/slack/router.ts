@@ -11,6 +11,7 @@ import type {
 type ActionHandler<A extends BlockAction = BlockAction> = Middleware<SlackActionMiddlewareArgs<A>>;
 export type ActionArgs<A extends BlockAction = BlockAction> = Parameters<ActionHandler<A>>[0];
 type ViewHandler = Middleware<SlackViewMiddlewareArgs<SlackViewAction>>;
+export type ViewArgs = Parameters<ViewHandler>[0];
 type OptionsHandler = Middleware<SlackOptionsMiddlewareArgs<'block_suggestion'>>;
 
 /**
@@ -26,12 +27,28 @@ export class Router {
   private readonly views = new Map<string, ViewHandler>();
   private readonly options = new Map<string, OptionsHandler>();
 
-  constructor(app: App) {
+  /**
+   * `failed` hears of a button's handler that threw (a store failure, say) after the click was
+   * acked: the person is told there, not only the log.
+   */
+  constructor(app: App, failed?: (args: ActionArgs, error: unknown) => Promise<void>) {
     app.action({ type: 'block_actions' }, async (args) => {
       const id = args.action.action_id;
       const handler =
         this.actions.get(id) ?? this.actionPrefixes.find(([prefix]) => id.startsWith(prefix))?.[1];
-      await handler?.(args as ActionArgs);
+      if (!handler) return;
+      let acked = false;
+      const ack = (async () => {
+        acked = true;
+        await args.ack();
+      }) as typeof args.ack;
+      try {
+        await handler({ ...args, ack } as ActionArgs);
+      } catch (error) {
+        if (!acked) await args.ack();
+        if (!failed) throw error;
+        await failed(args as ActionArgs, error);
+      }
     });
     app.view({ type: 'view_submission' }, async (args) => {
       await this.views.get(args.view.callback_id)?.(args);

@@ -81,6 +81,30 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('confirmations').execute();
     },
   },
+  '2026-12-01-001-jobs': {
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (see above)
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('run_after', 'bigint', (c) => c.notNull())
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until', 'bigint', (c) => c.notNull())
+        .addColumn('notes', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('jobs_ready').on('jobs').columns(['state', 'run_after']).execute();
+    },
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (see above)
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('jobs').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -56,10 +56,33 @@ export interface OnceKeysTable {
   created_at: number;
 }
 
+/**
+ * Work acknowledged to Slack and not yet done: written before the ack, taken by a worker under a
+ * lease, resumed by whoever finds the lease run out. The id is the request's once-key, so a
+ * redelivered request finds its job already there.
+ */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  /** JSON: what the surface asked, enough to do the work from scratch. */
+  payload: string;
+  /** queued | running | done */
+  state: string;
+  attempts: number;
+  run_after: number;
+  lease_owner: string | null;
+  lease_until: number;
+  /** JSON: what the work wrote down as it went (its progress message, the instants it chose). */
+  notes: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   expiries: ExpiriesTable;
   reminders: RemindersTable;
   confirmations: ConfirmationsTable;
   once_keys: OnceKeysTable;
+  jobs: JobsTable;
   kysely_migration?: { name: Generated<string> };
 }

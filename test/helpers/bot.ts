@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import type { App } from '@slack/bolt';
 import { createApp } from '../../src/app.js';
 import { type Config, loadConfig, secretsOf } from '../../src/config.js';
+import type { Worker } from '../../src/jobs/worker.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
+import { createWorker } from '../../src/work.js';
 import type { FakeLaunchDarkly } from './fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, type FakeSlack } from './fake-slack.js';
 import { watchForLeaks } from './leak-registry.js';
@@ -22,6 +24,8 @@ export interface Bot {
   config: Config;
   store: ExpiryStore;
   database: Db;
+  /** The work behind its acks. */
+  work: Worker;
   /** Every line the bot logged, already scrubbed. */
   logs: string[];
   command: (fields: CommandFields | string) => ReturnType<typeof postSigned>;
@@ -70,15 +74,18 @@ export async function startBot(
     options.database ??
     (await connect(`sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')), 'bot.sqlite')}`));
   const store = new ExpiryStore(database.db);
+  const work = createWorker(config, database, { logger, owner: `test:${process.pid}`, pollMs: 50 });
   const app = createApp(config, {
     ld: client,
     store,
     safetyStore: new SafetyStore(database.db),
     logger,
     now: options.now ?? (() => new Date()),
+    work,
     progressAfterMs: options.progressAfterMs,
   });
   const server = (await app.start(0)) as Server;
+  work.start();
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
@@ -88,8 +95,10 @@ export async function startBot(
     database,
     logs,
     command: (fields) => postSigned(url, commandBody(typeof fields === 'string' ? { text: fields } : fields)),
+    work,
     stop: async () => {
       await app.stop();
+      await work.stop(5_000);
       if (!options.database) await database.close();
     },
   };

@@ -169,7 +169,12 @@ describe.each(DATABASES)('Changes, the one use case, on %s', (_name, url) => {
   it('turns a LaunchDarkly failure of the whole request into a sentence, and records nothing', async () => {
     ld.fail({ status: 403, body: { code: 'forbidden', message: 'no' }, times: 10 });
     const outcome = await changes().request({ who: alice, request: request({}) });
-    expect(outcome).toEqual({ kind: 'failed', request: request({}), message: LD_MESSAGES.forbidden(flag) });
+    expect(outcome).toEqual({
+      kind: 'failed',
+      request: request({}),
+      message: LD_MESSAGES.forbidden(flag),
+      transient: false,
+    });
     expect(await stored()).toEqual([]);
   });
 

@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
+import { createWorker } from '../../src/work.js';
 import { type Bot, botEnv, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
@@ -75,19 +76,18 @@ describe('health', () => {
 
 describe('Socket Mode', () => {
   it('connects with the app token instead of listening for signed requests', async () => {
-    const socketBot = createApp(
-      loadConfig({
-        ...botEnv(slack, ld, { SLACK_APP_TOKEN: 'xapp-1-fake-app-token' }),
-        SLACK_SIGNING_SECRET: undefined,
-      }),
-      {
-        ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
-        store: bot.store,
-        safetyStore: new SafetyStore(bot.database.db),
-        logger: silentLogger(),
-        now: () => new Date(),
-      },
-    );
+    const config = loadConfig({
+      ...botEnv(slack, ld, { SLACK_APP_TOKEN: 'xapp-1-fake-app-token' }),
+      SLACK_SIGNING_SECRET: undefined,
+    });
+    const socketBot = createApp(config, {
+      ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
+      store: bot.store,
+      safetyStore: new SafetyStore(bot.database.db),
+      logger: silentLogger(),
+      now: () => new Date(),
+      work: createWorker(config, bot.database, { logger: silentLogger(), owner: 'socket' }),
+    });
     // The fake has no WebSocket server, so the client keeps retrying: watch for its first call.
     socketBot.start().catch(() => undefined);
     const call = await slack.waitFor(() => slack.callsTo('apps.connections.open')[0]);

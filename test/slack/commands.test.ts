@@ -364,8 +364,6 @@ describe('LaunchDarkly errors become sentences', () => {
     [403, LD_MESSAGES.forbidden(ref)],
     [404, LD_MESSAGES.notFound(ref)],
     [405, LD_MESSAGES.approval(ref)],
-    [409, LD_MESSAGES.conflict(ref)],
-    [429, LD_MESSAGES.rateLimited],
   ])('%i', async (status, sentence) => {
     ld.fail({ status, times: 10, headers: { 'Retry-After': '0' }, match: (r) => r.method === 'PATCH' });
     await expire('flag new-checkout sandy in 2 weeks');
@@ -375,6 +373,22 @@ describe('LaunchDarkly errors become sentences', () => {
     );
     expect(text).not.toMatch(/at .*\.ts:\d+/);
   });
+
+  it.each([409, 429, 500])(
+    '%i is retried: the person hears that it waits, then the change is applied once',
+    async (status) => {
+      // The client itself waits out four 429s; the fifth reaches the change, which is tried again.
+      const times = status === 429 ? 5 : 1;
+      ld.fail({ status, times, headers: { 'Retry-After': '0' }, match: (r) => r.method === 'PATCH' });
+      await expire('flag new-checkout sandy in 2 weeks');
+      const notice = await slack.waitFor(() =>
+        slack.responseUrlPosts.find((p) => String(p.body.text).includes('I will try again')),
+      );
+      expect(notice.body.response_type).toBe('ephemeral');
+      expect(allText(await channelMessage())).toContain('<@U1> scheduled 1 target on flag *new-checkout*');
+      expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toHaveLength(1);
+    },
+  );
 
   it('an unknown flag is a 404 read before any change', async () => {
     await expire('flag no-such-flag sandy in 2 weeks');

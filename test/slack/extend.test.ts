@@ -129,6 +129,33 @@ describe('/expire extend', () => {
     expect(expiryOf('sandy')!.version).toBe(4);
   });
 
+  it('an expiry scheduled through the bot is moved in its memory too: reminders follow the new time', async () => {
+    // The bot's memory outlives each test here: look at this one target only.
+    const remembered = async () =>
+      (await bot.store.upcoming(0, { limit: 100, offset: 0 })).items.find(
+        (e) =>
+          e.resource.key === 'new-checkout' &&
+          e.resource.environmentKey === 'production' &&
+          e.target.key === 'sandy',
+      );
+    await expire('flag new-checkout sandy 2026-03-07 17:00');
+    await channelMessage();
+    expect(await remembered()).toMatchObject({ expiresAt: SAT_5PM_PST });
+    slack.reset();
+
+    await expire('extend flag new-checkout sandy 2 days');
+    const message = await channelMessage();
+    expect(allText(message)).toContain('<@U1> extended 1 target on flag *new-checkout* by 2 days.');
+    expect(expiryOf('sandy')!.expirationDate).toBe(MON_5PM_PDT);
+    for (let i = 0; i < 200 && (await remembered())?.messageTs !== message.ts; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(await remembered()).toMatchObject({
+      expiresAt: MON_5PM_PDT,
+      channelId: 'C1',
+      messageTs: message.ts,
+    });
+  });
+
   it.each(['36 hours', '+36h'])('"%s" is elapsed time, also across DST', async (duration) => {
     scheduled('sandy', SAT_5PM_PST, { version: 2 });
     await expire(`extend flag new-checkout sandy ${duration}`);

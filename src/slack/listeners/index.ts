@@ -1,4 +1,5 @@
 import type { App } from '@slack/bolt';
+import { SOMETHING_WENT_WRONG } from '../announce.js';
 import type { ListenerDeps } from '../context.js';
 import { Router } from '../router.js';
 import * as actions from './actions/index.js';
@@ -9,7 +10,10 @@ import * as views from './views/index.js';
 /** Every listener of the app, each kind in its own folder. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
   commands.register(app, deps);
-  const router = new Router(app);
+  const router = new Router(app, async ({ respond }, error) => {
+    deps.logger.error({ err: error }, 'a button could not be handled');
+    await respond({ response_type: 'ephemeral', replace_original: false, text: SOMETHING_WENT_WRONG });
+  });
   actions.register(router, deps);
   views.register(router, deps);
   options.register(router, deps);

@@ -1,50 +1,90 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
-import { announceChange, answering, privateAnswer, type Surface } from '../../announce.js';
-import { SAFETY_MESSAGES } from '../../blocks/safety.js';
+import { z } from 'zod';
+import type { JobKind } from '../../../jobs/worker.js';
+import type { ChangeAsk } from '../../../services/request-change.js';
+import { announceChange, answering, changeJob, privateAnswer, type Surface } from '../../announce.js';
+import { confirmMessage, SAFETY_MESSAGES } from '../../blocks/safety.js';
 import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
+import { responder } from '../../response-url.js';
 import type { Router } from '../../router.js';
+import { takeOn } from '../../submit.js';
+
+export const CONFIRMED_JOB = 'confirmed';
+
+const payloadSchema = z.object({
+  id: z.string(),
+  userId: z.string(),
+  channel: z.string(),
+  responseUrl: z.string().optional(),
+});
 
 /** Confirm under the ephemeral question for a protected environment: the held change is applied. */
 export function registerConfirm(router: Router, deps: ListenerDeps): void {
-  router.action<BlockAction<ButtonAction>>(
-    ACTIONS.confirm,
-    async ({ ack, action, body, client, respond }) => {
-      await ack();
-      const id = action.value ?? '';
+  router.action<BlockAction<ButtonAction>>(ACTIONS.confirm, async ({ ack, action, body, respond }) => {
+    const id = action.value ?? '';
+    // One job per click (a redelivered click is the same job); the confirmation itself is used once.
+    const refused = await takeOn(deps, CONFIRMED_JOB, `confirm:${id}:${body.user.id}:${action.action_ts}`, {
+      id,
+      userId: body.user.id,
+      channel: body.channel?.id ?? body.user.id,
+      responseUrl: body.response_url,
+    });
+    await ack();
+    if (refused) await respond({ response_type: 'ephemeral', replace_original: false, text: refused });
+  });
+  deps.work.handle(CONFIRMED_JOB, confirmedJob(deps));
+}
+
+function confirmedJob(deps: ListenerDeps): JobKind {
+  return {
+    async run(job, ctx) {
+      const p = payloadSchema.parse(job.payload);
+      const dm = (message: { text: string }) =>
+        deps.slack.chat.postMessage({ channel: p.userId, ...message });
+      const respond = responder(p.responseUrl, dm);
       const surface: Surface = {
-        client,
-        channel: body.channel?.id ?? body.user.id,
-        userId: body.user.id,
+        client: deps.slack,
+        channel: p.channel,
+        userId: p.userId,
         tell: (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
         fallback: (message) => respond({ response_type: 'in_channel', replace_original: false, ...message }),
       };
-      deps.work.enqueue('confirmed change', () =>
-        answering(surface, deps.logger, async () => {
-          // The confirmation is used once; a change that failed gives it back, so Confirm can be clicked again.
-          const claim = await deps.changes.claim(id, body.user.id, 'confirmed');
+      return answering(surface, deps.logger, job.attempt, async () => {
+        // Claimed once; a resumed job finds the change it claimed in its notes.
+        let ask = job.notes.ask as ChangeAsk | undefined;
+        if (!ask) {
+          const claim = await deps.changes.claim(p.id, p.userId, 'confirmed');
           if (!('who' in claim)) {
             await surface.tell(privateAnswer(claim)!);
-            return true;
+            return 'done';
           }
+          ask = claim;
+          await ctx.note({ ask });
           await respond({
             response_type: 'ephemeral',
             replace_original: true,
             text: SAFETY_MESSAGES.confirmed,
           });
-          const settled = await announceChange(
-            claim.request,
-            (onProgress) => deps.changes.apply(claim, onProgress),
-            { ...surface, channel: claim.who.channelId },
-            deps,
-          ).catch(async (error: unknown) => {
-            await deps.changes.reopen(id);
-            throw error;
+        }
+        const result = await announceChange(
+          ask.request,
+          (options) => deps.changes.apply(ask!, options),
+          { ...surface, channel: ask.who.channelId },
+          deps,
+          changeJob(job, ctx),
+        );
+        if (result === 'failed') {
+          // The confirmation is given back, and the question with it: Confirm can be clicked again.
+          await deps.changes.reopen(p.id);
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            ...confirmMessage(p.id, ask.request),
           });
-          if (!settled) await deps.changes.reopen(id);
-          return settled;
-        }),
-      );
+        }
+        return result;
+      });
     },
-  );
+  };
 }

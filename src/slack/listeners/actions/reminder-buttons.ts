@@ -1,45 +1,77 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
-import { once } from '../../../services/once.js';
+import { z } from 'zod';
+import { requesterSchema } from '../../../domain/change-request.js';
+import type { JobKind } from '../../../jobs/worker.js';
 import { answering } from '../../announce.js';
 import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
 import { clicker, loadReminded } from '../../reminded.js';
 import { changeFromReminder } from '../../reminder-change.js';
+import { responder } from '../../response-url.js';
 import type { Router } from '../../router.js';
+import { takeOn } from '../../submit.js';
+
+export const REMINDER_BUTTON_JOB = 'reminder-button';
 
 const VERB_OF = { [ACTIONS.reminderCancel]: 'remove', [ACTIONS.reminderRemoveNow]: 'revoke' } as const;
+
+const payloadSchema = z.object({
+  verb: z.enum(['remove', 'revoke']),
+  value: z.string().optional(),
+  who: requesterSchema,
+  message: z.object({ channel: z.string(), ts: z.string() }),
+  responseUrl: z.string().optional(),
+});
 
 /** Cancel expiry and Remove now on a reminder: done at once, once per click. */
 export function registerReminderButtons(router: Router, deps: ListenerDeps): void {
   for (const [actionId, verb] of Object.entries(VERB_OF)) {
-    router.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, client, respond }) => {
-      await ack();
-      const tell = (message: { text: string }) =>
-        respond({ response_type: 'ephemeral', replace_original: false, ...message });
-      await answering({ tell }, deps.logger, async () => {
-        // A double click (or a redelivered click) acts once; a click that failed can be tried again.
-        await once(deps.safetyStore, `button:${actionId}:${action.value}`, deps.now().getTime(), async () => {
-          const expiry = await loadReminded(action.value, deps);
-          if (!expiry.ok) {
-            await tell(textMessage(expiry.message));
-            return true;
-          }
-          return changeFromReminder(
-            expiry.expiry,
-            verb,
-            {},
-            {
-              who: clicker(body),
-              client,
-              message: { channel: body.channel!.id, ts: body.message!.ts },
-              tell,
-              deps,
-            },
-          );
-        });
-        return true;
+    router.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
+      // A double click (or a redelivered click) is one job; a click that failed can be tried again.
+      const refused = await takeOn(deps, REMINDER_BUTTON_JOB, `button:${actionId}:${action.value}`, {
+        verb,
+        value: action.value,
+        who: clicker(body),
+        message: { channel: body.channel!.id, ts: body.message!.ts },
+        responseUrl: body.response_url,
       });
+      await ack();
+      if (refused) await respond({ response_type: 'ephemeral', replace_original: false, text: refused });
     });
   }
+  deps.work.handle(REMINDER_BUTTON_JOB, reminderButtonJob(deps));
+}
+
+function reminderButtonJob(deps: ListenerDeps): JobKind {
+  return {
+    async run(job) {
+      const p = payloadSchema.parse(job.payload);
+      const dm = (message: { text: string }) =>
+        deps.slack.chat.postMessage({ channel: p.who.userId, ...message });
+      const respond = responder(p.responseUrl, dm);
+      const tell = (message: { text: string }) =>
+        respond({ response_type: 'ephemeral', replace_original: false, ...message });
+      return answering({ tell }, deps.logger, job.attempt, async () => {
+        const expiry = await loadReminded(p.value, deps);
+        if (!expiry.ok) {
+          await tell(textMessage(expiry.message));
+          return 'done';
+        }
+        const ok = await changeFromReminder(
+          expiry.expiry,
+          p.verb,
+          {},
+          {
+            who: p.who,
+            client: deps.slack,
+            message: p.message,
+            tell,
+            deps,
+          },
+        );
+        return ok ? 'done' : 'failed';
+      });
+    },
+  };
 }

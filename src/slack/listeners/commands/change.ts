@@ -1,56 +1,103 @@
+import { z } from 'zod';
 import type { ChangeRequest, Requester } from '../../../domain/change-request.js';
 import { auditComment } from '../../../domain/comment.js';
 import { readTiming } from '../../../domain/timing.js';
 import { VERBS, type Verb } from '../../../domain/vocabulary.js';
-import { once } from '../../../services/once.js';
-import { announceChange, answering, type Surface } from '../../announce.js';
+import type { JobKind } from '../../../jobs/worker.js';
+import { announceChange, answering, changeJob, type Surface, WAITING } from '../../announce.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { workingMessage } from '../../blocks/result.js';
 import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
-import { type Command, commandResource } from '../../parse/command.js';
+import { type Command, commandResource, parseCommand } from '../../parse/command.js';
+import { responder } from '../../response-url.js';
+import { takeOn } from '../../submit.js';
 import type { CommandArgs } from './expire.js';
 
+export const COMMAND_JOB = 'command';
+
+/** What a command's job keeps of the slash command: enough to do the work in any process. */
+const payloadSchema = z.object({
+  command: z.string(),
+  text: z.string(),
+  user_id: z.string(),
+  user_name: z.string(),
+  team_domain: z.string().optional(),
+  channel_id: z.string(),
+  channel_name: z.string().optional(),
+  response_url: z.string().optional(),
+  /** When it was asked: "in 2 weeks" counts from then, however late the work runs. */
+  asked_at: z.number(),
+});
+type Payload = z.infer<typeof payloadSchema>;
+
 /**
- * A change by command (add, update, extend, remove): ack with "working on it", then queue the
- * work, which holds the command and its response_url, not the HTTP request.
+ * A change by command (add, update, extend, remove): written down as a job, then acked with
+ * "working on it" — or with why it was not taken on. A redelivered command (same trigger) finds
+ * its job there already and is done once.
  */
 export async function runChange(
   c: Extract<Command, { verb: Verb }>,
-  { ack, command, client, respond }: CommandArgs,
+  { ack, command }: CommandArgs,
   deps: ListenerDeps,
 ): Promise<void> {
+  const payload: Payload = {
+    command: command.command,
+    text: command.text,
+    user_id: command.user_id,
+    user_name: command.user_name,
+    team_domain: command.team_domain,
+    channel_id: command.channel_id,
+    channel_name: command.channel_name,
+    response_url: command.response_url,
+    asked_at: deps.now().getTime(),
+  };
+  const refused = await takeOn(deps, COMMAND_JOB, `command:${command.trigger_id}`, payload);
   await ack({
     response_type: 'ephemeral',
-    text: workingMessage(c.verb, c.resource, c.key, c.targets.length),
+    text: refused ?? workingMessage(c.verb, c.resource, c.key, c.targets.length),
   });
-  const surface: Surface = {
-    client,
-    channel: command.channel_id,
-    userId: command.user_id,
+}
+
+function surfaceOf(p: Payload, deps: ListenerDeps): Surface {
+  const dm = (message: { text: string }) => deps.slack.chat.postMessage({ channel: p.user_id, ...message });
+  const respond = responder(p.response_url, dm);
+  const inChannel = responder(p.response_url, dm);
+  return {
+    client: deps.slack,
+    channel: p.channel_id,
+    userId: p.user_id,
     tell: (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
-    fallback: (message) => respond({ response_type: 'in_channel', replace_original: false, ...message }),
+    fallback: (message) => inChannel({ response_type: 'in_channel', replace_original: false, ...message }),
   };
-  const who: Requester = {
-    userId: command.user_id,
-    userName: command.user_name,
-    teamDomain: command.team_domain,
-    channelId: command.channel_id,
-    channelName: command.channel_name,
-  };
-  deps.work.enqueue('command', () =>
-    answering(surface, deps.logger, async () => {
-      // A command delivered twice (same trigger) is done once.
-      await once(deps.safetyStore, `command:${command.trigger_id}`, deps.now().getTime(), async () => {
+}
+
+/** The work behind a change command: read the time in the person's zone, then the one change path. */
+export function commandJob(deps: ListenerDeps): JobKind {
+  return {
+    async run(job, ctx) {
+      const p = payloadSchema.parse(job.payload);
+      const parsed = parseCommand(p.text);
+      if (!parsed.ok || !(parsed.command.verb in VERBS)) return 'done';
+      const c = parsed.command as Extract<Command, { verb: Verb }>;
+      const surface = surfaceOf(p, deps);
+      return answering(surface, deps.logger, job.attempt, async () => {
         const timeZone =
-          VERBS[c.verb].takes === 'nothing' ? 'UTC' : await deps.timeZones.of(client, command.user_id);
-        const timing = readTiming(c.verb, c.when, { now: deps.now(), timeZone });
+          VERBS[c.verb].takes === 'nothing' ? 'UTC' : await deps.timeZones.of(deps.slack, p.user_id);
+        const timing = readTiming(c.verb, c.when, { now: new Date(p.asked_at), timeZone });
         if (!timing.ok) {
           await surface.tell(
             textMessage(`:x: ${escapeMrkdwn(timing.problem)} Nothing was sent to LaunchDarkly.`),
           );
-          return true;
+          return 'done';
         }
+        const who: Requester = {
+          userId: p.user_id,
+          userName: p.user_name,
+          teamDomain: p.team_domain,
+          channelId: p.channel_id,
+          channelName: p.channel_name,
+        };
         const request: ChangeRequest = {
           verb: c.verb,
           resource: commandResource(c, deps.defaults),
@@ -59,16 +106,19 @@ export async function runChange(
           variation: c.options.variation,
           targetType: c.options.excluded ? 'excluded' : 'included',
           grant: c.options.grant,
-          comment: auditComment(who, `${command.command} ${command.text}`),
+          comment: auditComment(who, `${p.command} ${p.text}`),
         };
         return announceChange(
           request,
-          (onProgress) => deps.changes.request({ who, request }, onProgress),
+          (options) => deps.changes.request({ who, request }, options),
           surface,
           deps,
+          changeJob(job, ctx),
         );
       });
-      return true;
-    }),
-  );
+    },
+    async waiting(job, ahead) {
+      await surfaceOf(payloadSchema.parse(job.payload), deps).tell(textMessage(WAITING(ahead)));
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
+import { SOMETHING_WENT_WRONG } from '../../announce.js';
 import { helpMessage } from '../../blocks/help.js';
 import type { ListenerDeps } from '../../context.js';
 import { parseCommand } from '../../parse/command.js';
@@ -9,27 +10,45 @@ import { openExpireForm } from './open-form.js';
 
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
-/** `/expire`: parse, ack at once (with the answer when it needs no I/O), then hand on by verb. */
+/**
+ * `/expire`: parse, ack at once (with the answer when it needs no I/O), then hand on by verb.
+ * Whatever fails unexpectedly (the store, say) is told to the person, not only logged.
+ */
 export function expireCommand(deps: ListenerDeps) {
   return async (args: CommandArgs): Promise<void> => {
-    const parsed = parseCommand(args.command.text);
-    if (!parsed.ok) {
-      await args.ack({ response_type: 'ephemeral', ...helpMessage(parsed.problem) });
-      return;
-    }
-    const c = parsed.command;
-    switch (c.verb) {
-      case 'help':
-        await args.ack({ response_type: 'ephemeral', ...helpMessage() });
-        return;
-      case 'modal':
-        return openExpireForm(args, deps);
-      case 'list-known':
-        return runListKnown(args, deps);
-      case 'list':
-        return runList(c, args, deps);
-      default:
-        return runChange(c, args, deps);
+    let acked = false;
+    const ack = ((response?: Parameters<CommandArgs['ack']>[0]) => {
+      acked = true;
+      return args.ack(response);
+    }) as CommandArgs['ack'];
+    try {
+      await route({ ...args, ack }, deps);
+    } catch (error) {
+      deps.logger.error({ err: error }, 'the command could not be handled');
+      const answer = { response_type: 'ephemeral' as const, text: SOMETHING_WENT_WRONG };
+      await (acked ? args.respond(answer) : args.ack(answer));
     }
   };
+}
+
+async function route(args: CommandArgs, deps: ListenerDeps): Promise<void> {
+  const parsed = parseCommand(args.command.text);
+  if (!parsed.ok) {
+    await args.ack({ response_type: 'ephemeral', ...helpMessage(parsed.problem) });
+    return;
+  }
+  const c = parsed.command;
+  switch (c.verb) {
+    case 'help':
+      await args.ack({ response_type: 'ephemeral', ...helpMessage() });
+      return;
+    case 'modal':
+      return openExpireForm(args, deps);
+    case 'list-known':
+      return runListKnown(args, deps);
+    case 'list':
+      return runList(c, args, deps);
+    default:
+      return runChange(c, args, deps);
+  }
 }

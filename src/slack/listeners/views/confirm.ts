@@ -1,39 +1,82 @@
 import { z } from 'zod';
+import { changeRequestSchema, requesterSchema } from '../../../domain/change-request.js';
 import { parseJson } from '../../../domain/json.js';
-import { announceChange, answering, privateAnswer, type Surface } from '../../announce.js';
+import type { JobKind } from '../../../jobs/worker.js';
+import {
+  announceChange,
+  answering,
+  changeJob,
+  privateAnswer,
+  SOMETHING_WENT_WRONG,
+  type Surface,
+} from '../../announce.js';
 import { noticeView, SAFETY_MESSAGES } from '../../blocks/safety.js';
 import type { ListenerDeps } from '../../context.js';
 import { VIEWS } from '../../ids.js';
-import type { Router } from '../../router.js';
+import type { Router, ViewArgs } from '../../router.js';
+import { takeOn } from '../../submit.js';
+
+export const CONFIRMED_FORM_JOB = 'confirmed-form';
 
 const metadata = z.object({ id: z.string().uuid() });
+const payloadSchema = z.object({ id: z.string(), who: requesterSchema, request: changeRequestSchema });
 
 /** The form's confirmation step for a protected environment: Confirm closes every view and applies. */
 export function registerConfirm(router: Router, deps: ListenerDeps): void {
-  router.view(VIEWS.confirm, async ({ ack, view, body, client }) => {
-    const meta = parseJson(metadata, view.private_metadata);
-    const claim = meta ? await deps.changes.claim(meta.id, body.user.id, 'confirmed') : undefined;
-    if (!claim || !('who' in claim)) {
-      const notice = (claim && privateAnswer(claim)?.text) ?? SAFETY_MESSAGES.expired;
-      await ack({ response_action: 'update', view: noticeView(notice) });
-      return;
+  router.view(VIEWS.confirm, async (args) => {
+    try {
+      await confirm(args, deps);
+    } catch (error) {
+      deps.logger.error({ err: error }, 'a confirmation could not be taken on');
+      await args.ack({ response_action: 'update', view: noticeView(SOMETHING_WENT_WRONG) });
     }
-    await ack({ response_action: 'clear' });
-    const userId = body.user.id;
-    // No response_url comes with a view: the person hears privately by DM.
-    const dm = (message: { text: string }) => client.chat.postMessage({ channel: userId, ...message });
-    const surface: Surface = { client, channel: claim.who.channelId, userId, tell: dm, fallback: dm };
-    deps.work.enqueue('confirmed change', () =>
-      answering(surface, deps.logger, async () => {
-        const settled = await announceChange(
-          claim.request,
-          (onProgress) => deps.changes.apply(claim, onProgress),
+  });
+  deps.work.handle(CONFIRMED_FORM_JOB, confirmedFormJob(deps));
+}
+
+async function confirm({ ack, view, body }: ViewArgs, deps: ListenerDeps): Promise<void> {
+  const meta = parseJson(metadata, view.private_metadata);
+  const claim = meta ? await deps.changes.claim(meta.id, body.user.id, 'confirmed') : undefined;
+  if (!claim || !('who' in claim)) {
+    const notice = (claim && privateAnswer(claim)?.text) ?? SAFETY_MESSAGES.expired;
+    await ack({ response_action: 'update', view: noticeView(notice) });
+    return;
+  }
+  const refused = await takeOn(deps, CONFIRMED_FORM_JOB, `confirm:${meta!.id}`, { id: meta!.id, ...claim });
+  if (refused) {
+    await deps.changes.reopen(meta!.id);
+    await ack({ response_action: 'update', view: noticeView(refused) });
+    return;
+  }
+  await ack({ response_action: 'clear' });
+}
+
+function confirmedFormJob(deps: ListenerDeps): JobKind {
+  return {
+    async run(job, ctx) {
+      const { id, ...ask } = payloadSchema.parse(job.payload);
+      // No response_url comes with a view: the person hears privately by DM.
+      const dm = (message: { text: string }) =>
+        deps.slack.chat.postMessage({ channel: ask.who.userId, ...message });
+      const surface: Surface = {
+        client: deps.slack,
+        channel: ask.who.channelId,
+        userId: ask.who.userId,
+        tell: dm,
+        fallback: dm,
+      };
+      const result = await answering(surface, deps.logger, job.attempt, () =>
+        announceChange(
+          ask.request,
+          (options) => deps.changes.apply({ ...ask, confirmed: true }, options),
           surface,
           deps,
-        );
-        if (!settled) await deps.changes.reopen(meta!.id);
-        return settled;
-      }),
-    );
-  });
+          changeJob(job, ctx),
+        ),
+      );
+      // A change that failed gives its confirmation back, so Confirm can be clicked again.
+      if (result === 'failed') await deps.changes.reopen(id);
+      return result;
+    },
+  };
 }

@@ -1,59 +1,88 @@
+import { z } from 'zod';
+import { requesterSchema } from '../../../domain/change-request.js';
 import { parseJson } from '../../../domain/json.js';
 import { parseWhen } from '../../../domain/when.js';
-import { once } from '../../../services/once.js';
-import { answering } from '../../announce.js';
+import type { JobKind } from '../../../jobs/worker.js';
+import { answering, SOMETHING_WENT_WRONG } from '../../announce.js';
 import type { ListenerDeps } from '../../context.js';
 import { BLOCKS, INPUTS, VIEWS } from '../../ids.js';
 import { extendMetadata } from '../../parse/reminder.js';
 import { changeFromReminder } from '../../reminder-change.js';
 import type { Router } from '../../router.js';
+import { takeOn } from '../../submit.js';
+
+export const EXTEND_JOB = 'extend';
 
 export const STALE_FORM =
   'This form is out of date: the expiry changed meanwhile. Close it and use /expire list.';
 
+const payloadSchema = z.object({
+  expiryId: z.string(),
+  at: z.number(),
+  expiresAt: z.number(),
+  who: requesterSchema,
+  message: z.object({ channel: z.string(), ts: z.string() }),
+});
+
 /** The Extend form of a reminder: bad times are shown on the field; a good one moves the expiry after the ack. */
 export function registerExtend(router: Router, deps: ListenerDeps): void {
   router.view(VIEWS.extend, async ({ ack, view, body, client }) => {
-    const meta = parseJson(extendMetadata, view.private_metadata);
-    const expiry = meta && (await deps.store.get(meta.id));
-    if (!meta || !expiry || expiry.expiresAt !== meta.at) {
-      await ack({ response_action: 'errors', errors: { [BLOCKS.extendWhen]: STALE_FORM } });
-      return;
+    const error = (text: string) => ack({ response_action: 'errors', errors: { [BLOCKS.extendWhen]: text } });
+    try {
+      const meta = parseJson(extendMetadata, view.private_metadata);
+      const expiry = meta && (await deps.store.get(meta.id));
+      if (!meta || !expiry || expiry.expiresAt !== meta.at) return await error(STALE_FORM);
+      const text = view.state.values[BLOCKS.extendWhen]?.[INPUTS.extendWhen]?.value ?? '';
+      const timeZone = await deps.timeZones.of(client, body.user.id);
+      const when = parseWhen(text, { now: deps.now(), timeZone });
+      if (!when.ok) return await error(when.reason.slice(0, 2000));
+      const who = {
+        userId: body.user.id,
+        userName: body.user.name,
+        teamDomain: body.team?.domain,
+        channelId: meta.channel,
+      };
+      const refused = await takeOn(deps, EXTEND_JOB, `view:${view.id}:${view.hash}`, {
+        expiryId: expiry.id,
+        at: meta.at,
+        expiresAt: when.ms,
+        who,
+        message: { channel: meta.channel, ts: meta.ts },
+      });
+      if (refused) return await error(refused);
+      await ack();
+    } catch (failure) {
+      deps.logger.error({ err: failure }, 'the Extend form could not be checked');
+      await error(SOMETHING_WENT_WRONG);
     }
-    const text = view.state.values[BLOCKS.extendWhen]?.[INPUTS.extendWhen]?.value ?? '';
-    const timeZone = await deps.timeZones.of(client, body.user.id);
-    const when = parseWhen(text, { now: deps.now(), timeZone });
-    if (!when.ok) {
-      await ack({ response_action: 'errors', errors: { [BLOCKS.extendWhen]: when.reason.slice(0, 2000) } });
-      return;
-    }
-    await ack();
-    const userId = body.user.id;
-    const tell = (message: { text: string }) =>
-      client.chat.postEphemeral({ channel: meta.channel, user: userId, ...message });
-    deps.work.enqueue('extend', () =>
-      answering({ tell }, deps.logger, async () => {
-        await once(deps.safetyStore, `view:${view.id}:${view.hash}`, deps.now().getTime(), () =>
-          changeFromReminder(
-            expiry,
-            'update',
-            { expiresAt: when.ms },
-            {
-              who: {
-                userId,
-                userName: body.user.name,
-                teamDomain: body.team?.domain,
-                channelId: meta.channel,
-              },
-              client,
-              message: { channel: meta.channel, ts: meta.ts },
-              tell,
-              deps,
-            },
-          ),
-        );
-        return true;
-      }),
-    );
   });
+  deps.work.handle(EXTEND_JOB, extendJob(deps));
+}
+
+function extendJob(deps: ListenerDeps): JobKind {
+  return {
+    async run(job) {
+      const p = payloadSchema.parse(job.payload);
+      const tell = (message: { text: string }) =>
+        deps.slack.chat.postEphemeral({ channel: p.message.channel, user: p.who.userId, ...message });
+      return answering({ tell }, deps.logger, job.attempt, async () => {
+        const expiry = await deps.store.get(p.expiryId);
+        // Moved by someone else meanwhile, or this very job's change was applied before a crash.
+        if (!expiry || (expiry.expiresAt !== p.at && expiry.expiresAt !== p.expiresAt)) return 'done';
+        const ok = await changeFromReminder(
+          expiry,
+          'update',
+          { expiresAt: p.expiresAt },
+          {
+            who: p.who,
+            client: deps.slack,
+            message: p.message,
+            tell,
+            deps,
+          },
+        );
+        return ok ? 'done' : 'failed';
+      });
+    },
+  };
 }

@@ -1,49 +1,99 @@
+import { z } from 'zod';
+import { changeRequestSchema, requesterSchema } from '../../../domain/change-request.js';
 import { parseJson } from '../../../domain/json.js';
-import { once } from '../../../services/once.js';
-import { announceChange, answering, type Surface } from '../../announce.js';
+import type { JobKind } from '../../../jobs/worker.js';
+import {
+  announceChange,
+  answering,
+  changeJob,
+  SOMETHING_WENT_WRONG,
+  type Surface,
+  WAITING,
+} from '../../announce.js';
 import { confirmView } from '../../blocks/safety.js';
+import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
 import { MODAL } from '../../ids.js';
 import { checkSubmission, MODAL_ERRORS } from '../../modal-submission.js';
 import { modalMetadata, readModalState } from '../../parse/modal.js';
-import type { Router } from '../../router.js';
+import type { Router, ViewArgs } from '../../router.js';
+import { takeOn } from '../../submit.js';
+
+export const FORM_JOB = 'form';
+
+const payloadSchema = z.object({ who: requesterSchema, request: changeRequestSchema });
 
 /** Submission of the `/expire` form: problems inline on their fields, then the same change as the command. */
 export function registerModal(router: Router, deps: ListenerDeps): void {
-  router.view(MODAL.callbackId, async ({ ack, view, body, client }) => {
-    const meta = parseJson(modalMetadata, view.private_metadata);
-    if (!meta) {
-      await ack({ response_action: 'errors', errors: { [MODAL.blocks.targets]: MODAL_ERRORS.stale } });
-      return;
+  router.view(MODAL.callbackId, async (args) => {
+    try {
+      await submit(args, deps);
+    } catch (error) {
+      // The form stays open and says so: the person can submit again.
+      deps.logger.error({ err: error }, 'the form could not be taken on');
+      await args.ack({ response_action: 'errors', errors: { [MODAL.blocks.targets]: SOMETHING_WENT_WRONG } });
     }
-    const who = {
-      userId: body.user.id,
-      userName: body.user.name,
-      teamDomain: body.team?.domain,
-      channelId: meta.channel,
-    };
-    const checked = await checkSubmission(readModalState(view.state.values), { client, who, deps });
-    if (!checked.ok) {
-      await ack({ response_action: 'errors', errors: checked.errors });
-      return;
-    }
-    if (checked.confirmationId) {
-      await ack({ response_action: 'push', view: confirmView(checked.confirmationId, checked.request) });
-      return;
-    }
-    await ack();
-    // No response_url comes with a form: the person hears privately by DM.
-    const dm = (message: { text: string }) => client.chat.postMessage({ channel: who.userId, ...message });
-    const surface: Surface = { client, channel: meta.channel, userId: who.userId, tell: dm, fallback: dm };
-    const ask = { who, request: checked.request };
-    deps.work.enqueue('form change', () =>
-      answering(surface, deps.logger, async () => {
-        // The same submission delivered twice is applied once.
-        await once(deps.safetyStore, `view:${view.id}:${view.hash}`, deps.now().getTime(), () =>
-          announceChange(ask.request, (onProgress) => deps.changes.apply(ask, onProgress), surface, deps),
-        );
-        return true;
-      }),
-    );
   });
+  deps.work.handle(FORM_JOB, formJob(deps));
+}
+
+async function submit({ ack, view, body, client }: ViewArgs, deps: ListenerDeps): Promise<void> {
+  const meta = parseJson(modalMetadata, view.private_metadata);
+  if (!meta) {
+    await ack({ response_action: 'errors', errors: { [MODAL.blocks.targets]: MODAL_ERRORS.stale } });
+    return;
+  }
+  const who = {
+    userId: body.user.id,
+    userName: body.user.name,
+    teamDomain: body.team?.domain,
+    channelId: meta.channel,
+  };
+  const checked = await checkSubmission(readModalState(view.state.values), { client, who, deps });
+  if (!checked.ok) {
+    await ack({ response_action: 'errors', errors: checked.errors });
+    return;
+  }
+  if (checked.confirmationId) {
+    await ack({ response_action: 'push', view: confirmView(checked.confirmationId, checked.request) });
+    return;
+  }
+  // The same submission delivered twice is one job.
+  const refused = await takeOn(deps, FORM_JOB, `view:${view.id}:${view.hash}`, {
+    who,
+    request: checked.request,
+  });
+  if (refused) {
+    await ack({ response_action: 'errors', errors: { [MODAL.blocks.targets]: refused } });
+    return;
+  }
+  await ack();
+}
+
+/** No response_url comes with a form: the person hears privately by DM. */
+function surfaceOf(who: { userId: string; channelId: string }, deps: ListenerDeps): Surface {
+  const dm = (message: { text: string }) => deps.slack.chat.postMessage({ channel: who.userId, ...message });
+  return { client: deps.slack, channel: who.channelId, userId: who.userId, tell: dm, fallback: dm };
+}
+
+function formJob(deps: ListenerDeps): JobKind {
+  return {
+    async run(job, ctx) {
+      const ask = payloadSchema.parse(job.payload);
+      const surface = surfaceOf(ask.who, deps);
+      return answering(surface, deps.logger, job.attempt, () =>
+        announceChange(
+          ask.request,
+          (options) => deps.changes.apply(ask, options),
+          surface,
+          deps,
+          changeJob(job, ctx),
+        ),
+      );
+    },
+    async waiting(job, ahead) {
+      const { who } = payloadSchema.parse(job.payload);
+      await surfaceOf(who, deps).tell(textMessage(WAITING(ahead)));
+    },
+  };
 }

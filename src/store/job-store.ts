@@ -1,0 +1,180 @@
+import type { Kysely } from 'kysely';
+import type { Database, JobsTable } from './schema.js';
+
+/** A job as a worker holds it. */
+export interface Job {
+  id: string;
+  kind: string;
+  payload: unknown;
+  /** 1 on the first run; more when resumed after a crash or retried after a transient failure. */
+  attempt: number;
+  notes: Record<string, unknown>;
+  createdAt: number;
+}
+
+function toJob(row: JobsTable): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    payload: JSON.parse(row.payload),
+    attempt: row.attempts,
+    notes: JSON.parse(row.notes),
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * The durable work queue: a jobs table with lease-based claiming, on SQLite and PostgreSQL alike
+ * (no job-queue library serves both; pg-boss and graphile-worker are PostgreSQL only).
+ */
+export class JobStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
+
+  /** Writes a job; false when one with this id exists already (the same request, delivered again). */
+  async add(job: { id: string; kind: string; payload: unknown }, now: number): Promise<boolean> {
+    const result = await this.db
+      .insertInto('jobs')
+      .values({
+        id: job.id.slice(0, 500),
+        kind: job.kind,
+        payload: JSON.stringify(job.payload),
+        state: 'queued',
+        attempts: 0,
+        run_after: now,
+        lease_owner: null,
+        lease_until: 0,
+        notes: '{}',
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /**
+   * Takes up to `limit` jobs for `owner` until `now + leaseMs`: queued ones whose time has come,
+   * and running ones whose lease ran out (their worker died). Oldest first; each job to one owner.
+   */
+  async claim(owner: string, now: number, leaseMs: number, limit: number): Promise<Job[]> {
+    const ready = this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('state', '=', 'queued'), eb('run_after', '<=', now)]),
+          eb.and([eb('state', '=', 'running'), eb('lease_until', '<', now)]),
+        ]),
+      )
+      .orderBy('created_at')
+      .limit(limit);
+    const rows = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({
+        state: 'running',
+        lease_owner: owner,
+        lease_until: now + leaseMs,
+        attempts: eb('attempts', '+', 1),
+        updated_at: now,
+      }))
+      // PostgreSQL: replicas claiming at once skip each other's rows instead of waiting on them.
+      .where('id', 'in', this.dialect === 'postgres' ? ready.forUpdate().skipLocked() : ready)
+      .returningAll()
+      .execute();
+    return rows.sort((a, b) => a.created_at - b.created_at).map(toJob);
+  }
+
+  /** Extends the lease of the jobs this owner still holds. */
+  async renew(ids: string[], owner: string, until: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('jobs')
+      .set({ lease_until: until })
+      .where('id', 'in', ids)
+      .where('lease_owner', '=', owner)
+      .where('state', '=', 'running')
+      .execute();
+  }
+
+  /** Writes down what a job did so far, for whoever resumes it. */
+  async note(id: string, owner: string, notes: Record<string, unknown>, now: number): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ notes: JSON.stringify(notes), updated_at: now })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  /** Done: kept (as the once-key of its request) until pruned. */
+  async done(id: string, owner: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ state: 'done', lease_owner: null, lease_until: 0, updated_at: now })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  /** Failed for good, its person told: forgotten, so that the same request can be made again. */
+  async drop(id: string, owner: string): Promise<void> {
+    await this.db.deleteFrom('jobs').where('id', '=', id).where('lease_owner', '=', owner).execute();
+  }
+
+  /** Queued again for `runAfter` (a transient failure). */
+  async retry(id: string, owner: string, runAfter: number, now: number): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ state: 'queued', run_after: runAfter, lease_owner: null, lease_until: 0, updated_at: now })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  /** A stopping worker hands its unfinished jobs over at once rather than when their leases run out. */
+  async release(ids: string[], owner: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('jobs')
+      .set({ lease_until: 0 })
+      .where('id', 'in', ids)
+      .where('lease_owner', '=', owner)
+      .where('state', '=', 'running')
+      .execute();
+  }
+
+  /** Jobs not yet done. */
+  async open(): Promise<number> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '!=', 'done')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** A queued job's place in line: how many not yet done were written before it; undefined once it runs. */
+  async ahead(id: string): Promise<number | undefined> {
+    const job = await this.db
+      .selectFrom('jobs')
+      .select(['state', 'created_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (job?.state !== 'queued') return undefined;
+    const row = await this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '!=', 'done')
+      .where('created_at', '<', job.created_at)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Forgets finished jobs older than `before`. */
+  async prune(before: number): Promise<void> {
+    await this.db.deleteFrom('jobs').where('state', '=', 'done').where('updated_at', '<', before).execute();
+  }
+}
