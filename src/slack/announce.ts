@@ -72,7 +72,7 @@ export function privateAnswer(outcome: ChangeOutcome): Message | undefined {
 }
 
 /** What a change's job writes down as it goes, for whoever resumes it. */
-interface ChangeNotes {
+export interface ChangeNotes {
   /** The progress message in the channel, once posted: a resumed job finishes it. */
   progressTs?: string;
   /** What each target is to become, written before LaunchDarkly is changed. */
@@ -96,7 +96,7 @@ export async function announceChange(
   run: (options: ApplyOptions) => Promise<ChangeOutcome>,
   surface: Surface,
   deps: { changes: Changes; logger: Logger; progressAfterMs: number },
-  job: { attempt: number; notes: ChangeNotes; note: JobContext['note'] },
+  job: ChangeJob,
 ): Promise<JobResult> {
   const progress = trackProgress(
     { client: surface.client, channel: surface.channel, logger: deps.logger, fallback: surface.fallback },
@@ -136,7 +136,13 @@ export async function announceChange(
   return 'done';
 }
 
-/** The job context of a change surface: the job's attempt, notes, and how to add to them. */
-export function changeJob(job: Job, ctx: JobContext) {
+/** The job a change runs in: its attempt, its notes, and how to add to them. */
+export interface ChangeJob {
+  attempt: number;
+  notes: ChangeNotes;
+  note: JobContext['note'];
+}
+
+export function changeJob(job: Job, ctx: JobContext): ChangeJob {
   return { attempt: job.attempt, notes: job.notes as ChangeNotes, note: ctx.note };
 }

@@ -5,7 +5,8 @@ import type { Expiry } from '../domain/expiry.js';
 import { targetLabel } from '../domain/targets.js';
 import type { Timing } from '../domain/timing.js';
 import type { Verb } from '../domain/vocabulary.js';
-import { privateAnswer } from './announce.js';
+import { backoff, type JobResult, MAX_ATTEMPTS } from '../jobs/worker.js';
+import { type ChangeJob, privateAnswer, RETRYING } from './announce.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { reminderDone, reminderDoneMessage } from './blocks/reminder.js';
 import type { Message } from './blocks/result.js';
@@ -13,9 +14,10 @@ import { textMessage } from './blocks/text.js';
 import type { ListenerDeps } from './context.js';
 
 /**
- * A change asked for on a reminder (Cancel expiry, Remove now, the Extend form): the same use case
- * as every change, the click itself being the confirmation. Done, the reminder says what was done
- * and by whom; anything else is told to the person who clicked. True when settled.
+ * A change asked for on a reminder (Cancel expiry, Remove now, the Extend form), as a job: the same
+ * use case as every change, the click itself being the confirmation. Done, the reminder says what
+ * was done and by whom; anything else is told to the person who clicked. A transient failure is
+ * retried (told once); 'failed' lets the person click again.
  */
 export async function changeFromReminder(
   expiry: Expiry,
@@ -28,8 +30,9 @@ export async function changeFromReminder(
     message: { channel: string; ts: string };
     tell: (message: Message) => Promise<unknown>;
     deps: ListenerDeps;
+    job: ChangeJob;
   },
-): Promise<boolean> {
+): Promise<JobResult> {
   const request: ChangeRequest = {
     verb,
     resource: expiry.resource,
@@ -42,25 +45,44 @@ export async function changeFromReminder(
       `reminder: ${verb} ${targetLabel(expiry.target)} on ${expiry.resource.kind} ${expiry.resource.key}`,
     ),
   };
-  const outcome = await ctx.deps.changes.request({
-    who: ctx.who,
-    request,
-    confirmed: true,
-    provenance: { requestedBy: expiry.requestedBy, channelId: expiry.channelId, messageTs: expiry.messageTs },
-  });
+  const { job } = ctx;
+  const outcome = await ctx.deps.changes.request(
+    {
+      who: ctx.who,
+      request,
+      confirmed: true,
+      provenance: {
+        requestedBy: expiry.requestedBy,
+        channelId: expiry.channelId,
+        messageTs: expiry.messageTs,
+      },
+    },
+    {
+      resumed: job.notes.planned,
+      onPlan: job.notes.planned ? undefined : (planned) => job.note({ planned }),
+    },
+  );
   if (outcome.kind === 'applied') {
     const result = outcome.result.results[0]!;
     if (!result.ok) {
       await ctx.tell(textMessage(`:x: ${escapeMrkdwn(result.message ?? 'failed')}`));
-      return false;
+      return 'failed';
     }
     const done = reminderDone(verb, result.expiresAt);
     await ctx.client.chat.update({ ...ctx.message, ...reminderDoneMessage(expiry, done, ctx.who.userId) });
     if (outcome.warning) await ctx.tell(textMessage(`:warning: ${escapeMrkdwn(outcome.warning)}`));
-    return true;
+    return 'done';
+  }
+  if (outcome.kind === 'failed' && outcome.transient && job.attempt < MAX_ATTEMPTS) {
+    const retryInMs = backoff(job.attempt);
+    if (!job.notes.toldRetry) {
+      await ctx.tell(textMessage(RETRYING(retryInMs, job.attempt)));
+      await job.note({ toldRetry: true });
+    }
+    return { retryInMs };
   }
   const answer =
     outcome.kind === 'failed' ? textMessage(`:x: ${escapeMrkdwn(outcome.message)}`) : privateAnswer(outcome);
   if (answer) await ctx.tell(answer);
-  return false;
+  return 'failed';
 }

@@ -77,6 +77,8 @@ export interface Clicker {
 }
 
 /** A block_actions payload for a button in a channel message. */
+let clicks = 0;
+
 export function buttonClick(options: {
   user: Clicker;
   actionId: string;
@@ -109,7 +111,8 @@ export function buttonClick(options: {
         block_id: 'reminder_actions',
         value: options.value,
         text: { type: 'plain_text', text: 'button' },
-        action_ts: String(Date.now() / 1000),
+        // Every click its own instant, as Slack gives them; the same body again is a redelivery.
+        action_ts: `${Math.floor(Date.now() / 1000)}.${String(++clicks).padStart(6, '0')}`,
       },
     ],
   };

@@ -232,20 +232,35 @@ describe('reminders end to end', () => {
     expect(ld.patches().length - before).toBe(1);
   });
 
-  it('a Cancel that LaunchDarkly failed can be clicked again', async () => {
+  it('a Cancel that LaunchDarkly refused can be clicked again', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
     clock += 61_000;
     await pass();
     const [reminder] = reminders(result);
-    ld.fail({ status: 503, times: 10, match: (r) => r.method === 'PATCH' });
+    ld.fail({ status: 403, times: 10, match: (r) => r.method === 'PATCH' });
     await click(reminder!, ACTIONS.reminderCancel);
     const error = await slack.waitFor(() =>
       slack.responseUrlPosts.find((p) => p.body.text?.startsWith(':x:')),
     );
-    expect(error.body.text).toContain('LaunchDarkly had an internal error');
+    expect(error.body.text).toContain("The bot's LaunchDarkly token is not allowed to change flag new-checkout");
     expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toHaveLength(1);
     ld.reset();
     await click(reminder!, ACTIONS.reminderCancel);
+    await slack.waitFor(() => (textOf(reminder!).includes('expiry cancelled') ? true : undefined));
+    expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toEqual([]);
+  });
+
+  it('a Cancel that met a LaunchDarkly outage is retried on its own, and the clicker hears it waits', async () => {
+    const result = await schedule('flag new-checkout sandy in 3 minutes');
+    clock += 61_000;
+    await pass();
+    const [reminder] = reminders(result);
+    ld.fail({ status: 503, times: 1, match: (r) => r.method === 'PATCH' });
+    await click(reminder!, ACTIONS.reminderCancel);
+    const notice = await slack.waitFor(() =>
+      slack.responseUrlPosts.find((p) => p.body.text?.includes('I will try again')),
+    );
+    expect(notice.body.response_type).toBe('ephemeral');
     await slack.waitFor(() => (textOf(reminder!).includes('expiry cancelled') ? true : undefined));
     expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toEqual([]);
   });

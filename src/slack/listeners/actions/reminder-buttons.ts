@@ -2,7 +2,7 @@ import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import { requesterSchema } from '../../../domain/change-request.js';
 import type { JobKind } from '../../../jobs/worker.js';
-import { answering } from '../../announce.js';
+import { answering, changeJob } from '../../announce.js';
 import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
@@ -45,7 +45,7 @@ export function registerReminderButtons(router: Router, deps: ListenerDeps): voi
 
 function reminderButtonJob(deps: ListenerDeps): JobKind {
   return {
-    async run(job) {
+    async run(job, ctx) {
       const p = payloadSchema.parse(job.payload);
       const dm = (message: { text: string }) =>
         deps.slack.chat.postMessage({ channel: p.who.userId, ...message });
@@ -58,7 +58,7 @@ function reminderButtonJob(deps: ListenerDeps): JobKind {
           await tell(textMessage(expiry.message));
           return 'done';
         }
-        const ok = await changeFromReminder(
+        const result = await changeFromReminder(
           expiry.expiry,
           p.verb,
           {},
@@ -68,9 +68,10 @@ function reminderButtonJob(deps: ListenerDeps): JobKind {
             message: p.message,
             tell,
             deps,
+            job: changeJob(job, ctx),
           },
         );
-        return ok ? 'done' : 'failed';
+        return result;
       });
     },
   };

@@ -3,7 +3,7 @@ import { requesterSchema } from '../../../domain/change-request.js';
 import { parseJson } from '../../../domain/json.js';
 import { parseWhen } from '../../../domain/when.js';
 import type { JobKind } from '../../../jobs/worker.js';
-import { answering, SOMETHING_WENT_WRONG } from '../../announce.js';
+import { answering, changeJob, SOMETHING_WENT_WRONG } from '../../announce.js';
 import type { ListenerDeps } from '../../context.js';
 import { BLOCKS, INPUTS, VIEWS } from '../../ids.js';
 import { extendMetadata } from '../../parse/reminder.js';
@@ -61,7 +61,7 @@ export function registerExtend(router: Router, deps: ListenerDeps): void {
 
 function extendJob(deps: ListenerDeps): JobKind {
   return {
-    async run(job) {
+    async run(job, ctx) {
       const p = payloadSchema.parse(job.payload);
       const tell = (message: { text: string }) =>
         deps.slack.chat.postEphemeral({ channel: p.message.channel, user: p.who.userId, ...message });
@@ -69,7 +69,7 @@ function extendJob(deps: ListenerDeps): JobKind {
         const expiry = await deps.store.get(p.expiryId);
         // Moved by someone else meanwhile, or this very job's change was applied before a crash.
         if (!expiry || (expiry.expiresAt !== p.at && expiry.expiresAt !== p.expiresAt)) return 'done';
-        const ok = await changeFromReminder(
+        const result = await changeFromReminder(
           expiry,
           'update',
           { expiresAt: p.expiresAt },
@@ -79,9 +79,10 @@ function extendJob(deps: ListenerDeps): JobKind {
             message: p.message,
             tell,
             deps,
+            job: changeJob(job, ctx),
           },
         );
-        return ok ? 'done' : 'failed';
+        return result;
       });
     },
   };
