@@ -105,6 +105,21 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('jobs').execute();
     },
   },
+  '2026-12-01-002-drop-once-keys': {
+    // Requests delivered twice now meet their job (its id is the once-key): the table is unused.
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (see above)
+    async up(db: Kysely<any>) {
+      await db.schema.dropTable('once_keys').execute();
+    },
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (see above)
+    async down(db: Kysely<any>) {
+      await db.schema
+        .createTable('once_keys')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

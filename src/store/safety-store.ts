@@ -3,7 +3,7 @@ import type { ConfirmationsTable, Database } from './schema.js';
 
 export type Confirmation = ConfirmationsTable;
 
-/** Confirmations for protected environments, and once-only keys against double delivery. */
+/** Confirmations for protected environments. (Requests delivered twice meet their job: see job-store.ts.) */
 export class SafetyStore {
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -39,24 +39,8 @@ export class SafetyStore {
       .execute();
   }
 
-  /** True the first time a key is seen, false ever after (across replicas sharing the database). */
-  async once(key: string, now: number): Promise<boolean> {
-    const result = await this.db
-      .insertInto('once_keys')
-      .values({ key: key.slice(0, 500), created_at: now })
-      .onConflict((oc) => oc.column('key').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
-  }
-
-  /** Gives a key back, so that what failed can be tried again. */
-  async forget(key: string): Promise<void> {
-    await this.db.deleteFrom('once_keys').where('key', '=', key.slice(0, 500)).execute();
-  }
-
-  /** Forgets once-keys and settled confirmations older than `before`. */
+  /** Forgets settled confirmations older than `before`. */
   async prune(before: number): Promise<void> {
-    await this.db.deleteFrom('once_keys').where('created_at', '<', before).execute();
     await this.db.deleteFrom('confirmations').where('expires_at', '<', before).execute();
   }
 }

@@ -50,12 +50,6 @@ export interface ConfirmationsTable {
   outcome: string | null;
 }
 
-/** Keys of things done once: a redelivered command or a double click finds its key taken. */
-export interface OnceKeysTable {
-  key: string;
-  created_at: number;
-}
-
 /**
  * Work acknowledged to Slack and not yet done: written before the ack, taken by a worker under a
  * lease, resumed by whoever finds the lease run out. The id is the request's once-key, so a
@@ -82,7 +76,6 @@ export interface Database {
   expiries: ExpiriesTable;
   reminders: RemindersTable;
   confirmations: ConfirmationsTable;
-  once_keys: OnceKeysTable;
   jobs: JobsTable;
   kysely_migration?: { name: Generated<string> };
 }
