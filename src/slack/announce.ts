@@ -31,7 +31,9 @@ export const TAKE_ON_FAILED =
   ':x: I could not write your request down (my database is not answering), so I did not take it on. Nothing was sent to LaunchDarkly; try again in a minute.';
 
 export const WAITING = (ahead: number) =>
-  `:hourglass: ${ahead} ${ahead === 1 ? 'request is' : 'requests are'} ahead of yours; I will get to it shortly.`;
+  ahead === 0
+    ? ':hourglass: Yours is next in line; I will get to it shortly.'
+    : `:hourglass: ${ahead} ${ahead === 1 ? 'request is' : 'requests are'} ahead of yours; I will get to it shortly.`;
 
 /**
  * Runs a job's `work` for a person. Whatever goes wrong unexpectedly (a store or Slack failure) is

@@ -70,6 +70,7 @@ export class JobStore {
         ]),
       )
       .orderBy('created_at')
+      .orderBy('id')
       .limit(limit);
     const rows = await this.db
       .updateTable('jobs')
@@ -84,7 +85,7 @@ export class JobStore {
       .where('id', 'in', this.dialect === 'postgres' ? ready.forUpdate().skipLocked() : ready)
       .returningAll()
       .execute();
-    return rows.sort((a, b) => a.created_at - b.created_at).map(toJob);
+    return rows.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1)).map(toJob);
   }
 
   /** Extends the lease of the jobs this owner still holds. */
@@ -156,7 +157,7 @@ export class JobStore {
     return Number(row.n);
   }
 
-  /** A queued job's place in line: how many not yet done were written before it; undefined once it runs. */
+  /** A queued job's place in line: how many not yet done come before it; undefined once it runs. */
   async ahead(id: string): Promise<number | undefined> {
     const job = await this.db
       .selectFrom('jobs')
@@ -168,7 +169,13 @@ export class JobStore {
       .selectFrom('jobs')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('state', '!=', 'done')
-      .where('created_at', '<', job.created_at)
+      // The order claims take: oldest first, the id breaking ties within a millisecond.
+      .where((eb) =>
+        eb.or([
+          eb('created_at', '<', job.created_at),
+          eb.and([eb('created_at', '=', job.created_at), eb('id', '<', id)]),
+        ]),
+      )
       .executeTakeFirstOrThrow();
     return Number(row.n);
   }

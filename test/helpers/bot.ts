@@ -55,7 +55,13 @@ export async function startBot(
   slack: FakeSlack,
   ld: FakeLaunchDarkly,
   env: Record<string, string> = {},
-  options: { now?: () => Date; progressAfterMs?: number; database?: Db } = {},
+  options: {
+    now?: () => Date;
+    progressAfterMs?: number;
+    database?: Db;
+    /** How long the LaunchDarkly client waits for an answer (30 s in production). */
+    ldTimeoutMs?: number;
+  } = {},
 ): Promise<Bot> {
   const config = loadConfig(botEnv(slack, ld, env));
   const logs: string[] = [];
@@ -69,6 +75,7 @@ export async function startBot(
     baseUri: config.launchDarkly.baseUri,
     accessToken: config.launchDarkly.accessToken,
     logger,
+    timeoutMs: options.ldTimeoutMs,
   });
   const database =
     options.database ??

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Hold } from './hold.js';
 import { listen, readBody, sendJson } from './http-server.js';
 import { OpenApiValidator } from './openapi.js';
 
@@ -19,18 +20,30 @@ export interface RecordedRequest {
   headers: IncomingMessage['headers'];
   body: any;
   status?: number;
+  /** Date.now() when it arrived. */
+  at?: number;
+  /** What the fake answered (undefined when the request was dropped or faulted). */
+  response?: unknown;
 }
 
 export interface Fault {
   /** Which requests it hits; all when absent. */
   match?: (req: RecordedRequest) => boolean;
-  status: number;
+  /** The answer's status; unused with `applyFirst`, which answers what LaunchDarkly would. */
+  status?: number;
   body?: unknown;
   headers?: Record<string, string>;
   /** How many matching requests it answers; 1 by default. */
   times?: number;
   /** Close the socket without answering (a network failure). */
   destroy?: boolean;
+  /**
+   * Carry the request out as LaunchDarkly would, then lose its answer: `destroy` resets the
+   * connection, `delayMs` holds the answer back (longer than the client waits: a timeout).
+   */
+  applyFirst?: boolean;
+  /** With `applyFirst`: milliseconds before the answer. */
+  delayMs?: number;
 }
 
 interface Variation {
@@ -123,6 +136,7 @@ export class FakeLaunchDarkly {
   private readonly projects = new Map<string, Project>();
   private readonly expiring = new Map<string, Expiring[]>();
   private faults: Fault[] = [];
+  private holds: Array<Hold<RecordedRequest>> = [];
   private counter = 0;
   private readonly validator = new OpenApiValidator();
 
@@ -249,6 +263,13 @@ export class FakeLaunchDarkly {
     return this;
   }
 
+  /** Holds the next `times` matching requests until the test releases or drops them. */
+  hold(match: (req: RecordedRequest) => boolean, times = 1): Hold<RecordedRequest> {
+    const hold = new Hold(match, times);
+    this.holds.push(hold);
+    return hold;
+  }
+
   /** Requests that changed something. */
   patches(): RecordedRequest[] {
     return this.requests.filter((r) => r.method === 'PATCH');
@@ -258,6 +279,7 @@ export class FakeLaunchDarkly {
     this.requests.length = 0;
     this.schemaViolations.length = 0;
     this.faults = [];
+    this.holds = [];
     this.counter = 0;
     this.rateLimitEvery = 0;
     this.delayMs = 0;
@@ -289,12 +311,20 @@ export class FakeLaunchDarkly {
       query: url.searchParams,
       headers: req.headers,
       body,
+      at: Date.now(),
     };
     this.requests.push(recorded);
+    const hold = this.holds.find((h) => h.takes(recorded));
+    if (hold && (await hold.wait(recorded)) === 'drop') {
+      req.socket.destroy();
+      return;
+    }
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
 
-    const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+    let lost: Fault | undefined;
+    const answer = async (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       recorded.status = status;
+      recorded.response = payload;
       if (
         this.options.checkSchemas !== false &&
         status < 500 &&
@@ -304,19 +334,28 @@ export class FakeLaunchDarkly {
           this.schemaViolations.push(`answer ${status} to ${recorded.method} ${recorded.path}: ${p}`);
         }
       }
-      sendJson(res, status, payload, headers);
+      if (lost?.destroy) {
+        req.socket.destroy();
+        return;
+      }
+      if (lost?.delayMs) await new Promise((r) => setTimeout(r, lost!.delayMs));
+      if (!res.destroyed) sendJson(res, status, payload, headers);
     };
 
     const fault = this.faults.find((f) => !f.match || f.match(recorded));
     if (fault) {
       fault.times = (fault.times ?? 1) - 1;
       if (fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
+    }
+    if (fault?.applyFirst) lost = fault;
+    else if (fault) {
       if (fault.destroy) {
         req.socket.destroy();
         return;
       }
-      recorded.status = fault.status;
-      sendJson(res, fault.status, fault.body ?? errorFor(fault.status), fault.headers);
+      const status = fault.status ?? 500;
+      recorded.status = status;
+      sendJson(res, status, fault.body ?? errorFor(status), fault.headers);
       return;
     }
     this.counter++;
@@ -347,7 +386,7 @@ export class FakeLaunchDarkly {
       }
     }
     const [status, payload] = this.route(recorded);
-    answer(status, payload);
+    await answer(status, payload);
   }
 
   private route(r: RecordedRequest): [number, unknown] {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Hold } from './hold.js';
 import { listen, readBody, sendJson } from './http-server.js';
 import { watchForLeaks } from './leak-registry.js';
 import { blockKitProblems } from './slack-limits.js';
@@ -23,6 +24,12 @@ export interface PostedMessage {
   blocks?: any[];
   user?: string;
   ephemeral: boolean;
+}
+
+/** A call as a hold sees it. */
+export interface HeldCall {
+  method: string;
+  args: Record<string, any>;
 }
 
 export interface ResponseUrlPost {
@@ -57,7 +64,10 @@ export class FakeSlack {
   readonly views = new Map<string, OpenView>();
   /** Milliseconds before each answer. */
   delayMs = 0;
+  /** Errors queued by `failNext`, answered in place of the method's own answer. */
+  private faults: Array<{ method: string; error: string; times: number }> = [];
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
+  private holds: Array<Hold<HeldCall>> = [];
   private tsCounter = 1_700_000_000;
   private closeServer: (() => Promise<void>) | undefined;
 
@@ -89,17 +99,39 @@ export class FakeSlack {
     return id;
   }
 
+  /**
+   * Holds the next `times` matching calls (method and arguments; `response_url` for posts to a
+   * response_url) until the test releases them (answered) or drops them (never received).
+   */
+  hold(match: (call: HeldCall) => boolean, times = 1): Hold<HeldCall> {
+    const hold = new Hold(match, times);
+    this.holds.push(hold);
+    return hold;
+  }
+
   callsTo(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
   }
 
+  /**
+   * The next `times` calls to `method` fail with `error`, as Slack answers it: `{ok:false,error}`
+   * with HTTP 200, or for `ratelimited` HTTP 429 with `Retry-After: 0` (the Web API client waits
+   * and retries those itself, so a rate limit it gives up on needs its retries + 1 times).
+   */
+  failNext(method: string, error: string, times = 1): this {
+    this.faults.push({ method, error, times });
+    return this;
+  }
+
   reset(): void {
+    this.faults = [];
     this.calls.length = 0;
     this.messages.length = 0;
     this.responseUrlPosts.length = 0;
     this.violations.length = 0;
     this.notInChannel.clear();
     this.views.clear();
+    this.holds = [];
     this.delayMs = 0;
   }
 
@@ -119,7 +151,19 @@ export class FakeSlack {
     const url = new URL(req.url ?? '/', 'http://fake');
     const raw = await readBody(req);
     if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
-    if (url.pathname.startsWith('/response/')) {
+    const responseUrl = url.pathname.startsWith('/response/');
+    const call: HeldCall = responseUrl
+      ? { method: 'response_url', args: JSON.parse(raw) }
+      : {
+          method: url.pathname.replace(/^\/api\//, ''),
+          args: parseArgs(raw, String(req.headers['content-type'] ?? '')),
+        };
+    const hold = this.holds.find((h) => h.takes(call));
+    if (hold && (await hold.wait(call)) === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (responseUrl) {
       const body = JSON.parse(raw);
       this.responseUrlPosts.push({ id: url.pathname.slice('/response/'.length), body });
       this.check('response_url', body);
@@ -131,6 +175,15 @@ export class FakeSlack {
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : args.token;
     // The credential is how Slack authenticates the call, not something the bot said.
     delete args.token;
+    const fault = this.faults.find((f) => f.method === method);
+    if (fault) {
+      if (--fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
+      const response = { ok: false, error: fault.error };
+      this.calls.push({ method, args, response, receivedAt });
+      return fault.error === 'ratelimited'
+        ? sendJson(res, 429, response, { 'Retry-After': '0' })
+        : sendJson(res, 200, response);
+    }
     const response =
       method === 'apps.connections.open'
         ? this.openConnection(token)
