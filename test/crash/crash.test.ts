@@ -22,8 +22,8 @@ import { SIGNING_SECRET } from '../helpers/slack-requests.js';
 const PROJECT = 'default';
 const ENV = 'production';
 /** Long enough for two start-ups and a lease on a loaded 2-core machine. */
-const TEST_TIMEOUT = 150_000;
-const WAIT_MS = 60_000;
+const TEST_TIMEOUT = 300_000;
+const WAIT_MS = 120_000;
 
 interface Fakes {
   slack: FakeSlack;

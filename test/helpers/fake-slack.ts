@@ -65,7 +65,12 @@ export class FakeSlack {
   /** Milliseconds before each answer. */
   delayMs = 0;
   /** Errors queued by `failNext`, answered in place of the method's own answer. */
-  private faults: Array<{ method: string; error: string; times: number }> = [];
+  private faults: Array<{
+    method: string;
+    error: string;
+    times: number;
+    match?: (args: Record<string, any>) => boolean;
+  }> = [];
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
   private holds: Array<Hold<HeldCall>> = [];
   private tsCounter = 1_700_000_000;
@@ -117,9 +122,15 @@ export class FakeSlack {
    * The next `times` calls to `method` fail with `error`, as Slack answers it: `{ok:false,error}`
    * with HTTP 200, or for `ratelimited` HTTP 429 with `Retry-After: 0` (the Web API client waits
    * and retries those itself, so a rate limit it gives up on needs its retries + 1 times).
+   * `match` narrows it to calls with certain arguments (say, the final chat.update of a message).
    */
-  failNext(method: string, error: string, times = 1): this {
-    this.faults.push({ method, error, times });
+  failNext(
+    method: string,
+    error: string,
+    times = 1,
+    match?: (args: Record<string, any>) => boolean,
+  ): this {
+    this.faults.push({ method, error, times, match });
     return this;
   }
 
@@ -175,7 +186,7 @@ export class FakeSlack {
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : args.token;
     // The credential is how Slack authenticates the call, not something the bot said.
     delete args.token;
-    const fault = this.faults.find((f) => f.method === method);
+    const fault = this.faults.find((f) => f.method === method && (!f.match || f.match(args)));
     if (fault) {
       if (--fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
       const response = { ok: false, error: fault.error };

@@ -639,6 +639,9 @@ describe('a database failure reaches the person in words, and trying again works
     );
     expect(slack.responseUrlPosts.map((p) => p.body.text)).not.toContain(SOMETHING_WENT_WRONG);
     expect(ld.patches()).toEqual([]);
+    // The question is for the asker alone: nothing about it (no progress message) in the channel.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slack.messages.filter((m) => m.channel === 'C1').map(allText)).toEqual([]);
   });
 
   it('Confirm of the form: told in the view, nothing sent; Confirm works again', async () => {

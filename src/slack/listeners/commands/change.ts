@@ -12,7 +12,7 @@ import type { ListenerDeps } from '../../context.js';
 import { type Command, commandResource, parseCommand } from '../../parse/command.js';
 import { responder } from '../../response-url.js';
 import { takeOn } from '../../submit.js';
-import type { CommandArgs } from './expire.js';
+import type { CommandArgs } from './args.js';
 
 export const COMMAND_JOB = 'command';
 

@@ -1,14 +1,12 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { SOMETHING_WENT_WRONG } from '../../announce.js';
 import { helpMessage } from '../../blocks/help.js';
 import type { ListenerDeps } from '../../context.js';
 import { parseCommand } from '../../parse/command.js';
+import type { CommandArgs } from './args.js';
 import { runChange } from './change.js';
 import { runList } from './list.js';
 import { runListKnown } from './list-known.js';
 import { openExpireForm } from './open-form.js';
-
-export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 
 /**
  * `/expire`: parse, ack at once (with the answer when it needs no I/O), then hand on by verb.

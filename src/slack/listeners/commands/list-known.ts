@@ -1,6 +1,6 @@
 import { knownListMessage, PAGE_SIZE } from '../../blocks/known-list.js';
 import type { ListenerDeps } from '../../context.js';
-import type { CommandArgs } from './expire.js';
+import type { CommandArgs } from './args.js';
 
 /** `/expire list`: the first page of upcoming expiries the bot knows of, to the asker only. */
 export async function runListKnown({ ack, respond }: CommandArgs, deps: ListenerDeps) {

@@ -2,7 +2,7 @@ import { listScheduled } from '../../../services/list.js';
 import { scheduledListMessage } from '../../blocks/list.js';
 import type { ListenerDeps } from '../../context.js';
 import { type Command, commandResource } from '../../parse/command.js';
-import type { CommandArgs } from './expire.js';
+import type { CommandArgs } from './args.js';
 
 /** `/expire list flag|segment <key>`: answered to the asker only; reading changes nothing. */
 export async function runList(
