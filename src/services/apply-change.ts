@@ -46,6 +46,8 @@ export interface ApplyOptions {
   onPlan?: (planned: PlannedTargets) => Promise<void>;
   /** The plan of an earlier run of the same change that may have been cut short. */
   resumed?: PlannedTargets;
+  /** The last try: what cannot be done now is reported rather than left for another try. */
+  final?: boolean;
 }
 
 /** A request to LaunchDarkly that may have changed something went unanswered: read before telling. */

@@ -110,41 +110,32 @@ export class Changes {
     return checked.kind === 'allowed' ? this.apply(ask, options) : checked;
   }
 
-  /** Applies an allowed change and records it before anyone is told. */
+  /**
+   * Applies an allowed change and records it before anyone is told. A store that cannot record it
+   * throws, so that the work is tried again (reading LaunchDarkly first, finding the change done,
+   * recording it) — unless this is the last try: then the person hears that no reminder will come.
+   */
   async apply(ask: ChangeAsk, options?: ApplyOptions): Promise<ChangeOutcome> {
     const { deps } = this;
     const { request, who } = ask;
     let outcome: ChangeOutcome;
     try {
-      const result = await applyChange(request, deps.ld, options);
-      outcome = { kind: 'applied', result };
+      outcome = { kind: 'applied', result: await applyChange(request, deps.ld, options) };
+    } catch (error) {
+      outcome = this.failure(request, error);
+    }
+    if (outcome.kind === 'applied') {
       try {
         await recordChange(
-          result,
+          outcome.result,
           deps.store,
           ask.provenance ?? { requestedBy: who.userId, channelId: who.channelId },
           deps.now().getTime(),
         );
       } catch (error) {
+        if (!options?.final) throw error;
         deps.logger.error({ err: error, resource: request.resource }, 'could not record a change');
         outcome.warning = CHANGE_MESSAGES.unrecorded;
-      }
-    } catch (error) {
-      if (error instanceof UncertainChangeError) {
-        outcome = {
-          kind: 'failed',
-          request,
-          message: LD_MESSAGES.uncertain(request.resource),
-          transient: true,
-        };
-      } else if (error instanceof LdError) {
-        const message = describeLdError(error, request.resource);
-        outcome = { kind: 'failed', request, message, transient: isTransient(error) };
-      } else if (error instanceof VariationError) {
-        outcome = { kind: 'failed', request, message: error.message };
-      } else {
-        deps.logger.error({ err: error, resource: request.resource }, 'change failed unexpectedly');
-        outcome = { kind: 'failed', request, message: CHANGE_MESSAGES.unexpected };
       }
     }
     const results = outcome.kind === 'applied' ? outcome.result.results : [];
@@ -162,6 +153,20 @@ export class Changes {
       'expiry change',
     );
     return outcome;
+  }
+
+  /** What a failure to apply a change tells its asker, and whether another try may succeed. */
+  private failure(request: ChangeRequest, error: unknown): Extract<ChangeOutcome, { kind: 'failed' }> {
+    if (error instanceof UncertainChangeError) {
+      return { kind: 'failed', request, message: LD_MESSAGES.uncertain(request.resource), transient: true };
+    }
+    if (error instanceof LdError) {
+      const message = describeLdError(error, request.resource);
+      return { kind: 'failed', request, message, transient: isTransient(error) };
+    }
+    if (error instanceof VariationError) return { kind: 'failed', request, message: error.message };
+    this.deps.logger.error({ err: error, resource: request.resource }, 'change failed unexpectedly');
+    return { kind: 'failed', request, message: CHANGE_MESSAGES.unexpected };
   }
 
   /** Gives a confirmed change back to its asker when applying it failed: Confirm works again. */

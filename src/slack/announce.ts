@@ -84,7 +84,7 @@ export interface ChangeNotes {
 }
 
 export const RETRYING = (inMs: number, attempt: number) =>
-  `:hourglass: LaunchDarkly is not answering right now; I will try again in ${Math.round(inMs / 1_000)} s (try ${attempt + 1} of ${MAX_ATTEMPTS}). Nothing needs doing on your side.`;
+  `:hourglass: LaunchDarkly could not take the change just now; I will try again in ${Math.round(inMs / 1_000)} s (try ${attempt + 1} of ${MAX_ATTEMPTS}). Nothing needs doing on your side.`;
 
 /**
  * A change asked for where its result is news for the channel (the command, the form, Confirm),
@@ -109,11 +109,19 @@ export async function announceChange(
       onPosted: (ts) => job.note({ progressTs: ts }),
     },
   );
-  const outcome = await run({
-    onProgress: (p) => progress.update(p.done),
-    resumed: job.notes.planned,
-    onPlan: job.notes.planned ? undefined : (planned) => job.note({ planned }),
-  });
+  let outcome: ChangeOutcome;
+  try {
+    outcome = await run({
+      onProgress: (p) => progress.update(p.done),
+      resumed: job.notes.planned,
+      onPlan: job.notes.planned ? undefined : (planned) => job.note({ planned }),
+      final: job.attempt >= MAX_ATTEMPTS,
+    });
+  } catch (error) {
+    // Retried as a whole: no progress message of this try may linger.
+    await progress.pause();
+    throw error;
+  }
   if (outcome.kind === 'applied') {
     const { ts } = await progress.finish(resultMessage(outcome.result, surface.userId, outcome.warning));
     if (ts) await deps.changes.thread(outcome.result, surface.channel, ts);

@@ -12,6 +12,9 @@ export interface Destination {
   fallback: (message: Message) => Promise<unknown>;
 }
 
+/** chat.update errors saying the message is no longer there to update. */
+const GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
+
 /** chat.postMessage errors after which the response_url is the only way to answer. */
 const CANNOT_POST = new Set([
   'not_in_channel',
@@ -82,7 +85,9 @@ export function trackProgress(
         posted = postResult(to, render(done)).then(
           async (r) => {
             if (r.via !== 'channel') return undefined;
-            await options.onPosted?.(r.ts);
+            await options.onPosted?.(r.ts).catch((error: unknown) => {
+              to.logger.warn({ err: error }, 'could not note the progress message');
+            });
             return r.ts;
           },
           (error) => {
@@ -112,8 +117,13 @@ export function trackProgress(
       await chain;
       const ts = posted ? await posted : undefined;
       if (ts) {
-        await to.client.chat.update({ channel: to.channel, ts, ...message });
-        return { ts };
+        try {
+          await to.client.chat.update({ channel: to.channel, ts, ...message });
+          return { ts };
+        } catch (error) {
+          // Someone deleted the progress message: the result is posted anew instead.
+          if (!GONE.has(slackErrorCode(error) ?? '')) throw error;
+        }
       }
       const result = await postResult(to, message);
       return { ts: result.via === 'channel' ? result.ts : undefined };

@@ -125,6 +125,8 @@ export class FakeLaunchDarkly {
   readonly schemaViolations: string[] = [];
   /** Milliseconds before each answer. */
   delayMs = 0;
+  /** Milliseconds before the answer to one request, on top of `delayMs` (only PATCHes slow, say). */
+  delayOf: (req: RecordedRequest) => number = () => 0;
   /** `errors[].instructionIndex` base; LaunchDarkly does not document it. */
   instructionIndexBase: 0 | 1 = 0;
   /** The fake's clock, for rejecting past expiry dates. */
@@ -283,6 +285,7 @@ export class FakeLaunchDarkly {
     this.counter = 0;
     this.rateLimitEvery = 0;
     this.delayMs = 0;
+    this.delayOf = () => 0;
     this.instructionIndexBase = 0;
     this.now = Date.now;
   }
@@ -319,7 +322,8 @@ export class FakeLaunchDarkly {
       req.socket.destroy();
       return;
     }
-    if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+    const delay = this.delayMs + this.delayOf(recorded);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
     let lost: Fault | undefined;
     const answer = async (status: number, payload: unknown, headers: Record<string, string> = {}) => {

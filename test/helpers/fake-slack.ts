@@ -73,6 +73,7 @@ export class FakeSlack {
   }> = [];
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
   private holds: Array<Hold<HeldCall>> = [];
+  private answerHolds: Array<Hold<HeldCall>> = [];
   private tsCounter = 1_700_000_000;
   private closeServer: (() => Promise<void>) | undefined;
 
@@ -114,6 +115,16 @@ export class FakeSlack {
     return hold;
   }
 
+  /**
+   * Carries out the next `times` matching Web API calls (a message is posted) but holds Slack's
+   * answer until the test releases it or drops it (the caller never hears back).
+   */
+  holdAnswer(match: (call: HeldCall) => boolean, times = 1): Hold<HeldCall> {
+    const hold = new Hold(match, times);
+    this.answerHolds.push(hold);
+    return hold;
+  }
+
   callsTo(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -124,12 +135,7 @@ export class FakeSlack {
    * and retries those itself, so a rate limit it gives up on needs its retries + 1 times).
    * `match` narrows it to calls with certain arguments (say, the final chat.update of a message).
    */
-  failNext(
-    method: string,
-    error: string,
-    times = 1,
-    match?: (args: Record<string, any>) => boolean,
-  ): this {
+  failNext(method: string, error: string, times = 1, match?: (args: Record<string, any>) => boolean): this {
     this.faults.push({ method, error, times, match });
     return this;
   }
@@ -143,6 +149,7 @@ export class FakeSlack {
     this.notInChannel.clear();
     this.views.clear();
     this.holds = [];
+    this.answerHolds = [];
     this.delayMs = 0;
   }
 
@@ -202,6 +209,11 @@ export class FakeSlack {
           ? this.answer(method, args)
           : { ok: false, error: 'invalid_auth' };
     this.calls.push({ method, args, response, receivedAt });
+    const answerHold = this.answerHolds.find((h) => h.takes(call));
+    if (answerHold && (await answerHold.wait(call)) === 'drop') {
+      req.socket.destroy();
+      return;
+    }
     sendJson(res, 200, response);
   }
 

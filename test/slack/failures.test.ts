@@ -5,11 +5,11 @@ import { WebClient } from '@slack/web-api';
 import SQLite from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runReminderPass } from '../../src/jobs/reminders.js';
+import { backoff } from '../../src/jobs/worker.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { LD_MESSAGES } from '../../src/services/ld-errors.js';
 import { CHANGE_MESSAGES } from '../../src/services/request-change.js';
-import { backoff } from '../../src/jobs/worker.js';
 import { RETRYING, SOMETHING_WENT_WRONG, TAKE_ON_FAILED } from '../../src/slack/announce.js';
 import { CANCELLED, REMOVED_NOW } from '../../src/slack/blocks/reminder.js';
 import { SAFETY_MESSAGES } from '../../src/slack/blocks/safety.js';
@@ -105,9 +105,11 @@ function expectNoInternals() {
   expect(seen).not.toMatch(/\b\w*Error:|\bat [\w.<>]+ \(|\.[jt]s:\d+|node_modules|SQLITE_|disk I\/O error/);
 }
 
-const channelMessage = (predicate: (text: string) => boolean = () => true) =>
-  slack.waitFor(() =>
-    slack.messages.find((m) => m.channel === 'C1' && !m.ephemeral && !m.thread_ts && predicate(allText(m))),
+const channelMessage = (predicate: (text: string) => boolean = () => true, timeoutMs?: number) =>
+  slack.waitFor(
+    () =>
+      slack.messages.find((m) => m.channel === 'C1' && !m.ephemeral && !m.thread_ts && predicate(allText(m))),
+    timeoutMs,
   );
 
 /** A post to a response_url whose `text` (what notifications and screen readers show) matches. */
@@ -572,13 +574,16 @@ describe('a database failure reaches the person in words, and trying again works
     expect(expiries()).toHaveLength(1);
   });
 
-  it('the /expire command: LaunchDarkly has the change but the bot cannot write it down, and says so', async () => {
+  it('the /expire command: LaunchDarkly has the change but the bot cannot write it down: tried again, then told precisely', async () => {
     const repair = breakDatabase('expiries', 'INSERT');
+    const stop = hurryRetries();
     await postSigned(bot.url, commandAs('flag new-checkout sandy in 2 weeks'));
-    const message = await channelMessage();
+    const message = await channelMessage(undefined, 20_000);
+    stop();
     expect(allText(message)).toContain('<@U1> scheduled 1 target on flag *new-checkout*');
     expect(allText(message)).toContain(`:warning: ${CHANGE_MESSAGES.unrecorded}`);
     expect(expiries()).toHaveLength(1);
+    expect(await appliedPatches()).toBe(1);
     repair();
   });
 
@@ -629,7 +634,7 @@ describe('a database failure reaches the person in words, and trying again works
     expect(expiries('staging')).toHaveLength(1);
   });
 
-  it('the /expire command: a database failing after the ack and recovering before the next try: the change is done, no false word', async () => {
+  it('the /expire command for a protected environment: the database failing after the ack and recovering before the next try: the question comes, no false word, nothing left in the channel', async () => {
     const repair = breakDatabase('confirmations', 'INSERT');
     await postSigned(bot.url, commandAs('flag new-checkout sandy in 2 weeks --env staging'));
     await slack.waitFor(() => bot.logs.some((l) => l.includes('work behind an ack failed')) || undefined);
