@@ -19,6 +19,7 @@ import { FakeLaunchDarkly } from '../test/helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack } from '../test/helpers/fake-slack.js';
 import { PROJECT, seed } from '../test/helpers/ld-fixtures.js';
 import { commandBody, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
+import { crashLoop } from './crash.js';
 import { signedPoster } from './load.js';
 import { pinSelf, type Started, startFakes, startProcess } from './processes.js';
 import { cpuMs, percentiles, pool, rssMiB } from './stats.js';
@@ -456,6 +457,17 @@ if (section('reminders')) {
     passes.push(await reminderPass('postgres', url.toString()));
   }
   results.reminderPass = passes;
+}
+
+// ── 6: the crash loop ───────────────────────────────────────────────────────────────────────
+if (section('crash')) {
+  const loop = await crashLoop();
+  results.crashLoop = loop;
+  row(
+    `crash loop: ${loop.commands} commands (${loop.targets} targets), SIGKILL ${loop.kills}× at random`,
+    `${loop.lost} lost${loop.askedToConfirm ? ` (${loop.askedToConfirm} of them asked to confirm instead)` : ''}, ${loop.doubledTargets + loop.doubledResults} doubled (${loop.doubledTargets} targets, ${loop.doubledResults} results); store = LaunchDarkly: ${loop.storeMismatches === 0 ? 'yes' : `${loop.storeMismatches} differ`}; ${loop.refusedAtAck} refused at the ack (resent); ${(loop.ms / 1_000).toFixed(1)} s`,
+    '0 lost, 0 doubled',
+  );
 }
 
 await Promise.all([slack.stop(), ld.stop()]);

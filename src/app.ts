@@ -43,8 +43,8 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
     protectedEnvironments: config.safety.protectedEnvironments,
     groupsOf: (userId, groupIds) => userGroups.of(app.client, userId, groupIds),
     // LaunchDarkly's `critical` flag, unless it can't say in time.
-    isCritical: async (resource) => {
-      const environments = await within(lookups.listEnvironments(resource.projectKey), 1_500);
+    isCritical: async (resource, waitMs) => {
+      const environments = await within(lookups.listEnvironments(resource.projectKey), waitMs);
       return environments?.find((e) => e.key === resource.environmentKey)?.critical;
     },
   });

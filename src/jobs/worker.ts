@@ -127,6 +127,8 @@ export class Worker {
       const jobs = await store.claim(owner, now(), leaseMs, concurrency - this.held.size);
       if (jobs.length === 0) return;
       for (const job of jobs) {
+        // Its lease ran out while this very worker still runs it (a stalled loop): not twice.
+        if (this.held.has(job.id)) continue;
         this.held.add(job.id);
         this.notStarted.delete(job.id);
         if (job.attempt > 1)

@@ -49,8 +49,8 @@ export interface ChangeDeps extends Pick<Deps, 'ld' | 'store' | 'safetyStore' | 
   protectedEnvironments: readonly string[];
   /** The Slack user groups, of those named, that a person belongs to. */
   groupsOf: (userId: string, groupIds: readonly string[]) => Promise<string[]>;
-  /** Whether LaunchDarkly marks an environment critical; undefined when it can't say in time. */
-  isCritical: (resource: ResourceRef) => Promise<boolean | undefined>;
+  /** Whether LaunchDarkly marks an environment critical; undefined when it can't say within `waitMs`. */
+  isCritical: (resource: ResourceRef, waitMs: number) => Promise<boolean | undefined>;
 }
 
 export const CONFIRMATION_TTL_MS = 10 * 60_000;
@@ -71,8 +71,12 @@ const heldAsk = z.object({ who: requesterSchema, request: changeRequestSchema })
 export class Changes {
   constructor(private readonly deps: ChangeDeps) {}
 
-  /** Policy, then protection: allowed now, refused, or held for its asker's confirmation. */
-  async check(ask: ChangeAsk): Promise<ChangeOutcome | { kind: 'allowed' }> {
+  /**
+   * Policy, then protection: allowed now, refused, or held for its asker's confirmation. Before an
+   * ack (the form) LaunchDarkly gets 1.5 s to say whether the environment is critical; behind one,
+   * ten.
+   */
+  async check(ask: ChangeAsk, waitMs = 1_500): Promise<ChangeOutcome | { kind: 'allowed' }> {
     const { deps } = this;
     const { resource } = ask.request;
     const groupIds = groupsIn(deps.policy);
@@ -90,7 +94,7 @@ export class Changes {
       );
       return { kind: 'refused', resource, rule: decision.rule };
     }
-    if (ask.confirmed || !(await this.isProtected(resource))) return { kind: 'allowed' };
+    if (ask.confirmed || !(await this.isProtected(resource, waitMs))) return { kind: 'allowed' };
     const id = randomUUID();
     const now = deps.now().getTime();
     await deps.safetyStore.createConfirmation({
@@ -106,7 +110,7 @@ export class Changes {
 
   /** Check, then apply. */
   async request(ask: ChangeAsk, options?: ApplyOptions): Promise<ChangeOutcome> {
-    const checked = await this.check(ask);
+    const checked = await this.check(ask, 10_000);
     return checked.kind === 'allowed' ? this.apply(ask, options) : checked;
   }
 
@@ -186,9 +190,9 @@ export class Changes {
    * LaunchDarkly can't say in time, the environment is treated as protected: asking once too
    * often is the safe mistake.
    */
-  async isProtected(resource: ResourceRef): Promise<boolean> {
+  async isProtected(resource: ResourceRef, waitMs: number): Promise<boolean> {
     if (this.deps.protectedEnvironments.includes(resource.environmentKey)) return true;
-    return (await this.deps.isCritical(resource)) ?? true;
+    return (await this.deps.isCritical(resource, waitMs)) ?? true;
   }
 
   /**

@@ -45,6 +45,11 @@ export async function answering(
   attempt: number,
   work: () => Promise<JobResult>,
 ): Promise<JobResult> {
+  // A job that keeps ending its process (or its worker) is not run forever.
+  if (attempt > MAX_ATTEMPTS) {
+    await surface.tell(textMessage(SOMETHING_WENT_WRONG));
+    return 'failed';
+  }
   try {
     return await work();
   } catch (error) {
@@ -81,6 +86,8 @@ export interface ChangeNotes {
   planned?: PlannedTargets;
   /** The person was told the work waits for LaunchDarkly to come back. */
   toldRetry?: boolean;
+  /** The result is in the channel: a resumed job does not post it again. */
+  resultTs?: string;
 }
 
 export const RETRYING = (inMs: number, attempt: number) =>
@@ -123,7 +130,13 @@ export async function announceChange(
     throw error;
   }
   if (outcome.kind === 'applied') {
-    const { ts } = await progress.finish(resultMessage(outcome.result, surface.userId, outcome.warning));
+    let ts = job.notes.resultTs;
+    if (!ts) {
+      ts = (await progress.finish(resultMessage(outcome.result, surface.userId, outcome.warning))).ts;
+      if (ts) await job.note({ resultTs: ts });
+    } else {
+      await progress.pause();
+    }
     if (ts) await deps.changes.thread(outcome.result, surface.channel, ts);
     return 'done';
   }

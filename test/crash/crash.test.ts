@@ -178,7 +178,8 @@ async function expectExactlyOnce(
   const label = (e: { contextKind: string; contextKey: string }) =>
     e.contextKind === 'user' ? e.contextKey : `${e.contextKind}:${e.contextKey}`;
   expect(held.map(label).sort()).toEqual([...targets].sort());
-  expect(new Set(held.map((e) => e.expirationDate)).size).toBe(1);
+  // One command: one instant for all its targets.
+  if (typeof channels === 'string') expect(new Set(held.map((e) => e.expirationDate)).size).toBe(1);
 
   const applied = instructions(ld, key, 'applied');
   expect([...applied.keys()].sort()).toEqual([...targets].sort());
@@ -334,6 +335,49 @@ describe.concurrent('the bot killed and started again on SQLite', () => {
     TEST_TIMEOUT,
   );
 
+  // KNOWN GAP, asserted as it is today so that it cannot go unnoticed either way: the job is
+  // marked done only after Slack answered the result post (src/slack/announce.ts announceChange),
+  // so a kill between Slack posting it and the bot hearing back makes the next start post it
+  // again. Once a resumed job finds the result it posted, replace the two-message lines below
+  // with `await expectExactlyOnce(f, db, key, targets, 'C-D')`.
+  it(
+    'SIGKILL after Slack posted the result, before the bot heard back: KNOWN GAP, the result is posted twice',
+    async () => {
+      const f = await fakes();
+      const key = 'crash-after-result';
+      const targets = flagWith(f.ld, key, keys('d', 2));
+      const url = sqliteUrl();
+      const first = await bot(f, url);
+      const db = await freshDatabase(url);
+      cleanups.push(() => db.close());
+      const hold = f.slack.holdAnswer(
+        (c) =>
+          (c.method === 'chat.postMessage' || c.method === 'chat.update') &&
+          c.args.channel === 'C-D' &&
+          /^Scheduled/.test(String(c.args.text)),
+      );
+      const job = await schedule(first, f, key, targets, 'C-D');
+      await hold.reached;
+      expect(inChannel(f.slack, 'C-D')).toHaveLength(1);
+      first.kill('SIGKILL');
+      await first.exited;
+      hold.drop();
+
+      const second = await bot(f, url);
+      await jobDone(db, job);
+      expect((await stop(second)).code).toBe(0);
+      await expectExactlyOnce(f, db, key, targets, []); // LaunchDarkly and the store: once
+      const texts = inChannel(f.slack, 'C-D').map((m) => m.text);
+      // A change slower than 2 s has a progress message (noted with the job) that the result
+      // updates in place: updating it again is harmless. A quick one posts its result anew.
+      const held = (await hold.reached).method;
+      expect(texts).toHaveLength(held === 'chat.update' ? 1 : 2); // should be 1 either way
+      for (const text of texts) expect(text).toMatch(resultText(key, targets.length));
+      expectNoSecrets(first, second);
+    },
+    TEST_TIMEOUT,
+  );
+
   it(
     'SIGTERM while a PATCH takes 15 s: exits within the grace, hands the work back, the next start finishes it once',
     async () => {
@@ -389,7 +433,9 @@ describe.concurrent('the bot killed and started again on SQLite', () => {
       const first = await bot(f, url);
       const db = await freshDatabase(url);
       cleanups.push(() => db.close());
-      f.ld.delayMs = 1_500; // eight at a time, each a few seconds: most wait in line
+      // Eight at a time, each PATCH 3 s: most wait in line. (Only PATCHes: a slow answer on whether
+      // the environment is critical makes the bot ask for a confirmation, the safe mistake.)
+      f.ld.delayOf = (r) => (isExpiryPatch(key)(r) ? 3_000 : 0);
       const channels = users.map((_, i) => `C-Q${i + 1}`);
       const jobs = await Promise.all(users.map((u, i) => schedule(first, f, key, [u], channels[i]!)));
       const stopped = await stop(first);
@@ -397,7 +443,7 @@ describe.concurrent('the bot killed and started again on SQLite', () => {
       expect(stopped.code).toBe(0);
       const left = await db.db.selectFrom('jobs').select('state').where('state', '!=', 'done').execute();
       expect(left.length).toBeGreaterThan(0);
-      f.ld.delayMs = 0;
+      f.ld.delayOf = () => 0;
 
       const second = await bot(f, url);
       for (const job of jobs) await jobDone(db, job);
