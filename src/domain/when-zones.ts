@@ -1,0 +1,76 @@
+/**
+ * Zone abbreviations the reader accepts after a time ("5pm PST", "17:00 CET", "9am ET"), and the
+ * ones it refuses because they name more than one zone.
+ */
+
+export type ZoneAbbreviation =
+  /** Always this offset: UTC, GMT, JST, MST (Arizona keeps it all year)… */
+  | { kind: 'fixed'; offset: number }
+  /** This offset, and only in the season the region uses it: PST in July is a mistake. */
+  | { kind: 'seasonal'; offset: number; zone: string; generic: string }
+  /** Whatever the region's clocks show that day: PT, ET, CT, MT. */
+  | { kind: 'region'; zone: string };
+
+const fixed = (offset: number): ZoneAbbreviation => ({ kind: 'fixed', offset });
+const seasonal = (offset: number, zone: string, generic: string): ZoneAbbreviation => ({
+  kind: 'seasonal',
+  offset,
+  zone,
+  generic,
+});
+const region = (zone: string): ZoneAbbreviation => ({ kind: 'region', zone });
+
+export const ZONE_ABBREVIATIONS: Record<string, ZoneAbbreviation> = {
+  UTC: fixed(0),
+  GMT: fixed(0),
+  Z: fixed(0),
+  PST: seasonal(-480, 'America/Los_Angeles', 'PT'),
+  PDT: seasonal(-420, 'America/Los_Angeles', 'PT'),
+  PT: region('America/Los_Angeles'),
+  MST: fixed(-420),
+  MDT: seasonal(-360, 'America/Denver', 'MT'),
+  MT: region('America/Denver'),
+  CDT: seasonal(-300, 'America/Chicago', 'CT'),
+  CT: region('America/Chicago'),
+  EST: seasonal(-300, 'America/New_York', 'ET'),
+  EDT: seasonal(-240, 'America/New_York', 'ET'),
+  ET: region('America/New_York'),
+  AKST: seasonal(-540, 'America/Anchorage', 'AKT'),
+  AKDT: seasonal(-480, 'America/Anchorage', 'AKT'),
+  AKT: region('America/Anchorage'),
+  HST: fixed(-600),
+  WET: seasonal(0, 'Europe/Lisbon', 'WET/WEST'),
+  WEST: seasonal(60, 'Europe/Lisbon', 'WET/WEST'),
+  CET: seasonal(60, 'Europe/Berlin', 'Europe/Berlin'),
+  CEST: seasonal(120, 'Europe/Berlin', 'Europe/Berlin'),
+  EET: seasonal(120, 'Europe/Athens', 'Europe/Athens'),
+  EEST: seasonal(180, 'Europe/Athens', 'Europe/Athens'),
+  MSK: fixed(180),
+  SGT: fixed(480),
+  HKT: fixed(480),
+  JST: fixed(540),
+  KST: fixed(540),
+  AWST: fixed(480),
+  ACST: fixed(570),
+  ACDT: seasonal(630, 'Australia/Adelaide', 'Australia/Adelaide'),
+  AEST: fixed(600),
+  AEDT: seasonal(660, 'Australia/Sydney', 'AET'),
+  AET: region('Australia/Sydney'),
+  NZST: seasonal(720, 'Pacific/Auckland', 'NZT'),
+  NZDT: seasonal(780, 'Pacific/Auckland', 'NZT'),
+  NZT: region('Pacific/Auckland'),
+};
+
+/** Abbreviations used for several zones at once: which one is a guess. */
+export const AMBIGUOUS_ZONES: Record<string, string> = {
+  IST: 'India, Israel or Ireland',
+  CST: 'US Central or China',
+  BST: 'British Summer or Bangladesh',
+  AST: 'Atlantic or Arabia',
+  SST: 'Samoa or Singapore',
+  ECT: 'Ecuador or Eastern Caribbean',
+  GST: 'Gulf or South Georgia',
+};
+
+/** Written in lower case these are words, not zones. */
+export const UPPER_CASE_ONLY = new Set(['WET', 'WEST', 'ET', 'PT', 'CT', 'MT', 'AST', 'SST', 'Z']);
