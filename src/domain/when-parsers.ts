@@ -96,7 +96,11 @@ function minutesOf(amount: string, relation: string): number | undefined {
   return n !== undefined && n >= 1 && n <= 59 ? n : undefined;
 }
 
-const timeOfDay = parser(`(?:${RELATION}\\s+)?(${CLOCK})(?:\\s+${DAY_PART})?`, (context, m) => {
+const timeOfDay = parser(`(?:${RELATION}\\s+)?(${CLOCK})(?:\\s+${DAY_PART})?`, (context, m) =>
+  readTimeOfDay(context, m),
+);
+
+function readTimeOfDay(context: ParsingContext, m: RegExpMatchArray): ParsingComponents | null {
   const [text, amount, relation, clockText, dayPart, partDay, part1, part2] = m;
   const clock = clockOf(clockText!);
   if (!clock) return null;
@@ -134,12 +138,29 @@ const timeOfDay = parser(`(?:${RELATION}\\s+)?(${CLOCK})(?:\\s+${DAY_PART})?`, (
   components.assign('hour', hour).assign('minute', minute).assign('second', 0);
   if (meridiem) components.assign('meridiem', meridiem === 'am' ? Meridiem.AM : Meridiem.PM);
   return components;
+}
+
+/** "tonight 8", "tomorrow morning 9:30": the part of the day first, then a bare clock time. */
+const dayPartThenClock = parser(`${DAY_PART}\\s+(?:at\\s+)?(${CLOCK})`, (context, m) => {
+  const [text, dayPart, partDay, part1, part2, clockText] = m;
+  const flipped = [
+    text,
+    undefined,
+    undefined,
+    clockText,
+    dayPart,
+    partDay,
+    part1,
+    part2,
+  ] as unknown as RegExpMatchArray;
+  flipped.index = m.index;
+  return readTimeOfDay(context, flipped);
 });
 
 // ── 24-hour and continental forms: "15h", "15h30", "15:30h", "1500 hrs", "at 1030", "0930" ─────
 
 const continental = parser(
-  String.raw`(\d{1,2})h(\d{2})?|(\d{1,2}):(\d{2})\s*h|(\d{4})\s*(?:h|hrs?|hours)|(?:at|@)\s*(\d{3,4})|(0\d{3})`,
+  String.raw`(\d{1,2})h(\d{2})?|(\d{1,2})[:.](\d{2})\s*h|(\d{4})\s*(?:h|hrs?|hours)|(?:at|@)\s*(\d{3,4})|(0\d{3})`,
   (context, m) => {
     const [text, h1, m1, h2, m2, compact1, compact2, compact3] = m;
     let hour: number;
@@ -153,11 +174,12 @@ const continental = parser(
       minute = Number(m1 ?? m2 ?? 0);
     }
     if (hour > 23 || minute > 59) return null;
-    // Alone, "2h" is as likely two hours from now as 02:00.
-    if (h1 && !m1 && hour >= 1 && hour <= 12 && context.text.trim().toLowerCase() === text!.toLowerCase()) {
-      throw new Refusal(
-        `"${text}" could be in ${hour} hours or ${pad(hour)}:00; say "in ${hour} hours" or "${pad(hour)}:00".`,
-      );
+    // Alone, "2h" is as likely two hours from now as 02:00, and "1h30" an hour and a half.
+    const alone = context.text.trim().toLowerCase() === text!.toLowerCase();
+    if (h1 && alone && hour >= 1 && (m1 ? hour < 6 : hour <= 12)) {
+      const clock = `${pad(hour)}:${pad(minute)}`;
+      const duration = `in ${hour} hour${hour > 1 ? 's' : ''}${m1 ? ` ${minute} minutes` : ''}`;
+      throw new Refusal(`"${text}" could be a duration or ${clock}; say "${duration}" or "${clock}".`);
     }
     return context
       .createParsingComponents({ hour, minute, second: 0 })
@@ -305,8 +327,15 @@ const comingWeekday = parser(`(?:this\\s+)?(?:coming|upcoming)\\s+(${WEEKDAY})`,
  * "next friday" said on a Thursday: tomorrow for some, a week later for others. chrono reads it
  * as the later one; when the two differ, ask.
  */
-const nextWeekday = parser(`next\\s+(${WEEKDAY})`, (context, m) => {
+const nextWeekday = parser(`next\\s+(${WEEKDAY}|weekend)`, (context, m) => {
   const today = todayOf(context);
+  if (/weekend/i.test(m[1]!)) {
+    const saturday = addDays(today, daysUntil(today, 6, true));
+    if (weekday(today) === 0 || weekday(today) === 6) return dayComponents(context, saturday);
+    throw new Refusal(
+      `"${m[0]}" could be the weekend of ${formatDay(saturday)} or of ${formatDay(addDays(saturday, 7))}; name the day.`,
+    );
+  }
   const wd = weekdayOf(m[1]!);
   const coming = addDays(today, daysUntil(today, wd, true));
   const sundayOfThisWeek = addDays(mondayOf(today), 6);
@@ -404,9 +433,11 @@ function endOfDay(components: ParsingComponents): ParsingComponents {
 }
 
 const quarter = parser(
-  `${EDGE}(?:(?:(next|this|current|following|last|previous)\\s+)?(quarter)|(?:(first|1st|second|2nd|third|3rd|fourth|4th|last|final)\\s+quarter|q([1-4]))(?:\\s*(?:of\\s+)?(?:(\\d{4})|'(\\d{2})|(next|this)\\s+year))?|(\\d{4})\\s*-?\\s*q([1-4]))`,
+  `(eoq)|${EDGE}(?:(?:(next|this|current|following|last|previous)\\s+)?(quarter)|(?:(first|1st|second|2nd|third|3rd|fourth|4th|last|final)\\s+quarter|q([1-4]))(?:\\s*(?:of\\s+)?(?:(\\d{4})|'(\\d{2})|(next|this)\\s+year))?|(\\d{4})\\s*-?\\s*q([1-4]))`,
   (context, m) => {
-    const [, edge, relative, bare, word, q1, y1, y2, yRel, y3, q2] = m;
+    const [, eoq, edgeSaid, relative, bareSaid, word, q1, y1, y2, yRel, y3, q2] = m;
+    const edge = eoq ? 'end' : edgeSaid;
+    const bare = eoq ?? bareSaid;
     const today = todayOf(context);
     const current = Math.floor((today.month - 1) / 3) + 1;
     if (bare) {
@@ -430,9 +461,10 @@ const quarter = parser(
 );
 
 const year = parser(
-  `${EDGE}(?:(?:year\\s+)?(20\\d\\d)|(?:(next|this|following|coming)\\s+)?year)`,
+  `(eoy)|${EDGE}(?:(?:year\\s+)?(20\\d\\d)|(?:(next|this|following|coming)\\s+)?year)`,
   (context, m) => {
-    const [text, edge, digits, relative] = m;
+    const [text, eoy, edgeSaid, digits, relative] = m;
+    const edge = eoy ? 'end' : edgeSaid;
     const today = todayOf(context);
     if (!digits && !relative && !edge) return null;
     // A bare "2030" could be 20:30; only "in 2030", "the year 2030", "end of 2030" name a year.
@@ -499,6 +531,69 @@ const fraction = parser(
 /** Tags a reading that is elapsed time from now, in minutes: "when/elapsed:90". */
 export const ELAPSED_TAG = 'when/elapsed:';
 
+// ── Named days and times of the working day: "christmas", "eod friday", "first thing monday" ──
+
+const HOLIDAYS: Array<[RegExp, (year: number) => Day]> = [
+  [/^christmas\s+eve$/, (year) => ({ year, month: 12, day: 24 })],
+  [/^(?:christmas|xmas)(?:\s+day)?$/, (year) => ({ year, month: 12, day: 25 })],
+  [/^boxing\s+day$/, (year) => ({ year, month: 12, day: 26 })],
+  [/^new\s+year'?s?\s+eve$/, (year) => ({ year, month: 12, day: 31 })],
+  [/^new\s+year'?s?(?:\s+day)?$/, (year) => ({ year, month: 1, day: 1 })],
+  [/^valentine'?s?(?:\s+day)?$/, (year) => ({ year, month: 2, day: 14 })],
+  [/^halloween$/, (year) => ({ year, month: 10, day: 31 })],
+  [
+    /^(?:independence\s+day|(?:the\s+)?fourth\s+of\s+july|july\s+4th)$/,
+    (year) => ({ year, month: 7, day: 4 }),
+  ],
+  [
+    /^thanksgiving(?:\s+day)?$/,
+    (year) => {
+      const first = { year, month: 11, day: 1 };
+      return addDays(first, daysUntil(first, 4) + 21);
+    },
+  ],
+];
+
+const holiday = parser(
+  `(christmas\\s+eve|(?:christmas|xmas)(?:\\s+day)?|boxing\\s+day|new\\s+year'?s?\\s+eve|new\\s+year'?s?(?:\\s+day)?|valentine'?s?(?:\\s+day)?|halloween|independence\\s+day|thanksgiving(?:\\s+day)?)(?:\\s+(\\d{4}))?`,
+  (context, m) => {
+    const name = lower(m[1]);
+    const rule = HOLIDAYS.find(([pattern]) => pattern.test(name))?.[1];
+    if (!rule) return null;
+    const today = todayOf(context);
+    if (m[2]) return dayComponents(context, rule(Number(m[2])));
+    const thisYear = rule(today.year);
+    return dayComponents(context, compareDays(thisYear, today) >= 0 ? thisYear : rule(today.year + 1));
+  },
+);
+
+/** A time of the working day that combines with any day: "eod friday", "first thing monday". */
+const workingDayTime = parser(
+  `(eod|cob|eob|end\\s+of\\s+(?:the\\s+)?(?:business\\s+|work(?:ing)?\\s+)?day|end\\s+of\\s+business|close\\s+of\\s+(?:business|play))|(first\\s+thing(?:\\s+in\\s+the\\s+morning)?|start\\s+of\\s+(?:business|(?:the\\s+)?(?:work(?:ing)?\\s+|business\\s+)?day))`,
+  (context, m) => {
+    const hour = m[1] ? END_OF_DAY : START_OF_DAY;
+    return context
+      .createParsingComponents({ hour, minute: 0, second: 0 })
+      .assign('meridiem', hour < 12 ? Meridiem.AM : Meridiem.PM);
+  },
+);
+const END_OF_DAY = 17;
+const START_OF_DAY = 9;
+
+/** "same time tomorrow", "this time next week": the clock time it is now. */
+const sameTime = parser(`(?:at\\s+)?(?:this|the\\s+same|same)\\s+time`, (context) => {
+  const today = todayOf(context);
+  return context
+    .createParsingComponents({ hour: today.hour, minute: today.minute, second: 0 })
+    .assign('meridiem', today.hour < 12 ? Meridiem.AM : Meridiem.PM);
+});
+
+/** Common ways "tomorrow" is misspelt or shortened that chrono does not know. */
+const tomorrowSpelt = parser(
+  `2morrow|2moro|2mrw|tmrow|tommorow|tommorrow|tomorow|tomorroww|tomoz`,
+  (context) => dayComponents(context, addDays(todayOf(context), 1)),
+);
+
 /** The reader's parsers, in the order they should win a tie for the same words. */
 export const PARSERS: Parser[] = [
   nthOfMonth,
@@ -510,6 +605,10 @@ export const PARSERS: Parser[] = [
   pastWeekday,
   dayAfterTomorrow,
   plainWeekday,
+  holiday,
+  workingDayTime,
+  sameTime,
+  tomorrowSpelt,
   nextMonth,
   quarter,
   year,
@@ -517,6 +616,7 @@ export const PARSERS: Parser[] = [
   endOfMonthNamed,
   fraction,
   continental,
+  dayPartThenClock,
   timeOfDay,
   dayOfMonth,
 ];

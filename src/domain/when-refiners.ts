@@ -16,7 +16,7 @@ import {
 } from './when-days.js';
 import { hourInPart, type Part, Refusal } from './when-parsers.js';
 import { NUMBER_WORD, numberOf, WEEKDAY_NAMES } from './when-words.js';
-import { AMBIGUOUS_ZONES, UPPER_CASE_ONLY, ZONE_ABBREVIATIONS } from './when-zones.js';
+import { AMBIGUOUS_ZONES, UPPER_CASE_ONLY, ZONE_ABBREVIATIONS, zoneNamed } from './when-zones.js';
 
 /**
  * Custom chrono refiners: they see every reading together, after chrono's own merging, and
@@ -46,7 +46,12 @@ export const durationFromDate: Refiner = {
       const next = results[i + 1];
       const between = next ? context.text.slice(current.index + current.text.length, next.index) : '';
       const amount = DURATION.exec(current.text.trim());
-      const direction = /^\s+(from|after|before)\s+$/i.exec(between)?.[1]?.toLowerCase();
+      // "a week from friday", "a week on friday", "a week today".
+      const direction = /^\s+(?:(from|after|before|on)\s+)?$/i.exec(between)
+        ? /before/i.test(between)
+          ? 'before'
+          : 'after'
+        : undefined;
       const nextIsDay = next && (next.start.isCertain('day') || next.start.isCertain('weekday'));
       if (!next || !amount || !direction || !nextIsDay) {
         out.push(current);
@@ -113,7 +118,7 @@ function exists(d: Day): boolean {
   return d.day <= daysInMonth(d.year, d.month);
 }
 
-/** "tomorrow @ 3pm": chrono merges a date and a time across "at" but not across "@". */
+/** "tomorrow @ 3pm", "tomorrow by noon": chrono merges a date and a time across "at" but not these. */
 export const mergeAtSign: Refiner = {
   refine(context, results) {
     const out: ParsingResult[] = [];
@@ -122,7 +127,7 @@ export const mergeAtSign: Refiner = {
       const between = previous ? context.text.slice(previous.index + previous.text.length, result.index) : '';
       if (
         previous &&
-        /^\s*@\s*$/.test(between) &&
+        /^\s*(?:@|by)\s*$/i.test(between) &&
         !previous.start.isCertain('hour') &&
         result.start.isCertain('hour') &&
         !result.start.isCertain('day') &&
@@ -168,6 +173,18 @@ export const dayPartMeridiem: Refiner = {
   },
 };
 
+/** "in a few days", "several weeks": chrono counts these (few is 3); a guess all the same. */
+export const vagueAmounts: Refiner = {
+  refine(_context, results) {
+    for (const result of results) {
+      if (/\b(?:few|several|some)\b/i.test(result.text)) {
+        throw new Refusal(`"${result.text}" is not a number I can count; say how many, e.g. "in 3 days".`);
+      }
+    }
+    return results;
+  },
+};
+
 /** "midnight friday": the night before Friday or after it? Only "midnight (tonight)" is clear. */
 export const midnightOfADay: Refiner = {
   refine(_context, results) {
@@ -187,13 +204,25 @@ export const midnightOfADay: Refiner = {
 };
 
 const ZONE_AFTER = /^\s*,?\s*\(?([a-z]{1,4})\)?(?=\W|$)/i;
+/** "5pm Pacific", "9am eastern time", "17:00 London time", "10am in New York time". */
+const ZONE_NAMED_AFTER =
+  /^\s*,?\s*(?:in\s+)?((?:[a-z]+\s+){0,2}?[a-z]+)\s+time(?=\W|$)|^\s*,?\s*(?:in\s+)?(pacific|eastern|central|mountain)(?=\W|$)/i;
 
 /** A zone abbreviation after a time, resolved by the rules in when-zones.ts (replaces chrono's). */
 export const zoneAbbreviation: Refiner = {
   refine(context, results) {
     for (const result of results) {
-      const match = ZONE_AFTER.exec(context.text.slice(result.index + result.text.length));
-      if (!match || !result.start.isCertain('hour')) continue;
+      const after = context.text.slice(result.index + result.text.length);
+      if (!result.start.isCertain('hour') || result.start.isCertain('timezoneOffset')) continue;
+      const named = ZONE_NAMED_AFTER.exec(after);
+      const namedZone = named ? zoneNamed(named[1] ?? named[2]!) : undefined;
+      if (named && namedZone) {
+        result.text += named[0];
+        result.start.assign('timezoneOffset', regionalOffset(result, namedZone));
+        continue;
+      }
+      const match = ZONE_AFTER.exec(after);
+      if (!match) continue;
       const written = match[1]!;
       const abbr = written.toUpperCase();
       if (UPPER_CASE_ONLY.has(abbr) && written !== abbr) continue;
@@ -203,22 +232,14 @@ export const zoneAbbreviation: Refiner = {
         );
       }
       const known = ZONE_ABBREVIATIONS[abbr];
-      if (!known || result.start.isCertain('timezoneOffset')) continue;
-      const wall = {
-        year: result.start.get('year')!,
-        month: result.start.get('month')!,
-        day: result.start.get('day')!,
-        hour: result.start.get('hour')!,
-        minute: result.start.get('minute')!,
-      };
+      if (!known) continue;
       let offset: number;
       if (known.kind === 'fixed') offset = known.offset;
       else {
-        const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
-        const regional = Math.round((asUtc - wallClockToInstant(wall, known.zone)) / 60_000);
+        const regional = regionalOffset(result, known.zone);
         if (known.kind === 'seasonal' && regional !== known.offset) {
           throw new Refusal(
-            `${abbr} is not in use on ${formatDay(wall)} (${known.zone} is on UTC${hours(regional)} then, not UTC${hours(known.offset)}); say ${known.generic} or name the zone.`,
+            `${abbr} is not in use on ${formatDay(dayOf(result))} (${known.zone} is on UTC${hours(regional)} then, not UTC${hours(known.offset)}); say ${known.generic} or name the zone.`,
           );
         }
         offset = regional;
@@ -229,6 +250,13 @@ export const zoneAbbreviation: Refiner = {
     return results;
   },
 };
+
+/** The offset `zone` has at the reading's wall-clock time, daylight saving included. */
+function regionalOffset(result: ParsingResult, zone: string): number {
+  const wall = { ...dayOf(result), hour: result.start.get('hour')!, minute: result.start.get('minute')! };
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
+  return Math.round((asUtc - wallClockToInstant(wall, zone)) / 60_000);
+}
 
 function hours(offset: number): string {
   const sign = offset < 0 ? '−' : '+';
@@ -294,7 +322,7 @@ export function placeRefiners(refiners: Refiner[]): Refiner[] {
     return index;
   };
   list.splice(at('ExtractTimezoneAbbrRefiner'), 1, zoneAbbreviation);
-  list.splice(at('ForwardDateRefiner'), 0, forwardDates, dayPartMeridiem, midnightOfADay);
+  list.splice(at('ForwardDateRefiner'), 0, forwardDates, dayPartMeridiem, midnightOfADay, vagueAmounts);
   list.splice(at('OverlapRemovalRefiner') + 1, 0, durationFromDate, mergeAtSign);
   list.push(weekdayAgreement);
   return list;

@@ -162,7 +162,7 @@ const TOUCHING_MERIDIEM = `[ap](?![a-z])`;
  * A clock time: digits with an optional colon or dot and am/pm ("3", "3:15p", "3.30 p.m."),
  * "3 o'clock", words ("ten thirty am", "seven o'clock"), or noon / midday / midnight.
  */
-export const CLOCK = `(?:noon|midday|midnight|\\d{1,2}(?:[:.]\\d{2})?(?:${SPACED_MERIDIEM}|${TOUCHING_MERIDIEM}|\\s+o'?\\s?clock(?:${SPACED_MERIDIEM})?)?|${HOUR_WORD}(?:[\\s-]+(?:o'?\\s?clock|${MINUTE_WORD}))?(?:${SPACED_MERIDIEM})?)`;
+export const CLOCK = `(?:(?:12\\s+)?(?:noon|midnight)|midday|\\d{1,2}(?:[:.]\\d{2})?(?:${SPACED_MERIDIEM}|${TOUCHING_MERIDIEM}|\\s+o'?\\s?clock(?:${SPACED_MERIDIEM})?)?|${HOUR_WORD}(?:[\\s-]+(?:o'?\\s?clock|${MINUTE_WORD}))?(?:${SPACED_MERIDIEM})?)`;
 
 export interface Clock {
   hour: number;
@@ -175,7 +175,10 @@ export interface Clock {
 
 /** Reads a clock time matched by CLOCK; undefined when it is not one ("25:00", "3.75"). */
 export function clockOf(text: string): Clock | undefined {
-  const t = text.toLowerCase().trim();
+  const t = text
+    .toLowerCase()
+    .trim()
+    .replace(/^12\s+(?=noon|midnight)/, '');
   if (t === 'noon' || t === 'midday') return { hour: 12, minute: 0, meridiem: 'pm', strong: true };
   if (t === 'midnight') return { hour: 0, minute: 0, meridiem: 'am', strong: true };
   const meridiemMatch = /\s*([ap])\.?\s?m?\.?$/.exec(t);

@@ -74,3 +74,30 @@ export const AMBIGUOUS_ZONES: Record<string, string> = {
 
 /** Written in lower case these are words, not zones. */
 export const UPPER_CASE_ONLY = new Set(['WET', 'WEST', 'ET', 'PT', 'CT', 'MT', 'AST', 'SST', 'Z']);
+
+/** Regions people name instead of a zone: "5pm Pacific", "9am eastern time", "17:00 UK time". */
+const REGIONS: Record<string, string> = {
+  pacific: 'America/Los_Angeles',
+  eastern: 'America/New_York',
+  central: 'America/Chicago',
+  mountain: 'America/Denver',
+  uk: 'Europe/London',
+  british: 'Europe/London',
+  india: 'Asia/Kolkata',
+  indian: 'Asia/Kolkata',
+};
+
+let cities: Map<string, string> | undefined;
+
+/** The IANA zone a region or city name stands for ("pacific", "new york", "berlin"), if any. */
+export function zoneNamed(name: string): string | undefined {
+  const key = name.toLowerCase().replace(/\s+/g, ' ').trim();
+  if (REGIONS[key]) return REGIONS[key];
+  cities ??= new Map(
+    Intl.supportedValuesOf('timeZone').map((zone) => [
+      zone.split('/').at(-1)!.replace(/_/g, ' ').toLowerCase(),
+      zone,
+    ]),
+  );
+  return cities.get(key);
+}

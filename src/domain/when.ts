@@ -128,7 +128,7 @@ const UNIT_NAMES: Record<Unit, string[]> = {
   minutes: ['m', 'min', 'mins', 'minute', 'minutes'],
   hours: ['h', 'hr', 'hrs', 'hour', 'hours'],
   days: ['d', 'day', 'days'],
-  weeks: ['w', 'wk', 'wks', 'week', 'weeks'],
+  weeks: ['w', 'wk', 'wks', 'week', 'weeks', 'fortnight', 'fortnights'],
   months: ['mo', 'mos', 'month', 'months'],
   years: ['y', 'yr', 'yrs', 'year', 'years'],
 };
@@ -137,6 +137,7 @@ const UNITS: Record<string, Unit> = Object.fromEntries(
 );
 
 const NUMBER_WORDS: Record<string, number> = {
+  'a couple of': 2,
   a: 1,
   an: 1,
   one: 1,
@@ -159,16 +160,16 @@ const UNIT = Object.keys(UNITS)
   .sort((a, b) => b.length - a.length)
   .join('|');
 /** "2 weeks", "36h", "a week": digits may touch the unit, words may not ("and" is not "an d"). */
-const AMOUNT_UNIT = String.raw`(?:(${NUMBER})\s*|\b(${WORD})\s+)(${UNIT})\b`;
+const AMOUNT_UNIT = String.raw`(?:(${NUMBER})\s*|\b(${WORD})\s+)(${UNIT})(?![a-z])`;
 const PART = new RegExp(AMOUNT_UNIT, 'g');
 const SEPARATOR = String.raw`(?:\s*,\s*|\s+and\s+|\s*)`;
 const RELATIVE = new RegExp(
-  String.raw`^(?:in\s+|\+\s*)?((?:${AMOUNT_UNIT.replace(/\((?!\?)/g, '(?:')}${SEPARATOR})+?)(?:\s*from now)?(?:\s+at\s+(.+))?$`,
+  String.raw`^(?:in\s+|\+\s*)?((?:${AMOUNT_UNIT.replace(/\((?!\?)/g, '(?:')}${SEPARATOR})+?)(?:'s\s+time|'\s+time|\s+time)?(?:\s*from now)?(?:\s+at\s+(.+))?$`,
 );
 
 function readRelative(phrase: string, now: Date, zone: string): Reading | { reason: string } | undefined {
   // Alone, "15h" is a clock time (15:00) to many; chrono's extensions decide what "Nh" means.
-  if (/^\d{1,2}\s*h$/.test(phrase) && Number.parseInt(phrase, 10) < 24) return undefined;
+  if (/^\d{1,2}(?:[.:]\d{2})?\s*h$/.test(phrase) && Number.parseInt(phrase, 10) < 24) return undefined;
   // …and "1500 hrs" is 15:00 in military writing.
   if (/^\d{4}\s*(?:h|hrs?|hours)$/.test(phrase) && Number.parseInt(phrase, 10) % 100 < 60) return undefined;
   const normalized = phrase
@@ -181,10 +182,11 @@ function readRelative(phrase: string, now: Date, zone: string): Reading | { reas
     const amount = digits ?? word!;
     const n = NUMBER_WORDS[amount] ?? Number(amount);
     const key = UNITS[unit!]!;
+    const factor = unit!.startsWith('fortnight') ? 2 : 1;
     if (!Number.isInteger(n) && key !== 'hours' && key !== 'minutes') {
       return { reason: `I can't count "${amount} ${unit}" in whole ${key}; use hours, e.g. "in 36 hours".` };
     }
-    amounts[key] += n;
+    amounts[key] += n * factor;
   }
   const calendar = { years: amounts.years, months: amounts.months, weeks: amounts.weeks, days: amounts.days };
   const elapsedMs = (amounts.hours * 60 + amounts.minutes) * 60_000;
@@ -292,7 +294,7 @@ function readPeriodEnd(phrase: string, now: Date, zone: string): Reading | undef
 // ── Everything else, through chrono ──────────────────────────────────────────────────────────
 
 /** Words around a date that add nothing: "on friday", "at 5pm", "friday, 5pm". */
-const FILLER = /\b(?:at|on|by|the|of|until|till|til)\b|[,.@]/g;
+const FILLER = /\b(?:at|on|by|the|of|until|till|til)\b|[,.@!?"()]/g;
 /** Parts of the day whose hour chrono implies; "morning" is read as the start of the working day. */
 const PART_OF_DAY = /\b(tonight|tonite|night|evening|afternoon|morning)\b/;
 
