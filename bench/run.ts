@@ -22,6 +22,7 @@ import { commandBody, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
 import { signedPoster } from './load.js';
 import { pinSelf, type Started, startFakes, startProcess } from './processes.js';
 import { cpuMs, percentiles, pool, rssMiB } from './stats.js';
+import { benchWhen } from './when.js';
 
 const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 const results: Record<string, unknown> = {
@@ -34,7 +35,7 @@ const results: Record<string, unknown> = {
   at: new Date().toISOString(),
 };
 const rows: Array<[string, string, string]> = [];
-/** `npm run bench -- ack bulk reminders` runs some sections; no arguments runs them all. */
+/** `npm run bench -- ack bulk reminders when` runs some sections; no arguments runs them all. */
 const only = process.argv.slice(2);
 const section = (name: string) => only.length === 0 || only.includes(name);
 const row = (what: string, value: string, target = '') => rows.push([what, value, target]);
@@ -456,6 +457,28 @@ if (section('reminders')) {
     passes.push(await reminderPass('postgres', url.toString()));
   }
   results.reminderPass = passes;
+}
+
+// ── 6: the time reader, alone in this process ──────────────────────────────────────────────
+if (section('when')) {
+  const when = benchWhen();
+  const ms = (micros: number) => `${(micros / 1000).toFixed(micros < 10_000 ? 2 : 0)} ms`;
+  results.when = when;
+  row(
+    `parse a time, ${when.readings.toLocaleString('en-US')} readings of ${when.phrases} phrases`,
+    `p50 ${ms(when.micros.p50)}, p99 ${ms(when.micros.p99)}, max ${ms(when.micros.max)}`,
+    'p99 < 2 ms',
+  );
+  row(
+    '  the same, best of 3 calls per reading (scheduler and GC pauses left out)',
+    `p50 ${ms(when.bestOfThree.p50)}, p99 ${ms(when.bestOfThree.p99)}, max ${ms(when.bestOfThree.max)}`,
+  );
+  const { rows: n, right, refused, wrong } = when.corpus;
+  row(
+    `hand-written corpus, ${n} readings (phrase × zone)`,
+    `${right} right, ${refused} refused, ${wrong} wrong`,
+    '≥ 95% right, ≤ 1 in 200 wrong',
+  );
 }
 
 await Promise.all([slack.stop(), ld.stop()]);

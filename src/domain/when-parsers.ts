@@ -486,12 +486,19 @@ const periodStart = parser(
   },
 );
 
-const endOfMonthNamed = parser(`end\\s+of\\s+(${MONTH})(?:\\s+(\\d{4}))?`, (context, m) => {
+const monthEdge = parser(`(start|beginning|end)\\s+of\\s+(${MONTH})(?:\\s+(\\d{4}))?`, (context, m) => {
   const today = todayOf(context);
-  const month = monthOf(m[1]!);
-  const y = m[2] ? Number(m[2]) : month >= today.month ? today.year : today.year + 1;
-  return endOfDay(dayComponents(context, { year: y, month, day: daysInMonth(y, month) }));
+  const month = monthOf(m[2]!);
+  const y = m[3] ? Number(m[3]) : month >= today.month ? today.year : today.year + 1;
+  if (/end/i.test(m[1]!))
+    return endOfDay(dayComponents(context, { year: y, month, day: daysInMonth(y, month) }));
+  return dayComponents(context, { year: y, month, day: 1 });
 });
+
+/** "the week after next": its Monday, as "next week" is next Monday. */
+const weekAfterNext = parser(`(?:the\\s+)?week\\s+after\\s+next`, (context) =>
+  dayComponents(context, addDays(mondayOf(todayOf(context)), 14)),
+);
 
 // ── Fractions of an hour: "in a quarter of an hour", "in 1/2 h", "in 2 and a half hours" ─────────
 
@@ -613,7 +620,8 @@ export const PARSERS: Parser[] = [
   quarter,
   year,
   periodStart,
-  endOfMonthNamed,
+  monthEdge,
+  weekAfterNext,
   fraction,
   continental,
   dayPartThenClock,
