@@ -96,12 +96,34 @@ function minutesOf(amount: string, relation: string): number | undefined {
   return n !== undefined && n >= 1 && n <= 59 ? n : undefined;
 }
 
-const timeOfDay = parser(`(?:${RELATION}\\s+)?(${CLOCK})(?:\\s+${DAY_PART})?`, (context, m) =>
-  readTimeOfDay(context, m),
-);
-
-function readTimeOfDay(context: ParsingContext, m: RegExpMatchArray): ParsingComponents | null {
+const timeOfDay = parser(`(?:${RELATION}\\s+)?(${CLOCK})(?:\\s+${DAY_PART})?`, (context, m) => {
   const [text, amount, relation, clockText, dayPart, partDay, part1, part2] = m;
+  return readTimeOfDay(context, {
+    text: text!,
+    amount,
+    relation,
+    clockText: clockText!,
+    dayPart,
+    partDay,
+    part1,
+    part2,
+  });
+});
+
+/** The pieces of "<amount> <relation> <clock> <day part>", each but the clock optional. */
+interface TimeOfDayWords {
+  text: string;
+  amount?: string;
+  relation?: string;
+  clockText: string;
+  dayPart?: string;
+  partDay?: string;
+  part1?: string;
+  part2?: string;
+}
+
+function readTimeOfDay(context: ParsingContext, words: TimeOfDayWords): ParsingComponents | null {
+  const { text, amount, relation, clockText, dayPart, partDay, part1, part2 } = words;
   const clock = clockOf(clockText!);
   if (!clock) return null;
   if (!amount && !dayPart && !clock.strong) return null;
@@ -143,18 +165,7 @@ function readTimeOfDay(context: ParsingContext, m: RegExpMatchArray): ParsingCom
 /** "tonight 8", "tomorrow morning 9:30": the part of the day first, then a bare clock time. */
 const dayPartThenClock = parser(`${DAY_PART}\\s+(?:at\\s+)?(${CLOCK})`, (context, m) => {
   const [text, dayPart, partDay, part1, part2, clockText] = m;
-  const flipped = [
-    text,
-    undefined,
-    undefined,
-    clockText,
-    dayPart,
-    partDay,
-    part1,
-    part2,
-  ] as unknown as RegExpMatchArray;
-  flipped.index = m.index;
-  return readTimeOfDay(context, flipped);
+  return readTimeOfDay(context, { text: text!, clockText: clockText!, dayPart, partDay, part1, part2 });
 });
 
 // ── 24-hour and continental forms: "15h", "15h30", "15:30h", "1500 hrs", "at 1030", "0930" ─────
@@ -302,9 +313,19 @@ const afterNext = parser(
   `(?:the\\s+)?(${WEEKDAY})\\s+after\\s+next|(?:a|one)\\s+week\\s+(?:from|on|after)\\s+(?:this\\s+)?(${WEEKDAY})`,
   (context, m) => {
     const today = todayOf(context);
-    // "the Friday after next": not the coming Friday but the one after it.
-    if (m[1]) return dayComponents(context, addDays(today, daysUntil(today, weekdayOf(m[1]), true) + 7));
-    return dayComponents(context, addDays(today, daysUntil(today, weekdayOf(m[2]!)) + 7));
+    if (m[2]) return dayComponents(context, addDays(today, daysUntil(today, weekdayOf(m[2])) + 7));
+    // "the Friday after next": the one after next week's. Said on a Thursday, when this week
+    // still has a Friday, some mean the one after tomorrow's: ask.
+    const wd = weekdayOf(m[1]!);
+    const coming = addDays(today, daysUntil(today, wd, true));
+    const afterNextWeeks = addDays(mondayOf(today), 14 + ((wd + 6) % 7));
+    if (compareDays(coming, addDays(mondayOf(today), 6)) <= 0) {
+      const name = WEEKDAY_NAMES[wd]!;
+      throw new Refusal(
+        `"${m[0]}" could be ${formatDay(addDays(coming, 7))} (the ${name} after this week's) or ${formatDay(afterNextWeeks)} (the ${name} after next week's); name the date.`,
+      );
+    }
+    return dayComponents(context, afterNextWeeks);
   },
 );
 
@@ -324,28 +345,12 @@ const comingWeekday = parser(`(?:this\\s+)?(?:coming|upcoming)\\s+(${WEEKDAY})`,
 });
 
 /**
- * "next friday" said on a Thursday: tomorrow for some, a week later for others. chrono reads it
- * as the later one; when the two differ, ask.
+ * "next friday": the Friday of next week (Monday to Sunday), as chrono reads it — on a Thursday a
+ * week and a day away, on a Sunday five days. "next weekend" likewise: next week's Saturday.
  */
 const nextWeekday = parser(`next\\s+(${WEEKDAY}|weekend)`, (context, m) => {
-  const today = todayOf(context);
-  if (/weekend/i.test(m[1]!)) {
-    const saturday = addDays(today, daysUntil(today, 6, true));
-    if (weekday(today) === 0 || weekday(today) === 6) return dayComponents(context, saturday);
-    throw new Refusal(
-      `"${m[0]}" could be the weekend of ${formatDay(saturday)} or of ${formatDay(addDays(saturday, 7))}; name the day.`,
-    );
-  }
-  const wd = weekdayOf(m[1]!);
-  const coming = addDays(today, daysUntil(today, wd, true));
-  const sundayOfThisWeek = addDays(mondayOf(today), 6);
-  if (compareDays(coming, sundayOfThisWeek) <= 0 && weekday(today) !== 0) {
-    const later = addDays(coming, 7);
-    throw new Refusal(
-      `"${m[0]}" could be ${formatDay(coming)} or ${formatDay(later)}; say "this ${WEEKDAY_NAMES[wd]!.toLowerCase()}" or "${WEEKDAY_NAMES[wd]!.toLowerCase()} next week".`,
-    );
-  }
-  return dayComponents(context, coming);
+  const wd = /weekend/i.test(m[1]!) ? 6 : weekdayOf(m[1]!);
+  return dayComponents(context, addDays(mondayOf(todayOf(context)), 7 + ((wd + 6) % 7)));
 });
 
 /** "last tuesday", "this past tuesday": chrono's forward-dating would turn these into next week's. */
