@@ -223,6 +223,16 @@ function monthIn(
 
 const DAY_OF_MONTH = `(?:the\\s+)?(${DAY_ORDINAL})(?:\\s+(?:of\\s+)?(this|next|the\\s+following|the)\\s+month)?`;
 
+/** "December the 1st", "Dec the 3rd": chrono reads "December 1st" but not with "the". */
+const monthTheDay = parser(`(${MONTH})\\s+the\\s+(${DAY_ORDINAL})(?:,?\\s+(\\d{4}))?`, (context, m) => {
+  const day = ordinalOf(m[2]!);
+  if (day === undefined || day < 1 || day > 31) return null;
+  const components = context.createParsingComponents({ month: monthOf(m[1]!), day });
+  if (m[3]) components.assign('year', Number(m[3]));
+  else components.imply('year', todayOf(context).year);
+  return components;
+});
+
 const dayOfMonth = parser(DAY_OF_MONTH, (context, m) => {
   const [text, ordinal, relative] = m;
   const n = ordinalOf(ordinal!);
@@ -466,7 +476,7 @@ const quarter = parser(
 );
 
 const year = parser(
-  `(eoy)|${EDGE}(?:(?:year\\s+)?(20\\d\\d)|(?:(next|this|following|coming)\\s+)?year)`,
+  `(eoy|year[\\s-]?end)|${EDGE}(?:(?:year\\s+)?(20\\d\\d)|(?:(next|this|following|coming)\\s+)?year)`,
   (context, m) => {
     const [text, eoy, edgeSaid, digits, relative] = m;
     const edge = eoy ? 'end' : edgeSaid;
@@ -600,6 +610,29 @@ const sameTime = parser(`(?:at\\s+)?(?:this|the\\s+same|same)\\s+time`, (context
     .assign('meridiem', today.hour < 12 ? Meridiem.AM : Meridiem.PM);
 });
 
+/** "in 3 business days", "2 working days from now": weekdays only, the clock time kept. */
+const businessDays = parser(
+  `(?:in\\s+)?(\\d{1,3}|${NUMBER_WORD}|a|one)\\s+(?:business|working|work)\\s+days?(?:\\s+from\\s+(now|today))?`,
+  (context, m) => {
+    const n = numberOf(m[1]!);
+    if (!n) return null;
+    const today = todayOf(context);
+    let day: Day = today;
+    for (let left = n; left > 0; ) {
+      day = addDays(day, 1);
+      if (weekday(day) !== 0 && weekday(day) !== 6) left--;
+    }
+    const components = dayComponents(context, day);
+    // "from today" names a day (09:00, as any date); "in …" and "from now" keep the clock time.
+    if (lower(m[2]) === 'today') return components;
+    return components
+      .assign('hour', today.hour)
+      .assign('minute', today.minute)
+      .assign('second', 0)
+      .assign('meridiem', today.hour < 12 ? Meridiem.AM : Meridiem.PM);
+  },
+);
+
 /** Common ways "tomorrow" is misspelt or shortened that chrono does not know. */
 const tomorrowSpelt = parser(
   `2morrow|2moro|2mrw|tmrow|tommorow|tommorrow|tomorow|tomorroww|tomoz`,
@@ -621,6 +654,7 @@ export const PARSERS: Parser[] = [
   workingDayTime,
   sameTime,
   tomorrowSpelt,
+  businessDays,
   nextMonth,
   quarter,
   year,
@@ -631,5 +665,6 @@ export const PARSERS: Parser[] = [
   continental,
   dayPartThenClock,
   timeOfDay,
+  monthTheDay,
   dayOfMonth,
 ];

@@ -184,7 +184,13 @@ function readRelative(phrase: string, now: Date, zone: string): Reading | { reas
     const key = UNITS[unit!]!;
     const factor = unit!.startsWith('fortnight') ? 2 : 1;
     if (!Number.isInteger(n) && key !== 'hours' && key !== 'minutes') {
-      return { reason: `I can't count "${amount} ${unit}" in whole ${key}; use hours, e.g. "in 36 hours".` };
+      const smaller = {
+        days: 'hours, e.g. "in 36 hours"',
+        weeks: 'days, e.g. "in 10 days"',
+        months: 'weeks or days, e.g. "in 6 weeks"',
+        years: 'months, e.g. "in 18 months"',
+      }[key as 'days' | 'weeks' | 'months' | 'years'];
+      return { reason: `I can't count "${amount} ${unit}" in whole ${key}; use ${smaller}.` };
     }
     amounts[key] += n * factor;
   }
@@ -293,8 +299,8 @@ function readPeriodEnd(phrase: string, now: Date, zone: string): Reading | undef
 
 // ── Everything else, through chrono ──────────────────────────────────────────────────────────
 
-/** Words around a date that add nothing: "on friday", "at 5pm", "friday, 5pm". */
-const FILLER = /\b(?:at|on|by|the|of|until|till|til)\b|[,.@!?"()]/g;
+/** Words around a date that add nothing ("on friday", "friday, 5pm"), or only insist ("5pm sharp", "on the dot"). */
+const FILLER = /\b(?:at|on|by|the|of|until|till|til|sharp|exactly|precisely|dot)\b|[,.@!?"()]/g;
 /** Parts of the day whose hour chrono implies; "morning" is read as the start of the working day. */
 const PART_OF_DAY = /\b(tonight|tonite|night|evening|afternoon|morning)\b/;
 
