@@ -15,7 +15,7 @@ import {
   weekday,
 } from './when-days.js';
 import { hourInPart, type Part, Refusal } from './when-parsers.js';
-import { NUMBER_WORD, numberOf, WEEKDAY_NAMES } from './when-words.js';
+import { NUMBER_WORD, numberOf, WEEKDAY, WEEKDAY_NAMES } from './when-words.js';
 import { AMBIGUOUS_ZONES, UPPER_CASE_ONLY, ZONE_ABBREVIATIONS, zoneNamed } from './when-zones.js';
 
 /**
@@ -185,6 +185,28 @@ export const vagueAmounts: Refiner = {
   },
 };
 
+const WEEKDAY_AND_NUMBER = new RegExp(
+  `^(?:(?:${WEEKDAY}),?\\s+(\\d{1,2})|(\\d{1,2})\\s+(?:${WEEKDAY}))$`,
+  'i',
+);
+
+/** "friday 13": Friday the 13th, or Friday at 13:00? chrono reads the hour. */
+export const weekdayAndNumber: Refiner = {
+  refine(_context, results) {
+    for (const result of results) {
+      const match = WEEKDAY_AND_NUMBER.exec(result.text.trim());
+      const n = Number(match?.[1] ?? match?.[2]);
+      if (match && n >= 1 && n <= 31) {
+        const clock = `${String(n).padStart(2, '0')}:00`;
+        throw new Refusal(
+          `"${result.text}" could be the ${ordinal(n)} or ${clock}; write "the ${ordinal(n)}" for the day or "${clock}" for the time.`,
+        );
+      }
+    }
+    return results;
+  },
+};
+
 /** "midnight friday": the night before Friday or after it? Only "midnight (tonight)" is clear. */
 export const midnightOfADay: Refiner = {
   refine(_context, results) {
@@ -322,7 +344,15 @@ export function placeRefiners(refiners: Refiner[]): Refiner[] {
     return index;
   };
   list.splice(at('ExtractTimezoneAbbrRefiner'), 1, zoneAbbreviation);
-  list.splice(at('ForwardDateRefiner'), 0, forwardDates, dayPartMeridiem, midnightOfADay, vagueAmounts);
+  list.splice(
+    at('ForwardDateRefiner'),
+    0,
+    forwardDates,
+    dayPartMeridiem,
+    midnightOfADay,
+    vagueAmounts,
+    weekdayAndNumber,
+  );
   list.splice(at('OverlapRemovalRefiner') + 1, 0, durationFromDate, mergeAtSign);
   list.push(weekdayAgreement);
   return list;

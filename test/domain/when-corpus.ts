@@ -700,6 +700,8 @@ export const CORPUS: Category[] = [
       ['2.5 hours from now', '2026-11-19 12:45'],
       ['in 2 hrs 30 mins', '2026-11-19 12:45'],
       ['quarter of 4pm', PARTIAL],
+      ['friday 13', AMBIGUOUS],
+      ['friday at 13', '2026-11-20 13:00'],
       ['tomorrow 8.00', AMBIGUOUS],
       ['half four', ANY],
       ['next month on the 1st', { gap: '2026-12-01 09:00' }],
