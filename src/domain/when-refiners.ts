@@ -14,7 +14,8 @@ import {
   todayOf,
   weekday,
 } from './when-days.js';
-import { hourInPart, type Part, Refusal } from './when-parsers.js';
+import { Refusal } from './when-parse-kit.js';
+import { hourInPart, type Part } from './when-parsers-clock.js';
 import { NUMBER_WORD, numberOf, WEEKDAY, WEEKDAY_NAMES } from './when-words.js';
 import { AMBIGUOUS_ZONES, UPPER_CASE_ONLY, ZONE_ABBREVIATIONS, zoneNamed } from './when-zones.js';
 

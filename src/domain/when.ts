@@ -2,7 +2,8 @@ import * as chrono from 'chrono-node';
 import { DateTime } from 'luxon';
 import { isValidTimeZone, offsetAt, type WallClock, wallClockAt, wallClockToInstant } from './time-zone.js';
 import { formatLocal, formatWhen, type WhenDisplay } from './when-format.js';
-import { ELAPSED_TAG, PARSERS, Refusal } from './when-parsers.js';
+import { DEFAULT_HOUR, ELAPSED_TAG, END_OF_DAY_HOUR, Refusal } from './when-parse-kit.js';
+import { PARSERS } from './when-parsers.js';
 import { placeRefiners } from './when-refiners.js';
 
 export type WhenResult =
@@ -28,10 +29,8 @@ export interface WhenOptions {
 export const MIN_LEAD_MS = 60_000;
 /** …and at most this far. */
 export const MAX_HORIZON_YEARS = 5;
-/** When a date has no time of day. */
-export const DEFAULT_HOUR = 9;
-/** What "end of day / week / month" means: the end of the working day. */
-export const END_OF_DAY_HOUR = 17;
+export { DEFAULT_HOUR, END_OF_DAY_HOUR };
+
 const MAX_TEXT = 200;
 const VULGAR: Record<string, string> = { '½': '1/2', '¼': '1/4', '¾': '3/4' };
 
