@@ -1,4 +1,4 @@
-import type { ParsingResult, Refiner } from 'chrono-node';
+import type { ParsingContext, ParsingResult, Refiner } from 'chrono-node';
 import { Meridiem } from 'chrono-node';
 import { wallClockToInstant } from './time-zone.js';
 import {
@@ -17,7 +17,13 @@ import {
 import { Refusal } from './when-parse-kit.js';
 import { hourInPart, type Part } from './when-parsers-clock.js';
 import { NUMBER_WORD, numberOf, WEEKDAY, WEEKDAY_NAMES } from './when-words.js';
-import { AMBIGUOUS_ZONES, UPPER_CASE_ONLY, ZONE_ABBREVIATIONS, zoneNamed } from './when-zones.js';
+import {
+  AMBIGUOUS_ZONES,
+  UPPER_CASE_ONLY,
+  ZONE_ABBREVIATIONS,
+  type ZoneAbbreviation,
+  zoneNamed,
+} from './when-zones.js';
 
 /**
  * Custom chrono refiners: they see every reading together, after chrono's own merging, and
@@ -231,48 +237,80 @@ const ZONE_AFTER = /^\s*,?\s*\(?([a-z]{1,4})\)?(?=\W|$)/i;
 const ZONE_NAMED_AFTER =
   /^\s*,?\s*(?:in\s+)?((?:[a-z]+\s+){0,2}?[a-z]+)\s+time(?=\W|$)|^\s*,?\s*(?:in\s+)?(pacific|eastern|central|mountain)(?=\W|$)/i;
 
-/** A zone abbreviation after a time, resolved by the rules in when-zones.ts (replaces chrono's). */
+/** A zone said after a time: where in the text, and what it stands for. */
+interface SaidZone {
+  at: number;
+  name: string;
+  zone: ZoneAbbreviation;
+}
+
+/**
+ * Zones found in each parse. A zone is found on a time before chrono merges that time with its
+ * day ("9am ET tomorrow"), so its offset is worked out again once the day is known.
+ */
+const zonesSaid = new WeakMap<ParsingContext, SaidZone[]>();
+
+/** A zone abbreviation or name after a time, by the rules in when-zones.ts (replaces chrono's). */
 export const zoneAbbreviation: Refiner = {
   refine(context, results) {
+    const said: SaidZone[] = [];
     for (const result of results) {
       const after = context.text.slice(result.index + result.text.length);
       if (!result.start.isCertain('hour') || result.start.isCertain('timezoneOffset')) continue;
       const named = ZONE_NAMED_AFTER.exec(after);
       const namedZone = named ? zoneNamed(named[1] ?? named[2]!) : undefined;
-      if (named && namedZone) {
-        result.text += named[0];
-        result.start.assign('timezoneOffset', regionalOffset(result, namedZone));
-        continue;
-      }
-      const match = ZONE_AFTER.exec(after);
-      if (!match) continue;
-      const written = match[1]!;
-      const abbr = written.toUpperCase();
-      if (UPPER_CASE_ONLY.has(abbr) && written !== abbr) continue;
-      if (AMBIGUOUS_ZONES[abbr]) {
-        throw new Refusal(
-          `"${abbr}" is used for ${AMBIGUOUS_ZONES[abbr]}; name the zone instead, e.g. "5pm Asia/Kolkata".`,
-        );
-      }
-      const known = ZONE_ABBREVIATIONS[abbr];
-      if (!known) continue;
-      let offset: number;
-      if (known.kind === 'fixed') offset = known.offset;
+      let found: { text: string; name: string; zone: ZoneAbbreviation } | undefined;
+      if (named && namedZone)
+        found = { text: named[0], name: namedZone, zone: { kind: 'region', zone: namedZone } };
       else {
-        const regional = regionalOffset(result, known.zone);
-        if (known.kind === 'seasonal' && regional !== known.offset) {
+        const match = ZONE_AFTER.exec(after);
+        const written = match?.[1] ?? '';
+        const abbr = written.toUpperCase();
+        if (!match || (UPPER_CASE_ONLY.has(abbr) && written !== abbr)) continue;
+        if (AMBIGUOUS_ZONES[abbr]) {
           throw new Refusal(
-            `${abbr} is not in use on ${formatDay(dayOf(result))} (${known.zone} is on UTC${hours(regional)} then, not UTC${hours(known.offset)}); say ${known.generic} or name the zone.`,
+            `"${abbr}" is used for ${AMBIGUOUS_ZONES[abbr]}; name the zone instead, e.g. "5pm Asia/Kolkata".`,
           );
         }
-        offset = regional;
+        const known = ZONE_ABBREVIATIONS[abbr];
+        if (!known) continue;
+        found = { text: match[0], name: abbr, zone: known };
       }
-      result.text += match[0];
-      result.start.assign('timezoneOffset', offset);
+      said.push({ at: result.index + result.text.length, name: found.name, zone: found.zone });
+      result.text += found.text;
+      // Provisional until zoneOnTheDay: the day may not be known yet, so no season is checked.
+      const provisional =
+        found.zone.kind === 'fixed' || found.zone.kind === 'seasonal' ? found.zone.offset : undefined;
+      result.start.assign('timezoneOffset', provisional ?? zoneOffset(result, found.name, found.zone));
+    }
+    zonesSaid.set(context, said);
+    return results;
+  },
+};
+
+/** The offsets of zones said, again, now that every reading has its day. */
+export const zoneOnTheDay: Refiner = {
+  refine(context, results) {
+    const said = zonesSaid.get(context) ?? [];
+    for (const result of results) {
+      const zone = said.find((z) => z.at >= result.index && z.at < result.index + result.text.length);
+      if (zone) result.start.assign('timezoneOffset', zoneOffset(result, zone.name, zone.zone));
     }
     return results;
   },
 };
+
+/** The offset a zone has at the reading's wall-clock time; refuses PST in July and the like. */
+function zoneOffset(result: ParsingResult, name: string, zone: ZoneAbbreviation): number {
+  if (zone.kind === 'fixed') return zone.offset;
+  const regional = regionalOffset(result, zone.zone);
+  if (zone.kind === 'seasonal' && regional !== zone.offset) {
+    throw new Refusal(
+      `${name} is not in use on ${formatDay(dayOf(result))} (${zone.zone} is on UTC${hours(regional)} then, not UTC${hours(zone.offset)}); say ${zone.generic} or name the zone.`,
+    );
+  }
+  return regional;
+}
 
 /** The offset `zone` has at the reading's wall-clock time, daylight saving included. */
 function regionalOffset(result: ParsingResult, zone: string): number {
@@ -355,6 +393,6 @@ export function placeRefiners(refiners: Refiner[]): Refiner[] {
     weekdayAndNumber,
   );
   list.splice(at('OverlapRemovalRefiner') + 1, 0, durationFromDate, mergeAtSign);
-  list.push(weekdayAgreement);
+  list.push(zoneOnTheDay, weekdayAgreement);
   return list;
 }
