@@ -159,3 +159,18 @@ export const sameTime = parser(`(?:at\\s+)?(?:this|the\\s+same|same)\\s+time`, (
     .createParsingComponents({ hour: today.hour, minute: today.minute, second: 0 })
     .assign('meridiem', today.hour < 12 ? Meridiem.AM : Meridiem.PM);
 });
+
+/**
+ * "in the morning" / "in the afternoon" / "in the evening" with no hour: as chrono reads "morning"
+ * and the rest, an hour implied (09:00, 15:00, 20:00) that merges with a day ("tomorrow in the morning").
+ */
+export const inThePartOfDay = parser(`in\\s+the\\s+(morning|afternoon|evening)`, (context, m) => {
+  const part = lower(m[1]);
+  const hour = part === 'morning' ? DEFAULT_HOUR : part === 'afternoon' ? 15 : 20;
+  return context
+    .createParsingComponents()
+    .imply('hour', hour)
+    .imply('minute', 0)
+    .imply('second', 0)
+    .imply('meridiem', hour < 12 ? Meridiem.AM : Meridiem.PM);
+});

@@ -1,5 +1,12 @@
 import type { Parser } from 'chrono-node';
-import { continental, dayPartThenClock, sameTime, timeOfDay, workingDayTime } from './when-parsers-clock.js';
+import {
+  continental,
+  dayPartThenClock,
+  inThePartOfDay,
+  sameTime,
+  timeOfDay,
+  workingDayTime,
+} from './when-parsers-clock.js';
 import {
   afterNext,
   businessDays,
@@ -59,6 +66,7 @@ export const PARSERS: Parser[] = [
   continental,
   dayPartThenClock,
   timeOfDay,
+  inThePartOfDay,
   monthTheDay,
   dayOfMonth,
 ];

@@ -267,12 +267,14 @@ export const zoneAbbreviation: Refiner = {
         const written = match?.[1] ?? '';
         const abbr = written.toUpperCase();
         if (!match || (UPPER_CASE_ONLY.has(abbr) && written !== abbr)) continue;
-        if (AMBIGUOUS_ZONES[abbr]) {
+        const ambiguous = AMBIGUOUS_ZONES[abbr];
+        const home = ambiguous?.byHome[homeZone(context) ?? ''];
+        if (ambiguous && !home) {
           throw new Refusal(
-            `"${abbr}" is used for ${AMBIGUOUS_ZONES[abbr]}; name the zone instead, e.g. "5pm Asia/Kolkata".`,
+            `"${abbr}" is used for ${ambiguous.meanings}; name the zone instead, e.g. "5pm Asia/Kolkata".`,
           );
         }
-        const known = ZONE_ABBREVIATIONS[abbr];
+        const known = home ?? ZONE_ABBREVIATIONS[abbr];
         if (!known) continue;
         found = { text: match[0], name: abbr, zone: known };
       }
@@ -287,6 +289,15 @@ export const zoneAbbreviation: Refiner = {
     return results;
   },
 };
+
+/** The person's own IANA zone, which parseWhen passes to chrono with its options. */
+export interface ReaderOptions {
+  homeZone?: string;
+}
+
+function homeZone(context: ParsingContext): string | undefined {
+  return (context.option as ReaderOptions).homeZone;
+}
 
 /** The offsets of zones said, again, now that every reading has its day. */
 export const zoneOnTheDay: Refiner = {

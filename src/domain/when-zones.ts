@@ -61,16 +61,50 @@ export const ZONE_ABBREVIATIONS: Record<string, ZoneAbbreviation> = {
   NZT: region('Pacific/Auckland'),
 };
 
-/** Abbreviations used for several zones at once: which one is a guess. */
-export const AMBIGUOUS_ZONES: Record<string, string> = {
-  IST: 'India, Israel or Ireland',
-  CST: 'US Central or China',
-  BST: 'British Summer or Bangladesh',
-  AST: 'Atlantic or Arabia',
-  SST: 'Samoa or Singapore',
-  ECT: 'Ecuador or Eastern Caribbean',
-  GST: 'Gulf or South Georgia',
-};
+/**
+ * Abbreviations used for several zones at once: which one is a guess — unless the person lives in
+ * one of them, which is then the one they mean (IST said in Kolkata is India's).
+ */
+export const AMBIGUOUS_ZONES: Record<string, { meanings: string; byHome: Record<string, ZoneAbbreviation> }> =
+  {
+    IST: {
+      meanings: 'India, Israel or Ireland',
+      byHome: {
+        'Asia/Kolkata': fixed(330),
+        'Asia/Calcutta': fixed(330),
+        'Asia/Jerusalem': seasonal(120, 'Asia/Jerusalem', 'Asia/Jerusalem'),
+        'Asia/Tel_Aviv': seasonal(120, 'Asia/Jerusalem', 'Asia/Jerusalem'),
+        'Europe/Dublin': seasonal(60, 'Europe/Dublin', 'Europe/Dublin'),
+      },
+    },
+    CST: {
+      meanings: 'US Central or China',
+      byHome: {
+        'America/Chicago': seasonal(-360, 'America/Chicago', 'CT'),
+        'Asia/Shanghai': fixed(480),
+        'Asia/Chongqing': fixed(480),
+        'Asia/Taipei': fixed(480),
+      },
+    },
+    BST: {
+      meanings: 'British Summer or Bangladesh',
+      byHome: { 'Europe/London': seasonal(60, 'Europe/London', 'Europe/London'), 'Asia/Dhaka': fixed(360) },
+    },
+    AST: {
+      meanings: 'Atlantic or Arabia',
+      byHome: {
+        'America/Halifax': seasonal(-240, 'America/Halifax', 'America/Halifax'),
+        'America/Puerto_Rico': fixed(-240),
+        'Asia/Riyadh': fixed(180),
+      },
+    },
+    SST: {
+      meanings: 'Samoa or Singapore',
+      byHome: { 'Pacific/Pago_Pago': fixed(-660), 'Asia/Singapore': fixed(480) },
+    },
+    ECT: { meanings: 'Ecuador or Eastern Caribbean', byHome: {} },
+    GST: { meanings: 'Gulf or South Georgia', byHome: { 'Asia/Dubai': fixed(240) } },
+  };
 
 /** Written in lower case these are words, not zones. */
 export const UPPER_CASE_ONLY = new Set(['WET', 'WEST', 'ET', 'PT', 'CT', 'MT', 'AST', 'SST', 'Z']);

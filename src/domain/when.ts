@@ -4,7 +4,7 @@ import { isValidTimeZone, offsetAt, type WallClock, wallClockAt, wallClockToInst
 import { formatLocal, formatWhen, type WhenDisplay } from './when-format.js';
 import { DEFAULT_HOUR, ELAPSED_TAG, END_OF_DAY_HOUR, Refusal } from './when-parse-kit.js';
 import { PARSERS } from './when-parsers.js';
-import { placeRefiners } from './when-refiners.js';
+import { placeRefiners, type ReaderOptions } from './when-refiners.js';
 
 export type WhenResult =
   | {
@@ -314,11 +314,8 @@ const reader = (() => {
 function readChrono(text: string, now: Date, zone: string): Reading | { reason: string } {
   let results: chrono.ParsedResult[];
   try {
-    results = reader.parse(
-      text,
-      { instant: now, timezone: offsetAt(now.getTime(), zone) },
-      { forwardDate: true },
-    );
+    const options: chrono.ParsingOption & ReaderOptions = { forwardDate: true, homeZone: zone };
+    results = reader.parse(text, { instant: now, timezone: offsetAt(now.getTime(), zone) }, options);
   } catch (error) {
     if (error instanceof Refusal) return { reason: error.message };
     throw error;

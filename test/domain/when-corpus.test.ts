@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseWhen } from '../../src/domain/when.js';
-import { CORPUS, CORPUS_ZONES, judge, ZONE_ROWS } from './when-corpus.js';
+import { CORPUS, CORPUS_ZONES, judge, judgeZone, ZONE_ROWS } from './when-corpus.js';
 
 /**
  * Every row of the hand-written corpus, per category, in each zone. A row the reader reads
@@ -23,7 +23,7 @@ describe('the corpus of ways people write a moment', () => {
   describe('zone abbreviations, per zone — now 2026-11-19T10:15 local', () => {
     for (const zone of CORPUS_ZONES) {
       it.each(ZONE_ROWS)(`${zone}: %j`, (text, expected) => {
-        const { verdict, detail } = judge(parseWhen, text, expected, zone, '2026-11-19T10:15');
+        const { verdict, detail } = judgeZone(parseWhen, text, expected, zone, '2026-11-19T10:15');
         expect(verdict, detail).toBe('right');
       });
     }

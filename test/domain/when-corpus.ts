@@ -449,7 +449,6 @@ export const CORPUS: Category[] = [
       ['3-5pm tomorrow', ANY],
       ['February 30', ANY],
       ['2032-01-01', refuse(/more than 5 years/)],
-      ['5pm IST', refuse(/India, Israel or Ireland/)],
       ['5pm CST', refuse(/US Central or China/)],
       ['5pm PDT', refuse(/not in use/)],
       ['17:00 CEST', refuse(/not in use/)],
@@ -637,6 +636,10 @@ export const CORPUS: Category[] = [
       ['2:30 this afternoon', '2026-11-19 14:30'],
       ['8pm tonight', '2026-11-19 20:00'],
       ['tonight at 10:30pm', '2026-11-19 22:30'],
+      ['in the morning', '2026-11-20 09:00'],
+      ['tomorrow in the morning', '2026-11-20 09:00'],
+      ['friday in the afternoon', '2026-11-20 15:00'],
+      ['in the evening', '2026-11-19 20:00'],
       ['1h30', AMBIGUOUS],
       ['next weekend', '2026-11-28 09:00'],
       ['half 8 tonight', ANY],
@@ -776,7 +779,7 @@ export const CORPUS: Category[] = [
  * written out per zone as ISO instants. Now is Thursday 19 November 2026, 10:15 local:
  * 18:15Z in Los Angeles, 09:15Z in Berlin, 04:45Z in Kolkata, 23:15Z the day before in Sydney.
  */
-export const ZONE_ROWS: Array<[text: string, expected: Record<string, string> | Refuse]> = [
+export const ZONE_ROWS: Array<[text: string, expected: ZoneExpected]> = [
   [
     '5pm GMT',
     {
@@ -886,39 +889,71 @@ export const ZONE_ROWS: Array<[text: string, expected: Record<string, string> | 
     },
   ],
   ['Jul 15 2027 5pm PST', { refuse: /PST is not in use/ }],
-  ['3pm IST', { refuse: /India, Israel or Ireland/ }],
+  [
+    '3pm IST',
+    {
+      'America/Los_Angeles': refuse(/India, Israel or Ireland/),
+      'Europe/Berlin': refuse(/India, Israel or Ireland/),
+      // Said in India, IST is India's.
+      'Asia/Kolkata': '2026-11-19T15:00:00+05:30',
+      'Australia/Sydney': refuse(/India, Israel or Ireland/),
+    },
+  ],
 ];
 
 export type Verdict = { verdict: 'right' | 'refused' | 'wrong'; detail: string };
+/** What a zone row expects in one zone: an ISO instant, or a refusal. */
+export type ZoneExpected = Record<string, string | Refuse> | Refuse;
 
-/** Reads one row and says how the reader did: a refusal is never wrong, only not right. */
-export function judge(
-  parse: (
-    text: string,
-    options: { now: Date; timeZone: string },
-  ) => { ok: true; ms: number } | { ok: false; reason: string },
+type Parse = (
   text: string,
-  expected: Expected | Record<string, string>,
+  options: { now: Date; timeZone: string },
+) => { ok: true; ms: number } | { ok: false; reason: string };
+
+/** Reads one row of CORPUS and says how the reader did: a refusal is never wrong, only not right. */
+export function judge(parse: Parse, text: string, expected: Expected, zone: string, now: string): Verdict {
+  if (typeof expected === 'string') return judgeAt(parse, text, localMs(expected, zone), zone, now);
+  if ('gap' in expected) return judgeAt(parse, text, localMs(expected.gap, zone), zone, now);
+  return judgeAt(parse, text, expected, zone, now);
+}
+
+/** Reads one row of ZONE_ROWS in one zone. */
+export function judgeZone(
+  parse: Parse,
+  text: string,
+  expected: ZoneExpected,
   zone: string,
   now: string,
 ): Verdict {
-  const nowDate = DateTime.fromISO(now, { zone }).toJSDate();
-  const result = parse(text, { now: nowDate, timeZone: zone });
+  const forZone: string | Refuse = isRefuse(expected) ? expected : expected[zone]!;
+  return judgeAt(
+    parse,
+    text,
+    typeof forZone === 'string' ? DateTime.fromISO(forZone).toMillis() : forZone,
+    zone,
+    now,
+  );
+}
+
+function isRefuse(expected: ZoneExpected): expected is Refuse {
+  return expected.refuse instanceof RegExp;
+}
+
+function localMs(local: string, zone: string): number {
+  return DateTime.fromFormat(local, 'yyyy-MM-dd HH:mm', { zone }).toMillis();
+}
+
+function judgeAt(parse: Parse, text: string, wanted: number | Refuse, zone: string, now: string): Verdict {
+  const result = parse(text, { now: DateTime.fromISO(now, { zone }).toJSDate(), timeZone: zone });
   const got = result.ok
     ? String(DateTime.fromMillis(result.ms, { zone }).toISO())
     : `refused: ${result.reason}`;
-  if (isRefuse(expected)) {
+  if (typeof wanted === 'object') {
     if (result.ok) return { verdict: 'wrong', detail: `read as ${got}, expected a refusal` };
-    return expected.refuse.test(result.reason)
+    return wanted.refuse.test(result.reason)
       ? { verdict: 'right', detail: got }
-      : { verdict: 'refused', detail: `${got} (expected a reason like ${expected.refuse})` };
+      : { verdict: 'refused', detail: `${got} (expected a reason like ${wanted.refuse})` };
   }
-  const wanted =
-    typeof expected === 'string'
-      ? DateTime.fromFormat(expected, 'yyyy-MM-dd HH:mm', { zone }).toMillis()
-      : 'gap' in expected
-        ? DateTime.fromFormat(expected.gap, 'yyyy-MM-dd HH:mm', { zone }).toMillis()
-        : DateTime.fromISO((expected as Record<string, string>)[zone]!).toMillis();
   if (!result.ok) return { verdict: 'refused', detail: got };
   return result.ms === wanted
     ? { verdict: 'right', detail: got }
@@ -926,8 +961,4 @@ export function judge(
         verdict: 'wrong',
         detail: `read as ${got}, expected ${String(DateTime.fromMillis(wanted, { zone }).toISO())}`,
       };
-}
-
-function isRefuse(expected: Expected | Record<string, string>): expected is Refuse {
-  return typeof expected === 'object' && 'refuse' in expected && expected.refuse instanceof RegExp;
 }

@@ -487,6 +487,32 @@ describe('parseWhen', () => {
     });
   });
 
+  it('reads an abbreviation used for several zones as the person’s own when they live in one', () => {
+    const read = (text: string, timeZone: string, now: string) =>
+      parseWhen(text, { now: new Date(now), timeZone });
+    expect(read('5pm IST', 'Asia/Kolkata', '2027-06-14T08:05:00+05:30')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-14T17:00:00+05:30'),
+    });
+    expect(read('5pm BST', 'Europe/London', '2027-06-14T08:05:00+01:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-14T17:00:00+01:00'),
+    });
+    expect(read('5pm CST', 'America/Chicago', '2027-01-14T08:05:00-06:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-01-14T17:00:00-06:00'),
+    });
+    // Out of season at home, or said elsewhere, it is still a question.
+    expect(read('5pm BST', 'Europe/London', '2027-01-14T08:05:00Z')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/BST is not in use/),
+    });
+    expect(read('5pm IST', 'Europe/Berlin', '2027-06-14T08:05:00+02:00')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/India, Israel or Ireland/),
+    });
+  });
+
   it('refuses an unknown time zone instead of guessing one', () => {
     expect(parseWhen('tomorrow', { now: new Date(), timeZone: 'Mars/Olympus' })).toMatchObject({ ok: false });
   });

@@ -124,12 +124,7 @@ export class FakeSlack {
    * and retries those itself, so a rate limit it gives up on needs its retries + 1 times).
    * `match` narrows it to calls with certain arguments (say, the final chat.update of a message).
    */
-  failNext(
-    method: string,
-    error: string,
-    times = 1,
-    match?: (args: Record<string, any>) => boolean,
-  ): this {
+  failNext(method: string, error: string, times = 1, match?: (args: Record<string, any>) => boolean): this {
     this.faults.push({ method, error, times, match });
     return this;
   }

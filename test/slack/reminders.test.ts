@@ -242,7 +242,9 @@ describe('reminders end to end', () => {
     const error = await slack.waitFor(() =>
       slack.responseUrlPosts.find((p) => p.body.text?.startsWith(':x:')),
     );
-    expect(error.body.text).toContain("The bot's LaunchDarkly token is not allowed to change flag new-checkout");
+    expect(error.body.text).toContain(
+      "The bot's LaunchDarkly token is not allowed to change flag new-checkout",
+    );
     expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toHaveLength(1);
     ld.reset();
     await click(reminder!, ACTIONS.reminderCancel);

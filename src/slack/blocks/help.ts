@@ -44,7 +44,7 @@ export const WHEN_CLOCK_HELP = [
   '• another zone: `5pm PST`, `9am ET`, `17:00 CET`, `5pm London time`, `17:00 Europe/Berlin`, `2026-12-03 14:00 UTC`',
   'A date without a time means 09:00. `12/03` is read month/day (3 December); write `2026-12-03` to be sure.',
   'Add am or pm to a bare hour (`at 5` could be either). "In N days/weeks/months" keeps the clock time; "in N hours/minutes" counts elapsed time.',
-  "I refuse rather than guess, and say why: a time in the past (`last tuesday`, `monday of this week` said on a Thursday), a weekday that is not its date's (`Fri, Jul 18` when that is a Saturday), a zone name used for several zones (`IST`, `CST`) or one out of season (`PST` in July), `midnight friday` (its start or its end?), less than a minute away, more than 5 years away, or text I only partly understand.",
+  "I refuse rather than guess, and say why: a time in the past (`last tuesday`, `monday of this week` said on a Thursday), a weekday that is not its date's (`Fri, Jul 18` when that is a Saturday), a zone name used for several zones (`IST`, `CST`, unless you live in one of them) or one out of season (`PST` in July), `midnight friday` (its start or its end?), less than a minute away, more than 5 years away, or text I only partly understand.",
 ].join('\n');
 
 export const EXAMPLES = [
