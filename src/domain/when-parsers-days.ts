@@ -109,7 +109,7 @@ const NTHS: Record<string, number> = {
 };
 
 export const nthOfMonth = parser(
-  `(?:the\\s+)?${NTH}\\s+(${WEEKDAY}|day|weekday|business\\s+day|working\\s+day|work\\s+day)\\s+(?:of|in)\\s+(?:(the|this|next|the\\s+following)\\s+month|(${MONTH})(?:\\s*,?\\s*(\\d{4}))?)`,
+  `(?:the\\s+)?${NTH}\\s+(${WEEKDAY}|day|weekday|business\\s+day|working\\s+day|work\\s+day)\\s+(?:(?:of|in)\\s+)?(?:(the|this|next|the\\s+following)\\s+month|(${MONTH})(?:\\s*,?\\s*(\\d{4}))?)`,
   (context, m) => {
     const [, nth, kind, relative, monthWord, yearText] = m;
     const n = NTHS[lower(nth)]!;

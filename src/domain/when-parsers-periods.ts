@@ -130,7 +130,7 @@ export const weekAfterNext = parser(`(?:the\\s+)?week\\s+after\\s+next`, (contex
 const UNIT = `(hours?|hrs?|h|minutes?|mins?|days?|weeks?)`;
 const FRACTION = String.raw`(?:\d+\s+)?\d\s*[/⁄]\s*\d|\d*½`;
 export const fraction = parser(
-  String.raw`(?:in\s+|\+\s*)?(?:(a\s+quarter|three[\s-]quarters|half)\s+(?:of\s+)?(?:an?\s+)?|(a\s+half|a\s+quarter)\s+|(${FRACTION})\s*(?:of\s+an?\s+)?|(\d+|${NUMBER_WORD}|an?|one)\s+and\s+(a\s+half|a\s+quarter|three[\s-]quarters)\s+|(an?|one|\d+|${NUMBER_WORD})\s+)${UNIT}(?:\s+and\s+(a\s+half|a\s+quarter))?(?:\s+(?:from\s+now|later))?`,
+  String.raw`(?:in\s+|\+\s*)?(?:((?:a\s+)?quarter|three[\s-]quarters|half)\s+(?:of\s+)?(?:an?\s+)?|(a\s+half|a\s+quarter)\s+|(${FRACTION})\s*(?:of\s+an?\s+)?|(\d+|${NUMBER_WORD}|an?|one)\s+and\s+(a\s+half|a\s+quarter|three[\s-]quarters)\s+|(an?|one|\d+|${NUMBER_WORD})\s+)${UNIT}(?:\s+and\s+(a\s+half|a\s+quarter))?(?:\s+(?:from\s+now|later))?`,
   (context, m) => {
     const [text, part1, part2, frac, whole, part3, single, unitText, part4] = m;
     const part = (p: string | undefined) =>
