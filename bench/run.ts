@@ -23,6 +23,7 @@ import { crashLoop } from './crash.js';
 import { signedPoster } from './load.js';
 import { pinSelf, type Started, startFakes, startProcess } from './processes.js';
 import { cpuMs, percentiles, pool, rssMiB } from './stats.js';
+import { benchWhen } from './when.js';
 
 const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 const results: Record<string, unknown> = {
@@ -35,7 +36,7 @@ const results: Record<string, unknown> = {
   at: new Date().toISOString(),
 };
 const rows: Array<[string, string, string]> = [];
-/** `npm run bench -- ack bulk reminders` runs some sections; no arguments runs them all. */
+/** `npm run bench -- ack bulk reminders when` runs some sections; no arguments runs them all. */
 const only = process.argv.slice(2);
 const section = (name: string) => only.length === 0 || only.includes(name);
 const row = (what: string, value: string, target = '') => rows.push([what, value, target]);
@@ -467,6 +468,28 @@ if (section('crash')) {
     `crash loop: ${loop.commands} commands (${loop.targets} targets), SIGKILL ${loop.kills}× at random`,
     `${loop.lost} lost${loop.askedToConfirm ? ` (${loop.askedToConfirm} of them asked to confirm instead)` : ''}, ${loop.doubledTargets + loop.doubledResults} doubled (${loop.doubledTargets} targets, ${loop.doubledResults} results); store = LaunchDarkly: ${loop.storeMismatches === 0 ? 'yes' : `${loop.storeMismatches} differ`}; ${loop.refusedAtAck} refused at the ack (resent); ${(loop.ms / 1_000).toFixed(1)} s`,
     '0 lost, 0 doubled',
+  );
+}
+
+// ── 7: the time reader, alone in this process ──────────────────────────────────────────────
+if (section('when')) {
+  const when = benchWhen();
+  const ms = (micros: number) => `${(micros / 1000).toFixed(micros < 10_000 ? 2 : 0)} ms`;
+  results.when = when;
+  row(
+    `parse a time, ${when.readings.toLocaleString('en-US')} readings of ${when.phrases} phrases`,
+    `p50 ${ms(when.micros.p50)}, p99 ${ms(when.micros.p99)}, max ${ms(when.micros.max)}`,
+    'p99 < 2 ms',
+  );
+  row(
+    '  the same, best of 3 calls per reading (scheduler and GC pauses left out)',
+    `p50 ${ms(when.bestOfThree.p50)}, p99 ${ms(when.bestOfThree.p99)}, max ${ms(when.bestOfThree.max)}`,
+  );
+  const { rows: n, right, refused, wrong } = when.corpus;
+  row(
+    `hand-written corpus, ${n} readings (phrase × zone)`,
+    `${right} right, ${refused} refused, ${wrong} wrong`,
+    '≥ 95% right, ≤ 1 in 200 wrong',
   );
 }
 

@@ -60,11 +60,24 @@ export function wallClockAt(ms: number, zone: string): Required<WallClock> {
   return wall;
 }
 
+/**
+ * Offsets already worked out, by zone and minute: formatToParts costs microseconds and reading one
+ * time asks for half a dozen offsets. Offsets change only on whole minutes, so this is exact.
+ */
+const offsets = new Map<string, number>();
+
 /** The zone's offset from UTC in minutes at an instant. */
 export function offsetAt(ms: number, zone: string): number {
-  const w = wallClockAt(ms, zone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+  const key = `${zone}\u0000${Math.floor(ms / 60_000)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const w = wallClockAt(ms, zone);
+    const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+    offset = Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+    if (offsets.size >= 50_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return offset;
 }
 
 /**

@@ -2,6 +2,9 @@ import * as chrono from 'chrono-node';
 import { DateTime } from 'luxon';
 import { isValidTimeZone, offsetAt, type WallClock, wallClockAt, wallClockToInstant } from './time-zone.js';
 import { formatLocal, formatWhen, type WhenDisplay } from './when-format.js';
+import { DEFAULT_HOUR, ELAPSED_TAG, END_OF_DAY_HOUR, Refusal } from './when-parse-kit.js';
+import { PARSERS } from './when-parsers.js';
+import { placeRefiners, type ReaderOptions } from './when-refiners.js';
 
 export type WhenResult =
   | {
@@ -26,11 +29,10 @@ export interface WhenOptions {
 export const MIN_LEAD_MS = 60_000;
 /** …and at most this far. */
 export const MAX_HORIZON_YEARS = 5;
-/** When a date has no time of day. */
-export const DEFAULT_HOUR = 9;
-/** What "end of day / week / month" means: the end of the working day. */
-export const END_OF_DAY_HOUR = 17;
+export { DEFAULT_HOUR, END_OF_DAY_HOUR };
+
 const MAX_TEXT = 200;
+const VULGAR: Record<string, string> = { '½': '1/2', '¼': '1/4', '¾': '3/4' };
 
 export const EXAMPLES =
   '"tomorrow 9am", "next friday 5pm", "in 2 weeks", "Dec 3 9:30am" or "2026-12-03 14:00"';
@@ -55,7 +57,12 @@ interface Reading {
 }
 
 function read(raw: string, { now, timeZone }: WhenOptions): WhenResult {
-  const text = raw.normalize('NFKC').replace(/\s+/g, ' ').trim();
+  // NFKC would turn "2½" into "21⁄2"; spell vulgar fractions out first.
+  const text = raw
+    .replace(/(\d?)\s*([½¼¾])/g, (_, whole: string, f: string) => `${whole ? `${whole} ` : ''}${VULGAR[f]}`)
+    .normalize('NFKC')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (text === '') return refuse(`Say when, e.g. ${EXAMPLES}.`);
   if (text.length > MAX_TEXT)
     return refuse(`That is too long for a time (${text.length} characters); try ${EXAMPLES}.`);
@@ -120,7 +127,7 @@ const UNIT_NAMES: Record<Unit, string[]> = {
   minutes: ['m', 'min', 'mins', 'minute', 'minutes'],
   hours: ['h', 'hr', 'hrs', 'hour', 'hours'],
   days: ['d', 'day', 'days'],
-  weeks: ['w', 'wk', 'wks', 'week', 'weeks'],
+  weeks: ['w', 'wk', 'wks', 'week', 'weeks', 'fortnight', 'fortnights'],
   months: ['mo', 'mos', 'month', 'months'],
   years: ['y', 'yr', 'yrs', 'year', 'years'],
 };
@@ -129,6 +136,7 @@ const UNITS: Record<string, Unit> = Object.fromEntries(
 );
 
 const NUMBER_WORDS: Record<string, number> = {
+  'a couple of': 2,
   a: 1,
   an: 1,
   one: 1,
@@ -151,14 +159,18 @@ const UNIT = Object.keys(UNITS)
   .sort((a, b) => b.length - a.length)
   .join('|');
 /** "2 weeks", "36h", "a week": digits may touch the unit, words may not ("and" is not "an d"). */
-const AMOUNT_UNIT = String.raw`(?:(${NUMBER})\s*|\b(${WORD})\s+)(${UNIT})\b`;
+const AMOUNT_UNIT = String.raw`(?:(${NUMBER})\s*|\b(${WORD})\s+)(${UNIT})(?![a-z])`;
 const PART = new RegExp(AMOUNT_UNIT, 'g');
 const SEPARATOR = String.raw`(?:\s*,\s*|\s+and\s+|\s*)`;
 const RELATIVE = new RegExp(
-  String.raw`^(?:in\s+|\+\s*)?((?:${AMOUNT_UNIT.replace(/\((?!\?)/g, '(?:')}${SEPARATOR})+?)(?:\s*from now)?(?:\s+at\s+(.+))?$`,
+  String.raw`^(?:in\s+|\+\s*)?((?:${AMOUNT_UNIT.replace(/\((?!\?)/g, '(?:')}${SEPARATOR})+?)(?:'s\s+time|'\s+time|\s+time)?(?:\s*from now)?(?:\s+at\s+(.+))?$`,
 );
 
 function readRelative(phrase: string, now: Date, zone: string): Reading | { reason: string } | undefined {
+  // Alone, "15h" is a clock time (15:00) to many; chrono's extensions decide what "Nh" means.
+  if (/^\d{1,2}(?:[.:]\d{2})?\s*h$/.test(phrase) && Number.parseInt(phrase, 10) < 24) return undefined;
+  // …and "1500 hrs" is 15:00 in military writing.
+  if (/^\d{4}\s*(?:h|hrs?|hours)$/.test(phrase) && Number.parseInt(phrase, 10) % 100 < 60) return undefined;
   const normalized = phrase
     .replace(/^in half an hour$/, 'in 30 minutes')
     .replace(/^half an hour$/, '30 minutes');
@@ -169,10 +181,17 @@ function readRelative(phrase: string, now: Date, zone: string): Reading | { reas
     const amount = digits ?? word!;
     const n = NUMBER_WORDS[amount] ?? Number(amount);
     const key = UNITS[unit!]!;
+    const factor = unit!.startsWith('fortnight') ? 2 : 1;
     if (!Number.isInteger(n) && key !== 'hours' && key !== 'minutes') {
-      return { reason: `I can't count "${amount} ${unit}" in whole ${key}; use hours, e.g. "in 36 hours".` };
+      const smaller = {
+        days: 'hours, e.g. "in 36 hours"',
+        weeks: 'days, e.g. "in 10 days"',
+        months: 'weeks or days, e.g. "in 6 weeks"',
+        years: 'months, e.g. "in 18 months"',
+      }[key as 'days' | 'weeks' | 'months' | 'years'];
+      return { reason: `I can't count "${amount} ${unit}" in whole ${key}; use ${smaller}.` };
     }
-    amounts[key] += n;
+    amounts[key] += n * factor;
   }
   const calendar = { years: amounts.years, months: amounts.months, weeks: amounts.weeks, days: amounts.days };
   const elapsedMs = (amounts.hours * 60 + amounts.minutes) * 60_000;
@@ -260,7 +279,11 @@ function readPeriodEnd(phrase: string, now: Date, zone: string): Reading | undef
   ) {
     return at(today, END_OF_DAY_HOUR);
   }
-  if (/^(?:eod tomorrow|tomorrow eod|end of (?:the day )?tomorrow|tomorrow end of day)$/.test(p)) {
+  if (
+    /^(?:eod tomorrow|tomorrow eod|end of (?:the )?(?:day )?tomorrow|tomorrow end of (?:the )?day|end of (?:the )?day tomorrow)$/.test(
+      p,
+    )
+  ) {
     return at(today.plus({ days: 1 }), END_OF_DAY_HOUR);
   }
   if (/^(?:eow|end of (?:the |this )?(?:work(?:ing)? )?week)$/.test(p))
@@ -275,17 +298,28 @@ function readPeriodEnd(phrase: string, now: Date, zone: string): Reading | undef
 
 // ── Everything else, through chrono ──────────────────────────────────────────────────────────
 
-/** Words around a date that add nothing: "on friday", "at 5pm", "friday, 5pm". */
-const FILLER = /\b(?:at|on|by|the|of|until|till|til)\b|[,.@]/g;
+/** Words around a date that add nothing ("on friday", "friday, 5pm"), or only insist ("5pm sharp", "on the dot"). */
+const FILLER = /\b(?:at|on|by|the|of|until|till|til|sharp|exactly|precisely|dot)\b|[,.@!?"()]/g;
 /** Parts of the day whose hour chrono implies; "morning" is read as the start of the working day. */
 const PART_OF_DAY = /\b(tonight|tonite|night|evening|afternoon|morning)\b/;
 
+/** chrono's casual English with the reader's own parsers (first, so they win ties) and refiners. */
+const reader = (() => {
+  const configured = chrono.casual.clone();
+  configured.parsers.unshift(...PARSERS);
+  configured.refiners = placeRefiners(configured.refiners);
+  return configured;
+})();
+
 function readChrono(text: string, now: Date, zone: string): Reading | { reason: string } {
-  const results = chrono.parse(
-    text,
-    { instant: now, timezone: offsetAt(now.getTime(), zone) },
-    { forwardDate: true },
-  );
+  let results: chrono.ParsedResult[];
+  try {
+    const options: chrono.ParsingOption & ReaderOptions = { forwardDate: true, homeZone: zone };
+    results = reader.parse(text, { instant: now, timezone: offsetAt(now.getTime(), zone) }, options);
+  } catch (error) {
+    if (error instanceof Refusal) return { reason: error.message };
+    throw error;
+  }
   if (results.length === 0) return { reason: `I couldn't read "${clip(text)}" as a time. Try ${EXAMPLES}.` };
   const [result] = results;
   let leftover = text;
@@ -296,6 +330,16 @@ function readChrono(text: string, now: Date, zone: string): Reading | { reason: 
     const unread = leftover || text;
     return {
       reason: `I understood only ${understood} of "${clip(text)}", not "${clip(unread)}", so I won't guess. Try ${EXAMPLES}.`,
+    };
+  }
+  if (result!.end) {
+    return { reason: `"${clip(result!.text)}" is a span of time; say the one moment it should expire.` };
+  }
+  const elapsed = [...result!.start.tags()].find((tag) => tag.startsWith(ELAPSED_TAG));
+  if (elapsed) {
+    return {
+      ms: now.getTime() + Number(elapsed.slice(ELAPSED_TAG.length)) * 60_000,
+      understood: result!.text,
     };
   }
   const start = result!.start;
@@ -312,8 +356,10 @@ function readChrono(text: string, now: Date, zone: string): Reading | { reason: 
   if (hasClock && !start.isCertain('meridiem') && !/\d:\d\d|noon|midnight|midday/i.test(result!.text)) {
     const hour = get('hour');
     if (hour >= 1 && hour <= 12) {
+      const minute = get('minute');
+      const at = minute ? `${hour}:${String(minute).padStart(2, '0')}` : String(hour);
       return {
-        reason: `"${result!.text}" could be ${hour}am or ${hour}pm; add am or pm, or write ${String(hour).padStart(2, '0')}:00.`,
+        reason: `"${result!.text}" could be ${at}am or ${at}pm; add am or pm, or write ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}.`,
       };
     }
   }

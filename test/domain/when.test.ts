@@ -140,7 +140,7 @@ const scenarios: Scenario[] = [
       ['99:99', UNREADABLE],
       ['2026-02-30', UNREADABLE],
       ['🙂', UNREADABLE],
-      ['a quarter past 3pm', PARTIAL],
+      ['around 3pm', PARTIAL],
       ['tomorrow 25:00', PARTIAL],
       ['tomorrow or friday', PARTIAL],
       ['friday and monday', PARTIAL],
@@ -351,6 +351,58 @@ const scenarios: Scenario[] = [
     ],
     refuses: [['2026-12-03', PAST]],
   },
+  {
+    name: 'New forms, Los Angeles, the night before clocks go forward (2027-03-14 02:00 → 03:00)',
+    zone: 'America/Los_Angeles',
+    now: '2027-03-13T22:00:00-08:00',
+    accepts: [
+      ['9 tomorrow morning', '2027-03-14T09:00:00-07:00'],
+      ['half past 2 am tomorrow', '2027-03-14T03:30:00-07:00'],
+      ['2:30 tomorrow morning', '2027-03-14T03:30:00-07:00'],
+      ['same time tomorrow', '2027-03-14T22:00:00-07:00'],
+      ['in 2 and a half hours', '2027-03-14T00:30:00-08:00'],
+      ['in 4 and a half hours', '2027-03-14T03:30:00-07:00'],
+      ['day after tomorrow 5pm', '2027-03-15T17:00:00-07:00'],
+      ['first sunday of next month', '2027-04-04T09:00:00-07:00'],
+      ['in 1 business day', '2027-03-15T22:00:00-07:00'],
+      ['9am ET tomorrow', '2027-03-14T09:00:00-04:00'],
+    ],
+    refuses: [['8 tonight', PAST]],
+  },
+  {
+    name: 'New forms, Los Angeles, the evening before clocks go back (2026-11-01 02:00 → 01:00)',
+    zone: 'America/Los_Angeles',
+    now: '2026-10-31T22:00:00-07:00',
+    accepts: [
+      ['same time tomorrow', '2026-11-01T22:00:00-08:00'],
+      ['in 3 and a half hours', '2026-11-01T01:30:00-07:00'],
+      ['in 4 and a half hours', '2026-11-01T01:30:00-08:00'],
+      ['half past 1 am tomorrow', '2026-11-01T01:30:00-07:00'],
+      ['11 tonight', '2026-10-31T23:00:00-07:00'],
+    ],
+  },
+  {
+    name: 'New forms, Berlin and Sydney across their changes',
+    zone: 'Europe/Berlin',
+    now: '2026-03-28T20:00:00+01:00',
+    accepts: [
+      ['same time tomorrow', '2026-03-29T20:00:00+02:00'],
+      ['half past two tomorrow morning', '2026-03-29T03:30:00+02:00'],
+      ['9 tomorrow morning', '2026-03-29T09:00:00+02:00'],
+      ['5pm CEST tomorrow', '2026-03-29T17:00:00+02:00'],
+    ],
+    refuses: [['5pm CET tomorrow', /not in use/]],
+  },
+  {
+    name: 'New forms, Sydney, the evening before clocks go back (2026-04-05 03:00 → 02:00)',
+    zone: 'Australia/Sydney',
+    now: '2026-04-04T20:00:00+11:00',
+    accepts: [
+      ['8 tomorrow evening', '2026-04-05T20:00:00+10:00'],
+      ['quarter past 2 tomorrow morning', '2026-04-05T02:15:00+11:00'],
+      ['10 tonight', '2026-04-04T22:00:00+11:00'],
+    ],
+  },
 ];
 
 describe('parseWhen', () => {
@@ -421,7 +473,7 @@ describe('parseWhen', () => {
   });
 
   it('a refusal says what it understood and why', () => {
-    const result = parseWhen('a quarter past 3pm', {
+    const result = parseWhen('around 3pm', {
       now: new Date('2026-11-22T22:00:00Z'),
       timeZone: 'UTC',
     });
@@ -432,6 +484,32 @@ describe('parseWhen', () => {
     expect(gone).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/Sun 22 Nov 2026, 09:00 UTC, which is already past/),
+    });
+  });
+
+  it('reads an abbreviation used for several zones as the person’s own when they live in one', () => {
+    const read = (text: string, timeZone: string, now: string) =>
+      parseWhen(text, { now: new Date(now), timeZone });
+    expect(read('5pm IST', 'Asia/Kolkata', '2027-06-14T08:05:00+05:30')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-14T17:00:00+05:30'),
+    });
+    expect(read('5pm BST', 'Europe/London', '2027-06-14T08:05:00+01:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-14T17:00:00+01:00'),
+    });
+    expect(read('5pm CST', 'America/Chicago', '2027-01-14T08:05:00-06:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-01-14T17:00:00-06:00'),
+    });
+    // Out of season at home, or said elsewhere, it is still a question.
+    expect(read('5pm BST', 'Europe/London', '2027-01-14T08:05:00Z')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/BST is not in use/),
+    });
+    expect(read('5pm IST', 'Europe/Berlin', '2027-06-14T08:05:00+02:00')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/India, Israel or Ireland/),
     });
   });
 

@@ -1,0 +1,409 @@
+import type { ParsingContext, ParsingResult, Refiner } from 'chrono-node';
+import { Meridiem } from 'chrono-node';
+import { wallClockToInstant } from './time-zone.js';
+import {
+  addDays,
+  addMonths,
+  compareDays,
+  type Day,
+  dayComponents,
+  daysInMonth,
+  daysUntil,
+  formatDay,
+  monthName,
+  todayOf,
+  weekday,
+} from './when-days.js';
+import { Refusal } from './when-parse-kit.js';
+import { hourInPart, type Part } from './when-parsers-clock.js';
+import { NUMBER_WORD, numberOf, WEEKDAY, WEEKDAY_NAMES } from './when-words.js';
+import {
+  AMBIGUOUS_ZONES,
+  UPPER_CASE_ONLY,
+  ZONE_ABBREVIATIONS,
+  type ZoneAbbreviation,
+  zoneNamed,
+} from './when-zones.js';
+
+/**
+ * Custom chrono refiners: they see every reading together, after chrono's own merging, and
+ * either complete a reading ("a week from friday", "tomorrow morning at 9") or refuse one that
+ * would otherwise be silently wrong (a weekday that contradicts its date, PST in July).
+ */
+
+function dayOf(result: ParsingResult): Day {
+  return {
+    year: result.start.get('year')!,
+    month: result.start.get('month')!,
+    day: result.start.get('day')!,
+  };
+}
+
+/** "2 days from today", "a week from tomorrow", "3 weeks after friday", "a week before Dec 24". */
+const DURATION = new RegExp(
+  `^(\\d{1,3}|${NUMBER_WORD}|an?|one|a\\s+couple\\s+of)\\s+(days?|weeks?|fortnights?|months?|years?)$`,
+  'i',
+);
+
+export const durationFromDate: Refiner = {
+  refine(context, results) {
+    const out: ParsingResult[] = [];
+    for (let i = 0; i < results.length; i++) {
+      const current = results[i]!;
+      const next = results[i + 1];
+      const between = next ? context.text.slice(current.index + current.text.length, next.index) : '';
+      const amount = DURATION.exec(current.text.trim());
+      // "a week from friday", "a week on friday", "a week today".
+      const direction = /^\s+(?:(from|after|before|on)\s+)?$/i.exec(between)
+        ? /before/i.test(between)
+          ? 'before'
+          : 'after'
+        : undefined;
+      const nextIsDay = next && (next.start.isCertain('day') || next.start.isCertain('weekday'));
+      if (!next || !amount || !direction || !nextIsDay) {
+        out.push(current);
+        continue;
+      }
+      const n = numberOf(amount[1]!.replace(/\s+/g, ' ')) ?? Number.NaN;
+      const unit = amount[2]!.toLowerCase();
+      const sign = direction === 'before' ? -1 : 1;
+      // A weekday alone is the next one, today included (as forwardDates reads it).
+      const today = todayOf(context);
+      const base = next.start.isCertain('day')
+        ? dayOf(next)
+        : addDays(today, daysUntil(today, next.start.get('weekday')!));
+      const day = unit.startsWith('month')
+        ? addMonths(base, sign * n)
+        : unit.startsWith('year')
+          ? addMonths(base, sign * 12 * n)
+          : addDays(base, sign * n * (unit.startsWith('fortnight') ? 14 : unit.startsWith('week') ? 7 : 1));
+      const merged = context.createParsingResult(
+        current.index,
+        current.text + between + next.text,
+        dayComponents(context, day),
+      );
+      for (const c of ['hour', 'minute', 'second', 'meridiem', 'timezoneOffset'] as const) {
+        if (next.start.isCertain(c)) merged.start.assign(c, next.start.get(c)!);
+      }
+      out.push(merged);
+      i++;
+    }
+    return out;
+  },
+};
+
+/**
+ * Settles the day of readings chrono would move forward itself: a weekday alone is the next one,
+ * today included; a month and day without a year is this year's unless that day has gone; "this
+ * morning", "today", "tonight" stay today. (chrono's own forward-dating compares a zone-shifted
+ * "now" with a true instant, so near midnight it moves dates in some zones and not others.)
+ */
+export const forwardDates: Refiner = {
+  refine(context, results) {
+    const today = todayOf(context);
+    for (const result of results) {
+      const start = result.start;
+      let day: Day | undefined;
+      if (start.isOnlyWeekdayComponent()) {
+        day = addDays(today, daysUntil(today, start.get('weekday')!));
+      } else if (start.isDateWithUnknownYear()) {
+        day = { ...dayOf(result), year: today.year };
+        for (let i = 0; i < 8 && (compareDays(day, today) < 0 || !exists(day)); i++) day.year++;
+      } else if (
+        !start.isCertain('day') &&
+        /\b(?:this\s+(?:morning|afternoon|evening)|today|tonight|tonite)\b/i.test(result.text)
+      ) {
+        day = today;
+      }
+      if (day) start.assign('year', day.year).assign('month', day.month).assign('day', day.day);
+    }
+    return results;
+  },
+};
+
+function exists(d: Day): boolean {
+  return d.day <= daysInMonth(d.year, d.month);
+}
+
+/** "tomorrow @ 3pm", "tomorrow by noon": chrono merges a date and a time across "at" but not these. */
+export const mergeAtSign: Refiner = {
+  refine(context, results) {
+    const out: ParsingResult[] = [];
+    for (const result of results) {
+      const previous = out.at(-1);
+      const between = previous ? context.text.slice(previous.index + previous.text.length, result.index) : '';
+      if (
+        previous &&
+        /^\s*(?:@|by)\s*$/i.test(between) &&
+        !previous.start.isCertain('hour') &&
+        result.start.isCertain('hour') &&
+        !result.start.isCertain('day') &&
+        !result.start.isCertain('weekday')
+      ) {
+        for (const c of ['hour', 'minute', 'second', 'meridiem', 'timezoneOffset'] as const) {
+          if (result.start.isCertain(c)) previous.start.assign(c, result.start.get(c)!);
+        }
+        previous.text = context.text.slice(previous.index, result.index + result.text.length);
+        continue;
+      }
+      out.push(result);
+    }
+    return out;
+  },
+};
+
+/** "tomorrow morning at 9", "tonight at 11": the part of the day says am or pm. */
+export const dayPartMeridiem: Refiner = {
+  refine(_context, results) {
+    for (const result of results) {
+      const start = result.start;
+      const hour = start.get('hour') ?? 0;
+      if (!start.isCertain('hour') || start.isCertain('meridiem') || hour < 1 || hour > 12) continue;
+      const word = /\b(morning|afternoon|evening|night|tonight|tonite)\b/i
+        .exec(result.text)?.[1]
+        ?.toLowerCase();
+      if (!word) continue;
+      const part = (word.startsWith('toni') ? 'night' : word) as Part;
+      const resolved = hourInPart(
+        { hour, minute: start.get('minute') ?? 0, strong: true },
+        part,
+        result.text,
+      );
+      start.assign('hour', resolved.hour);
+      start.assign('meridiem', resolved.hour < 12 ? Meridiem.AM : Meridiem.PM);
+      if (resolved.nextDay) {
+        const next = addDays(dayOf(result), 1);
+        start.assign('year', next.year).assign('month', next.month).assign('day', next.day);
+      }
+    }
+    return results;
+  },
+};
+
+/** "in a few days", "several weeks": chrono counts these (few is 3); a guess all the same. */
+export const vagueAmounts: Refiner = {
+  refine(_context, results) {
+    for (const result of results) {
+      if (/\b(?:few|several|some)\b/i.test(result.text)) {
+        throw new Refusal(`"${result.text}" is not a number I can count; say how many, e.g. "in 3 days".`);
+      }
+    }
+    return results;
+  },
+};
+
+const WEEKDAY_AND_NUMBER = new RegExp(
+  `^(?:(?:${WEEKDAY}),?\\s+(\\d{1,2})|(\\d{1,2})\\s+(?:${WEEKDAY}))$`,
+  'i',
+);
+
+/** "friday 13": Friday the 13th, or Friday at 13:00? chrono reads the hour. */
+export const weekdayAndNumber: Refiner = {
+  refine(_context, results) {
+    for (const result of results) {
+      const match = WEEKDAY_AND_NUMBER.exec(result.text.trim());
+      const n = Number(match?.[1] ?? match?.[2]);
+      if (match && n >= 1 && n <= 31) {
+        const clock = `${String(n).padStart(2, '0')}:00`;
+        throw new Refusal(
+          `"${result.text}" could be the ${ordinal(n)} or ${clock}; write "the ${ordinal(n)}" for the day or "${clock}" for the time.`,
+        );
+      }
+    }
+    return results;
+  },
+};
+
+/** "midnight friday": the night before Friday or after it? Only "midnight (tonight)" is clear. */
+export const midnightOfADay: Refiner = {
+  refine(_context, results) {
+    for (const result of results) {
+      if (
+        /\bmidnight\b/i.test(result.text) &&
+        !/\b(tonight|tonite)\b/i.test(result.text) &&
+        (result.start.isCertain('day') || result.start.isCertain('weekday'))
+      ) {
+        throw new Refusal(
+          `"${result.text}" could be the start or the end of that day; say "23:59" on the day, or "00:00" on the day after.`,
+        );
+      }
+    }
+    return results;
+  },
+};
+
+const ZONE_AFTER = /^\s*,?\s*\(?([a-z]{1,4})\)?(?=\W|$)/i;
+/** "5pm Pacific", "9am eastern time", "17:00 London time", "10am in New York time". */
+const ZONE_NAMED_AFTER =
+  /^\s*,?\s*(?:in\s+)?((?:[a-z]+\s+){0,2}?[a-z]+)\s+time(?=\W|$)|^\s*,?\s*(?:in\s+)?(pacific|eastern|central|mountain)(?=\W|$)/i;
+
+/** A zone said after a time: where in the text, and what it stands for. */
+interface SaidZone {
+  at: number;
+  name: string;
+  zone: ZoneAbbreviation;
+}
+
+/**
+ * Zones found in each parse. A zone is found on a time before chrono merges that time with its
+ * day ("9am ET tomorrow"), so its offset is worked out again once the day is known.
+ */
+const zonesSaid = new WeakMap<ParsingContext, SaidZone[]>();
+
+/** A zone abbreviation or name after a time, by the rules in when-zones.ts (replaces chrono's). */
+export const zoneAbbreviation: Refiner = {
+  refine(context, results) {
+    const said: SaidZone[] = [];
+    for (const result of results) {
+      const after = context.text.slice(result.index + result.text.length);
+      if (!result.start.isCertain('hour') || result.start.isCertain('timezoneOffset')) continue;
+      const named = ZONE_NAMED_AFTER.exec(after);
+      const namedZone = named ? zoneNamed(named[1] ?? named[2]!) : undefined;
+      let found: { text: string; name: string; zone: ZoneAbbreviation } | undefined;
+      if (named && namedZone)
+        found = { text: named[0], name: namedZone, zone: { kind: 'region', zone: namedZone } };
+      else {
+        const match = ZONE_AFTER.exec(after);
+        const written = match?.[1] ?? '';
+        const abbr = written.toUpperCase();
+        if (!match || (UPPER_CASE_ONLY.has(abbr) && written !== abbr)) continue;
+        const ambiguous = AMBIGUOUS_ZONES[abbr];
+        const home = ambiguous?.byHome[homeZone(context) ?? ''];
+        if (ambiguous && !home) {
+          throw new Refusal(
+            `"${abbr}" is used for ${ambiguous.meanings}; name the zone instead, e.g. "5pm Asia/Kolkata".`,
+          );
+        }
+        const known = home ?? ZONE_ABBREVIATIONS[abbr];
+        if (!known) continue;
+        found = { text: match[0], name: abbr, zone: known };
+      }
+      said.push({ at: result.index + result.text.length, name: found.name, zone: found.zone });
+      result.text += found.text;
+      // Provisional until zoneOnTheDay: the day may not be known yet, so no season is checked.
+      const provisional =
+        found.zone.kind === 'fixed' || found.zone.kind === 'seasonal' ? found.zone.offset : undefined;
+      result.start.assign('timezoneOffset', provisional ?? zoneOffset(result, found.name, found.zone));
+    }
+    zonesSaid.set(context, said);
+    return results;
+  },
+};
+
+/** The person's own IANA zone, which parseWhen passes to chrono with its options. */
+export interface ReaderOptions {
+  homeZone?: string;
+}
+
+function homeZone(context: ParsingContext): string | undefined {
+  return (context.option as ReaderOptions).homeZone;
+}
+
+/** The offsets of zones said, again, now that every reading has its day. */
+export const zoneOnTheDay: Refiner = {
+  refine(context, results) {
+    const said = zonesSaid.get(context) ?? [];
+    for (const result of results) {
+      const zone = said.find((z) => z.at >= result.index && z.at < result.index + result.text.length);
+      if (zone) result.start.assign('timezoneOffset', zoneOffset(result, zone.name, zone.zone));
+    }
+    return results;
+  },
+};
+
+/** The offset a zone has at the reading's wall-clock time; refuses PST in July and the like. */
+function zoneOffset(result: ParsingResult, name: string, zone: ZoneAbbreviation): number {
+  if (zone.kind === 'fixed') return zone.offset;
+  const regional = regionalOffset(result, zone.zone);
+  if (zone.kind === 'seasonal' && regional !== zone.offset) {
+    throw new Refusal(
+      `${name} is not in use on ${formatDay(dayOf(result))} (${zone.zone} is on UTC${hours(regional)} then, not UTC${hours(zone.offset)}); say ${zone.generic} or name the zone.`,
+    );
+  }
+  return regional;
+}
+
+/** The offset `zone` has at the reading's wall-clock time, daylight saving included. */
+function regionalOffset(result: ParsingResult, zone: string): number {
+  const wall = { ...dayOf(result), hour: result.start.get('hour')!, minute: result.start.get('minute')! };
+  const asUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute);
+  return Math.round((asUtc - wallClockToInstant(wall, zone)) / 60_000);
+}
+
+function hours(offset: number): string {
+  const sign = offset < 0 ? '−' : '+';
+  const abs = Math.abs(offset);
+  return `${sign}${Math.floor(abs / 60)}${abs % 60 ? `:${String(abs % 60).padStart(2, '0')}` : ''}`;
+}
+
+/**
+ * "Fri, Jul 18" when July 18 is a Saturday, "Tuesday the 19th" when the coming 19th is not a
+ * Tuesday: either half may be the mistake, so both readings go back as a question.
+ */
+export const weekdayAgreement: Refiner = {
+  refine(_context, results) {
+    for (const result of results) {
+      const start = result.start;
+      if (!start.isCertain('weekday') || !start.isCertain('day')) continue;
+      const said = start.get('weekday')!;
+      const day = dayOf(result);
+      if (weekday(day) === said) continue;
+      const saidName = WEEKDAY_NAMES[said]!;
+      const actual = WEEKDAY_NAMES[weekday(day)]!;
+      if (start.isCertain('year')) {
+        throw new Refusal(`${formatDay(day)} is a ${actual}, not a ${saidName} — which did you mean?`);
+      }
+      const monthKnown = start.isCertain('month');
+      const other = nextMatching(day, said, monthKnown);
+      const name = monthKnown ? `${monthName(day.month)} ${day.day}` : `the ${ordinal(day.day)}`;
+      const otherText = other
+        ? monthKnown
+          ? `a ${saidName} in ${other.year}`
+          : `a ${saidName} in ${monthName(other.month)} ${other.year}`
+        : `never a ${saidName} soon`;
+      throw new Refusal(
+        `${name} is a ${actual} in ${monthKnown ? day.year : `${monthName(day.month)} ${day.year}`} and ${otherText} — which did you mean?`,
+      );
+    }
+    return results;
+  },
+};
+
+/** The next day after `day` with the same day of the month (and month, if known) on `target`. */
+function nextMatching(day: Day, target: number, sameMonth: boolean): Day | undefined {
+  for (let i = 1; i <= (sameMonth ? 12 : 48); i++) {
+    const candidate = sameMonth ? { ...day, year: day.year + i } : addMonths({ ...day, day: 1 }, i);
+    const d = { ...candidate, day: day.day };
+    if (new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDate() !== d.day) continue;
+    if (weekday(d) === target) return d;
+  }
+  return undefined;
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
+}
+
+/** Where the refiners go among chrono's own, by the name of the one they follow or replace. */
+export function placeRefiners(refiners: Refiner[]): Refiner[] {
+  const list = [...refiners];
+  const at = (name: string) => {
+    const index = list.findIndex((r) => r.constructor.name === name);
+    if (index < 0) throw new Error(`chrono has no ${name}; the time reader needs updating`);
+    return index;
+  };
+  list.splice(at('ExtractTimezoneAbbrRefiner'), 1, zoneAbbreviation);
+  list.splice(
+    at('ForwardDateRefiner'),
+    0,
+    forwardDates,
+    dayPartMeridiem,
+    midnightOfADay,
+    vagueAmounts,
+    weekdayAndNumber,
+  );
+  list.splice(at('OverlapRemovalRefiner') + 1, 0, durationFromDate, mergeAtSign);
+  list.push(zoneOnTheDay, weekdayAgreement);
+  return list;
+}
