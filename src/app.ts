@@ -1,8 +1,8 @@
-import { App } from '@slack/bolt';
+import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
-import { toBoltLogger } from './log.js';
+import { type Logger, toBoltLogger } from './log.js';
 import { Changes } from './services/request-change.js';
 import type { ListenerDeps } from './slack/context.js';
 import { createHttpFetch } from './slack/http-fetch.js';
@@ -15,6 +15,7 @@ import {
   type SlackWait,
   withMethodLimits,
 } from './slack/method-limits.js';
+import { guardSlackRequests, SLACK_BODY_LIMIT } from './slack/request-guard.js';
 import { TimeZones } from './slack/time-zones.js';
 import { UserGroups } from './slack/user-groups.js';
 
@@ -37,6 +38,23 @@ export function slackClientOptions(apiUrl: string, limits: MethodLimitOptions = 
   };
 }
 
+/** Bolt's HTTP receiver with the guard in front of its Slack endpoint (see request-guard.ts). */
+function httpReceiver(
+  signingSecret: string,
+  customRoutes: CustomRoute[],
+  boltLogger: BoltLogger,
+  logger: Logger,
+): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    customRoutes,
+    logger: boltLogger,
+    bodyLimit: SLACK_BODY_LIMIT,
+  });
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret, logger });
+  return receiver;
+}
+
 /** The Bolt app with every listener registered. It never starts itself: `main.ts` or a test does. */
 export function createApp(
   config: Config,
@@ -50,21 +68,26 @@ export function createApp(
       res.end('{"ok":true}');
     },
   };
+  const logger = toBoltLogger(deps.logger);
   const app = new App({
     token: config.slack.botToken,
-    logger: toBoltLogger(deps.logger),
+    logger,
     clientOptions: slackClientOptions(config.slack.apiUrl, {
       onWait: (wait) => {
         deps.logger.info(wait, 'Slack is rate limiting this method; waiting');
         deps.onSlackWait?.(wait);
       },
     }),
-    customRoutes: [healthz],
     // Bolt's conversation store is unused here and costs a thrown Error on every request.
     convoStore: false,
     ...(config.slack.mode === 'socket'
-      ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { port: config.slack.port } }
-      : { signingSecret: config.slack.signingSecret }),
+      ? {
+          socketMode: true,
+          appToken: config.slack.appToken,
+          customRoutes: [healthz],
+          installerOptions: { port: config.slack.port },
+        }
+      : { receiver: httpReceiver(config.slack.signingSecret!, [healthz], logger, deps.logger) }),
   });
 
   const lookups = new Lookups(deps.ld, () => deps.now().getTime());

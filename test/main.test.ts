@@ -125,7 +125,8 @@ describe('npm start', () => {
       });
       try {
         expect(await run.exit).toBe(1);
-        expect(Date.now() - started).toBeLessThan(12_000);
+        // tsx's own start takes seconds on a busy machine; without a deadline this never ends at all.
+        expect(Date.now() - started).toBeLessThan(20_000);
         const out = run.output();
         expect(out).toMatch(/ld-expiry-bot stopped: The database (is unreachable|did not answer)/);
         expect(out).not.toContain('hunter2');
@@ -134,6 +135,6 @@ describe('npm start', () => {
         for (const socket of sockets) socket.destroy();
         silent.close();
       }
-    }, 20_000);
+    }, 30_000);
   });
 });
