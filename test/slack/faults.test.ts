@@ -3,7 +3,7 @@ import { type Bot, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
 import { PROJECT, seed } from '../helpers/ld-fixtures.js';
-import { commandBody, postSigned } from '../helpers/slack-requests.js';
+import { commandBody, postSigned, SIGNING_SECRET, slackSignature } from '../helpers/slack-requests.js';
 
 /** Issue 18's faults seen from Slack: the real app, the fake Slack and LaunchDarkly over real HTTP. */
 
@@ -57,4 +57,74 @@ describe('a hung Slack', () => {
     const health = await fetch(`${bot.url}/healthz`);
     expect(health.status).toBe(200);
   }, 30_000);
+});
+
+describe('malformed but signed requests', () => {
+  const form = (payload: string) => `payload=${encodeURIComponent(payload)}`;
+  const cases: Array<[string, string, Record<string, string>?]> = [
+    ['payload=null', form('null')],
+    [
+      'a view_submission without a view',
+      form(JSON.stringify({ type: 'view_submission', user: { id: 'U1' } })),
+    ],
+    ['block_actions without actions', form(JSON.stringify({ type: 'block_actions', user: { id: 'U1' } }))],
+    ['a payload that is not JSON', 'payload=%7Bnot-json'],
+    ['a JSON body that is null', 'null', { 'Content-Type': 'application/json' }],
+    ['a command field given twice', `${commandBody({ text: 'help' })}&command=%2Fother`],
+  ];
+
+  it.each(cases)(
+    '%s is answered 400 at once, with one log line and no stack',
+    async (_name, body, headers) => {
+      const before = bot.logs.length;
+      const res = await postSigned(bot.url, body, { headers });
+      expect(res.status).toBe(400);
+      expect(res.ms).toBeLessThan(1_000);
+      await new Promise((r) => setTimeout(r, 100));
+      const lines = bot.logs.slice(before);
+      expect(lines, lines.join('')).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, status: 400 });
+      expect(lines[0]).not.toMatch(/TypeError|\\n\s+at /);
+    },
+  );
+
+  it('the bot is still up and answers a good command after all of them', async () => {
+    const res = await expire('help');
+    expect(res.status).toBe(200);
+    expect(res.json().response_type).toBe('ephemeral');
+  });
+});
+
+describe('request bodies', () => {
+  const big = (bytes: number) => `payload=${'x'.repeat(bytes)}`;
+
+  it('an unsigned body is refused from its headers, without reading it', async () => {
+    const res = await fetch(`${bot.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: big(4 * 1024 * 1024),
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it('a signed body over the limit is refused as 413 from its Content-Length', async () => {
+    const res = await postSigned(bot.url, big(2 * 1024 * 1024));
+    expect(res.status).toBe(413);
+  });
+
+  it("a body whose signature does not match is 401; Slack's ssl_check still answers 200", async () => {
+    const ts = Math.floor(Date.now() / 1000);
+    const forged = await postSigned(bot.url, commandBody({ text: 'help' }), {
+      signature: slackSignature('another-secret-entirely', ts, 'x'),
+      timestamp: ts,
+    });
+    expect(forged.status).toBe(401);
+    const sslCheck = await fetch(`${bot.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'ssl_check=1&token=legacy',
+    });
+    expect(sslCheck.status).toBe(200);
+    expect(SIGNING_SECRET).not.toBe('another-secret-entirely');
+  });
 });
