@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { TARGET_PROBLEMS } from '../../src/domain/targets.js';
 import { type Bot, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
@@ -127,4 +128,22 @@ describe('request bodies', () => {
     expect(sslCheck.status).toBe(200);
     expect(SIGNING_SECRET).not.toBe('another-secret-entirely');
   });
+});
+
+describe('keys LaunchDarkly must never see', () => {
+  it.each([
+    ['BEL', 'zoe\u0007'],
+    ['a zero-width space', 'zo\u200be'],
+    ['a right-to-left override', 'zoe\u202etxt'],
+  ])(
+    'a target with %s is refused by name, and nothing is written (even with --grant)',
+    async (_name, key) => {
+      const res = await expire(`flag new-checkout ${key},yan in 2 weeks --grant --variation off`);
+      expect(res.status).toBe(200);
+      const said = res.body ? text(res.json()) : '';
+      const replies = said + slack.responseUrlPosts.map((p) => JSON.stringify(p.body)).join('');
+      expect(replies).toContain(JSON.stringify(TARGET_PROBLEMS.invisible(key)).slice(1, 40));
+      expect(ld.patches()).toEqual([]);
+    },
+  );
 });
