@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ResourceRef } from '../../src/domain/vocabulary.js';
 import { LdNetworkError, LdRateLimitError, LdTimeoutError } from '../../src/launchdarkly/errors.js';
 import { type LdWait, reportingWaits } from '../../src/launchdarkly/http.js';
-import type { ExpiryChange, ResourceRef } from '../../src/launchdarkly/instructions.js';
+import type { ExpiryChange } from '../../src/launchdarkly/instructions.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { clientFor, PROJECT, seed } from '../helpers/ld-fixtures.js';
 
@@ -160,7 +161,11 @@ describe('rate limits are per route', () => {
       headers: { 'X-Ratelimit-Route-Remaining': '2', 'X-Ratelimit-Reset': String(now + 3_000) },
     });
     await client.getCallerIdentity();
-    await Promise.all([client.getCallerIdentity(), client.getCallerIdentity(), client.listProjects()]);
+    await Promise.all([
+      client.getCallerIdentity(),
+      client.getCallerIdentity(),
+      client.listEnvironments(PROJECT),
+    ]);
     // Two requests left in 3 s on that route: 1.5 s apart; the other route was not slowed.
     expect(waits).toEqual([1_500]);
   });
