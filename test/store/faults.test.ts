@@ -45,13 +45,13 @@ const elapsed = async (work: () => Promise<unknown>) => {
 // PostgreSQL runs where TEST_DATABASE_URL points (CI sets it); without it there is no server to proxy.
 describe.skipIf(!process.env.TEST_DATABASE_URL)('PostgreSQL behind a proxy that fails', () => {
   const base = process.env.TEST_DATABASE_URL!;
-  const target = new URL(base);
   let proxy: TcpProxy;
   let schemaHandle: Db;
   let schemaUrl: string;
   let handle: Db | undefined;
 
   beforeAll(async () => {
+    const target = new URL(base);
     proxy = await new TcpProxy(target.hostname, Number(target.port || 5432)).start();
     // A schema of its own, made directly (not through the proxy); the bot's handle goes through the proxy.
     const { randomBytes } = await import('node:crypto');
