@@ -27,6 +27,8 @@ export const LD_DEADLINE_MS = 15_000;
 export const LD_MAX_WAIT_MS = 30_000;
 /** Retries after the first attempt: with the back-off, enough to ride out an outage of about 5 s. */
 export const LD_MAX_RETRIES = 8;
+/** Of those, at most this many after a 429: a limit that persists is the job's to retry later, told. */
+export const LD_MAX_RATE_LIMIT_RETRIES = 4;
 
 /** A request about to wait before it is sent: for a message to the person, a metric, a log line. */
 export interface LdWait {
@@ -152,6 +154,7 @@ export class LdHttp {
     const route = routeOf(method, path);
     let deadline = this.now() + this.deadlineMs;
     let waited = 0;
+    let limitedTimes = 0;
     for (let attempt = 0; ; attempt++) {
       // Rate-limit waits are announced and bounded on their own, so they extend the deadline.
       const waitMs = this.limits.reserve(route, this.now());
@@ -187,7 +190,9 @@ export class LdHttp {
       if (response.status === 429) {
         const now = this.now();
         const until = this.limits.limited(route, headers, rateLimitWaitMs(headers, now, this.random), now);
-        if (attempt < this.maxRetries && waited + (until - now) <= this.maxWaitMs) {
+        limitedTimes++;
+        const mayRetry = attempt < this.maxRetries && limitedTimes <= LD_MAX_RATE_LIMIT_RETRIES;
+        if (mayRetry && waited + (until - now) <= this.maxWaitMs) {
           this.logger?.info(
             { method, route, waitMs: until - now, attempt },
             'LaunchDarkly is rate limiting; waiting',

@@ -4,6 +4,8 @@ type Fetch = typeof globalThis.fetch;
 export const SLACK_ATTEMPT_TIMEOUT_MS = 5_000;
 /** The longest rate-limit wait absorbed here; a longer one reaches the caller as a rate-limited error. */
 export const SLACK_MAX_WAIT_MS = 10_000;
+/** 429s absorbed per call before the caller hears of it (as WebClient's own retries would). */
+export const SLACK_MAX_RATE_LIMIT_RETRIES = 2;
 
 /** A Slack call about to wait for its method's rate limit: for a message to the person, a metric. */
 export interface SlackWait {
@@ -36,7 +38,7 @@ export function withMethodLimits(fetch: Fetch, options: MethodLimitOptions = {})
 
   return async (input, init = {}) => {
     const method = methodOf(input);
-    for (;;) {
+    for (let limited = 0; ; limited++) {
       const waitMs = (pausedUntil.get(method) ?? 0) - now();
       if (waitMs > maxWaitMs) return rateLimited(waitMs);
       if (waitMs > 0) {
@@ -50,7 +52,7 @@ export function withMethodLimits(fetch: Fetch, options: MethodLimitOptions = {})
       const retryAfterMs = Number(response.headers.get('retry-after')) * 1_000;
       if (!Number.isFinite(retryAfterMs)) return response;
       pausedUntil.set(method, Math.max(pausedUntil.get(method) ?? 0, now() + retryAfterMs));
-      if (retryAfterMs > maxWaitMs) return response;
+      if (retryAfterMs > maxWaitMs || limited >= SLACK_MAX_RATE_LIMIT_RETRIES) return response;
       // Slack did nothing with a rate-limited call, so asking again after the wait is safe.
       await response.arrayBuffer().catch(() => undefined);
     }

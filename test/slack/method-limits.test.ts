@@ -72,6 +72,15 @@ describe('Slack rate limits are per method', () => {
     );
   });
 
+  it('absorbs two short 429s in a row, not more: a limit that persists reaches the caller', async () => {
+    const { web } = client();
+    slack.fail({ method: 'chat.postMessage', retryAfterSeconds: 0, times: 3 });
+    const posted = await timed(web.chat.postMessage({ channel: 'C1', text: 'x' }));
+    expect(posted.result).toMatchObject({ code: ErrorCode.RateLimitedError });
+    expect(slack.faulted).toHaveLength(3);
+    expect(await web.chat.postMessage({ channel: 'C1', text: 'y' })).toMatchObject({ ok: true });
+  });
+
   it('waits for Retry-After: 8 (within what it absorbs) rather than failing, and says so first', async () => {
     let clock = 0;
     const slept: number[] = [];
