@@ -126,7 +126,7 @@ describe('npm start', () => {
       try {
         expect(await run.exit).toBe(1);
         // tsx's own start takes seconds on a busy machine; without a deadline this never ends at all.
-        expect(Date.now() - started).toBeLessThan(20_000);
+        expect(Date.now() - started).toBeLessThan(45_000);
         const out = run.output();
         expect(out).toMatch(/ld-expiry-bot stopped: The database (is unreachable|did not answer)/);
         expect(out).not.toContain('hunter2');
@@ -135,6 +135,6 @@ describe('npm start', () => {
         for (const socket of sockets) socket.destroy();
         silent.close();
       }
-    }, 30_000);
+    }, 60_000);
   });
 });

@@ -41,14 +41,14 @@ const elapsed = async <T>(work: () => Promise<T>) => {
 
 describe('deadlines', () => {
   it('a read that never answers ends in a typed time-out within the call deadline, not attempts × timeout', async () => {
-    const { client } = clientFor(fake, { sleep: realSleep, attemptTimeoutMs: 400, deadlineMs: 1_200 });
+    const { client } = clientFor(fake, { sleep: realSleep, attemptTimeoutMs: 1_500, deadlineMs: 3_500 });
     fake.fail({ status: 200, hang: 'silent', times: 100 });
     const { result, ms } = await elapsed(() => client.getFlag(PROJECT, 'new-checkout', 'production'));
     expect(result).toBeInstanceOf(LdTimeoutError);
     expect(result).toBeInstanceOf(LdNetworkError);
-    expect(ms).toBeLessThan(1_700);
-    // It retried within the deadline (a read is safe to repeat), then stopped.
-    expect(fake.requests.length).toBeGreaterThanOrEqual(2);
+    // Bounded by the call's deadline, not by attempts × timeout (nine attempts of 1.5 s).
+    expect(ms).toBeGreaterThanOrEqual(3_000);
+    expect(ms).toBeLessThan(5_000);
     expect(fake.requests.length).toBeLessThanOrEqual(3);
   });
 
