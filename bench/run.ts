@@ -19,6 +19,7 @@ import { FakeLaunchDarkly } from '../test/helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack } from '../test/helpers/fake-slack.js';
 import { PROJECT, seed } from '../test/helpers/ld-fixtures.js';
 import { commandBody, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
+import { floodBodies } from './bodies.js';
 import { crashLoop } from './crash.js';
 import { signedPoster } from './load.js';
 import { pinSelf, type Started, startFakes, startProcess } from './processes.js';
@@ -36,7 +37,7 @@ const results: Record<string, unknown> = {
   at: new Date().toISOString(),
 };
 const rows: Array<[string, string, string]> = [];
-/** `npm run bench -- ack bulk reminders when` runs some sections; no arguments runs them all. */
+/** `npm run bench -- ack bulk reminders` runs some sections; no arguments runs them all. */
 const only = process.argv.slice(2);
 const section = (name: string) => only.length === 0 || only.includes(name);
 const row = (what: string, value: string, target = '') => rows.push([what, value, target]);
@@ -491,6 +492,52 @@ if (section('when')) {
     `${right} right, ${refused} refused, ${wrong} wrong`,
     '≥ 95% right, ≤ 1 in 200 wrong',
   );
+}
+
+// ── 8: bodies: what 100 concurrent 4 MB requests nobody signed cost the bot in memory ─────────────
+if (section('bodies')) {
+  const fakes = await startFakes();
+  const bot = await startProcess('src/main.ts', {
+    SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_API_URL: fakes.slackApiUrl,
+    LD_ACCESS_TOKEN: fakes.ldToken,
+    LD_BASE_URI: fakes.ldUrl,
+    LD_PROJECT: PROJECT,
+    LD_ENVIRONMENT: 'production',
+    DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bench-')), 'bodies.sqlite')}`,
+    LOG_LEVEL: 'warn',
+    REMINDER_CHECK_INTERVAL: '1h',
+  });
+  const flood = async (signature: 'none' | 'forged') => {
+    await new Promise((r) => setTimeout(r, 500));
+    const idle = await rssMiB(bot.pid);
+    let peak = idle;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, await rssMiB(bot.pid));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const started = performance.now();
+    const statuses = await floodBodies(bot.url, { count: 100, bytes: 4_000_000, signature });
+    const ms = Math.round(performance.now() - started);
+    await new Promise((r) => setTimeout(r, 1_000));
+    sampling = false;
+    await sampler;
+    const after = await rssMiB(bot.pid);
+    const growth = Math.round((peak - idle) * 10) / 10;
+    row(
+      `100 concurrent 4 MB bodies, ${signature === 'none' ? 'unsigned' : 'forged signature'}: peak RSS growth`,
+      `${growth} MiB (idle ${idle}, peak ${peak}, 1 s later ${after} MiB; ${JSON.stringify(statuses)} in ${ms} ms)`,
+      '< 50 MB',
+    );
+    return { idleMiB: idle, peakMiB: peak, afterMiB: after, growthMiB: growth, statuses, ms };
+  };
+  results.bodies = { unsigned: await flood('none'), forged: await flood('forged') };
+  await bot.stop();
+  await fakes.stop();
 }
 
 await Promise.all([slack.stop(), ld.stop()]);

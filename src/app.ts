@@ -1,20 +1,65 @@
-import { App } from '@slack/bolt';
+import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
-import { toBoltLogger } from './log.js';
+import { type Logger, toBoltLogger } from './log.js';
 import { Changes } from './services/request-change.js';
 import type { ListenerDeps } from './slack/context.js';
 import { createHttpFetch } from './slack/http-fetch.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { Lookups, within } from './slack/lookups.js';
+import {
+  type MethodLimitOptions,
+  SLACK_ATTEMPT_TIMEOUT_MS,
+  SLACK_MAX_WAIT_MS,
+  type SlackWait,
+  withMethodLimits,
+} from './slack/method-limits.js';
+import { guardSlackRequests, SLACK_BODY_LIMIT } from './slack/request-guard.js';
 import { TimeZones } from './slack/time-zones.js';
 import { UserGroups } from './slack/user-groups.js';
 
 /** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
 const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
+/** One WebClient attempt: a rate-limit wait absorbed by the transport plus the exchange itself. */
+export const SLACK_CALL_TIMEOUT_MS = SLACK_MAX_WAIT_MS + SLACK_ATTEMPT_TIMEOUT_MS + 1_000;
+
+/**
+ * WebClient's options: a deadline on every call, a short retry policy, and rate limits per method
+ * in the transport (WebClient's own handling pauses every method on one 429).
+ */
+export function slackClientOptions(apiUrl: string, limits: MethodLimitOptions = {}): WebClientOptions {
+  return {
+    slackApiUrl: apiUrl,
+    retryConfig: SLACK_RETRY,
+    timeout: SLACK_CALL_TIMEOUT_MS,
+    rejectRateLimitedCalls: true,
+    fetch: withMethodLimits(createHttpFetch(), limits),
+  };
+}
+
+/** Bolt's HTTP receiver with the guard in front of its Slack endpoint (see request-guard.ts). */
+function httpReceiver(
+  signingSecret: string,
+  customRoutes: CustomRoute[],
+  boltLogger: BoltLogger,
+  logger: Logger,
+): HTTPReceiver {
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    customRoutes,
+    logger: boltLogger,
+    bodyLimit: SLACK_BODY_LIMIT,
+  });
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret, logger });
+  return receiver;
+}
 
 /** The Bolt app with every listener registered. It never starts itself: `main.ts` or a test does. */
-export function createApp(config: Config, deps: Deps & { progressAfterMs?: number }): App {
+export function createApp(
+  config: Config,
+  deps: Deps & { progressAfterMs?: number; onSlackWait?: (wait: SlackWait) => void },
+): App {
   const healthz = {
     path: '/healthz',
     method: ['GET'],
@@ -23,16 +68,26 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
       res.end('{"ok":true}');
     },
   };
+  const logger = toBoltLogger(deps.logger);
   const app = new App({
     token: config.slack.botToken,
-    logger: toBoltLogger(deps.logger),
-    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRY, fetch: createHttpFetch() },
-    customRoutes: [healthz],
+    logger,
+    clientOptions: slackClientOptions(config.slack.apiUrl, {
+      onWait: (wait) => {
+        deps.logger.info(wait, 'Slack is rate limiting this method; waiting');
+        deps.onSlackWait?.(wait);
+      },
+    }),
     // Bolt's conversation store is unused here and costs a thrown Error on every request.
     convoStore: false,
     ...(config.slack.mode === 'socket'
-      ? { socketMode: true, appToken: config.slack.appToken, installerOptions: { port: config.slack.port } }
-      : { signingSecret: config.slack.signingSecret }),
+      ? {
+          socketMode: true,
+          appToken: config.slack.appToken,
+          customRoutes: [healthz],
+          installerOptions: { port: config.slack.port },
+        }
+      : { receiver: httpReceiver(config.slack.signingSecret!, [healthz], logger, deps.logger) }),
   });
 
   const lookups = new Lookups(deps.ld, () => deps.now().getTime());

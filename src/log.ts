@@ -33,6 +33,9 @@ export function createLogger(options: {
     {
       level: options.level,
       base: undefined,
+      // An error is logged by its own plain fields only: pg's errors carry their client (password,
+      // backend secret key), axios' their config and request (Authorization header).
+      serializers: { err: safeError },
       // Headers of any request or response object that reaches a log line.
       redact: {
         paths: ['*.headers.authorization', '*.headers.Authorization', '*.config.headers'],
@@ -41,6 +44,18 @@ export function createLogger(options: {
     },
     stream,
   );
+}
+
+/** Message, name, stack and the error's string, number and boolean fields; never an object it holds. */
+export function safeError(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const out: Record<string, unknown> = { type: error.name, message: error.message };
+  for (const [key, value] of Object.entries(error)) {
+    if (['string', 'number', 'boolean'].includes(typeof value)) out[key] = value;
+  }
+  if (error.stack) out.stack = error.stack;
+  if (error.cause !== undefined) out.cause = safeError(error.cause);
+  return out;
 }
 
 /** Bolt's logger interface over pino, so Bolt's own messages go through the same scrubbing. */

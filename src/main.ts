@@ -72,7 +72,7 @@ async function main(): Promise<void> {
     accessToken: config.launchDarkly.accessToken,
     logger: logger.child({ component: 'launchdarkly' }),
   });
-  const database = await connect(config.databaseUrl);
+  const database = await connect(config.databaseUrl, { logger: logger.child({ component: 'database' }) });
   const store = new ExpiryStore(database.db);
   const safetyStore = new SafetyStore(database.db);
   const now = () => new Date();

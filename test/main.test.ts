@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,5 +105,36 @@ describe('npm start', () => {
       expect(out).toContain('ld-expiry-bot is running');
       for (const secret of [FAKE_BOT_TOKEN, SIGNING_SECRET, ld.token]) expect(out).not.toContain(secret);
     }, 20_000);
+
+    it('a database server that accepts connections but never answers stops the start within seconds, saying so', async () => {
+      const sockets: Socket[] = [];
+      const silent = createServer((socket) => sockets.push(socket));
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      const { port: dbPort } = silent.address() as { port: number };
+      const started = Date.now();
+      const run = runMain({
+        SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        PORT: String(await freePort()),
+        LD_ACCESS_TOKEN: ld.token,
+        LD_BASE_URI: ld.url,
+        LD_PROJECT: 'default',
+        LD_ENVIRONMENT: 'production',
+        DATABASE_URL: `postgres://postgres:hunter2-db-password@127.0.0.1:${dbPort}/test`,
+      });
+      try {
+        expect(await run.exit).toBe(1);
+        // tsx's own start takes seconds on a busy machine; without a deadline this never ends at all.
+        expect(Date.now() - started).toBeLessThan(45_000);
+        const out = run.output();
+        expect(out).toMatch(/ld-expiry-bot stopped: The database (is unreachable|did not answer)/);
+        expect(out).not.toContain('hunter2');
+        expect(out).not.toMatch(/\n\s+at /);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        silent.close();
+      }
+    }, 60_000);
   });
 });

@@ -49,7 +49,7 @@ export class LdApprovalRequiredError extends LdError {}
 export class LdConflictError extends LdError {}
 /** 422: well-formed but semantically invalid. */
 export class LdUnprocessableError extends LdError {}
-/** 429 after every allowed retry, or with a wait longer than the client may wait. */
+/** 429 after every allowed retry, or a wait longer than the client may wait (it then fails at once). */
 export class LdRateLimitError extends LdError {
   constructor(
     details: LdErrorDetails,
@@ -69,8 +69,15 @@ export class LdNetworkError extends LdError {
     details: LdErrorDetails,
     /** Node's error code, e.g. ECONNREFUSED, ECONNRESET, ECONNABORTED. */
     readonly networkCode: string | undefined,
+    summary = `LaunchDarkly could not be reached (${networkCode ?? 'network error'})`,
   ) {
-    super(details, `LaunchDarkly could not be reached (${networkCode ?? 'network error'})`);
+    super(details, summary);
+  }
+}
+/** No complete answer within the deadline; for a PATCH, whether LaunchDarkly applied it is unknown. */
+export class LdTimeoutError extends LdNetworkError {
+  constructor(details: LdErrorDetails) {
+    super(details, 'ETIMEDOUT', 'LaunchDarkly did not answer in time');
   }
 }
 /** A 2xx answer whose body is not what LaunchDarkly documents. */

@@ -59,7 +59,7 @@ export async function startBot(
     now?: () => Date;
     progressAfterMs?: number;
     database?: Db;
-    /** How long the LaunchDarkly client waits for an answer (30 s in production). */
+    /** How long the LaunchDarkly client waits for one answer (LD_ATTEMPT_TIMEOUT_MS in production). */
     ldTimeoutMs?: number;
   } = {},
 ): Promise<Bot> {
@@ -75,7 +75,7 @@ export async function startBot(
     baseUri: config.launchDarkly.baseUri,
     accessToken: config.launchDarkly.accessToken,
     logger,
-    timeoutMs: options.ldTimeoutMs,
+    attemptTimeoutMs: options.ldTimeoutMs,
   });
   const database =
     options.database ??

@@ -44,6 +44,8 @@ export interface Fault {
   applyFirst?: boolean;
   /** With `applyFirst`: milliseconds before the answer. */
   delayMs?: number;
+  /** Never answer (a hung server); or send the status and headers, then never the body. */
+  hang?: 'silent' | 'after-headers';
 }
 
 interface Variation {
@@ -358,6 +360,12 @@ export class FakeLaunchDarkly {
         return;
       }
       const status = fault.status ?? 500;
+      if (fault.hang === 'silent') return;
+      if (fault.hang === 'after-headers') {
+        res.writeHead(status, { 'Content-Type': 'application/json', ...fault.headers });
+        res.write('{"items": [');
+        return;
+      }
       recorded.status = status;
       sendJson(res, status, fault.body ?? errorFor(status), fault.headers);
       return;

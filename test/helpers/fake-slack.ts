@@ -37,6 +37,15 @@ export interface ResponseUrlPost {
   body: Record<string, any>;
 }
 
+/** A fault for the next call(s) to one method: no answer at all, or a 429 with Retry-After. */
+export interface SlackFault {
+  method: string;
+  /** How many calls it hits; 1 by default. */
+  times?: number;
+  hang?: boolean;
+  retryAfterSeconds?: number;
+}
+
 interface OpenView {
   id: string;
   hash: string;
@@ -71,6 +80,9 @@ export class FakeSlack {
     times: number;
     match?: (args: Record<string, any>) => boolean;
   }> = [];
+  /** Calls that got a fault instead of an answer. */
+  readonly faulted: Array<{ method: string; args: Record<string, any>; fault: 'hang' | 429 }> = [];
+  private transportFaults: SlackFault[] = [];
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
   private holds: Array<Hold<HeldCall>> = [];
   private answerHolds: Array<Hold<HeldCall>> = [];
@@ -125,6 +137,12 @@ export class FakeSlack {
     return hold;
   }
 
+  /** Queues a fault (no answer, or a 429) for the next call(s) to a method. */
+  fail(fault: SlackFault): this {
+    this.transportFaults.push({ times: 1, ...fault });
+    return this;
+  }
+
   callsTo(method: string): SlackCall[] {
     return this.calls.filter((c) => c.method === method);
   }
@@ -151,6 +169,8 @@ export class FakeSlack {
     this.holds = [];
     this.answerHolds = [];
     this.delayMs = 0;
+    this.transportFaults = [];
+    this.faulted.length = 0;
   }
 
   /** Resolves when a matching message (channel, thread or ephemeral) has been posted or updated. */
@@ -201,6 +221,19 @@ export class FakeSlack {
       return fault.error === 'ratelimited'
         ? sendJson(res, 429, response, { 'Retry-After': '0' })
         : sendJson(res, 200, response);
+    }
+    const stuck = this.transportFaults.find((f) => f.method === method);
+    if (stuck) {
+      stuck.times = (stuck.times ?? 1) - 1;
+      if (stuck.times <= 0) this.transportFaults.splice(this.transportFaults.indexOf(stuck), 1);
+      this.faulted.push({ method, args, fault: stuck.hang ? 'hang' : 429 });
+      if (stuck.hang) return;
+      return sendJson(
+        res,
+        429,
+        { ok: false, error: 'ratelimited' },
+        { 'Retry-After': String(stuck.retryAfterSeconds ?? 1) },
+      );
     }
     const response =
       method === 'apps.connections.open'

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  backoffMs,
-  holdBackUntil,
-  rateLimitWaitMs,
-  retryAfterMs,
-} from '../../src/launchdarkly/rate-limit.js';
+import { backoffMs, RateLimits, rateLimitWaitMs, retryAfterMs } from '../../src/launchdarkly/rate-limit.js';
+import { routeOf } from '../../src/launchdarkly/routes.js';
 
 const NOW = 1_700_000_000_000;
 const noJitter = () => 0;
@@ -37,34 +33,71 @@ describe('rateLimitWaitMs', () => {
   });
 });
 
-describe('holdBackUntil', () => {
-  it('holds back until the reset when a remaining count is at one or zero', () => {
-    const reset = String(NOW + 4_000);
-    expect(holdBackUntil({ 'x-ratelimit-route-remaining': '1', 'x-ratelimit-reset': reset }, NOW)).toBe(
-      NOW + 4_000,
-    );
-    expect(holdBackUntil({ 'x-ratelimit-global-remaining': '0', 'x-ratelimit-reset': reset }, NOW)).toBe(
-      NOW + 4_000,
-    );
+describe('RateLimits', () => {
+  const reset = (ms: number) => String(NOW + ms);
+
+  it('a 429 on one route holds back that route only', () => {
+    const limits = new RateLimits();
+    limits.limited('PATCH /a', { 'retry-after': '60' }, 60_000, NOW);
+    expect(limits.reserve('PATCH /a', NOW)).toBe(60_000);
+    expect(limits.reserve('GET /b', NOW)).toBe(0);
+    expect(limits.reserve('PATCH /a', NOW + 60_000)).toBe(0);
+  });
+
+  it('a 429 that spent the global budget holds back every route', () => {
+    const limits = new RateLimits();
+    limits.limited('PATCH /a', { 'x-ratelimit-global-remaining': '0' }, 4_000, NOW);
+    expect(limits.reserve('GET /b', NOW)).toBe(4_000);
+  });
+
+  it('an exhausted window holds its route until the reset; the global one holds all', () => {
+    const limits = new RateLimits();
+    limits.observe('GET /a', { 'x-ratelimit-route-remaining': '0', 'x-ratelimit-reset': reset(3_000) }, NOW);
+    expect(limits.reserve('GET /a', NOW)).toBe(3_000);
+    expect(limits.reserve('GET /b', NOW)).toBe(0);
+    limits.observe('GET /b', { 'x-ratelimit-global-remaining': '0', 'x-ratelimit-reset': reset(2_000) }, NOW);
+    expect(limits.reserve('GET /c', NOW)).toBe(2_000);
+  });
+
+  it('spreads the last few requests of a window over what is left of it instead of stopping', () => {
+    const limits = new RateLimits();
+    limits.observe('GET /a', { 'x-ratelimit-route-remaining': '4', 'x-ratelimit-reset': reset(2_000) }, NOW);
+    expect([0, 1, 2, 3].map(() => limits.reserve('GET /a', NOW))).toEqual([0, 500, 1_000, 1_500]);
+    expect(limits.reserve('GET /a', NOW + 2_000)).toBe(0);
+    expect(limits.reserve('GET /b', NOW)).toBe(0);
   });
 
   it('does not hold back with room left, no reset, or a reset in the past', () => {
-    expect(
-      holdBackUntil({ 'x-ratelimit-route-remaining': '20', 'x-ratelimit-reset': String(NOW + 1) }, NOW),
-    ).toBeUndefined();
-    expect(holdBackUntil({ 'x-ratelimit-route-remaining': '0' }, NOW)).toBeUndefined();
-    expect(
-      holdBackUntil({ 'x-ratelimit-route-remaining': '0', 'x-ratelimit-reset': String(NOW - 1) }, NOW),
-    ).toBeUndefined();
-    expect(holdBackUntil({}, NOW)).toBeUndefined();
+    const limits = new RateLimits();
+    limits.observe('GET /a', { 'x-ratelimit-route-remaining': '20', 'x-ratelimit-reset': reset(1) }, NOW);
+    limits.observe('GET /a', { 'x-ratelimit-route-remaining': '0' }, NOW);
+    limits.observe('GET /a', { 'x-ratelimit-route-remaining': '0', 'x-ratelimit-reset': reset(-1) }, NOW);
+    limits.observe('GET /a', {}, NOW);
+    expect(limits.reserve('GET /a', NOW)).toBe(0);
+  });
+});
+
+describe('routeOf', () => {
+  it('names LaunchDarkly routes by their template, so limits and metrics group them', () => {
+    expect(routeOf('PATCH', '/api/v2/flags/default/new-checkout')).toBe(
+      'PATCH /api/v2/flags/{projectKey}/{flagKey}',
+    );
+    expect(routeOf('GET', '/api/v2/flags/default/x/expiring-user-targets/production')).toBe(
+      'GET /api/v2/flags/{projectKey}/{flagKey}/expiring-user-targets/{environmentKey}',
+    );
+    expect(routeOf('GET', '/api/v2/segments/default/production')).toBe(
+      'GET /api/v2/segments/{projectKey}/{environmentKey}',
+    );
+    expect(routeOf('GET', '/api/v2/members/abc/xyz')).toBe('GET /api/v2/members/…');
   });
 });
 
 describe('backoffMs', () => {
-  it('grows exponentially up to a cap', () => {
+  it('grows exponentially up to a cap, half of each step certain', () => {
+    expect(backoffMs(0, noJitter)).toBe(125);
     expect(backoffMs(0, maxJitter)).toBeLessThanOrEqual(250);
     expect(backoffMs(3, maxJitter)).toBeLessThanOrEqual(2_000);
-    expect(backoffMs(3, maxJitter)).toBeGreaterThan(1_000);
-    expect(backoffMs(20, maxJitter)).toBeLessThanOrEqual(5_000);
+    expect(backoffMs(3, noJitter)).toBe(1_000);
+    expect(backoffMs(20, maxJitter)).toBeLessThanOrEqual(2_000);
   });
 });

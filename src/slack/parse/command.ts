@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseTargets, RESOURCE_KEY, type Target } from '../../domain/targets.js';
+import { parseTargets, RESOURCE_KEY, type Target, visible } from '../../domain/targets.js';
 import {
   COMMAND_VERBS,
   RESOURCE_KINDS,
@@ -144,13 +144,13 @@ export function parseCommand(raw: string): CommandParse {
   if (!targets.ok) return fail(targets.problem);
   const when = rest.join(' ');
   const takes = VERBS[verb].takes;
-  if (takes === 'nothing' && when) return fail(`${verb} takes no time; "${when}" is left over.`);
+  if (takes === 'nothing' && when) return fail(`${verb} takes no time; "${visible(when)}" is left over.`);
   if (takes !== 'nothing' && !when) return fail(TIMING_HINT[takes]);
   return ok({ verb, resource, key: keyWord, targets: targets.targets, when, options: opts });
 }
 
 function message(error: z.ZodError, value: string): string {
-  return error.issues[0]!.message.replace('%s', value);
+  return error.issues[0]!.message.replace('%s', visible(value));
 }
 
 function ok(command: Command): CommandParse {

@@ -75,6 +75,11 @@ describe('parseCommand', () => {
     ['flag f! sandy tomorrow', /"f!" is not a valid flag key/],
     ['flag f multi:x tomorrow', /context kind/],
     ['flag f sandy<!here> tomorrow', /not a valid target key/],
+    [
+      'flag f sandy\u0007 tomorrow',
+      /"sandy\[U\+0007\]" contains a control, invisible or text-direction character/,
+    ],
+    ['flag f\u200b sandy tomorrow', /"f\[U\+200B\]" is not a valid flag key/],
     ['flag f , tomorrow', /No targets given/],
     ['segment s sandy tomorrow --variation on', /--variation is for flags/],
     ['remove flag f sandy now', /remove takes no time/],

@@ -1,0 +1,29 @@
+/**
+ * LaunchDarkly's routes, as in its OpenAPI description: the unit its per-route rate limits count, and
+ * a label with few values for logs and metrics. To add one, add its template here (`{…}` matches one
+ * path segment); an unknown path falls back to its first two segments after /api/v2.
+ */
+const TEMPLATES = [
+  '/api/v2/caller-identity',
+  '/api/v2/projects',
+  '/api/v2/projects/{projectKey}/environments',
+  '/api/v2/projects/{projectKey}/context-kinds',
+  '/api/v2/flags/{projectKey}',
+  '/api/v2/flags/{projectKey}/{flagKey}',
+  '/api/v2/flags/{projectKey}/{flagKey}/expiring-user-targets/{environmentKey}',
+  '/api/v2/flags/{projectKey}/{flagKey}/expiring-targets/{environmentKey}',
+  '/api/v2/segments/{projectKey}/{environmentKey}',
+  '/api/v2/segments/{projectKey}/{environmentKey}/{segmentKey}',
+  '/api/v2/segments/{projectKey}/{segmentKey}/expiring-user-targets/{environmentKey}',
+  '/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}',
+  '/api/v2/auditlog',
+].map((template) => template.split('/'));
+
+/** `PATCH /api/v2/flags/{projectKey}/{flagKey}` for `PATCH /api/v2/flags/default/new-checkout`. */
+export function routeOf(method: string, path: string): string {
+  const parts = path.split('?')[0]!.split('/');
+  const template = TEMPLATES.find(
+    (t) => t.length === parts.length && t.every((p, i) => p.startsWith('{') || p === parts[i]),
+  );
+  return `${method} ${template ? template.join('/') : `${parts.slice(0, 4).join('/')}/…`}`;
+}
