@@ -23,6 +23,7 @@ import { crashLoop } from './crash.js';
 import { signedPoster } from './load.js';
 import { pinSelf, type Started, startFakes, startProcess } from './processes.js';
 import { cpuMs, percentiles, pool, rssMiB } from './stats.js';
+import { benchWatch } from './watch.js';
 
 const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 const results: Record<string, unknown> = {
@@ -468,6 +469,10 @@ if (section('crash')) {
     `${loop.lost} lost${loop.askedToConfirm ? ` (${loop.askedToConfirm} of them asked to confirm instead)` : ''}, ${loop.doubledTargets + loop.doubledResults} doubled (${loop.doubledTargets} targets, ${loop.doubledResults} results); store = LaunchDarkly: ${loop.storeMismatches === 0 ? 'yes' : `${loop.storeMismatches} differ`}; ${loop.refusedAtAck} refused at the ack (resent); ${(loop.ms / 1_000).toFixed(1)} s`,
     '0 lost, 0 doubled',
   );
+}
+
+if (section('watch')) {
+  results.watch = await benchWatch(slack, silent, row);
 }
 
 await Promise.all([slack.stop(), ld.stop()]);

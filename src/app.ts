@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { App } from '@slack/bolt';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
@@ -9,6 +10,7 @@ import { registerListeners } from './slack/listeners/index.js';
 import { Lookups, within } from './slack/lookups.js';
 import { TimeZones } from './slack/time-zones.js';
 import { UserGroups } from './slack/user-groups.js';
+import { launchDarklyWebhook, WEBHOOK_JOB, webhookJob } from './webhook.js';
 
 /** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
 const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
@@ -23,11 +25,13 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
       res.end('{"ok":true}');
     },
   };
+  const webhook = config.watch.webhookSecret ? [launchDarklyWebhook(config.watch.webhookSecret, deps)] : [];
+  if (config.watch.webhookSecret) deps.work.handle(WEBHOOK_JOB, webhookJob(deps));
   const app = new App({
     token: config.slack.botToken,
     logger: toBoltLogger(deps.logger),
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: SLACK_RETRY, fetch: createHttpFetch() },
-    customRoutes: [healthz],
+    customRoutes: [healthz, ...webhook],
     // Bolt's conversation store is unused here and costs a thrown Error on every request.
     convoStore: false,
     ...(config.slack.mode === 'socket'
@@ -55,6 +59,7 @@ export function createApp(config: Config, deps: Deps & { progressAfterMs?: numbe
     timeZones: new TimeZones(config.defaultTimeZone, deps.logger, deps.now),
     lookups,
     slack: app.client,
+    watch: { owner: `${hostname()}:${process.pid}`, fullScanIntervalMs: config.watch.fullScanIntervalMs },
     progressAfterMs: deps.progressAfterMs ?? 2_000,
   };
   registerListeners(app, listenerDeps);

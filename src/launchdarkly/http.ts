@@ -31,7 +31,7 @@ export interface LdHttpOptions {
   random?: () => number;
 }
 
-type Method = 'GET' | 'PATCH';
+type Method = 'GET' | 'PATCH' | 'POST';
 type Query = Record<string, string | number | boolean | undefined>;
 
 /** Connection failures after which the request certainly never reached LaunchDarkly. */
@@ -82,6 +82,11 @@ export class LdHttp {
     return this.send('GET', path, schema, query);
   }
 
+  /** A search that takes its filter as a JSON body (the audit log): a read, retried like a GET. */
+  search<S extends z.ZodType>(path: string, body: unknown, schema: S, query?: Query): Promise<z.output<S>> {
+    return this.send('POST', path, schema, query, body as object);
+  }
+
   /** A semantic patch; `body` carries `comment` and `instructions`. */
   patch<S extends z.ZodType>(path: string, body: object, schema: S, query?: Query): Promise<z.output<S>> {
     return this.send('PATCH', path, schema, query, body);
@@ -104,12 +109,14 @@ export class LdHttp {
           url: path,
           params: query,
           data: body,
-          headers: body ? { 'Content-Type': SEMANTIC_PATCH_CONTENT_TYPE } : undefined,
+          headers: body
+            ? { 'Content-Type': method === 'PATCH' ? SEMANTIC_PATCH_CONTENT_TYPE : 'application/json' }
+            : undefined,
         });
       } catch (error) {
         const networkCode = axios.isAxiosError(error) ? error.code : undefined;
         const safeToRetry =
-          method === 'GET' || (networkCode !== undefined && NOT_SENT_CODES.has(networkCode));
+          method !== 'PATCH' || (networkCode !== undefined && NOT_SENT_CODES.has(networkCode));
         this.logger?.warn(
           { method, path, networkCode, attempt },
           'LaunchDarkly request failed without an answer',
@@ -141,7 +148,7 @@ export class LdHttp {
         }
         throw new LdRateLimitError(details, retryAfterMs(headers, this.now()));
       }
-      if (method === 'GET' && response.status >= 500 && attempt < this.maxRetries) {
+      if (method !== 'PATCH' && response.status >= 500 && attempt < this.maxRetries) {
         await this.sleep(backoffMs(attempt, this.random));
         continue;
       }
