@@ -154,20 +154,32 @@ async function post(
       (index + 1) * WATCHED_TARGETS_PER_MESSAGE,
     );
     const keys = part.map((e) => key(byId.get(e.id)!));
-    try {
-      const posted = await deps.slack.chat.postMessage({ channel, ...message, unfurl_links: false });
-      for (const k of keys) await deps.mirror.finish(k, 'posted', posted.ts);
+    const settle = async (ts: string | undefined) => {
+      for (const k of keys) await deps.mirror.finish(k, 'posted', ts);
       stats.posted += keys.length;
       stats.messages++;
+    };
+    try {
+      const posted = await deps.slack.chat.postMessage({ channel, ...message, unfurl_links: false });
+      await settle(posted.ts);
     } catch (error) {
       const code = slackErrorCode(error);
       deps.logger.warn({ err: error, channel, code }, 'could not post a watched reminder');
-      // A channel that no longer takes the bot's messages: the watch stays, these reminders are settled.
-      for (const k of keys) {
-        if (code && UNDELIVERABLE.has(code)) await deps.mirror.finish(k, 'gone');
-        else await deps.mirror.release(k);
+      if (!code || !UNDELIVERABLE.has(code)) {
+        for (const k of keys) await deps.mirror.release(k);
+        stats.failed += keys.length;
+        continue;
       }
-      stats.failed += keys.length;
+      // The channel no longer takes the bot's messages (archived, private without the bot): the
+      // person who started the watch gets the reminder by DM rather than nobody.
+      try {
+        const posted = await deps.slack.chat.postMessage({ channel: group[0]!.watchedBy, ...message });
+        await settle(posted.ts);
+      } catch (dmError) {
+        deps.logger.warn({ err: dmError, channel }, 'could not send a watched reminder by DM either');
+        for (const k of keys) await deps.mirror.finish(k, 'gone');
+        stats.failed += keys.length;
+      }
     }
   }
 }

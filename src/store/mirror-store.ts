@@ -13,6 +13,8 @@ import type { Database, MirroredExpiriesTable } from './schema.js';
 /** A watched expiry due for a reminder in one watching channel. */
 export interface DueWatchReminder {
   channelId: string;
+  /** Who started the channel's watch: reminders go to them when the channel refuses the bot. */
+  watchedBy: string;
   expiry: MirroredExpiry;
   leadMs: number;
 }
@@ -313,7 +315,7 @@ export class MirrorStore {
             .onRef('w.environment_key', '=', 'm.environment_key'),
         )
         .selectAll('m')
-        .select('w.channel_id as channel_id')
+        .select(['w.channel_id as channel_id', 'w.created_by as watched_by'])
         .where('m.expires_at', '>', now)
         .where('m.expires_at', '<=', now + leadMs)
         .where(sql<boolean>`m.expires_at - ${leadMs} >= m.observed_at`)
@@ -350,8 +352,8 @@ export class MirrorStore {
         .orderBy('m.expires_at')
         .limit(limit)
         .execute();
-      for (const { channel_id, ...row } of rows) {
-        due.push({ channelId: channel_id, expiry: toMirroredExpiry(row), leadMs });
+      for (const { channel_id, watched_by, ...row } of rows) {
+        due.push({ channelId: channel_id, watchedBy: watched_by, expiry: toMirroredExpiry(row), leadMs });
       }
     }
     return due;

@@ -304,6 +304,18 @@ describe('reminders for a watched environment', () => {
     ]);
   });
 
+  it('a watching channel that refuses the bot: the reminder goes to whoever started the watch, by DM', async () => {
+    outside('sandy', T0 + 3 * H);
+    await watch('C1');
+    slack.notInChannel.add('C1');
+    clock = T0 + 2 * H + 1;
+    expect(await remind()).toMatchObject({ posted: 1, messages: 1, failed: 0 });
+    expect(slack.messages.filter((m) => m.channel === 'U1').map((m) => m.text)).toEqual([
+      '1 target on flag new-checkout expires in 60 minutes: sandy',
+    ]);
+    slack.notInChannel.delete('C1');
+  });
+
   it('many targets at one instant stay within Block Kit limits, in as many messages as needed', async () => {
     const keys = Array.from({ length: 45 }, (_, i) => `user-${String(i).padStart(2, '0')}`);
     for (const key of keys) outside(key, T0 + 3 * H);
