@@ -155,7 +155,7 @@ async function post(
     );
     const keys = part.map((e) => key(byId.get(e.id)!));
     const settle = async (ts: string | undefined) => {
-      for (const k of keys) await deps.mirror.finish(k, 'posted', ts);
+      await deps.mirror.finishMany(keys, 'posted', ts);
       stats.posted += keys.length;
       stats.messages++;
     };
@@ -177,7 +177,7 @@ async function post(
         await settle(posted.ts);
       } catch (dmError) {
         deps.logger.warn({ err: dmError, channel }, 'could not send a watched reminder by DM either');
-        for (const k of keys) await deps.mirror.finish(k, 'gone');
+        await deps.mirror.finishMany(keys, 'gone');
         stats.failed += keys.length;
       }
     }

@@ -423,6 +423,36 @@ export class MirrorStore {
       .execute();
   }
 
+  /** Settles the reminders of one message at once: one update per channel, lead time and instant. */
+  async finishMany(
+    keys: readonly WatchReminderKey[],
+    outcome: 'posted' | 'gone',
+    postedTs?: string,
+  ): Promise<void> {
+    const groups = new Map<string, WatchReminderKey[]>();
+    for (const k of keys) {
+      const id = `${k.channelId}|${k.leadMs}|${k.expiresAt}`;
+      groups.set(id, [...(groups.get(id) ?? []), k]);
+    }
+    for (const group of groups.values()) {
+      const { channelId, leadMs, expiresAt } = group[0]!;
+      for (let i = 0; i < group.length; i += BATCH) {
+        await this.db
+          .updateTable('watch_reminders')
+          .set({ outcome, posted_ts: postedTs ?? null })
+          .where('channel_id', '=', channelId)
+          .where('lead_ms', '=', leadMs)
+          .where('expires_at', '=', expiresAt)
+          .where(
+            'expiry_id',
+            'in',
+            group.slice(i, i + BATCH).map((k) => k.expiryId),
+          )
+          .execute();
+      }
+    }
+  }
+
   async release(key: WatchReminderKey): Promise<void> {
     await this.db
       .deleteFrom('watch_reminders')
