@@ -23,6 +23,10 @@ interface StartContext {
   /** How long to wait for another replica's scan of the same environment. */
   waitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** A resumed job that had started this watch itself: its answer is still "following", not "already". */
+  resumed?: boolean;
+  /** Told once the watch is written down, before the scan. */
+  onAdded?: () => Promise<unknown>;
 }
 
 const scanDone = (e: WatchedEnvironment | undefined) => e?.scan.finishedAt !== undefined && !e.scan.phase;
@@ -46,7 +50,8 @@ export async function startWatch(watch: Watch, ctx: StartContext): Promise<Start
       error instanceof LdNotFoundError ? WATCH_FAILURES.noProject(watch) : describeLdError(error, pseudo);
     return { ok: false, watching: false, message };
   }
-  const added = await deps.watches.add(watch);
+  const added = (await deps.watches.add(watch)) || ctx.resumed === true;
+  if (added) await ctx.onAdded?.();
   const sleep = ctx.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const waitUntil = ctx.now() + (ctx.waitMs ?? 15 * 60_000);
   while (!scanDone(await deps.watches.environment(watch))) {
@@ -55,6 +60,8 @@ export async function startWatch(watch: Watch, ctx: StartContext): Promise<Start
       return { ok: false, watching: true, message: describeLdError(outcome.error, pseudo) };
     }
     if (outcome.status === 'paused') return { ok: false, watching: true, message: 'The bot is restarting.' };
+    // Unwatched meanwhile (the environment's state is gone), or done by another replica.
+    if (outcome.status === 'not-due') break;
     if (outcome.status === 'busy') {
       // Another replica is scanning this environment: its result is ours.
       if (ctx.now() > waitUntil)

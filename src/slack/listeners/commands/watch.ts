@@ -116,7 +116,7 @@ export { payloadSchema as watchPayloadSchema };
  */
 export function watchJob(deps: ListenerDeps): JobKind {
   return {
-    async run(job) {
+    async run(job, ctx) {
       const p = payloadSchema.parse(job.payload);
       const surface = surfaceOf(p, deps);
       const environment = { projectKey: p.projectKey, environmentKey: p.environmentKey };
@@ -146,6 +146,8 @@ export function watchJob(deps: ListenerDeps): JobKind {
           {
             deps: { ...deps, ...deps.watch },
             now: () => deps.now().getTime(),
+            resumed: job.notes.added === true,
+            onAdded: () => ctx.note({ added: true }),
             onProgress: (scan) => {
               last = scan;
               progress.update(scan.done);
