@@ -24,6 +24,7 @@ import { crashLoop } from './crash.js';
 import { signedPoster } from './load.js';
 import { pinSelf, type Started, startFakes, startProcess } from './processes.js';
 import { cpuMs, percentiles, pool, rssMiB } from './stats.js';
+import { benchWatch } from './watch.js';
 import { benchWhen } from './when.js';
 
 const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
@@ -538,6 +539,11 @@ if (section('bodies')) {
   results.bodies = { unsigned: await flood('none'), forged: await flood('forged') };
   await bot.stop();
   await fakes.stop();
+}
+
+// ── 9: watching ─────────────────────────────────────────────────────────────────────────────
+if (section('watch')) {
+  results.watch = await benchWatch(slack, silent, row);
 }
 
 await Promise.all([slack.stop(), ld.stop()]);

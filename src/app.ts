@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
@@ -18,6 +19,7 @@ import {
 import { guardSlackRequests, SLACK_BODY_LIMIT } from './slack/request-guard.js';
 import { TimeZones } from './slack/time-zones.js';
 import { UserGroups } from './slack/user-groups.js';
+import { launchDarklyWebhook, WEBHOOK_JOB, webhookJob } from './webhook.js';
 
 /** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
 const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
@@ -68,6 +70,9 @@ export function createApp(
       res.end('{"ok":true}');
     },
   };
+  const webhook = config.watch.webhookSecret ? [launchDarklyWebhook(config.watch.webhookSecret, deps)] : [];
+  if (config.watch.webhookSecret) deps.work.handle(WEBHOOK_JOB, webhookJob(deps));
+  const routes = [healthz, ...webhook];
   const logger = toBoltLogger(deps.logger);
   const app = new App({
     token: config.slack.botToken,
@@ -84,10 +89,10 @@ export function createApp(
       ? {
           socketMode: true,
           appToken: config.slack.appToken,
-          customRoutes: [healthz],
+          customRoutes: routes,
           installerOptions: { port: config.slack.port },
         }
-      : { receiver: httpReceiver(config.slack.signingSecret!, [healthz], logger, deps.logger) }),
+      : { receiver: httpReceiver(config.slack.signingSecret!, routes, logger, deps.logger) }),
   });
 
   const lookups = new Lookups(deps.ld, () => deps.now().getTime());
@@ -110,6 +115,7 @@ export function createApp(
     timeZones: new TimeZones(config.defaultTimeZone, deps.logger, deps.now),
     lookups,
     slack: app.client,
+    watch: { owner: `${hostname()}:${process.pid}`, fullScanIntervalMs: config.watch.fullScanIntervalMs },
     progressAfterMs: deps.progressAfterMs ?? 2_000,
   };
   registerListeners(app, listenerDeps);

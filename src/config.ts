@@ -35,6 +35,14 @@ export interface Config {
     readonly maxOpen: number;
   };
   readonly logLevel: LogLevel;
+  readonly watch: {
+    /** How often watched environments read LaunchDarkly's audit log. */
+    readonly syncIntervalMs: number;
+    /** How often watched environments are scanned in full. */
+    readonly fullScanIntervalMs: number;
+    /** Enables POST /launchdarkly/webhook and verifies its signature. */
+    readonly webhookSecret: string | undefined;
+  };
   readonly safety: {
     /** Who may change which environment. */
     readonly policy: Policy;
@@ -128,6 +136,13 @@ const envSchema = z.object({
     .int({ error: 'must be a whole number such as 1000' })
     .min(1, { error: 'must be at least 1' })
     .default(1_000),
+  WATCH_SYNC_INTERVAL: duration('1m').default(60_000),
+  WATCH_FULL_SCAN_INTERVAL: duration('24h').default(86_400_000),
+  LD_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^\S+$/, 'must not contain spaces')
+    .min(16, 'must be at least 16 characters (LaunchDarkly generates a long one when asked)')
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   CHANGE_POLICY: z
     .string()
@@ -196,6 +211,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     reminders: { leadTimesMs: e.REMINDER_LEAD_TIMES, checkIntervalMs: e.REMINDER_CHECK_INTERVAL },
     work: { leaseMs: e.WORK_LEASE, maxOpen: e.WORK_QUEUE_LIMIT },
     logLevel: e.LOG_LEVEL,
+    watch: {
+      syncIntervalMs: e.WATCH_SYNC_INTERVAL,
+      fullScanIntervalMs: e.WATCH_FULL_SCAN_INTERVAL,
+      webhookSecret: e.LD_WEBHOOK_SECRET,
+    },
     safety: {
       policy: e.CHANGE_POLICY,
       policyConfigured: present.CHANGE_POLICY !== undefined,
@@ -211,6 +231,7 @@ export function secretsOf(config: Config): string[] {
     config.slack.signingSecret,
     config.slack.appToken,
     config.launchDarkly.accessToken,
+    config.watch.webhookSecret,
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }
 

@@ -2,7 +2,9 @@ import type { Worker } from './jobs/worker.js';
 import type { LaunchDarklyClient } from './launchdarkly/client.js';
 import type { Logger } from './log.js';
 import type { ExpiryStore } from './store/expiry-store.js';
+import type { MirrorStore } from './store/mirror-store.js';
 import type { SafetyStore } from './store/safety-store.js';
+import type { WatchStore } from './store/watch-store.js';
 
 /** What listeners and services need from the outside world, passed in so tests can build the app with fakes. */
 export interface Deps {
@@ -11,6 +13,10 @@ export interface Deps {
   store: ExpiryStore;
   /** Confirmations and once-only keys. */
   safetyStore: SafetyStore;
+  /** Watches and each watched environment's scan and sync state. */
+  watches: WatchStore;
+  /** LaunchDarkly's expiring targets in watched environments. */
+  mirror: MirrorStore;
   logger: Logger;
   /** The clock; nothing below reads Date.now() itself. */
   now: () => Date;

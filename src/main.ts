@@ -4,12 +4,17 @@ import { createApp } from './app.js';
 import { type Config, ConfigError, loadConfig, secretsOf } from './config.js';
 import { runReminderPass } from './jobs/reminders.js';
 import { every } from './jobs/scheduler.js';
+import { runWatchReminderPass } from './jobs/watch-reminders.js';
+import { runFullScanPass } from './jobs/watch-scan.js';
+import { runWatchSync } from './jobs/watch-sync.js';
 import { LaunchDarklyClient } from './launchdarkly/client.js';
 import { createLogger, type Logger, redactSecrets } from './log.js';
 import { connect } from './store/database.js';
 import { ExpiryStore } from './store/expiry-store.js';
 import { JobStore } from './store/job-store.js';
+import { MirrorStore } from './store/mirror-store.js';
 import { SafetyStore } from './store/safety-store.js';
+import { WatchStore } from './store/watch-store.js';
 import { createWorker } from './work.js';
 
 /** Known once the configuration is read: what crash output must never show. */
@@ -78,7 +83,9 @@ async function main(): Promise<void> {
   const now = () => new Date();
   const owner = `${hostname()}:${process.pid}`;
   const work = createWorker(config, database, { logger, owner });
-  const app = createApp(config, { ld, store, safetyStore, logger, now, work });
+  const watches = new WatchStore(database.db);
+  const mirror = new MirrorStore(database.db);
+  const app = createApp(config, { ld, store, safetyStore, watches, mirror, logger, now, work });
 
   if (config.slack.mode === 'socket') await app.start();
   else await app.start(config.slack.port);
@@ -86,20 +93,48 @@ async function main(): Promise<void> {
   work.start();
   const reminders = every(
     config.reminders.checkIntervalMs,
+    async () => {
+      const reminderDeps = {
+        ld,
+        slack: app.client,
+        logger: logger.child({ component: 'reminders' }),
+        leadTimesMs: config.reminders.leadTimesMs,
+        owner,
+      };
+      // The bot's own reminders (in their threads) first, then those of watched environments.
+      await runReminderPass({ now: now().getTime(), deps: { ...reminderDeps, store } });
+      await runWatchReminderPass({ now: now().getTime(), deps: { ...reminderDeps, mirror } });
+    },
+    logger,
+    'reminders',
+  );
+  let stopping = false;
+  const watchDeps = { ld, watches, mirror, owner, fullScanIntervalMs: config.watch.fullScanIntervalMs };
+  const syncing = every(
+    config.watch.syncIntervalMs,
     () =>
-      runReminderPass({
+      runWatchSync({
+        now: now().getTime(),
+        deps: { ...watchDeps, logger: logger.child({ component: 'watch-sync' }) },
+      }),
+    logger,
+    'watch-sync',
+  );
+  // Checked every sync interval: a scan that stopped (restart, rate limit) resumes within a minute.
+  const scanning = every(
+    Math.min(config.watch.syncIntervalMs, config.watch.fullScanIntervalMs),
+    () =>
+      runFullScanPass({
         now: now().getTime(),
         deps: {
-          store,
-          ld,
-          slack: app.client,
-          logger: logger.child({ component: 'reminders' }),
-          leadTimesMs: config.reminders.leadTimesMs,
-          owner,
+          ...watchDeps,
+          clock: () => now().getTime(),
+          stopping: () => stopping,
+          logger: logger.child({ component: 'watch-scan' }),
         },
       }),
     logger,
-    'reminders',
+    'watch-scan',
   );
   const DAY = 86_400_000;
   const jobs = new JobStore(database.db, database.dialect);
@@ -118,8 +153,11 @@ async function main(): Promise<void> {
     );
   }
   watchProcess(logger, async () => {
+    stopping = true;
     await app.stop(); // no new requests
     await pruning.stop();
+    await syncing.stop();
+    await scanning.stop();
     await reminders.stop();
     // What runs gets a few seconds to finish; the rest is handed back at once, not lost.
     const handedBack = await work.stop(STOP_GRACE_MS - 1_000);

@@ -20,6 +20,30 @@ function problems(env: Record<string, string | undefined>): string[] {
 }
 
 describe('loadConfig', () => {
+  it('reads the watching variables, and keeps the webhook secret out of logs', () => {
+    expect(loadConfig(VALID).watch).toEqual({
+      syncIntervalMs: 60_000,
+      fullScanIntervalMs: 86_400_000,
+      webhookSecret: undefined,
+    });
+    const config = loadConfig({
+      ...VALID,
+      WATCH_SYNC_INTERVAL: '30s',
+      WATCH_FULL_SCAN_INTERVAL: '12h',
+      LD_WEBHOOK_SECRET: 'whsec-0123456789abcdef',
+    });
+    expect(config.watch).toEqual({
+      syncIntervalMs: 30_000,
+      fullScanIntervalMs: 43_200_000,
+      webhookSecret: 'whsec-0123456789abcdef',
+    });
+    expect(secretsOf(config)).toContain('whsec-0123456789abcdef');
+    expect(problems({ ...VALID, WATCH_SYNC_INTERVAL: 'often', LD_WEBHOOK_SECRET: 'short' })).toEqual([
+      'WATCH_SYNC_INTERVAL must be a duration such as 1m (units: s, m, h, d, w)',
+      'LD_WEBHOOK_SECRET must be at least 16 characters (LaunchDarkly generates a long one when asked)',
+    ]);
+  });
+
   it('applies the documented defaults', () => {
     const config = loadConfig(VALID);
     expect(config.slack).toEqual({

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { groupBy } from '../domain/group-by.js';
 import type { Target } from '../domain/targets.js';
 import type { ResourceKind, ResourceRef, TargetType } from '../domain/vocabulary.js';
+import { type AuditEntry, auditLogPage, environmentSpecifiers, toAuditEntry } from './audit-log.js';
 import { LdError } from './errors.js';
 import { LdHttp, type LdHttpOptions } from './http.js';
 import { contextInstruction, type ExpiryChange, isUser, userInstruction } from './instructions.js';
@@ -26,6 +27,28 @@ export interface ExpiryPatchResult {
   /** One per change, in the order given. */
   outcomes: ChangeOutcome[];
 }
+
+export type TargetRef = Target;
+
+/** A flag or segment in a list, and whether it individually targets anyone in the environment. */
+export interface ListedResource {
+  key: string;
+  name: string;
+  /** undefined: the list did not say (read its expiring targets to know). */
+  targeted: boolean | undefined;
+}
+
+export interface ListPage {
+  items: ListedResource[];
+  total: number | undefined;
+  /** The offset of the next page; undefined on the last. */
+  nextOffset: number | undefined;
+}
+
+/** LaunchDarkly's largest page for flag and segment lists. */
+export const LIST_PAGE_SIZE = 100;
+/** The audit log's largest page. */
+export const AUDIT_PAGE_SIZE = 20;
 
 export interface FlagTargetsInput {
   projectKey: string;
@@ -81,6 +104,17 @@ function byContextKind(targets: readonly Target[]): Map<string, string[]> {
     (t) => t.contextKind,
     (t) => t.key,
   );
+}
+
+function page(
+  items: ListedResource[],
+  offset: number,
+  total: number | undefined,
+  hasNext: boolean,
+): ListPage {
+  const end = offset + items.length;
+  const more = items.length > 0 && (hasNext || (total !== undefined && end < total));
+  return { items, total, nextOffset: more ? end : undefined };
 }
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
@@ -275,6 +309,78 @@ export class LaunchDarklyClient {
       );
     }
     return last ?? this.getSegment(input.projectKey, input.environmentKey, input.segmentKey);
+  }
+
+  // ── Reads for watching (PRODUCT §7) ─────────────────────────────────────────────────────────
+
+  /**
+   * One page of a project's flags with their individual targets in `environmentKey`. An expiring
+   * target needs the target to be individually targeted, so a flag that targets nobody there has
+   * none to read.
+   */
+  async listFlagsPage(projectKey: string, environmentKey: string, offset: number, limit = LIST_PAGE_SIZE) {
+    const answer = await this.http.get(`/api/v2/flags/${seg(projectKey)}`, schema.flagPage, {
+      env: environmentKey,
+      summary: 0,
+      limit,
+      offset,
+    });
+    const items = answer.items.map((f) => {
+      const env = f.environments?.[environmentKey];
+      const lists = [env?.targets, env?.contextTargets].filter((l) => Array.isArray(l));
+      const targeted =
+        lists.length === 0 ? undefined : lists.some((l) => l!.some((t) => t.values.length > 0));
+      return { key: f.key, name: f.name, targeted };
+    });
+    return page(items, offset, answer.totalCount, answer._links?.next?.href !== undefined);
+  }
+
+  /** One page of an environment's segments, each saying whether it includes or excludes anyone. */
+  async listSegmentsPage(projectKey: string, environmentKey: string, offset: number, limit = LIST_PAGE_SIZE) {
+    const answer = await this.http.get(
+      `/api/v2/segments/${seg(projectKey)}/${seg(environmentKey)}`,
+      schema.segmentPage,
+      { limit, offset },
+    );
+    const items = answer.items.map((s) => {
+      const users = [s.included, s.excluded].filter((l) => Array.isArray(l)) as string[][];
+      const contexts = [s.includedContexts, s.excludedContexts].filter((l) => Array.isArray(l));
+      const known = !s.unbounded && users.length + contexts.length > 0;
+      const any =
+        users.some((l) => l.length > 0) || contexts.some((l) => l!.some((c) => (c.values?.length ?? 0) > 0));
+      return { key: s.key, name: s.name, targeted: any ? true : known ? false : undefined };
+    });
+    return page(items, offset, answer.totalCount, answer._links?.next?.href !== undefined);
+  }
+
+  /**
+   * Audit-log entries about the flags and segments of one environment that came after `after`
+   * (Unix ms, exclusive), newest first: one `POST /api/v2/auditlog` carries both resource
+   * specifiers; further pages follow `_links.next`, at most `maxPages` of them.
+   */
+  async searchAuditLog(
+    projectKey: string,
+    environmentKey: string,
+    after: number | undefined,
+    maxPages = 50,
+  ): Promise<AuditEntry[]> {
+    const body = [
+      { effect: 'allow', resources: environmentSpecifiers(projectKey, environmentKey), actions: ['*'] },
+    ];
+    const entries: AuditEntry[] = [];
+    let path = '/api/v2/auditlog';
+    let query: Record<string, string | number | undefined> = { limit: AUDIT_PAGE_SIZE, after };
+    for (let pageNo = 0; pageNo < maxPages; pageNo++) {
+      const answer = await this.http.search(path, body, auditLogPage, query);
+      entries.push(...answer.items.map(toAuditEntry));
+      const next = answer._links?.next?.href;
+      if (!next || answer.items.length === 0) break;
+      // Only the path and query of the link are followed: never another host.
+      const url = new URL(next, 'http://launchdarkly.invalid');
+      path = url.pathname;
+      query = Object.fromEntries(url.searchParams);
+    }
+    return entries;
   }
 
   // ── Reads for pickers and checks ───────────────────────────────────────────────────────────

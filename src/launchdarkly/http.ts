@@ -69,7 +69,7 @@ export interface LdHttpOptions {
   random?: () => number;
 }
 
-type Method = 'GET' | 'PATCH';
+type Method = 'GET' | 'PATCH' | 'POST';
 type Query = Record<string, string | number | boolean | undefined>;
 
 /** Connection failures after which the request certainly never reached LaunchDarkly. */
@@ -139,6 +139,11 @@ export class LdHttp {
     return this.send('GET', path, schema, query);
   }
 
+  /** A search that takes its filter as a JSON body (the audit log): a read, retried like a GET. */
+  search<S extends z.ZodType>(path: string, body: unknown, schema: S, query?: Query): Promise<z.output<S>> {
+    return this.send('POST', path, schema, query, body as object);
+  }
+
   /** A semantic patch; `body` carries `comment` and `instructions`. */
   patch<S extends z.ZodType>(path: string, body: object, schema: S, query?: Query): Promise<z.output<S>> {
     return this.send('PATCH', path, schema, query, body);
@@ -171,7 +176,7 @@ export class LdHttp {
       if ('networkCode' in outcome) {
         const { networkCode } = outcome;
         const safeToRetry =
-          method === 'GET' || (networkCode !== undefined && NOT_SENT_CODES.has(networkCode));
+          method !== 'PATCH' || (networkCode !== undefined && NOT_SENT_CODES.has(networkCode));
         this.logger?.warn(
           { method, route, networkCode, attempt },
           'LaunchDarkly request failed without an answer',
@@ -201,7 +206,7 @@ export class LdHttp {
         }
         throw new LdRateLimitError(details, retryAfterMs(headers, now) ?? until - now);
       }
-      if (method === 'GET' && response.status >= 500 && (await this.backOff(route, attempt, deadline)))
+      if (method !== 'PATCH' && response.status >= 500 && (await this.backOff(route, attempt, deadline)))
         continue;
       throw errorForStatus({ ...details, status: response.status });
     }
@@ -229,7 +234,9 @@ export class LdHttp {
         url: path,
         params: query,
         data: body,
-        headers: body ? { 'Content-Type': SEMANTIC_PATCH_CONTENT_TYPE } : undefined,
+        headers: body
+          ? { 'Content-Type': method === 'PATCH' ? SEMANTIC_PATCH_CONTENT_TYPE : 'application/json' }
+          : undefined,
         signal: timeout.signal,
       });
       status = response.status;

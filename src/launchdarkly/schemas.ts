@@ -81,6 +81,21 @@ export const flag = z.object({
   environments: z.record(z.string(), flagEnvironment).nullish(),
 });
 
+const links = z.record(z.string(), z.object({ href: z.string().optional() })).optional();
+
+/** A page of `GET /api/v2/flags/{p}?env=…&summary=0`: each flag with its targets in that environment. */
+export const flagPage = z.object({
+  items: z.array(
+    z.object({
+      key: z.string(),
+      name: z.string(),
+      environments: z.record(z.string(), flagEnvironment).nullish(),
+    }),
+  ),
+  totalCount: z.number().int().optional(),
+  _links: links,
+});
+
 export const flagList = z.object({
   items: z.array(z.object({ key: z.string(), name: z.string(), archived: z.boolean().optional() })),
   totalCount: z.number().int().optional(),
@@ -101,6 +116,13 @@ export const segment = z.object({
   excluded: z.array(z.string()).nullish(),
   includedContexts: z.array(segmentTarget).nullish(),
   excludedContexts: z.array(segmentTarget).nullish(),
+});
+
+/** A page of `GET /api/v2/segments/{p}/{env}`. */
+export const segmentPage = z.object({
+  items: z.array(segment.omit({ version: true }).extend({ version: z.number().int().optional() })),
+  totalCount: z.number().int().optional(),
+  _links: links,
 });
 
 export const segmentList = z.object({

@@ -17,6 +17,8 @@ export interface ListenerDeps extends Deps {
   work: Worker;
   /** The app's Slack client, for work resumed away from the request that asked for it. */
   slack: WebClient;
+  /** Watching: this replica's name in scan leases, and how often environments are scanned in full. */
+  watch: { owner: string; fullScanIntervalMs: number };
   /** Post a progress message when a change takes longer than this. */
   progressAfterMs: number;
 }

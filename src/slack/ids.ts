@@ -18,6 +18,8 @@ export const VIEWS = {
 
 export const BLOCKS = {
   reminderActions: 'reminder_actions',
+  /** Prefix: one actions block per target in a grouped reminder of a watched environment. */
+  watchedReminderActions: 'watched_reminder',
   extendWhen: 'extend_when',
 } as const;
 

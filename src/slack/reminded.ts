@@ -1,10 +1,10 @@
 import type { BlockAction } from '@slack/bolt';
 import type { Requester } from '../domain/change-request.js';
-import type { Expiry } from '../domain/expiry.js';
 import { parseJson } from '../domain/json.js';
 import { ALREADY_HANDLED } from './blocks/reminder.js';
 import type { ListenerDeps } from './context.js';
 import { reminderRef } from './parse/reminder.js';
+import { findReminded, type RemindedExpiry } from './watched-reminders.js';
 
 /**
  * The expiry a reminder's button is about, when the button is not out of date: the expiry is
@@ -12,10 +12,10 @@ import { reminderRef } from './parse/reminder.js';
  */
 export async function loadReminded(
   value: string | undefined,
-  deps: Pick<ListenerDeps, 'store'>,
-): Promise<{ ok: true; expiry: Expiry } | { ok: false; message: string }> {
+  deps: Pick<ListenerDeps, 'store' | 'mirror'>,
+): Promise<{ ok: true; expiry: RemindedExpiry } | { ok: false; message: string }> {
   const ref = parseJson(reminderRef, value);
-  const expiry = ref && (await deps.store.get(ref.id));
+  const expiry = ref && (await findReminded(ref.id, deps));
   if (!ref || !expiry || expiry.expiresAt !== ref.at) return { ok: false, message: ALREADY_HANDLED };
   return { ok: true, expiry };
 }

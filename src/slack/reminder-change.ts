@@ -1,7 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { ChangeRequest, Requester } from '../domain/change-request.js';
 import { auditComment } from '../domain/comment.js';
-import type { Expiry } from '../domain/expiry.js';
 import { targetLabel } from '../domain/targets.js';
 import type { Timing } from '../domain/timing.js';
 import type { Verb } from '../domain/vocabulary.js';
@@ -12,6 +11,7 @@ import { reminderDone, reminderDoneMessage } from './blocks/reminder.js';
 import type { Message } from './blocks/result.js';
 import { textMessage } from './blocks/text.js';
 import type { ListenerDeps } from './context.js';
+import { followInMirror, type RemindedExpiry } from './watched-reminders.js';
 
 /**
  * A change asked for on a reminder (Cancel expiry, Remove now, the Extend form), as a job: the same
@@ -20,7 +20,7 @@ import type { ListenerDeps } from './context.js';
  * retried (told once); 'failed' lets the person click again.
  */
 export async function changeFromReminder(
-  expiry: Expiry,
+  expiry: RemindedExpiry,
   verb: Verb,
   timing: Timing,
   ctx: {
@@ -51,11 +51,10 @@ export async function changeFromReminder(
       who: ctx.who,
       request,
       confirmed: true,
-      provenance: {
-        requestedBy: expiry.requestedBy,
-        channelId: expiry.channelId,
-        messageTs: expiry.messageTs,
-      },
+      // A watched expiry becomes the clicker's, threaded under the reminder it was changed from.
+      provenance: expiry.watched
+        ? { requestedBy: ctx.who.userId, channelId: ctx.message.channel, messageTs: ctx.message.ts }
+        : { requestedBy: expiry.requestedBy, channelId: expiry.channelId, messageTs: expiry.messageTs },
     },
     {
       resumed: job.notes.planned,
@@ -69,7 +68,18 @@ export async function changeFromReminder(
       return 'failed';
     }
     const done = reminderDone(verb, result.expiresAt);
-    await ctx.client.chat.update({ ...ctx.message, ...reminderDoneMessage(expiry, done, ctx.who.userId) });
+    if (expiry.watched) {
+      // A grouped reminder keeps the other targets' buttons: what was done goes in its thread.
+      const gone = verb === 'remove' || verb === 'revoke';
+      await followInMirror(expiry, gone ? undefined : result.expiresAt, ctx.who.userId, ctx.deps);
+      await ctx.client.chat.postMessage({
+        channel: ctx.message.channel,
+        thread_ts: ctx.message.ts,
+        ...reminderDoneMessage(expiry, done, ctx.who.userId),
+      });
+    } else {
+      await ctx.client.chat.update({ ...ctx.message, ...reminderDoneMessage(expiry, done, ctx.who.userId) });
+    }
     if (outcome.warning) await ctx.tell(textMessage(`:warning: ${escapeMrkdwn(outcome.warning)}`));
     return 'done';
   }

@@ -72,7 +72,73 @@ export interface JobsTable {
   updated_at: number;
 }
 
+/** A channel following every expiring target of one project and environment. */
+export interface WatchesTable {
+  channel_id: string;
+  project_key: string;
+  environment_key: string;
+  created_by: string;
+  created_at: number;
+}
+
+/** One watched environment's full-scan progress, audit-log cursor, and the lease over both. */
+export interface WatchedEnvironmentsTable {
+  project_key: string;
+  environment_key: string;
+  /** Incremented by every full scan; mirror rows of older scans are dropped when one finishes. */
+  scan_gen: number;
+  /** flags | segments while a scan runs; null otherwise. */
+  scan_phase: string | null;
+  /** The list offset the running scan resumes from. */
+  scan_offset: number;
+  scan_started_at: number | null;
+  last_scan_at: number | null;
+  /** The date of the newest audit-log entry read. */
+  sync_after: number | null;
+  /** JSON: the ids of entries read at `sync_after` (`after` is exclusive, a millisecond can hold several). */
+  sync_ids: string;
+  synced_at: number | null;
+  lease_owner: string | null;
+  lease_until: number;
+}
+
+/** One expiring target LaunchDarkly holds in a watched environment. */
+export interface MirroredExpiriesTable {
+  id: string;
+  project_key: string;
+  environment_key: string;
+  resource_kind: 'flag' | 'segment';
+  resource_key: string;
+  resource_name: string | null;
+  context_kind: string;
+  target_key: string;
+  variation_id: string | null;
+  target_type: 'included' | 'excluded' | null;
+  expires_at: number;
+  /** Who set or last moved it, when the audit log said. */
+  set_by: string | null;
+  /** When this instant was first seen: reminders whose moment came before are not news. */
+  observed_at: number;
+  scan_gen: number;
+}
+
+/** A watched expiry's reminder in one channel; the primary key is the claim. */
+export interface WatchRemindersTable {
+  channel_id: string;
+  expiry_id: string;
+  lead_ms: number;
+  expires_at: number;
+  claimed_by: string;
+  claimed_at: number;
+  outcome: string | null;
+  posted_ts: string | null;
+}
+
 export interface Database {
+  watches: WatchesTable;
+  watched_environments: WatchedEnvironmentsTable;
+  mirrored_expiries: MirroredExpiriesTable;
+  watch_reminders: WatchRemindersTable;
   expiries: ExpiriesTable;
   reminders: RemindersTable;
   confirmations: ConfirmationsTable;

@@ -11,7 +11,9 @@ import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
+import { MirrorStore } from '../../src/store/mirror-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
+import { WatchStore } from '../../src/store/watch-store.js';
 import { createWorker } from '../../src/work.js';
 import type { FakeLaunchDarkly } from './fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, type FakeSlack } from './fake-slack.js';
@@ -23,6 +25,8 @@ export interface Bot {
   app: App;
   config: Config;
   store: ExpiryStore;
+  watches: WatchStore;
+  mirror: MirrorStore;
   database: Db;
   /** The work behind its acks. */
   work: Worker;
@@ -82,10 +86,14 @@ export async function startBot(
     (await connect(`sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')), 'bot.sqlite')}`));
   const store = new ExpiryStore(database.db);
   const work = createWorker(config, database, { logger, owner: `test:${process.pid}`, pollMs: 50 });
+  const watches = new WatchStore(database.db);
+  const mirror = new MirrorStore(database.db);
   const app = createApp(config, {
     ld: client,
     store,
     safetyStore: new SafetyStore(database.db),
+    watches,
+    mirror,
     logger,
     now: options.now ?? (() => new Date()),
     work,
@@ -99,6 +107,8 @@ export async function startBot(
     app,
     config,
     store,
+    watches,
+    mirror,
     database,
     logs,
     command: (fields) => postSigned(url, commandBody(typeof fields === 'string' ? { text: fields } : fields)),

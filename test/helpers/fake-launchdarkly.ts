@@ -116,6 +116,34 @@ export interface SegmentSeed {
   excludedContexts?: Array<{ contextKind: string; values: string[] }>;
 }
 
+/** Who made a change, as the audit log names them. */
+export type Actor =
+  | { member: { email: string; firstName: string; lastName: string } }
+  | { token: { name: string } };
+
+/** A person in LaunchDarkly's UI: changes made "outside the bot". */
+export const UI_MEMBER: Actor = {
+  member: { email: 'ariel@acme.com', firstName: 'Ariel', lastName: 'Flores' },
+};
+/** The bot's own token, as the audit log names it. */
+export const BOT_TOKEN_ACTOR: Actor = { token: { name: 'ld-expiry-bot' } };
+
+export interface AuditRecord {
+  id: string;
+  date: number;
+  kind: 'flag' | 'segment';
+  specifier: string;
+  name: string;
+  action: string;
+  actor: Actor;
+}
+
+/** A simulated per-route rate limit: `perWindow` requests per route every `windowMs`. */
+export interface RouteLimit {
+  perWindow: number;
+  windowMs: number;
+}
+
 const SEMANTIC_PATCH = /domain-model=launchdarkly\.semanticpatch/;
 const SEGMENT_BATCH_LIMIT = 1_500;
 
@@ -136,12 +164,19 @@ export class FakeLaunchDarkly {
   /** Answer 429 on every n-th request (0: never). */
   rateLimitEvery = 0;
   rateLimitHeaders: Record<string, string> = { 'Retry-After': '0' };
+  /** Per-route rate limiting with LaunchDarkly's headers; off when undefined. */
+  routeLimit: RouteLimit | undefined;
+  /** 429s answered by the route limit, and requests that came back on a route before its Retry-After. */
+  readonly rateLimited = { answered: 0, earlyRetries: 0 };
+  /** Every change, newest last, as the audit log lists it. */
+  readonly auditLog: AuditRecord[] = [];
 
   private readonly projects = new Map<string, Project>();
   private readonly expiring = new Map<string, Expiring[]>();
   private faults: Fault[] = [];
   private holds: Array<Hold<RecordedRequest>> = [];
   private counter = 0;
+  private readonly windows = new Map<string, { resetAt: number; used: number; limitedUntil: number }>();
   private readonly validator = new OpenApiValidator();
 
   /** `checkSchemas: false` skips the self-checks (the benchmark's fakes: only behaviour matters there). */
@@ -241,6 +276,7 @@ export class FakeLaunchDarkly {
     key: string,
     env: string,
     target: Omit<Expiring, 'id' | 'version'> & { version?: number },
+    actor: Actor = UI_MEMBER,
   ): Expiring {
     const list = this.expiringList(kind, projectKey, key, env);
     const entry = {
@@ -249,7 +285,72 @@ export class FakeLaunchDarkly {
       ...target,
     };
     list.push(entry);
+    this.audit(kind, projectKey, key, env, 'updateExpiringTargets', actor);
     return entry;
+  }
+
+  /** Moves an expiry directly, as if done in LaunchDarkly's UI. */
+  moveExpiring(
+    kind: 'flag' | 'segment',
+    projectKey: string,
+    key: string,
+    env: string,
+    target: { contextKind: string; contextKey: string },
+    expirationDate: number,
+    actor: Actor = UI_MEMBER,
+  ): void {
+    const entry = this.expiringList(kind, projectKey, key, env).find(
+      (e) => e.contextKind === target.contextKind && e.contextKey === target.contextKey,
+    );
+    if (!entry) throw new Error(`fake LaunchDarkly: no expiry for ${target.contextKey} on ${key}`);
+    entry.expirationDate = expirationDate;
+    entry.version++;
+    this.audit(kind, projectKey, key, env, 'updateExpiringTargets', actor);
+  }
+
+  /** Removes an expiry directly (the target stays), as if done in LaunchDarkly's UI. */
+  removeExpiring(
+    kind: 'flag' | 'segment',
+    projectKey: string,
+    key: string,
+    env: string,
+    target: { contextKind: string; contextKey: string },
+    actor: Actor = UI_MEMBER,
+  ): void {
+    const list = this.expiringList(kind, projectKey, key, env);
+    const index = list.findIndex(
+      (e) => e.contextKind === target.contextKind && e.contextKey === target.contextKey,
+    );
+    if (index < 0) throw new Error(`fake LaunchDarkly: no expiry for ${target.contextKey} on ${key}`);
+    list.splice(index, 1);
+    this.audit(kind, projectKey, key, env, 'updateExpiringTargets', actor);
+  }
+
+  /** Appends an audit-log entry for a change to a flag or segment in an environment. */
+  audit(
+    kind: 'flag' | 'segment',
+    projectKey: string,
+    key: string,
+    env: string,
+    action: string,
+    actor: Actor = UI_MEMBER,
+  ): AuditRecord {
+    const project = this.project(projectKey);
+    const name =
+      kind === 'flag'
+        ? (project.flags.get(key)?.name ?? key)
+        : (project.segments.get(env)?.get(key)?.name ?? key);
+    const record = {
+      id: randomUUID().replace(/-/g, '').slice(0, 24),
+      date: this.now(),
+      kind,
+      specifier: `proj/${projectKey}:env/${env}:${kind}/${key}`,
+      name,
+      action,
+      actor,
+    };
+    this.auditLog.push(record);
+    return record;
   }
 
   flagTargets(projectKey: string, flagKey: string, env: string): FlagTarget[] {
@@ -290,6 +391,10 @@ export class FakeLaunchDarkly {
     this.delayOf = () => 0;
     this.instructionIndexBase = 0;
     this.now = Date.now;
+    this.routeLimit = undefined;
+    this.windows.clear();
+    this.rateLimited.answered = 0;
+    this.rateLimited.earlyRetries = 0;
   }
 
   /** Forgets all data too, for a test that seeds its own. */
@@ -297,6 +402,7 @@ export class FakeLaunchDarkly {
     this.reset();
     this.projects.clear();
     this.expiring.clear();
+    this.auditLog.length = 0;
   }
 
   // ── HTTP ─────────────────────────────────────────────────────────────────────────────────
@@ -328,7 +434,9 @@ export class FakeLaunchDarkly {
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
 
     let lost: Fault | undefined;
-    const answer = async (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+    const limitHeaders: Record<string, string> = {};
+    const answer = async (status: number, payload: unknown, extra: Record<string, string> = {}) => {
+      const headers = { ...limitHeaders, ...extra };
       recorded.status = status;
       recorded.response = payload;
       if (
@@ -374,9 +482,24 @@ export class FakeLaunchDarkly {
     if (this.rateLimitEvery > 0 && this.counter % this.rateLimitEvery === 0) {
       return answer(429, errorFor(429), this.rateLimitHeaders);
     }
+    if (this.routeLimit) {
+      const limited = this.takeFromWindow(recorded, this.routeLimit, limitHeaders);
+      if (limited) return answer(429, errorFor(429), limited);
+    }
     if (req.headers.authorization !== this.token) return answer(401, errorFor(401));
     if (req.headers['ld-api-version'] !== '20240415') {
       return answer(400, { code: 'invalid_request', message: 'Missing or unknown LD-API-Version' });
+    }
+    if (recorded.method === 'POST') {
+      const problems =
+        this.options.checkSchemas === false ? [] : this.validator.checkRequest('POST', recorded.path, body);
+      if (!/^application\/json/.test(String(req.headers['content-type']))) {
+        problems.push(`content-type ${req.headers['content-type']} is not application/json`);
+      }
+      if (problems.length > 0) {
+        this.schemaViolations.push(...problems.map((p) => `request POST ${recorded.path}: ${p}`));
+        return answer(400, { code: 'invalid_request', message: problems.join('; ') });
+      }
     }
     if (recorded.method === 'PATCH') {
       if (!SEMANTIC_PATCH.test(String(req.headers['content-type']))) {
@@ -398,6 +521,7 @@ export class FakeLaunchDarkly {
       }
     }
     const [status, payload] = this.route(recorded);
+    if (recorded.method === 'PATCH' && status === 200) this.auditPatch(recorded);
     await answer(status, payload);
   }
 
@@ -411,6 +535,7 @@ export class FakeLaunchDarkly {
       ];
     }
     if (collection === 'projects') return this.routeProjects(r, a, b);
+    if (collection === 'auditlog' && !a && r.method === 'POST') return [200, this.auditSearch(r)];
     if (collection === 'flags' && a) {
       const project = this.projects.get(a);
       if (!project) return [404, errorFor(404)];
@@ -470,12 +595,13 @@ export class FakeLaunchDarkly {
   private flagList(project: Project, query: URLSearchParams) {
     const text = (query.get('filter') ?? '').match(/query:([^,]*)/)?.[1]?.toLowerCase() ?? '';
     const limit = Number(query.get('limit') ?? 20);
+    const offset = Number(query.get('offset') ?? 0);
     const matching = [...project.flags.values()].filter(
       (f) => f.key.toLowerCase().includes(text) || f.name.toLowerCase().includes(text),
     );
     return {
-      _links: {},
-      items: matching.slice(0, limit).map((f) => this.flagRep(project, f, null)),
+      _links: pageLinks(`/api/v2/flags/${project.key}`, query, offset, limit, matching.length),
+      items: matching.slice(offset, offset + limit).map((f) => this.flagRep(project, f, query.get('env'))),
       totalCount: matching.length,
     };
   }
@@ -483,10 +609,82 @@ export class FakeLaunchDarkly {
   private segmentList(project: Project, env: string, query: URLSearchParams) {
     const text = (query.get('filter') ?? '').match(/query equals "([^"]*)"/)?.[1]?.toLowerCase() ?? '';
     const limit = Number(query.get('limit') ?? 20);
+    const offset = Number(query.get('offset') ?? 0);
     const matching = [...(project.segments.get(env)?.values() ?? [])].filter(
       (s) => s.key.toLowerCase().includes(text) || s.name.toLowerCase().includes(text),
     );
-    return { _links: {}, items: matching.slice(0, limit).map(segmentRep), totalCount: matching.length };
+    return {
+      _links: pageLinks(`/api/v2/segments/${project.key}/${env}`, query, offset, limit, matching.length),
+      items: matching.slice(offset, offset + limit).map(segmentRep),
+      totalCount: matching.length,
+    };
+  }
+
+  // ── Audit log and rate limits ───────────────────────────────────────────────────────────
+
+  /** `POST /api/v2/auditlog`: entries the body's specifiers allow, newest first, paged with `before`. */
+  private auditSearch(r: RecordedRequest) {
+    const after = r.query.has('after') ? Number(r.query.get('after')) : -Infinity;
+    const before = r.query.has('before') ? Number(r.query.get('before')) : Infinity;
+    const limit = Math.min(20, Math.max(1, Number(r.query.get('limit') ?? 10)));
+    const patterns = (r.body as Array<{ effect: string; resources?: string[] }>)
+      .filter((st) => st.effect === 'allow')
+      .flatMap((st) => st.resources ?? [])
+      .map(specifierPattern);
+    const matching = this.auditLog
+      .map((record, index) => ({ record, index }))
+      .filter(({ record }) => record.date > after && record.date < before)
+      .filter(({ record }) => patterns.some((p) => p.test(record.specifier)))
+      .sort((x, y) => y.record.date - x.record.date || y.index - x.index)
+      .map(({ record }) => record);
+    const items = matching.slice(0, limit);
+    const links: Record<string, { href: string; type: string }> = {};
+    if (matching.length > limit) {
+      const next = new URLSearchParams(r.query);
+      next.set('before', String(items[items.length - 1]!.date));
+      links.next = { href: `/api/v2/auditlog?${next}`, type: 'application/json' };
+    }
+    return { _links: links, items: items.map(auditRep) };
+  }
+
+  private auditPatch(r: RecordedRequest): void {
+    const parts = r.path.split('/').slice(3).map(decodeURIComponent);
+    const [collection, projectKey, b, c, d] = parts;
+    if (collection === 'flags' && d)
+      this.audit('flag', projectKey!, b!, d, 'updateExpiringTargets', BOT_TOKEN_ACTOR);
+    else if (collection === 'flags')
+      this.audit('flag', projectKey!, b!, r.body.environmentKey, 'updateTargets', BOT_TOKEN_ACTOR);
+    else if (d) this.audit('segment', projectKey!, b!, d, 'updateExpiringTargets', BOT_TOKEN_ACTOR);
+    else this.audit('segment', projectKey!, c!, b!, 'updateIncluded', BOT_TOKEN_ACTOR);
+  }
+
+  /**
+   * Counts a request against its route's window; sets the headers LaunchDarkly sends, and returns
+   * the 429 headers when the window is used up.
+   */
+  private takeFromWindow(r: RecordedRequest, limit: RouteLimit, headers: Record<string, string>) {
+    const route = `${r.method} ${this.validator.operation(r.method, r.path)?.template ?? r.path}`;
+    const now = this.now();
+    let window = this.windows.get(route);
+    if (!window || now >= window.resetAt) {
+      window = { resetAt: now + limit.windowMs, used: 0, limitedUntil: window?.limitedUntil ?? 0 };
+      this.windows.set(route, window);
+    }
+    if (now < window.limitedUntil) this.rateLimited.earlyRetries++;
+    if (window.used >= limit.perWindow) {
+      this.rateLimited.answered++;
+      const retryAfterS = Math.max(1, Math.ceil((window.resetAt - now) / 1000));
+      window.limitedUntil = now + retryAfterS * 1000;
+      return {
+        'Retry-After': String(retryAfterS),
+        'X-Ratelimit-Reset': String(window.resetAt),
+        'X-Ratelimit-Route-Remaining': '0',
+      };
+    }
+    window.used++;
+    headers['X-Ratelimit-Route-Remaining'] = String(limit.perWindow - window.used);
+    headers['X-Ratelimit-Reset'] = String(window.resetAt);
+    return undefined;
   }
 
   private flagRep(project: Project, flag: Flag, env: string | null) {
@@ -758,6 +956,47 @@ export class FakeLaunchDarkly {
     if (!project) throw new Error(`fake LaunchDarkly has no project ${key}`);
     return project;
   }
+}
+
+function pageLinks(path: string, query: URLSearchParams, offset: number, limit: number, total: number) {
+  const links: Record<string, { href: string; type: string }> = {};
+  if (offset + limit < total) {
+    const next = new URLSearchParams(query);
+    next.set('offset', String(offset + limit));
+    links.next = { href: `${path}?${next}`, type: 'application/json' };
+  }
+  return links;
+}
+
+/** A resource specifier with globs → a regex over concrete specifiers (tags ignored). */
+function specifierPattern(specifier: string): RegExp {
+  const parts = specifier.split(':').map((part) =>
+    part
+      .split(';')[0]!
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^:;]*'),
+  );
+  return new RegExp(`^${parts.join(':')}$`);
+}
+
+export function auditRep(a: AuditRecord) {
+  const who =
+    'member' in a.actor ? `${a.actor.member.firstName} ${a.actor.member.lastName}` : a.actor.token.name;
+  return {
+    _links: {},
+    _id: a.id,
+    _accountId: 'acct-1',
+    date: a.date,
+    accesses: [{ action: a.action, resource: a.specifier }],
+    kind: a.kind,
+    name: a.name,
+    description: `${who} changed ${a.kind} ${a.name}`,
+    shortDescription: `changed ${a.kind} ${a.name}`,
+    titleVerb: `changed the ${a.kind}`,
+    title: `${who} changed the ${a.kind} ${a.name}`,
+    target: { name: a.name, resources: [a.specifier] },
+    ...a.actor,
+  };
 }
 
 function expiringKey(kind: string, project: string, key: string, env: string) {

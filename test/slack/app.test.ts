@@ -3,7 +3,9 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
+import { MirrorStore } from '../../src/store/mirror-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
+import { WatchStore } from '../../src/store/watch-store.js';
 import { createWorker } from '../../src/work.js';
 import { type Bot, botEnv, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
@@ -86,6 +88,8 @@ describe('Socket Mode', () => {
       safetyStore: new SafetyStore(bot.database.db),
       logger: silentLogger(),
       now: () => new Date(),
+      watches: new WatchStore(bot.database.db),
+      mirror: new MirrorStore(bot.database.db),
       work: createWorker(config, bot.database, { logger: silentLogger(), owner: 'socket' }),
     });
     // The fake has no WebSocket server, so the client keeps retrying: watch for its first call.

@@ -352,6 +352,8 @@ describe('/expire list', () => {
   it('says so when nothing is scheduled', async () => {
     await postSigned(bot.url, commandBody({ text: 'list', response_url: slack.responseUrl() }));
     const reply = await slack.waitFor(() => slack.responseUrlPosts[0]);
-    expect(reply.body.text).toContain('No upcoming expiries were scheduled through me.');
+    expect(reply.body.text).toContain(
+      'No upcoming expiries were scheduled through me or are set in an environment a channel watches.',
+    );
   });
 });

@@ -1,27 +1,39 @@
 import type { KnownBlock } from '@slack/types';
-import type { Expiry } from '../../domain/expiry.js';
 import { targetLabel } from '../../domain/targets.js';
+import type { ListedExpiry } from '../../domain/watch.js';
 import { formatUtc, slackDate } from '../../domain/when-format.js';
-
 import { ACTIONS } from '../ids.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 import type { Message } from './result.js';
 import { context, count, packLines, plural, section } from './text.js';
 
 /** How many expiries one page of `/expire list` shows. */
 export const PAGE_SIZE = 50;
 
-/** `/expire list`: upcoming expiries scheduled through the bot, soonest first, a page at a time. */
-export function knownListMessage(page: { items: Expiry[]; total: number; offset: number }): Message {
+/** Who is behind an expiry: the Slack user who scheduled it through the bot, or who set it in LaunchDarkly. */
+function origin(e: ListedExpiry): string {
+  if (e.requestedBy) return `by <@${e.requestedBy}>`;
+  return e.setBy
+    ? `:eyes: set by ${escapeMrkdwn(e.setBy).replace(/&lt;@(U[A-Z0-9]+)&gt;/g, '<@$1>')}`
+    : ':eyes: set in LaunchDarkly';
+}
+
+/**
+ * `/expire list`: upcoming expiries scheduled through the bot and those of watched environments
+ * (marked :eyes:, with who set them when the audit log said), soonest first, a page at a time.
+ */
+export function knownListMessage(page: { items: ListedExpiry[]; total: number; offset: number }): Message {
   if (page.total === 0) {
-    const text = 'No upcoming expiries were scheduled through me. `/expire help` shows how to schedule one.';
+    const text =
+      'No upcoming expiries were scheduled through me or are set in an environment a channel watches. `/expire help` shows how to schedule one.';
     return { text, blocks: [section(text)] };
   }
   const first = page.offset + 1;
   const last = page.offset + page.items.length;
   const lines = page.items.map((e) => {
     const detail = e.variationName ?? e.targetType;
-    const { resource: r } = e;
-    return `• ${slackDate(e.expiresAt)} (${formatUtc(e.expiresAt)}) — \`${targetLabel(e.target)}\`${detail ? ` (${detail})` : ''} on ${r.kind} *${r.key}* · \`${r.projectKey}\`/\`${r.environmentKey}\` · by <@${e.requestedBy}>`;
+    const r = e.resource;
+    return `• ${slackDate(e.expiresAt)} (${formatUtc(e.expiresAt)}) — \`${escapeMrkdwn(targetLabel(e.target))}\`${detail ? ` (${detail})` : ''} on ${r.kind} *${r.key}* · \`${r.projectKey}\`/\`${r.environmentKey}\` · ${origin(e)}`;
   });
   const blocks: KnownBlock[] = [
     section(`*Upcoming expiries* (${count(first)}–${count(last)} of ${count(page.total)}), soonest first:`),
@@ -32,7 +44,10 @@ export function knownListMessage(page: { items: Expiry[]; total: number; offset:
   if (last < page.total) buttons.push(pageButton('Next', last));
   if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
   else blocks.push(context('That is all of them.'));
-  return { text: `${plural(page.total, 'upcoming expiry')} scheduled through me.`, blocks };
+  return {
+    text: `${count(page.total)} upcoming ${page.total === 1 ? 'expiry' : 'expiries'} scheduled through me or in watched environments.`,
+    blocks,
+  };
 }
 
 function pageButton(label: string, offset: number) {

@@ -2,10 +2,12 @@ import type { KnownBlock, View } from '@slack/types';
 import type { Expiry } from '../../domain/expiry.js';
 import { targetLabel } from '../../domain/targets.js';
 import type { Verb } from '../../domain/vocabulary.js';
+import type { MirroredExpiry } from '../../domain/watch.js';
 import { formatRelative, formatUtc, slackDate } from '../../domain/when-format.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../ids.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 import type { Message } from './result.js';
-import { context, section } from './text.js';
+import { context, plural, section } from './text.js';
 
 /** What a reminder button carries: which expiry, and for which instant (a stale click is refused). */
 export interface ReminderRef {
@@ -18,48 +20,117 @@ function describe(e: Expiry): string {
   return `\`${targetLabel(e.target)}\`${detail ? ` (${detail})` : ''} on ${e.resource.kind} *${e.resource.key}* in \`${e.resource.environmentKey}\``;
 }
 
+function reminderButtons(
+  id: string,
+  at: number,
+  label: string,
+  resourceKey: string,
+  blockId: string,
+): KnownBlock {
+  const value = JSON.stringify({ id, at } satisfies ReminderRef);
+  return {
+    type: 'actions',
+    block_id: blockId,
+    elements: [
+      {
+        type: 'button',
+        action_id: ACTIONS.reminderExtend,
+        text: { type: 'plain_text', text: 'Extend' },
+        value,
+        style: 'primary',
+      },
+      {
+        type: 'button',
+        action_id: ACTIONS.reminderCancel,
+        text: { type: 'plain_text', text: 'Cancel expiry' },
+        value,
+      },
+      {
+        type: 'button',
+        action_id: ACTIONS.reminderRemoveNow,
+        text: { type: 'plain_text', text: 'Remove now' },
+        value,
+        style: 'danger',
+        confirm: {
+          title: { type: 'plain_text', text: 'Remove now?' },
+          text: {
+            type: 'mrkdwn',
+            text: `This takes ${escapeMrkdwn(label).slice(0, 280)} out of ${resourceKey} right away.`,
+          },
+          confirm: { type: 'plain_text', text: 'Remove now' },
+          deny: { type: 'plain_text', text: 'Keep it' },
+        },
+      },
+    ],
+  };
+}
+
+/** Targets per grouped reminder message: two blocks each, within Slack's 50 blocks a message. */
+export const WATCHED_TARGETS_PER_MESSAGE = 20;
+
+const watchedLabel = (e: MirroredExpiry) => targetLabel(e.target);
+
+/**
+ * Reminders in a watching channel for targets of one flag or segment that expire at one instant:
+ * "3 targets on flag new-checkout expire in 60 minutes: sandy, bob, organization:acme", then each
+ * target with Extend / Cancel expiry / Remove now. However many share the instant, every message
+ * stays within Block Kit's limits: 20 targets a message, the rest in messages that follow.
+ */
+export function watchedReminderMessages(group: MirroredExpiry[], now: number): Message[] {
+  const first = group[0]!;
+  const { kind, key, environmentKey, projectKey } = first.resource;
+  const at = first.expiresAt;
+  const names = group.map(watchedLabel);
+  const shown = names
+    .slice(0, 30)
+    .map((n) => `\`${escapeMrkdwn(n)}\``)
+    .join(', ');
+  const rest = names.length > 30 ? ` and ${plural(names.length - 30, 'more')}` : '';
+  const count = plural(group.length, 'target');
+  const verb = group.length === 1 ? 'expires' : 'expire';
+  const setBy = [...new Set(group.map((e) => e.setBy).filter(Boolean))] as string[];
+  const messages: Message[] = [];
+  for (let i = 0; i < group.length; i += WATCHED_TARGETS_PER_MESSAGE) {
+    const chunk = group.slice(i, i + WATCHED_TARGETS_PER_MESSAGE);
+    const head =
+      i === 0
+        ? `:alarm_clock: ${count} on ${kind} *${key}* ${verb} ${formatRelative(at, now)}: ${shown}${rest}.`
+        : `:alarm_clock: (continued) ${kind} *${key}*, targets ${i + 1}–${i + chunk.length} of ${group.length}:`;
+    const blocks: KnownBlock[] = [section(head.slice(0, 2_900))];
+    if (i === 0) {
+      blocks.push(
+        context(
+          `${slackDate(at)} (${formatUtc(at)}) · project \`${projectKey}\` · environment \`${environmentKey}\`${setBy.length > 0 ? ` · set by ${escapeMrkdwn(setBy.slice(0, 5).join(', '))}` : ''}`,
+        ),
+      );
+    }
+    chunk.forEach((e, j) => {
+      const detail = e.targetType ?? '';
+      blocks.push(
+        context(`\`${escapeMrkdwn(watchedLabel(e)).slice(0, 300)}\`${detail ? ` (${detail})` : ''}`),
+      );
+      blocks.push(
+        reminderButtons(e.id, e.expiresAt, watchedLabel(e), key, `${BLOCKS.watchedReminderActions}_${i + j}`),
+      );
+    });
+    messages.push({
+      text: `${count} on ${kind} ${key} ${verb} ${formatRelative(at, now)}: ${names.slice(0, 30).join(', ')}${rest}`.slice(
+        0,
+        3_000,
+      ),
+      blocks,
+    });
+  }
+  return messages;
+}
+
 /** The reminder posted in the thread of the original result, with what can still be done. */
 export function reminderMessage(e: Expiry, now: number): Message {
-  const value = JSON.stringify({ id: e.id, at: e.expiresAt } satisfies ReminderRef);
   const when = `${slackDate(e.expiresAt)} (${formatUtc(e.expiresAt)}, ${formatRelative(e.expiresAt, now)})`;
   const text = `:alarm_clock: Reminder: ${describe(e)} expires ${when}. Scheduled by <@${e.requestedBy}>.`;
   const blocks: KnownBlock[] = [
     section(text),
-    {
-      type: 'actions',
-      block_id: BLOCKS.reminderActions,
-      elements: [
-        {
-          type: 'button',
-          action_id: ACTIONS.reminderExtend,
-          text: { type: 'plain_text', text: 'Extend' },
-          value,
-          style: 'primary',
-        },
-        {
-          type: 'button',
-          action_id: ACTIONS.reminderCancel,
-          text: { type: 'plain_text', text: 'Cancel expiry' },
-          value,
-        },
-        {
-          type: 'button',
-          action_id: ACTIONS.reminderRemoveNow,
-          text: { type: 'plain_text', text: 'Remove now' },
-          value,
-          style: 'danger',
-          confirm: {
-            title: { type: 'plain_text', text: 'Remove now?' },
-            text: {
-              type: 'mrkdwn',
-              text: `This takes ${targetLabel(e.target)} out of ${e.resource.key} right away.`,
-            },
-            confirm: { type: 'plain_text', text: 'Remove now' },
-            deny: { type: 'plain_text', text: 'Keep it' },
-          },
-        },
-      ],
-    },
+    reminderButtons(e.id, e.expiresAt, targetLabel(e.target), e.resource.key, BLOCKS.reminderActions),
   ];
   return {
     text: `Reminder: ${targetLabel(e.target)} expires from ${e.resource.kind} ${e.resource.key} ${formatUtc(e.expiresAt)}.`,

@@ -8,6 +8,7 @@ import {
   VERBS,
   type Verb,
 } from '../../domain/vocabulary.js';
+import { parseWatchCommand, type WatchCommand } from './watch.js';
 
 export interface CommandOptions {
   project?: string;
@@ -22,6 +23,7 @@ export type Command =
   | { verb: 'modal' }
   | { verb: 'list-known' }
   | { verb: 'list'; resource: ResourceKind; key: string; options: CommandOptions }
+  | WatchCommand
   | {
       verb: Verb;
       resource: ResourceKind;
@@ -77,6 +79,9 @@ export function parseCommand(raw: string): CommandParse {
   const words = text.split(/\s+/);
   const first = words[0]!.toLowerCase();
   if (first === 'help' && words.length === 1) return ok({ verb: 'help' });
+  if (first === 'watch' || first === 'unwatch' || first === 'watching') {
+    return parseWatchCommand(first, words.slice(1));
+  }
 
   let verb: Verb | 'list' = 'add';
   if (first === 'list' || (COMMAND_VERBS as string[]).includes(first)) {

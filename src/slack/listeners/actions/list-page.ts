@@ -9,7 +9,7 @@ export function registerListPage(router: Router, deps: ListenerDeps): void {
     await ack();
     const value = 'value' in action ? action.value : undefined;
     const offset = Math.max(0, Number.parseInt(value ?? '0', 10) || 0);
-    const page = await deps.store.upcoming(deps.now().getTime(), { limit: PAGE_SIZE, offset });
+    const page = await deps.mirror.upcoming(deps.now().getTime(), { limit: PAGE_SIZE, offset });
     await respond({
       response_type: 'ephemeral',
       replace_original: true,

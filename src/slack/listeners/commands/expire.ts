@@ -7,6 +7,9 @@ import { runChange } from './change.js';
 import { runList } from './list.js';
 import { runListKnown } from './list-known.js';
 import { openExpireForm } from './open-form.js';
+import { runUnwatch } from './unwatch.js';
+import { runWatch } from './watch.js';
+import { runWatching } from './watching.js';
 
 /**
  * `/expire`: parse, ack at once (with the answer when it needs no I/O), then hand on by verb.
@@ -46,6 +49,12 @@ async function route(args: CommandArgs, deps: ListenerDeps): Promise<void> {
       return runListKnown(args, deps);
     case 'list':
       return runList(c, args, deps);
+    case 'watch':
+      return runWatch(c, args, deps);
+    case 'unwatch':
+      return runUnwatch(c, args, deps);
+    case 'watching':
+      return runWatching(args, deps);
     default:
       return runChange(c, args, deps);
   }

@@ -10,6 +10,7 @@ import { extendMetadata } from '../../parse/reminder.js';
 import { changeFromReminder } from '../../reminder-change.js';
 import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
+import { findReminded } from '../../watched-reminders.js';
 
 export const EXTEND_JOB = 'extend';
 
@@ -30,7 +31,7 @@ export function registerExtend(router: Router, deps: ListenerDeps): void {
     const error = (text: string) => ack({ response_action: 'errors', errors: { [BLOCKS.extendWhen]: text } });
     try {
       const meta = parseJson(extendMetadata, view.private_metadata);
-      const expiry = meta && (await deps.store.get(meta.id));
+      const expiry = meta && (await findReminded(meta.id, deps));
       if (!meta || !expiry || expiry.expiresAt !== meta.at) return await error(STALE_FORM);
       const text = view.state.values[BLOCKS.extendWhen]?.[INPUTS.extendWhen]?.value ?? '';
       const timeZone = await deps.timeZones.of(client, body.user.id);
@@ -66,7 +67,7 @@ function extendJob(deps: ListenerDeps): JobKind {
       const tell = (message: { text: string }) =>
         deps.slack.chat.postEphemeral({ channel: p.message.channel, user: p.who.userId, ...message });
       return answering({ tell }, deps.logger, job.attempt, async () => {
-        const expiry = await deps.store.get(p.expiryId);
+        const expiry = await findReminded(p.expiryId, deps);
         // Moved by someone else meanwhile, or this very job's change was applied before a crash.
         if (!expiry || (expiry.expiresAt !== p.at && expiry.expiresAt !== p.expiresAt)) return 'done';
         const result = await changeFromReminder(

@@ -1,0 +1,52 @@
+import type { JobKind } from '../../../jobs/worker.js';
+import { answering } from '../../announce.js';
+import { textMessage } from '../../blocks/text.js';
+import { WATCH_MESSAGES } from '../../blocks/watch.js';
+import type { ListenerDeps } from '../../context.js';
+import type { WatchCommand } from '../../parse/watch.js';
+import { responder } from '../../response-url.js';
+import type { CommandArgs } from './args.js';
+import { policyAnswer, submitWatchJob, surfaceOf, UNWATCH_JOB, watchPayloadSchema } from './watch.js';
+
+export const runUnwatch = (
+  c: Extract<WatchCommand, { verb: 'unwatch' }>,
+  args: CommandArgs,
+  deps: ListenerDeps,
+) => submitWatchJob(UNWATCH_JOB, c, args, deps);
+
+/** The work behind `/expire unwatch`: with change rights on the environment, the channel stops following it. */
+export function unwatchJob(deps: ListenerDeps): JobKind {
+  return {
+    async run(job) {
+      const p = watchPayloadSchema.parse(job.payload);
+      const surface = surfaceOf(p, deps);
+      const environment = { projectKey: p.projectKey, environmentKey: p.environmentKey };
+      return answering(surface, deps.logger, job.attempt, async () => {
+        const refused = await policyAnswer(p, deps);
+        if (refused) {
+          await surface.tell(refused);
+          return 'done';
+        }
+        if (!(await deps.watches.remove(p.channel_id, environment))) {
+          await surface.tell(textMessage(WATCH_MESSAGES.notWatching(environment)));
+          return 'done';
+        }
+        deps.logger.info(
+          { event: 'unwatch', user: p.user_id, channel: p.channel_id, ...environment },
+          'watch stopped',
+        );
+        const dm = (message: { text: string }) =>
+          deps.slack.chat.postMessage({ channel: p.user_id, ...message });
+        await responder(
+          p.response_url,
+          dm,
+        )({
+          response_type: 'in_channel',
+          replace_original: false,
+          ...WATCH_MESSAGES.stopped(environment, p.user_id),
+        });
+        return 'done';
+      });
+    },
+  };
+}

@@ -1,0 +1,177 @@
+import { z } from 'zod';
+import type { Requester } from '../../../domain/change-request.js';
+import type { EnvironmentRef } from '../../../domain/watch.js';
+import type { JobKind } from '../../../jobs/worker.js';
+import { startWatch } from '../../../services/watch.js';
+import { answering, privateAnswer, type Surface } from '../../announce.js';
+import { textMessage } from '../../blocks/text.js';
+import { WATCH_MESSAGES } from '../../blocks/watch.js';
+import type { ListenerDeps } from '../../context.js';
+import type { WatchCommand } from '../../parse/watch.js';
+import { trackProgress } from '../../reply.js';
+import { responder } from '../../response-url.js';
+import { takeOn } from '../../submit.js';
+import type { CommandArgs } from './args.js';
+
+export const WATCH_JOB = 'watch';
+export const UNWATCH_JOB = 'unwatch';
+
+/** What a watch or unwatch job keeps of the slash command. */
+const payloadSchema = z.object({
+  user_id: z.string(),
+  user_name: z.string(),
+  team_domain: z.string().optional(),
+  channel_id: z.string(),
+  channel_name: z.string().optional(),
+  response_url: z.string().optional(),
+  projectKey: z.string(),
+  environmentKey: z.string(),
+});
+type Payload = z.infer<typeof payloadSchema>;
+
+export function environmentOf(
+  c: Extract<WatchCommand, { options: unknown }>,
+  deps: ListenerDeps,
+): EnvironmentRef {
+  return {
+    projectKey: c.options.project ?? deps.defaults.project,
+    environmentKey: c.options.env ?? deps.defaults.environment,
+  };
+}
+
+/** `/expire watch` and `unwatch`: written down as a job, acked, then done (policy first). */
+export async function submitWatchJob(
+  kind: typeof WATCH_JOB | typeof UNWATCH_JOB,
+  c: Extract<WatchCommand, { options: unknown }>,
+  { ack, command }: CommandArgs,
+  deps: ListenerDeps,
+): Promise<void> {
+  const environment = environmentOf(c, deps);
+  const payload: Payload = {
+    user_id: command.user_id,
+    user_name: command.user_name,
+    team_domain: command.team_domain,
+    channel_id: command.channel_id,
+    channel_name: command.channel_name,
+    response_url: command.response_url,
+    ...environment,
+  };
+  const refused = await takeOn(deps, kind, `${kind}:${command.trigger_id}`, payload);
+  if (refused) await ack({ response_type: 'ephemeral', text: refused });
+  else if (kind === WATCH_JOB)
+    await ack({ response_type: 'ephemeral', text: WATCH_MESSAGES.starting(environment) });
+  else await ack();
+}
+
+export const runWatch = (
+  c: Extract<WatchCommand, { verb: 'watch' }>,
+  args: CommandArgs,
+  deps: ListenerDeps,
+) => submitWatchJob(WATCH_JOB, c, args, deps);
+
+export function surfaceOf(p: Payload, deps: ListenerDeps): Surface {
+  const dm = (message: { text: string }) => deps.slack.chat.postMessage({ channel: p.user_id, ...message });
+  const respond = responder(p.response_url, dm);
+  return {
+    client: deps.slack,
+    channel: p.channel_id,
+    userId: p.user_id,
+    tell: (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
+    fallback: (message) => respond({ response_type: 'in_channel', replace_original: false, ...message }),
+  };
+}
+
+/**
+ * Whether CHANGE_POLICY lets this person change the environment (starting or stopping a watch
+ * changes what a channel is told about it). Protection does not apply: nothing reaches LaunchDarkly.
+ */
+export async function policyAnswer(p: Payload, deps: ListenerDeps) {
+  const who: Requester = {
+    userId: p.user_id,
+    userName: p.user_name,
+    teamDomain: p.team_domain,
+    channelId: p.channel_id,
+    channelName: p.channel_name,
+  };
+  const outcome = await deps.changes.check({
+    who,
+    confirmed: true,
+    request: {
+      verb: 'add',
+      resource: { kind: 'flag', key: '*', projectKey: p.projectKey, environmentKey: p.environmentKey },
+      targets: [],
+      targetType: 'included',
+      grant: false,
+      comment: '',
+    },
+  });
+  return outcome.kind === 'allowed' ? undefined : privateAnswer(outcome);
+}
+
+export { payloadSchema as watchPayloadSchema };
+
+/**
+ * The work behind `/expire watch`: the policy, then the watch and its first scan (progress in the
+ * channel when it takes a while), then what the scan found, for the channel.
+ */
+export function watchJob(deps: ListenerDeps): JobKind {
+  return {
+    async run(job, ctx) {
+      const p = payloadSchema.parse(job.payload);
+      const surface = surfaceOf(p, deps);
+      const environment = { projectKey: p.projectKey, environmentKey: p.environmentKey };
+      return answering(surface, deps.logger, job.attempt, async () => {
+        const refused = await policyAnswer(p, deps);
+        if (refused) {
+          await surface.tell(refused);
+          return 'done';
+        }
+        let last: Parameters<typeof WATCH_MESSAGES.progress>[1] = {
+          phase: 'flags',
+          done: 0,
+          total: undefined,
+        };
+        const progress = trackProgress(
+          {
+            client: surface.client,
+            channel: surface.channel,
+            logger: deps.logger,
+            fallback: surface.fallback,
+          },
+          () => WATCH_MESSAGES.progress(environment, last),
+          { afterMs: deps.progressAfterMs },
+        );
+        const outcome = await startWatch(
+          { channelId: p.channel_id, ...environment, createdBy: p.user_id, createdAt: deps.now().getTime() },
+          {
+            deps: { ...deps, ...deps.watch },
+            now: () => deps.now().getTime(),
+            resumed: job.notes.added === true,
+            onAdded: () => ctx.note({ added: true }),
+            onProgress: (scan) => {
+              last = scan;
+              progress.update(scan.done);
+            },
+          },
+        );
+        if (outcome.ok) {
+          await progress.finish(
+            outcome.already
+              ? WATCH_MESSAGES.already(environment, outcome.counts)
+              : WATCH_MESSAGES.started(environment, outcome.counts, p.user_id),
+          );
+        } else if (outcome.watching) {
+          await progress.finish(WATCH_MESSAGES.scanStopped(environment, outcome.message));
+        } else {
+          await progress.cancel();
+          await surface.tell(textMessage(WATCH_MESSAGES.refused(outcome.message)));
+        }
+        deps.logger.info(
+          { event: 'watch', user: p.user_id, channel: p.channel_id, ...environment, ok: outcome.ok },
+          'watch started',
+        );
+        return 'done';
+      });
+    },
+  };
+}

@@ -1,0 +1,332 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runReminderPass } from '../../src/jobs/reminders.js';
+import { runWatchReminderPass } from '../../src/jobs/watch-reminders.js';
+import { runWatchSync } from '../../src/jobs/watch-sync.js';
+import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
+import { createLogger } from '../../src/log.js';
+import { ACTIONS, BLOCKS, INPUTS } from '../../src/slack/ids.js';
+import { connect, type Db } from '../../src/store/database.js';
+import { ExpiryStore } from '../../src/store/expiry-store.js';
+import { MirrorStore } from '../../src/store/mirror-store.js';
+import { WatchStore } from '../../src/store/watch-store.js';
+import { type Bot, startBot } from '../helpers/bot.js';
+import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
+import { FAKE_BOT_TOKEN, FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
+import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import {
+  buttonClick,
+  commandBody,
+  interactionBody,
+  postSigned,
+  viewSubmission,
+} from '../helpers/slack-requests.js';
+
+const MIN = 60_000;
+const H = 60 * MIN;
+const T0 = Date.parse('2030-01-10T18:00:00Z');
+const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
+
+let slack: FakeSlack;
+let ld: FakeLaunchDarkly;
+let database: Db;
+let bot: Bot;
+let clock: number;
+
+beforeAll(async () => {
+  slack = await new FakeSlack().start();
+  ld = await new FakeLaunchDarkly().start();
+  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
+  slack.users.set('U2', { tz: 'Europe/Berlin', name: 'bob' });
+});
+afterAll(async () => {
+  await Promise.all([slack.stop(), ld.stop()]);
+});
+beforeEach(async () => {
+  clock = T0;
+  ld.clear();
+  seed(ld);
+  ld.now = () => clock;
+  slack.reset();
+  database = await connect(`sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')), 'bot.sqlite')}`);
+  bot = await startBot(slack, ld, { REMINDER_LEAD_TIMES: '1h' }, { now: () => new Date(clock), database });
+});
+afterEach(async () => {
+  await bot.stop();
+  await database.close();
+  expect(slack.violations).toEqual([]);
+  expect(ld.schemaViolations).toEqual([]);
+});
+
+const client = () => new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token });
+const on = (index: number) => ld.variationId(PROJECT, 'new-checkout', index);
+const outside = (contextKey: string, at: number, contextKind = 'user', variation = 0) =>
+  ld.setExpiring('flag', PROJECT, 'new-checkout', 'production', {
+    contextKind,
+    contextKey,
+    variationId: on(variation),
+    expirationDate: at,
+  });
+
+/** The reminder job as main.ts runs it: the bot's own first, then watched environments'. */
+async function remind(owner = 'replica-1') {
+  const deps = {
+    ld: client(),
+    slack: new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.apiUrl }),
+    logger: silent,
+    leadTimesMs: [H],
+    owner,
+  };
+  await runReminderPass({ now: clock, deps: { ...deps, store: new ExpiryStore(database.db) } });
+  return runWatchReminderPass({ now: clock, deps: { ...deps, mirror: new MirrorStore(database.db) } });
+}
+const sync = () =>
+  runWatchSync({
+    now: clock,
+    deps: {
+      ld: client(),
+      watches: new WatchStore(database.db),
+      mirror: new MirrorStore(database.db),
+      logger: silent,
+      owner: 'replica-1',
+    },
+  });
+
+async function expire(text: string, channel = 'C1') {
+  await postSigned(
+    bot.url,
+    commandBody({ text, response_url: slack.responseUrl(), channel_id: channel, channel_name: channel }),
+  );
+}
+async function watch(channel: string) {
+  const before = slack.messages.length;
+  await expire('watch --env production', channel);
+  return slack.waitFor(() =>
+    slack.messages.slice(before).find((m) => m.channel === channel && m.text?.startsWith('Following')),
+  );
+}
+const textOf = (m: PostedMessage) =>
+  [
+    m.text,
+    ...(m.blocks ?? []).flatMap((b: any) => [b.text?.text, ...(b.elements ?? []).map((e: any) => e.text)]),
+  ]
+    .filter(Boolean)
+    .join('\n');
+const watchedReminders = (channel: string) =>
+  slack.messages.filter(
+    (m) => m.channel === channel && !m.thread_ts && m.text?.includes(' on flag new-checkout expire'),
+  );
+
+describe('reminders for a watched environment', () => {
+  it('reminds expiries set before the watch and after it, follows moves and removals made outside the bot', async () => {
+    outside('sandy', T0 + 3 * H); // before the watch
+    outside('acme', T0 + 3 * H, 'organization');
+    outside('eve', T0 + 3 * H, 'user', 1);
+    const started = await watch('C1');
+    expect(started.text).toBe('Following production: 3 expiring targets on 1 flag and 0 segments.');
+
+    clock += MIN;
+    outside('bob', T0 + 3 * H); // after the watch
+    expect(await sync()).toMatchObject({ reads: 1 });
+    // Outside the bot and not yet synced: acme moved to later, eve's expiry removed.
+    ld.moveExpiring(
+      'flag',
+      PROJECT,
+      'new-checkout',
+      'production',
+      { contextKind: 'organization', contextKey: 'acme' },
+      T0 + 5 * H,
+    );
+    ld.removeExpiring('flag', PROJECT, 'new-checkout', 'production', {
+      contextKind: 'user',
+      contextKey: 'eve',
+    });
+
+    clock = T0 + 2 * H - MIN;
+    expect((await remind()).due).toBe(0);
+    clock = T0 + 2 * H + 1;
+    const stats = await remind();
+    expect(stats).toMatchObject({ posted: 2, messages: 1, changed: 1, gone: 1 });
+    const [reminder] = watchedReminders('C1');
+    expect(reminder!.text).toBe('2 targets on flag new-checkout expire in 60 minutes: bob, sandy');
+    expect(textOf(reminder!)).toContain('set by Ariel Flores');
+    const buttons = reminder!.blocks!.filter((b: any) => b.type === 'actions');
+    expect(buttons).toHaveLength(2);
+    expect(buttons[0].elements.map((e: any) => e.action_id)).toEqual([
+      ACTIONS.reminderExtend,
+      ACTIONS.reminderCancel,
+      ACTIONS.reminderRemoveNow,
+    ]);
+
+    // Once: again, and from another replica, nothing new.
+    expect((await remind('replica-2')).posted).toBe(0);
+    expect(watchedReminders('C1')).toHaveLength(1);
+
+    // The moved one at its new time; the removed one never.
+    clock = T0 + 4 * H + 1;
+    expect(await remind()).toMatchObject({ posted: 1 });
+    expect(watchedReminders('C1').at(-1)!.text).toBe(
+      '1 target on flag new-checkout expires in 60 minutes: organization:acme',
+    );
+    expect(
+      watchedReminders('C1')
+        .map((m) => m.text)
+        .join('\n'),
+    ).not.toContain('eve');
+  });
+
+  it('Cancel expiry on a grouped reminder cancels that target only and says so in the thread', async () => {
+    outside('sandy', T0 + 3 * H);
+    outside('bob', T0 + 3 * H);
+    await watch('C1');
+    clock = T0 + 2 * H + 1;
+    await remind();
+    const [reminder] = watchedReminders('C1');
+    const bobButtons = reminder!.blocks!.filter((b: any) => b.type === 'actions')[0];
+    const cancel = bobButtons.elements.find((e: any) => e.action_id === ACTIONS.reminderCancel);
+    await postSigned(
+      bot.url,
+      interactionBody(
+        buttonClick({
+          user: { id: 'U2', name: 'bob' },
+          actionId: ACTIONS.reminderCancel,
+          value: cancel.value,
+          channel: 'C1',
+          messageTs: reminder!.ts,
+          triggerId: slack.trigger(),
+          responseUrl: slack.responseUrl(),
+        }),
+      ),
+    );
+    const done = await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === reminder!.ts));
+    expect(textOf(done)).toContain(
+      '`bob` on flag *new-checkout* in `production`: expiry cancelled, the target stays by <@U2>.',
+    );
+    expect(
+      ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production').map((e) => e.contextKey),
+    ).toEqual(['sandy']);
+    expect(
+      (
+        await bot.mirror.ofResource({
+          kind: 'flag',
+          projectKey: PROJECT,
+          key: 'new-checkout',
+          environmentKey: 'production',
+        })
+      ).map((e) => e.target.key),
+    ).toEqual(['sandy']);
+  });
+
+  it('Extend on a grouped reminder moves that target in LaunchDarkly and the mirror; it is reminded again at its new time', async () => {
+    outside('sandy', T0 + 3 * H);
+    outside('bob', T0 + 3 * H);
+    await watch('C1');
+    clock = T0 + 2 * H + 1;
+    await remind();
+    const [reminder] = watchedReminders('C1');
+    const sandyButtons = reminder!.blocks!.filter((b: any) => b.type === 'actions')[1];
+    const extend = sandyButtons.elements.find((e: any) => e.action_id === ACTIONS.reminderExtend);
+    await postSigned(
+      bot.url,
+      interactionBody(
+        buttonClick({
+          user: { id: 'U2', name: 'bob' },
+          actionId: ACTIONS.reminderExtend,
+          value: extend.value,
+          channel: 'C1',
+          messageTs: reminder!.ts,
+          triggerId: slack.trigger(),
+          responseUrl: slack.responseUrl(),
+        }),
+      ),
+    );
+    const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
+    const submit = await postSigned(
+      bot.url,
+      interactionBody(
+        viewSubmission({
+          user: { id: 'U2', name: 'bob' },
+          view,
+          values: { [BLOCKS.extendWhen]: { [INPUTS.extendWhen]: 'in 5 hours' } },
+        }),
+      ),
+    );
+    expect(submit.status).toBe(200);
+    const done = await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === reminder!.ts));
+    expect(textOf(done)).toContain('`sandy` on flag *new-checkout* in `production`: expiry moved to');
+    const newAt = clock + 5 * H;
+    expect(ld.patches().at(-1)!.body.instructions).toEqual([
+      expect.objectContaining({ kind: 'updateExpireUserTargetDate', userKey: 'sandy', value: newAt }),
+    ]);
+    const sandy = (
+      await bot.mirror.ofResource({
+        kind: 'flag',
+        projectKey: PROJECT,
+        key: 'new-checkout',
+        environmentKey: 'production',
+      })
+    ).find((e) => e.target.key === 'sandy');
+    expect(sandy).toMatchObject({ expiresAt: newAt, setBy: '<@U2>' });
+    // Extended from this channel, it is now the bot's own here: reminded in the grouped message's
+    // thread, not grouped again in the channel.
+    clock = newAt - H + 1;
+    await remind();
+    const threaded = slack.messages.filter(
+      (m) => m.thread_ts === reminder!.ts && m.text?.startsWith('Reminder:'),
+    );
+    expect(threaded.map((m) => m.text)).toEqual([
+      expect.stringContaining('Reminder: sandy expires from flag new-checkout'),
+    ]);
+    expect(watchedReminders('C1')).toHaveLength(1);
+  });
+
+  it('an expiry scheduled through the bot from a watching channel is reminded in its thread only; another watching channel gets it grouped', async () => {
+    await watch('C1');
+    await watch('C2');
+    await expire('flag new-checkout bob in 3 hours');
+    const result = await slack.waitFor(() =>
+      slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && m.text?.startsWith('Scheduled')),
+    );
+    for (let i = 0; i < 100 && (await bot.store.upcoming(clock, { limit: 1, offset: 0 })).total === 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    clock += MIN;
+    await sync();
+    clock = T0 + 2 * H + 1;
+    await remind();
+    expect(slack.messages.filter((m) => m.thread_ts === result.ts)).toHaveLength(1);
+    expect(watchedReminders('C1')).toHaveLength(0);
+    expect(watchedReminders('C2').map((m) => m.text)).toEqual([
+      '1 target on flag new-checkout expires in 60 minutes: bob',
+    ]);
+  });
+
+  it('a watching channel that refuses the bot: the reminder goes to whoever started the watch, by DM', async () => {
+    outside('sandy', T0 + 3 * H);
+    await watch('C1');
+    slack.notInChannel.add('C1');
+    clock = T0 + 2 * H + 1;
+    expect(await remind()).toMatchObject({ posted: 1, messages: 1, failed: 0 });
+    expect(slack.messages.filter((m) => m.channel === 'U1').map((m) => m.text)).toEqual([
+      '1 target on flag new-checkout expires in 60 minutes: sandy',
+    ]);
+    slack.notInChannel.delete('C1');
+  });
+
+  it('many targets at one instant stay within Block Kit limits, in as many messages as needed', async () => {
+    const keys = Array.from({ length: 45 }, (_, i) => `user-${String(i).padStart(2, '0')}`);
+    for (const key of keys) outside(key, T0 + 3 * H);
+    await watch('C1');
+    clock = T0 + 2 * H + 1;
+    expect(await remind()).toMatchObject({ posted: 45, messages: 3 });
+    const messages = slack.messages.filter(
+      (m) => m.channel === 'C1' && m.text?.includes('new-checkout') && !m.text.startsWith('Following'),
+    );
+    expect(messages).toHaveLength(3);
+    expect(messages.every((m) => m.blocks!.length <= 50)).toBe(true);
+    expect(messages[0]!.text).toContain('45 targets on flag new-checkout expire in 60 minutes');
+  });
+});

@@ -1,0 +1,128 @@
+import { createHmac } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { scanEnvironment } from '../src/jobs/watch-scan.js';
+import { createLogger } from '../src/log.js';
+import { MirrorStore } from '../src/store/mirror-store.js';
+import { WatchStore } from '../src/store/watch-store.js';
+import { validSignature, WEBHOOK_PATH } from '../src/webhook.js';
+import { type Bot, startBot } from './helpers/bot.js';
+import { auditRep, FakeLaunchDarkly } from './helpers/fake-launchdarkly.js';
+import { FakeSlack } from './helpers/fake-slack.js';
+import { clientFor, PROJECT, seed } from './helpers/ld-fixtures.js';
+
+const SECRET = 'whsec-test-0123456789abcdef';
+const PROD = { projectKey: PROJECT, environmentKey: 'production' };
+const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
+const sign = (body: string, secret = SECRET) => createHmac('sha256', secret).update(body).digest('hex');
+
+let slack: FakeSlack;
+let ld: FakeLaunchDarkly;
+let bot: Bot;
+beforeAll(async () => {
+  slack = await new FakeSlack().start();
+  ld = await new FakeLaunchDarkly().start();
+});
+afterAll(async () => {
+  await Promise.all([slack.stop(), ld.stop()]);
+});
+beforeEach(async () => {
+  ld.clear();
+  seed(ld);
+  slack.reset();
+  bot = await startBot(slack, ld, { LD_WEBHOOK_SECRET: SECRET });
+  const watches = new WatchStore(bot.database.db);
+  await watches.add({ channelId: 'C1', ...PROD, createdBy: 'U1', createdAt: Date.now() });
+  await scanEnvironment(PROD, {
+    now: Date.now(),
+    deps: {
+      ld: clientFor(ld).client,
+      watches,
+      mirror: new MirrorStore(bot.database.db),
+      logger: silent,
+      owner: 'test',
+      fullScanIntervalMs: 86_400_000,
+    },
+  });
+});
+afterEach(async () => {
+  await bot.stop();
+  expect(ld.schemaViolations).toEqual([]);
+});
+
+/** An expiry set in LaunchDarkly's UI, and the webhook LaunchDarkly would send for it. */
+function outsideChange(): string {
+  ld.setExpiring('flag', PROJECT, 'new-checkout', 'production', {
+    contextKind: 'user',
+    contextKey: 'bob',
+    variationId: ld.variationId(PROJECT, 'new-checkout', 0),
+    expirationDate: Date.now() + 3_600_000,
+  });
+  return JSON.stringify(auditRep(ld.auditLog.at(-1)!));
+}
+
+const post = (body: string, headers: Record<string, string>) =>
+  fetch(`${bot.url}${WEBHOOK_PATH}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body,
+  });
+const mirrored = () =>
+  new MirrorStore(bot.database.db).ofResource({ kind: 'flag', key: 'new-checkout', ...PROD });
+
+describe('the LaunchDarkly webhook', () => {
+  it('accepts a signed entry and re-reads the flag it names at once', async () => {
+    expect(await mirrored()).toEqual([]);
+    const body = outsideChange();
+    ld.requests.length = 0;
+    const res = await post(body, { 'X-LD-Signature': sign(body) });
+    expect(res.status).toBe(202);
+    for (let i = 0; i < 100 && (await mirrored()).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect((await mirrored()).map((e) => [e.target.key, e.setBy])).toEqual([['bob', 'Ariel Flores']]);
+    expect(ld.requests.map((r) => r.path)).toEqual([
+      `/api/v2/flags/${PROJECT}/new-checkout/expiring-user-targets/production`,
+      `/api/v2/flags/${PROJECT}/new-checkout/expiring-targets/production`,
+    ]);
+  });
+
+  it('refuses a missing, wrong or other-secret signature with 401 and does nothing', async () => {
+    const body = outsideChange();
+    ld.requests.length = 0;
+    for (const headers of <Array<Record<string, string>>>[
+      {},
+      { 'X-LD-Signature': 'nothex' },
+      { 'X-LD-Signature': sign(body, 'another-secret-0123456789') },
+      { 'X-LD-Signature': sign(`${body} `) },
+    ]) {
+      const res = await post(body, headers);
+      expect(res.status).toBe(401);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ld.requests).toEqual([]);
+    expect(await mirrored()).toEqual([]);
+  });
+
+  it('refuses a body over the size limit, and a signed body that is no audit-log entry', async () => {
+    const huge = 'x'.repeat(300 * 1024);
+    expect((await post(huge, { 'X-LD-Signature': sign(huge) })).status).toBe(413);
+    const odd = JSON.stringify({ hello: 'world' });
+    expect((await post(odd, { 'X-LD-Signature': sign(odd) })).status).toBe(400);
+  });
+
+  it('is not there without LD_WEBHOOK_SECRET', async () => {
+    const plain = await startBot(slack, ld);
+    try {
+      const res = await fetch(`${plain.url}${WEBHOOK_PATH}`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(404);
+    } finally {
+      await plain.stop();
+    }
+  });
+
+  it('compares signatures of any length safely', () => {
+    const body = Buffer.from('{}');
+    expect(validSignature(body, sign('{}'), SECRET)).toBe(true);
+    expect(validSignature(body, sign('{}').slice(2), SECRET)).toBe(false);
+    expect(validSignature(body, undefined, SECRET)).toBe(false);
+  });
+});
