@@ -1,30 +1,37 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { migrate } from './migrations.js';
 import type { Database } from './schema.js';
 
 export interface Db {
   db: Kysely<Database>;
   dialect: 'sqlite' | 'postgres';
+  /** The cheapest query there is: resolves when the database answers. */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-/** `postgres://…` → PostgreSQL; `sqlite:<path>` or a plain path → SQLite (the folder is created). */
-export function openDatabase(url: string): Db {
+const ping = (db: Kysely<Database>) => () => sql`select 1`.execute(db).then(() => undefined);
+
+/**
+ * `postgres://…` → PostgreSQL; `sqlite:<path>` or a plain path → SQLite (the folder is created).
+ * Only the driver in use is loaded: the other would cost several MiB of resident memory for nothing.
+ */
+export async function openDatabase(url: string): Promise<Db> {
   if (/^postgres(ql)?:\/\//i.test(url)) {
+    const { default: pg } = await import('pg');
     // int8 columns hold Unix ms: well inside 2^53, so read them as numbers, not strings.
     const INT8 = 20;
     const types = {
       getTypeParser: (oid: number, format?: 'text' | 'binary') =>
         oid === INT8 ? Number : pg.types.getTypeParser(oid, format ?? 'text'),
-    } as pg.CustomTypesConfig;
+    } as import('pg').CustomTypesConfig;
     const pool = new pg.Pool({ connectionString: url, max: 5, types });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, dialect: 'postgres', close: () => db.destroy() };
+    return { db, dialect: 'postgres', ping: ping(db), close: () => db.destroy() };
   }
+  const { default: SQLite } = await import('better-sqlite3');
   const path = url.replace(/^sqlite:/i, '');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
@@ -34,12 +41,12 @@ export function openDatabase(url: string): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', ping: ping(db), close: () => db.destroy() };
 }
 
 /** Opens and migrates. */
 export async function connect(url: string): Promise<Db> {
-  const handle = openDatabase(url);
+  const handle = await openDatabase(url);
   try {
     await migrate(handle.db, handle.dialect);
   } catch (error) {
