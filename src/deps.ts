@@ -1,6 +1,7 @@
 import type { Worker } from './jobs/worker.js';
 import type { LaunchDarklyClient } from './launchdarkly/client.js';
 import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
 import type { ExpiryStore } from './store/expiry-store.js';
 import type { SafetyStore } from './store/safety-store.js';
 
@@ -12,6 +13,10 @@ export interface Deps {
   /** Confirmations and once-only keys. */
   safetyStore: SafetyStore;
   logger: Logger;
+  /** This app's Prometheus metrics, in a registry of its own. */
+  metrics: Metrics;
+  /** A cheap query with no side effect; `/readyz` calls it. */
+  pingDatabase: () => Promise<void>;
   /** The clock; nothing below reads Date.now() itself. */
   now: () => Date;
   /** The work behind acks, kept in the store; the app registers what each kind of job does. */

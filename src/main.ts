@@ -6,7 +6,8 @@ import { runReminderPass } from './jobs/reminders.js';
 import { every } from './jobs/scheduler.js';
 import { LaunchDarklyClient } from './launchdarkly/client.js';
 import { createLogger, type Logger, redactSecrets } from './log.js';
-import { connect } from './store/database.js';
+import { createMetrics, launchDarklyObserver } from './metrics.js';
+import { checkDatabase, checkLaunchDarkly, checkSlack, slackCheckClient } from './preflight.js';
 import { ExpiryStore } from './store/expiry-store.js';
 import { JobStore } from './store/job-store.js';
 import { SafetyStore } from './store/safety-store.js';
@@ -52,6 +53,7 @@ function watchProcess(logger: Logger, stop: () => Promise<void>): void {
       stop().then(
         () => {
           clearTimeout(force);
+          logger.info({ signal }, 'stopped');
           process.exit(0);
         },
         (error) => {
@@ -67,18 +69,44 @@ async function main(): Promise<void> {
   const config = readConfig();
   secrets = secretsOf(config);
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const metrics = createMetrics();
   const ld = new LaunchDarklyClient({
     baseUri: config.launchDarkly.baseUri,
     accessToken: config.launchDarkly.accessToken,
     logger: logger.child({ component: 'launchdarkly' }),
+    observer: launchDarklyObserver(metrics),
   });
-  const database = await connect(config.databaseUrl);
+  // Everything the bot needs from outside, checked before it says it is running: a bot whose
+  // token Slack refuses would otherwise answer /healthz and drop every request.
+  const [databaseCheck, slackCheck, ldCheck] = await Promise.all([
+    checkDatabase(config.databaseUrl),
+    checkSlack(slackCheckClient(config, logger), config.slack.apiUrl),
+    checkLaunchDarkly(ld, config.launchDarkly.baseUri),
+  ]);
+  const problems = [databaseCheck, slackCheck, ldCheck].flatMap((c) => (c.ok ? [] : [c.problem]));
+  if (!databaseCheck.ok || !slackCheck.ok || problems.length > 0) {
+    if (databaseCheck.ok) await databaseCheck.value.close();
+    const lines = problems.map((p) => `  - ${p}`).join('\n');
+    process.stderr.write(redactSecrets(`ld-expiry-bot cannot start:\n${lines}\n`, secrets));
+    process.exit(1);
+  }
+  const database = databaseCheck.value;
   const store = new ExpiryStore(database.db);
   const safetyStore = new SafetyStore(database.db);
   const now = () => new Date();
   const owner = `${hostname()}:${process.pid}`;
   const work = createWorker(config, database, { logger, owner });
-  const app = createApp(config, { ld, store, safetyStore, logger, now, work });
+  const app = createApp(config, {
+    ld,
+    store,
+    safetyStore,
+    logger,
+    now,
+    work,
+    metrics,
+    pingDatabase: database.ping,
+    slackBot: slackCheck.value,
+  });
 
   if (config.slack.mode === 'socket') await app.start();
   else await app.start(config.slack.port);
@@ -96,6 +124,7 @@ async function main(): Promise<void> {
           logger: logger.child({ component: 'reminders' }),
           leadTimesMs: config.reminders.leadTimesMs,
           owner,
+          metrics,
         },
       }),
     logger,

@@ -26,12 +26,20 @@ export interface LdHttpOptions {
   /** The longest single wait the client accepts before giving up on a 429. */
   maxWaitMs?: number;
   logger?: Logger;
+  /** Told of every request and every rate-limit wait (metrics). */
+  observer?: LdHttpObserver;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   random?: () => number;
 }
 
 type Method = 'GET' | 'PATCH';
+
+export interface LdHttpObserver {
+  request(info: { method: Method; path: string; status: number | 'network_error'; seconds: number }): void;
+  /** `retry_after`: after a 429; `hold_back`: LaunchDarkly said the window is nearly used up. */
+  rateLimitWait(info: { reason: 'retry_after' | 'hold_back'; seconds: number }): void;
+}
 type Query = Record<string, string | number | boolean | undefined>;
 
 /** Connection failures after which the request certainly never reached LaunchDarkly. */
@@ -50,6 +58,7 @@ export class LdHttp {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly logger: Logger | undefined;
+  private readonly observer: LdHttpObserver | undefined;
   private pausedUntil = 0;
 
   constructor(options: LdHttpOptions) {
@@ -76,6 +85,7 @@ export class LdHttp {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.logger = options.logger;
+    this.observer = options.observer;
   }
 
   get<S extends z.ZodType>(path: string, schema: S, query?: Query): Promise<z.output<S>> {
@@ -108,6 +118,12 @@ export class LdHttp {
         });
       } catch (error) {
         const networkCode = axios.isAxiosError(error) ? error.code : undefined;
+        this.observer?.request({
+          method,
+          path,
+          status: 'network_error',
+          seconds: this.secondsSince(started),
+        });
         const safeToRetry =
           method === 'GET' || (networkCode !== undefined && NOT_SENT_CODES.has(networkCode));
         this.logger?.warn(
@@ -126,6 +142,7 @@ export class LdHttp {
         { method, path, status: response.status, ms: this.now() - started },
         'LaunchDarkly request',
       );
+      this.observer?.request({ method, path, status: response.status, seconds: this.secondsSince(started) });
       const holdUntil = holdBackUntil(headers, this.now());
       if (holdUntil !== undefined) this.pausedUntil = Math.max(this.pausedUntil, holdUntil);
 
@@ -136,6 +153,7 @@ export class LdHttp {
         const waitMs = rateLimitWaitMs(headers, this.now(), this.random);
         if (attempt < this.maxRetries && waitMs <= this.maxWaitMs) {
           this.logger?.info({ method, path, waitMs, attempt }, 'LaunchDarkly is rate limiting; waiting');
+          this.observer?.rateLimitWait({ reason: 'retry_after', seconds: waitMs / 1_000 });
           await this.sleep(waitMs);
           continue;
         }
@@ -151,7 +169,13 @@ export class LdHttp {
 
   private async waitForWindow(): Promise<void> {
     const waitMs = this.pausedUntil - this.now();
-    if (waitMs > 0) await this.sleep(waitMs);
+    if (waitMs <= 0) return;
+    this.observer?.rateLimitWait({ reason: 'hold_back', seconds: waitMs / 1_000 });
+    await this.sleep(waitMs);
+  }
+
+  private secondsSince(started: number): number {
+    return (this.now() - started) / 1_000;
   }
 
   private parse<S extends z.ZodType>(

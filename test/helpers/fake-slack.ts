@@ -71,6 +71,11 @@ export class FakeSlack {
     times: number;
     match?: (args: Record<string, any>) => boolean;
   }> = [];
+  /**
+   * Slack unusable for the Web API: `drop` closes every connection unanswered (Slack unreachable);
+   * an error code (`token_revoked`, …) is every method's answer (the token no longer accepted).
+   */
+  outage: 'drop' | string | undefined;
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
   private holds: Array<Hold<HeldCall>> = [];
   private answerHolds: Array<Hold<HeldCall>> = [];
@@ -151,6 +156,7 @@ export class FakeSlack {
     this.holds = [];
     this.answerHolds = [];
     this.delayMs = 0;
+    this.outage = undefined;
   }
 
   /** Resolves when a matching message (channel, thread or ephemeral) has been posted or updated. */
@@ -187,6 +193,10 @@ export class FakeSlack {
       this.check('response_url', body);
       return sendJson(res, 200, { ok: true });
     }
+    if (this.outage === 'drop') {
+      req.socket.destroy();
+      return;
+    }
     const method = url.pathname.replace(/^\/api\//, '');
     const args = parseArgs(raw, String(req.headers['content-type'] ?? ''));
     const auth = String(req.headers.authorization ?? '');
@@ -202,8 +212,9 @@ export class FakeSlack {
         ? sendJson(res, 429, response, { 'Retry-After': '0' })
         : sendJson(res, 200, response);
     }
-    const response =
-      method === 'apps.connections.open'
+    const response = this.outage
+      ? { ok: false, error: this.outage }
+      : method === 'apps.connections.open'
         ? this.openConnection(token)
         : token === FAKE_BOT_TOKEN
           ? this.answer(method, args)

@@ -3,6 +3,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
+import { createMetrics } from '../../src/metrics.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import { createWorker } from '../../src/work.js';
 import { type Bot, botEnv, startBot } from '../helpers/bot.js';
@@ -87,6 +88,8 @@ describe('Socket Mode', () => {
       logger: silentLogger(),
       now: () => new Date(),
       work: createWorker(config, bot.database, { logger: silentLogger(), owner: 'socket' }),
+      metrics: createMetrics(),
+      pingDatabase: bot.database.ping,
     });
     // The fake has no WebSocket server, so the client keeps retrying: watch for its first call.
     socketBot.start().catch(() => undefined);
