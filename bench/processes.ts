@@ -44,11 +44,14 @@ export async function freePort(): Promise<number> {
 
 /** Compiles src/ to dist/ when it is out of date, as `npm start` does first. */
 export function buildIfStale(): void {
-  const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, stdio: 'inherit' });
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
   if (build.status !== 0) throw new Error('the build failed');
 }
 
-/** Node's options in `npm start` (`exec node <options> dist/main.js`), so the bench runs what it runs. */
+/** Node's options in `npm start` (`exec node <options> dist/ld-expiry-bot.cjs`), so the bench runs what it runs. */
 function startOptions(): string[] {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   const words: string[] = pkg.scripts.start.split(/\s+/);

@@ -81,7 +81,7 @@ if (section('ack')) {
   const control = (path: string): Promise<any> =>
     fetch(`${fakes.control}${path}`).then((r) => (r.ok ? r.json() : undefined));
   const env = botEnvFor(fakes);
-  const bot = await startProcess('dist/main.js', env, 1);
+  const bot = await startProcess('dist/ld-expiry-bot.cjs', env, 1);
   const floor = await startProcess('bench/floor.ts', env, 1);
   await new Promise((r) => setTimeout(r, 500));
   const idleRss = await rssMiB(bot.pid);
@@ -277,7 +277,7 @@ if (section('startup')) {
   const compiled = [];
   const tsx = [];
   for (let round = 0; round < ROUNDS; round++) {
-    compiled.push(await measure('dist/main.js'));
+    compiled.push(await measure('dist/ld-expiry-bot.cjs'));
     tsx.push(await measure('src/main.ts'));
   }
   await fakes.stop();

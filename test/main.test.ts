@@ -14,10 +14,11 @@ import {
 } from '../src/preflight.js';
 import { FakeLaunchDarkly } from './helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack } from './helpers/fake-slack.js';
+import { PROJECT, seed } from './helpers/ld-fixtures.js';
 import { commandBody, postSigned, SIGNING_SECRET } from './helpers/slack-requests.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAIN = join(ROOT, 'dist/main.js');
+const MAIN = join(ROOT, 'dist/ld-expiry-bot.cjs');
 
 interface Run {
   child: ChildProcess;
@@ -83,7 +84,10 @@ function alive(pid: number): boolean {
 
 beforeAll(() => {
   // What `npm start` does first; a no-op when dist/ is up to date.
-  const build = spawnSync(process.execPath, ['scripts/build-if-stale.mjs'], { cwd: ROOT, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
 }, 180_000);
 
@@ -182,15 +186,27 @@ describe('npm start', { timeout: PROCESS_TIMEOUT_MS }, () => {
       expect(out).not.toContain('secret-db-password-123');
     });
 
-    it('starts, answers /healthz, /readyz and a signed /expire help, and stops cleanly on SIGTERM', async () => {
+    it('starts, answers /healthz, /readyz, /metrics, a signed /expire help and a change, and stops cleanly on SIGTERM', async () => {
+      seed(ld);
       const port = await freePort();
-      const started = runMain(env({ PORT: String(port) }));
+      // Not about protected environments: production applies at once.
+      const started = runMain(env({ PORT: String(port), PROTECTED_ENVIRONMENTS: 'locked' }));
       const url = `http://127.0.0.1:${port}`;
       await waitForHealthz(url, started);
       expect((await fetch(`${url}/readyz`)).status).toBe(200);
       const res = await postSigned(url, commandBody({ text: 'help' }));
       expect(res.status).toBe(200);
       expect(res.json().response_type).toBe('ephemeral');
+      // A change end to end through the built bundle: LaunchDarkly, the store, Slack, the metrics.
+      await postSigned(url, commandBody({ text: 'flag new-checkout sandy in 2 weeks' }));
+      await slack
+        .waitFor(() => slack.messages.find((m) => m.channel === 'C1' && !m.ephemeral), 20_000)
+        .catch((error) => {
+          throw new Error(`${error.message}\n${started.output()}\n${JSON.stringify(slack.calls)}`);
+        });
+      expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toHaveLength(1);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('ld_expiry_bot_changes_total{verb="add",outcome="ok"} 1');
 
       started.child.kill('SIGTERM');
       expect(await started.exit).toBe(0);
@@ -206,7 +222,7 @@ describe('npm start', { timeout: PROCESS_TIMEOUT_MS }, () => {
       const started = run('npm', ['start', '--silent'], env({ PORT: String(port) }), ROOT);
       const url = `http://127.0.0.1:${port}`;
       await waitForHealthz(url, started);
-      // The process listening is node on dist/main.js, not tsx; find it among npm's children.
+      // The process listening is node on the built bundle, not tsx; find it among npm's children.
       const children = spawnSync('pgrep', ['-P', String(started.child.pid)], { encoding: 'utf8' })
         .stdout.trim()
         .split('\n')
@@ -215,7 +231,7 @@ describe('npm start', { timeout: PROCESS_TIMEOUT_MS }, () => {
       expect(children).toHaveLength(1);
       const bot = children[0]!;
       const cmdline = spawnSync('ps', ['-o', 'args=', '-p', String(bot)], { encoding: 'utf8' }).stdout;
-      expect(cmdline.trim()).toMatch(/^node( --\S+)* dist\/main\.js$/);
+      expect(cmdline.trim()).toMatch(/^node( --\S+)* dist\/ld-expiry-bot\.cjs$/);
 
       started.child.kill('SIGTERM'); // to npm, as a process manager does
       expect(await started.exit).toBe(0);
