@@ -89,7 +89,7 @@ beforeAll(() => {
     encoding: 'utf8',
   });
   if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
-}, 180_000);
+}, 300_000); // tsc and esbuild on a busy 2-core machine
 
 describe('npm start', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('without variables exits non-zero, listing each missing one, with no stack trace', async () => {
