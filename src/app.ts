@@ -1,9 +1,12 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { type Logger, toBoltLogger } from './log.js';
+import { checkSlack, type SlackBot, slackCheckClient } from './preflight.js';
+import { READY_CHECK_TIMEOUT_MS, Readiness } from './readiness.js';
 import { Changes } from './services/request-change.js';
 import type { ListenerDeps } from './slack/context.js';
 import { createHttpFetch } from './slack/http-fetch.js';
@@ -57,25 +60,32 @@ function httpReceiver(
   return receiver;
 }
 
+type AppDeps = Deps & {
+  progressAfterMs?: number;
+  onSlackWait?: (wait: SlackWait) => void;
+  /**
+   * Who the bot is, from the start's own `auth.test`. Given, Bolt never calls auth.test itself;
+   * otherwise it calls it once at construction and keeps a failure forever (every request dropped).
+   */
+  slackBot?: SlackBot;
+};
+
 /** The Bolt app with every listener registered. It never starts itself: `main.ts` or a test does. */
-export function createApp(
-  config: Config,
-  deps: Deps & { progressAfterMs?: number; onSlackWait?: (wait: SlackWait) => void },
-): App {
-  const healthz = {
-    path: '/healthz',
-    method: ['GET'],
-    handler: (_req: unknown, res: import('node:http').ServerResponse) => {
-      res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end('{"ok":true}');
-    },
-  };
+export function createApp(config: Config, deps: AppDeps): App {
+  const slackChecks = slackCheckClient(config, deps.logger, READY_CHECK_TIMEOUT_MS);
+  const readiness = new Readiness({
+    pingDatabase: deps.pingDatabase,
+    checkSlack: () => checkSlack(slackChecks, config.slack.apiUrl),
+    logger: deps.logger,
+    now: () => deps.now().getTime(),
+  });
   const webhook = config.watch.webhookSecret ? [launchDarklyWebhook(config.watch.webhookSecret, deps)] : [];
   if (config.watch.webhookSecret) deps.work.handle(WEBHOOK_JOB, webhookJob(deps));
-  const routes = [healthz, ...webhook];
+  const routes = [...operationalRoutes(readiness, deps), ...webhook];
   const logger = toBoltLogger(deps.logger);
   const app = new App({
     token: config.slack.botToken,
+    ...(deps.slackBot ?? {}),
     logger,
     clientOptions: slackClientOptions(config.slack.apiUrl, {
       onWait: (wait) => {
@@ -118,10 +128,40 @@ export function createApp(
     watch: { owner: `${hostname()}:${process.pid}`, fullScanIntervalMs: config.watch.fullScanIntervalMs },
     progressAfterMs: deps.progressAfterMs ?? 2_000,
   };
+  deps.metrics.watchWork({ running: () => deps.work.running, open: () => deps.work.open() });
   registerListeners(app, listenerDeps);
 
   app.error(async (error) => {
     deps.logger.error({ err: error }, 'unhandled error in a Slack listener');
   });
   return app;
+}
+
+/** `/healthz`: the process answers. `/readyz`: it can do its work. `/metrics`: Prometheus text. */
+function operationalRoutes(readiness: Readiness, deps: AppDeps): CustomRoute[] {
+  const send = (res: ServerResponse, status: number, type: string, body: string) => {
+    res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+    res.end(body);
+  };
+  const route = (path: string, handler: (res: ServerResponse) => Promise<void> | void): CustomRoute => ({
+    path,
+    method: ['GET'],
+    handler: (_req: IncomingMessage, res: ServerResponse) => {
+      Promise.resolve(handler(res)).catch((error: unknown) => {
+        deps.logger.error({ err: error, path }, 'operational route failed');
+        if (!res.headersSent) send(res, 500, 'application/json', '{"ok":false}');
+      });
+    },
+  });
+  return [
+    route('/healthz', (res) => send(res, 200, 'application/json', '{"ok":true}')),
+    route('/readyz', async (res) => {
+      const report = await readiness.check();
+      send(res, report.ready ? 200 : 503, 'application/json', JSON.stringify(report));
+    }),
+    route('/metrics', async (res) => {
+      const { registry } = deps.metrics;
+      send(res, 200, registry.contentType, await registry.metrics());
+    }),
+  ];
 }

@@ -232,7 +232,18 @@ export function secretsOf(config: Config): string[] {
     config.slack.appToken,
     config.launchDarkly.accessToken,
     config.watch.webhookSecret,
+    databasePassword(config.databaseUrl),
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
+}
+
+/** The password a `postgres://user:password@host/db` URL carries, if any. */
+function databasePassword(url: string): string | undefined {
+  if (!/^postgres(ql)?:\/\//i.test(url)) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,6 +1,7 @@
 import type { Worker } from './jobs/worker.js';
 import type { LaunchDarklyClient } from './launchdarkly/client.js';
 import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
 import type { ExpiryStore } from './store/expiry-store.js';
 import type { MirrorStore } from './store/mirror-store.js';
 import type { SafetyStore } from './store/safety-store.js';
@@ -18,6 +19,10 @@ export interface Deps {
   /** LaunchDarkly's expiring targets in watched environments. */
   mirror: MirrorStore;
   logger: Logger;
+  /** This app's Prometheus metrics, in a registry of its own. */
+  metrics: Metrics;
+  /** A cheap query with no side effect; `/readyz` calls it. */
+  pingDatabase: () => Promise<void>;
   /** The clock; nothing below reads Date.now() itself. */
   now: () => Date;
   /** The work behind acks, kept in the store; the app registers what each kind of job does. */

@@ -9,7 +9,8 @@ import { runFullScanPass } from './jobs/watch-scan.js';
 import { runWatchSync } from './jobs/watch-sync.js';
 import { LaunchDarklyClient } from './launchdarkly/client.js';
 import { createLogger, type Logger, redactSecrets } from './log.js';
-import { connect } from './store/database.js';
+import { createMetrics, launchDarklyObserver } from './metrics.js';
+import { checkDatabase, checkLaunchDarkly, checkSlack, slackCheckClient } from './preflight.js';
 import { ExpiryStore } from './store/expiry-store.js';
 import { JobStore } from './store/job-store.js';
 import { MirrorStore } from './store/mirror-store.js';
@@ -57,6 +58,7 @@ function watchProcess(logger: Logger, stop: () => Promise<void>): void {
       stop().then(
         () => {
           clearTimeout(force);
+          logger.info({ signal }, 'stopped');
           process.exit(0);
         },
         (error) => {
@@ -72,12 +74,28 @@ async function main(): Promise<void> {
   const config = readConfig();
   secrets = secretsOf(config);
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const metrics = createMetrics();
   const ld = new LaunchDarklyClient({
     baseUri: config.launchDarkly.baseUri,
     accessToken: config.launchDarkly.accessToken,
     logger: logger.child({ component: 'launchdarkly' }),
+    ...launchDarklyObserver(metrics),
   });
-  const database = await connect(config.databaseUrl, { logger: logger.child({ component: 'database' }) });
+  // Everything the bot needs from outside, checked before it says it is running: a bot whose
+  // token Slack refuses would otherwise answer /healthz and drop every request.
+  const [databaseCheck, slackCheck, ldCheck] = await Promise.all([
+    checkDatabase(config.databaseUrl, { logger: logger.child({ component: 'database' }) }),
+    checkSlack(slackCheckClient(config, logger), config.slack.apiUrl),
+    checkLaunchDarkly(ld, config.launchDarkly.baseUri),
+  ]);
+  const problems = [databaseCheck, slackCheck, ldCheck].flatMap((c) => (c.ok ? [] : [c.problem]));
+  if (!databaseCheck.ok || !slackCheck.ok || problems.length > 0) {
+    if (databaseCheck.ok) await databaseCheck.value.close();
+    const lines = problems.map((p) => `  - ${p}`).join('\n');
+    process.stderr.write(redactSecrets(`ld-expiry-bot cannot start:\n${lines}\n`, secrets));
+    process.exit(1);
+  }
+  const database = databaseCheck.value;
   const store = new ExpiryStore(database.db);
   const safetyStore = new SafetyStore(database.db);
   const now = () => new Date();
@@ -85,7 +103,19 @@ async function main(): Promise<void> {
   const work = createWorker(config, database, { logger, owner });
   const watches = new WatchStore(database.db);
   const mirror = new MirrorStore(database.db);
-  const app = createApp(config, { ld, store, safetyStore, watches, mirror, logger, now, work });
+  const app = createApp(config, {
+    ld,
+    store,
+    safetyStore,
+    watches,
+    mirror,
+    logger,
+    now,
+    work,
+    metrics,
+    pingDatabase: database.ping,
+    slackBot: slackCheck.value,
+  });
 
   if (config.slack.mode === 'socket') await app.start();
   else await app.start(config.slack.port);
@@ -100,6 +130,7 @@ async function main(): Promise<void> {
         logger: logger.child({ component: 'reminders' }),
         leadTimesMs: config.reminders.leadTimesMs,
         owner,
+        metrics,
       };
       // The bot's own reminders (in their threads) first, then those of watched environments.
       await runReminderPass({ now: now().getTime(), deps: { ...reminderDeps, store } });

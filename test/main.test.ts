@@ -1,28 +1,37 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DATABASE_UNUSABLE,
+  LD_REJECTED,
+  LD_UNREACHABLE,
+  SLACK_REJECTED,
+  SLACK_UNREACHABLE,
+} from '../src/preflight.js';
 import { FakeLaunchDarkly } from './helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack } from './helpers/fake-slack.js';
+import { PROJECT, seed } from './helpers/ld-fixtures.js';
 import { commandBody, postSigned, SIGNING_SECRET } from './helpers/slack-requests.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const MAIN = join(ROOT, 'src/main.ts');
+const MAIN = join(ROOT, 'dist/ld-expiry-bot.cjs');
 
-/** Runs `src/main.ts` as `npm start` does, in an empty folder (no .env), with only `env`. */
-function runMain(env: Record<string, string>): {
+interface Run {
   child: ChildProcess;
   output: () => string;
   exit: Promise<number | null>;
-} {
+}
+
+/** Spawns `command` with only `env` (and PATH, HOME), collecting its output. */
+function run(command: string, args: string[], env: Record<string, string>, cwd: string): Run {
   let output = '';
-  const child = spawn(TSX, [MAIN], {
-    cwd: mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')),
-    env: { PATH: process.env.PATH ?? '', ...env },
+  const child = spawn(command, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => {
@@ -35,6 +44,14 @@ function runMain(env: Record<string, string>): {
   return { child, output: () => output, exit };
 }
 
+/** Each case starts a real Node process that loads Bolt and the rest: seconds on a busy 2-core machine. */
+const PROCESS_TIMEOUT_MS = 60_000;
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'ld-expiry-bot-'));
+
+/** The compiled bot, as `npm start` runs it, in an empty folder (no .env). */
+const runMain = (env: Record<string, string>) => run(process.execPath, [MAIN], env, tempDir());
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -43,11 +60,42 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-describe('npm start', () => {
+async function waitForHealthz(url: string, started: Run): Promise<void> {
+  const deadline = Date.now() + 40_000;
+  for (;;) {
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`bot did not start:\n${started.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(() => {
+  // What `npm start` does first; a no-op when dist/ is up to date.
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (build.status !== 0) throw new Error(`build failed:\n${build.stdout}${build.stderr}`);
+}, 300_000); // tsc and esbuild on a busy 2-core machine
+
+describe('npm start', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('without variables exits non-zero, listing each missing one, with no stack trace', async () => {
-    const run = runMain({});
-    expect(await run.exit).toBe(1);
-    const out = run.output();
+    const started = runMain({});
+    expect(await started.exit).toBe(1);
+    const out = started.output();
     for (const name of [
       'SLACK_BOT_TOKEN',
       'SLACK_SIGNING_SECRET',
@@ -60,7 +108,7 @@ describe('npm start', () => {
     expect(out).not.toMatch(/\n\s+at /);
   });
 
-  describe('with variables', () => {
+  describe('with variables', { timeout: PROCESS_TIMEOUT_MS }, () => {
     let slack: FakeSlack;
     let ld: FakeLaunchDarkly;
     beforeAll(async () => {
@@ -71,70 +119,131 @@ describe('npm start', () => {
       await Promise.all([slack.stop(), ld.stop()]);
     });
 
-    it('starts, answers /healthz and a signed /expire help, and stops cleanly on SIGTERM', async () => {
-      const port = await freePort();
-      const run = runMain({
-        SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        PORT: String(port),
-        LD_ACCESS_TOKEN: ld.token,
-        LD_BASE_URI: ld.url,
-        LD_PROJECT: 'default',
-        LD_ENVIRONMENT: 'production',
-        LOG_LEVEL: 'debug',
-      });
-      const url = `http://127.0.0.1:${port}`;
-      const deadline = Date.now() + 12_000;
-      for (;;) {
-        const ok = await fetch(`${url}/healthz`).then(
-          (r) => r.status === 200,
-          () => false,
-        );
-        if (ok) break;
-        if (Date.now() > deadline) throw new Error(`bot did not start:\n${run.output()}`);
-        await new Promise((r) => setTimeout(r, 100));
+    const env = (overrides: Record<string, string> = {}) => ({
+      SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      LD_ACCESS_TOKEN: ld.token,
+      LD_BASE_URI: ld.url,
+      LD_PROJECT: 'default',
+      LD_ENVIRONMENT: 'production',
+      DATABASE_URL: `sqlite:${join(tempDir(), 'bot.sqlite')}`,
+      LOG_LEVEL: 'debug',
+      ...overrides,
+    });
+
+    /** Starts the bot with `overrides`; expects exit 1 and returns its output. */
+    async function failsToStart(overrides: Record<string, string>): Promise<string> {
+      const started = runMain(env({ PORT: String(await freePort()), ...overrides }));
+      expect(await started.exit).toBe(1);
+      const out = started.output();
+      expect(out).toContain('ld-expiry-bot cannot start:');
+      expect(out).not.toContain('ld-expiry-bot is running');
+      expect(out).not.toMatch(/\n\s+at /);
+      for (const secret of [FAKE_BOT_TOKEN, SIGNING_SECRET, ld.token, ...Object.values(overrides)]) {
+        if (/xoxb-|api-|secret/.test(secret)) expect(out).not.toContain(secret);
       }
+      return out;
+    }
+
+    it('exits 1 naming the Slack token when Slack refuses it', async () => {
+      const out = await failsToStart({ SLACK_BOT_TOKEN: 'xoxb-revoked-0000000000' });
+      expect(out).toContain(SLACK_REJECTED('invalid_auth'));
+      expect(out.match(/^ {2}- /gm)).toHaveLength(1); // nothing else is blamed
+    });
+
+    it('exits 1 when Slack cannot be reached', async () => {
+      const url = `http://127.0.0.1:${await freePort()}/api/`;
+      const out = await failsToStart({ SLACK_API_URL: url });
+      expect(out).toContain(SLACK_UNREACHABLE(url, 'ECONNREFUSED'));
+    });
+
+    it('exits 1 naming the LaunchDarkly token when LaunchDarkly refuses it', async () => {
+      const out = await failsToStart({ LD_ACCESS_TOKEN: 'api-wrong-0123456789' });
+      expect(out).toContain(LD_REJECTED(401));
+    });
+
+    it('exits 1 when LaunchDarkly cannot be reached', async () => {
+      const url = `http://127.0.0.1:${await freePort()}`;
+      const out = await failsToStart({ LD_BASE_URI: url });
+      expect(out).toContain(LD_UNREACHABLE(url, 'ECONNREFUSED'));
+    });
+
+    it('exits 1 naming the database when it cannot be opened', async () => {
+      const notAFolder = join(tempDir(), 'file');
+      writeFileSync(notAFolder, '');
+      const out = await failsToStart({ DATABASE_URL: `sqlite:${notAFolder}/bot.sqlite` });
+      expect(out).toContain(DATABASE_UNUSABLE(`SQLite file ${notAFolder}/bot.sqlite`, '').slice(0, -3));
+      expect(out).toMatch(/EEXIST|ENOTDIR/);
+    });
+
+    it('exits 1 when PostgreSQL cannot be reached, never printing its password', async () => {
+      const port = await freePort();
+      const out = await failsToStart({
+        DATABASE_URL: `postgres://bot:secret-db-password-123@127.0.0.1:${port}/expiry`,
+      });
+      expect(out).toContain(DATABASE_UNUSABLE(`PostgreSQL at 127.0.0.1:${port}/expiry`, '').slice(0, -3));
+      expect(out).not.toContain('secret-db-password-123');
+    });
+
+    it('starts, answers /healthz, /readyz, /metrics, a signed /expire help and a change, and stops cleanly on SIGTERM', async () => {
+      seed(ld);
+      const port = await freePort();
+      // Not about protected environments: production applies at once.
+      const started = runMain(env({ PORT: String(port), PROTECTED_ENVIRONMENTS: 'locked' }));
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHealthz(url, started);
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
       const res = await postSigned(url, commandBody({ text: 'help' }));
       expect(res.status).toBe(200);
       expect(res.json().response_type).toBe('ephemeral');
+      // A change end to end through the built bundle: LaunchDarkly, the store, Slack, the metrics.
+      await postSigned(url, commandBody({ text: 'flag new-checkout sandy in 2 weeks' }));
+      await slack
+        .waitFor(() => slack.messages.find((m) => m.channel === 'C1' && !m.ephemeral), 20_000)
+        .catch((error) => {
+          throw new Error(`${error.message}\n${started.output()}\n${JSON.stringify(slack.calls)}`);
+        });
+      expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toHaveLength(1);
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toContain('ld_expiry_bot_changes_total{verb="add",outcome="ok"} 1');
 
-      run.child.kill('SIGTERM');
-      expect(await run.exit).toBe(0);
-      const out = run.output();
+      started.child.kill('SIGTERM');
+      expect(await started.exit).toBe(0);
+      const out = started.output();
       expect(out).toContain('ld-expiry-bot is running');
+      expect(out).toContain('"msg":"stopped"');
       for (const secret of [FAKE_BOT_TOKEN, SIGNING_SECRET, ld.token]) expect(out).not.toContain(secret);
-    }, 20_000);
+    });
 
-    it('a database server that accepts connections but never answers stops the start within seconds, saying so', async () => {
-      const sockets: Socket[] = [];
-      const silent = createServer((socket) => sockets.push(socket));
-      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
-      const { port: dbPort } = silent.address() as { port: number };
-      const started = Date.now();
-      const run = runMain({
-        SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
-        SLACK_SIGNING_SECRET: SIGNING_SECRET,
-        SLACK_API_URL: slack.apiUrl,
-        PORT: String(await freePort()),
-        LD_ACCESS_TOKEN: ld.token,
-        LD_BASE_URI: ld.url,
-        LD_PROJECT: 'default',
-        LD_ENVIRONMENT: 'production',
-        DATABASE_URL: `postgres://postgres:hunter2-db-password@127.0.0.1:${dbPort}/test`,
-      });
-      try {
-        expect(await run.exit).toBe(1);
-        // tsx's own start takes seconds on a busy machine; without a deadline this never ends at all.
-        expect(Date.now() - started).toBeLessThan(45_000);
-        const out = run.output();
-        expect(out).toMatch(/ld-expiry-bot stopped: The database (is unreachable|did not answer)/);
-        expect(out).not.toContain('hunter2');
-        expect(out).not.toMatch(/\n\s+at /);
-      } finally {
-        for (const socket of sockets) socket.destroy();
-        silent.close();
-      }
-    }, 60_000);
+    it('`npm start` runs the compiled bot, and a SIGTERM to npm stops the bot gracefully', async () => {
+      const port = await freePort();
+      // npm runs the scripts of the package in ROOT; the variables given win over any .env there.
+      const started = run('npm', ['start', '--silent'], env({ PORT: String(port) }), ROOT);
+      const url = `http://127.0.0.1:${port}`;
+      await waitForHealthz(url, started);
+      // The process listening is node on the built bundle, not tsx; find it among npm's children.
+      const children = spawnSync('pgrep', ['-P', String(started.child.pid)], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
+      expect(children).toHaveLength(1);
+      const bot = children[0]!;
+      const cmdline = spawnSync('ps', ['-o', 'args=', '-p', String(bot)], { encoding: 'utf8' }).stdout;
+      expect(cmdline.trim()).toMatch(/^node( --\S+)* dist\/ld-expiry-bot\.cjs$/);
+
+      started.child.kill('SIGTERM'); // to npm, as a process manager does
+      expect(await started.exit).toBe(0);
+      const out = started.output();
+      expect(out).toContain('"signal":"SIGTERM","msg":"stopping"');
+      expect(out).toContain('"msg":"stopped"');
+      expect(alive(bot)).toBe(false);
+      const stillListening = await fetch(`${url}/healthz`).then(
+        () => true,
+        () => false,
+      );
+      expect(stillListening).toBe(false);
+    });
   });
 });

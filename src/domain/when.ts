@@ -1,4 +1,5 @@
-import * as chrono from 'chrono-node';
+// English only: the full package loads every locale (12 MiB more resident memory).
+import * as chrono from 'chrono-node/en';
 import { DateTime } from 'luxon';
 import { isValidTimeZone, offsetAt, type WallClock, wallClockAt, wallClockToInstant } from './time-zone.js';
 import { formatLocal, formatWhen, type WhenDisplay } from './when-format.js';

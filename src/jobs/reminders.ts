@@ -5,6 +5,7 @@ import type { LaunchDarklyClient } from '../launchdarkly/client.js';
 import { LdError } from '../launchdarkly/errors.js';
 import type { ExpiringTarget } from '../launchdarkly/outcomes.js';
 import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
 import { reminderMessage } from '../slack/blocks/reminder.js';
 import { slackErrorCode } from '../slack/reply.js';
 import type { DueReminder, ExpiryStore, ReminderKey } from '../store/expiry-store.js';
@@ -26,6 +27,7 @@ export interface ReminderJobDeps {
   staleMs?: number;
   /** At most this many reminders per pass; the rest wait for the next. */
   batch?: number;
+  metrics?: Pick<Metrics, 'reminders'>;
 }
 
 export interface ReminderPassStats {
@@ -129,6 +131,9 @@ export async function runReminderPass({
     await inParallel(reminders, SETTLE_CONCURRENCY, (d) => settle(d, scheduled, now, deps, stats));
   }
   if (stats.due > 0) logger.info({ event: 'reminder_pass', ...stats }, 'reminder pass');
+  for (const outcome of ['posted', 'superseded', 'changed', 'gone', 'failed'] as const) {
+    if (stats[outcome] > 0) deps.metrics?.reminders.inc({ outcome }, stats[outcome]);
+  }
   return stats;
 }
 

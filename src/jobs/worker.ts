@@ -83,6 +83,11 @@ export class Worker {
     return this.held.size;
   }
 
+  /** Jobs written down and not done, on every replica sharing the table (for metrics). */
+  open(): Promise<number> {
+    return this.options.store.open();
+  }
+
   /** Looks for work now (a job was just written). */
   wake(): void {
     if (this.stopped || this.pumping) return;

@@ -11,6 +11,7 @@ import { parseJson } from '../domain/json.js';
 import { decide, groupsIn, type Policy, type Rule } from '../domain/policy.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
 import { LdError } from '../launchdarkly/errors.js';
+import { changeOutcome } from '../metrics.js';
 import {
   type ApplyOptions,
   applyChange,
@@ -44,7 +45,8 @@ export interface ChangeAsk {
   provenance?: Provenance;
 }
 
-export interface ChangeDeps extends Pick<Deps, 'ld' | 'store' | 'safetyStore' | 'logger' | 'now'> {
+export interface ChangeDeps
+  extends Pick<Deps, 'ld' | 'store' | 'safetyStore' | 'logger' | 'now' | 'metrics'> {
   policy: Policy;
   protectedEnvironments: readonly string[];
   /** The Slack user groups, of those named, that a person belongs to. */
@@ -143,6 +145,7 @@ export class Changes {
       }
     }
     const results = outcome.kind === 'applied' ? outcome.result.results : [];
+    deps.metrics.changes.inc({ verb: request.verb, outcome: changeOutcome(results) });
     deps.logger.info(
       {
         event: 'change',

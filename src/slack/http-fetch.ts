@@ -12,9 +12,10 @@ const DECODE: Record<string, (body: Buffer) => Buffer> = {
 
 /**
  * A `fetch` on node:http(s) with keep-alive, for Slack's Web API client and response_url replies.
- * Node 20's built-in fetch costs about a millisecond of CPU more per call, on the same event loop
- * that must ack Slack within 3 s. It covers what those two send (POST of a string or bytes, a
- * timeout signal, no redirects) and hands anything else (file uploads) to the built-in fetch.
+ * Node's built-in fetch (undici) spends 1.6× (Node 20) to 1.9× (Node 24) the CPU per Slack call
+ * (`npm run bench -- fetch`, compiled build), on the same event loop that must ack Slack within
+ * 3 s. It covers what those two send (POST of a string or bytes, a timeout signal, no redirects)
+ * and hands anything else (file uploads) to the built-in fetch.
  */
 export function createHttpFetch(): Fetch {
   const agents = {

@@ -9,6 +9,8 @@ import { type Config, loadConfig, secretsOf } from '../../src/config.js';
 import type { Worker } from '../../src/jobs/worker.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
+import { createMetrics, launchDarklyObserver, type Metrics } from '../../src/metrics.js';
+import { checkSlack, slackCheckClient } from '../../src/preflight.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
@@ -30,6 +32,8 @@ export interface Bot {
   database: Db;
   /** The work behind its acks. */
   work: Worker;
+  /** This bot's own registry, also served on `/metrics`. */
+  metrics: Metrics;
   /** Every line the bot logged, already scrubbed. */
   logs: string[];
   command: (fields: CommandFields | string) => ReturnType<typeof postSigned>;
@@ -75,12 +79,17 @@ export async function startBot(
     secrets: secretsOf(config),
     destination: { write: (l) => logs.push(l) },
   });
+  const metrics = createMetrics();
   const client = new LaunchDarklyClient({
     baseUri: config.launchDarkly.baseUri,
     accessToken: config.launchDarkly.accessToken,
     logger,
     attemptTimeoutMs: options.ldTimeoutMs,
+    ...launchDarklyObserver(metrics),
   });
+  // As main.ts does: Bolt is told who the bot is and never calls auth.test itself.
+  const slackBot = await checkSlack(slackCheckClient(config, logger), config.slack.apiUrl);
+  if (!slackBot.ok) throw new Error(slackBot.problem);
   const database =
     options.database ??
     (await connect(`sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')), 'bot.sqlite')}`));
@@ -98,6 +107,9 @@ export async function startBot(
     now: options.now ?? (() => new Date()),
     work,
     progressAfterMs: options.progressAfterMs,
+    metrics,
+    pingDatabase: database.ping,
+    slackBot: slackBot.value,
   });
   const server = (await app.start(0)) as Server;
   work.start();
@@ -110,6 +122,7 @@ export async function startBot(
     watches,
     mirror,
     database,
+    metrics,
     logs,
     command: (fields) => postSigned(url, commandBody(typeof fields === 'string' ? { text: fields } : fields)),
     work,

@@ -83,6 +83,11 @@ export class FakeSlack {
   /** Calls that got a fault instead of an answer. */
   readonly faulted: Array<{ method: string; args: Record<string, any>; fault: 'hang' | 429 }> = [];
   private transportFaults: SlackFault[] = [];
+  /**
+   * Slack unusable for the Web API: `drop` closes every connection unanswered (Slack unreachable);
+   * an error code (`token_revoked`, …) is every method's answer (the token no longer accepted).
+   */
+  outage: 'drop' | string | undefined;
   private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
   private holds: Array<Hold<HeldCall>> = [];
   private answerHolds: Array<Hold<HeldCall>> = [];
@@ -171,6 +176,7 @@ export class FakeSlack {
     this.delayMs = 0;
     this.transportFaults = [];
     this.faulted.length = 0;
+    this.outage = undefined;
   }
 
   /** Resolves when a matching message (channel, thread or ephemeral) has been posted or updated. */
@@ -207,6 +213,10 @@ export class FakeSlack {
       this.check('response_url', body);
       return sendJson(res, 200, { ok: true });
     }
+    if (this.outage === 'drop') {
+      req.socket.destroy();
+      return;
+    }
     const method = url.pathname.replace(/^\/api\//, '');
     const args = parseArgs(raw, String(req.headers['content-type'] ?? ''));
     const auth = String(req.headers.authorization ?? '');
@@ -235,8 +245,9 @@ export class FakeSlack {
         { 'Retry-After': String(stuck.retryAfterSeconds ?? 1) },
       );
     }
-    const response =
-      method === 'apps.connections.open'
+    const response = this.outage
+      ? { ok: false, error: this.outage }
+      : method === 'apps.connections.open'
         ? this.openConnection(token)
         : token === FAKE_BOT_TOKEN
           ? this.answer(method, args)

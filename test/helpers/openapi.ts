@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 
 const SPEC_PATH = fileURLToPath(
-  new URL('../../../shared/launchdarkly/openapi.expiring-targets.semantic-patch.json', import.meta.url),
+  new URL('../fixtures/launchdarkly/openapi.expiring-targets.semantic-patch.json', import.meta.url),
 );
 
 interface Operation {
@@ -16,7 +16,7 @@ interface Operation {
 
 /**
  * Validates requests and responses against LaunchDarkly's official OpenAPI schemas (the subset in
- * shared/launchdarkly), so that both our client and our fake are held to LaunchDarkly's shapes.
+ * test/fixtures/launchdarkly), so that both our client and our fake are held to LaunchDarkly's shapes.
  */
 export class OpenApiValidator {
   private readonly operations: Operation[] = [];

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { type ReminderJobDeps, runReminderPass } from '../../src/jobs/reminders.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
+import { createMetrics } from '../../src/metrics.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore, type NewExpiry } from '../../src/store/expiry-store.js';
 import { DATABASES, freshDatabase } from '../helpers/databases.js';
@@ -90,6 +91,20 @@ describe.each(DATABASES)('reminder pass on %s', (_name, url) => {
   afterEach(async () => {
     await handle.close();
     expect(slack.violations).toEqual([]);
+  });
+
+  it('counts the reminders it settles in its metrics, by outcome', async () => {
+    const metrics = createMetrics();
+    const d = deps('replica-a', { metrics });
+    await schedule('sandy', T0 + 30 * H);
+    // bob's expiry was moved in LaunchDarkly meanwhile: the store still has the old instant.
+    await schedule('bob', T0 + 40 * H);
+    const { items } = await store.upcoming(T0, { limit: 10, offset: 0 });
+    await store.setExpiresAt(items.find((e) => e.target.key === 'bob')!.id, T0 + 30 * H, T0);
+    await pass(T0 + 6 * H + 1, d);
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('ld_expiry_bot_reminders_total{outcome="posted"} 1');
+    expect(text).toContain('ld_expiry_bot_reminders_total{outcome="changed"} 1');
   });
 
   it('posts a due reminder once, in the thread, with the three buttons — across passes and restarts', async () => {

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { ChangeRequest, Requester } from '../../src/domain/change-request.js';
 import { parsePolicy } from '../../src/domain/policy.js';
 import { createLogger } from '../../src/log.js';
+import { createMetrics } from '../../src/metrics.js';
 import { LD_MESSAGES } from '../../src/services/ld-errors.js';
 import { type ChangeOutcome, Changes } from '../../src/services/request-change.js';
 import type { Db } from '../../src/store/database.js';
@@ -64,6 +65,7 @@ describe.each(DATABASES)('Changes, the one use case, on %s', (_name, url) => {
       safetyStore: new SafetyStore(db.db),
       logger: createLogger({ level: 'info', secrets: [], destination: { write: (l) => logs.push(l) } }),
       now: () => new Date(NOW),
+      metrics: createMetrics(),
       policy: parsed.policy,
       protectedEnvironments,
       groupsOf: async () => groups,

@@ -3,6 +3,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
+import { createMetrics } from '../../src/metrics.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
@@ -91,6 +92,8 @@ describe('Socket Mode', () => {
       watches: new WatchStore(bot.database.db),
       mirror: new MirrorStore(bot.database.db),
       work: createWorker(config, bot.database, { logger: silentLogger(), owner: 'socket' }),
+      metrics: createMetrics(),
+      pingDatabase: bot.database.ping,
     });
     // The fake has no WebSocket server, so the client keeps retrying: watch for its first call.
     socketBot.start().catch(() => undefined);
