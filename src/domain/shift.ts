@@ -50,6 +50,9 @@ const MINUTES_PER: Record<ShiftUnit, number> = {
 
 export const SHIFT_EXAMPLES = '"2 days", "1 week", "36 hours", "90 minutes", "+3d"';
 
+/** What `/expire help` says of a duration. */
+export const SHIFT_HELP = `*<duration>* (extend) how much later than each target's current expiry: ${SHIFT_EXAMPLES}. Days, weeks and months keep the clock time in your zone; hours and minutes are elapsed time.`;
+
 export type ShiftParse = { ok: true; shift: Shift } | { ok: false; problem: string };
 
 /** "2 days", "1 week", "36 hours", "a month", "+3d", "by 2 weeks" → a shift. */

@@ -1,10 +1,13 @@
 import type { ChangeRequest } from './change-request.js';
-import { describeShift, parseShift } from './shift.js';
-import { VERBS, type Verb } from './vocabulary.js';
+import { describeShift, parseShift, SHIFT_HELP } from './shift.js';
+import { VERBS, type Verb, type VerbSpec } from './vocabulary.js';
 import { parseWhen } from './when.js';
 import { formatUtc, slackDate } from './when-format.js';
 
 export type Timing = Pick<ChangeRequest, 'expiresAt' | 'extendBy'>;
+
+/** `/expire help`'s words for each kind of argument a verb may take besides a time (told apart). */
+export const ARGUMENT_HELP: Partial<Record<VerbSpec['takes'], string>> = { duration: SHIFT_HELP };
 
 /**
  * The words after the targets, read as the verb wants them: an instant ("next friday 5pm"), a

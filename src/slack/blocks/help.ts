@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import { SHIFT_EXAMPLES } from '../../domain/shift.js';
+import { ARGUMENT_HELP } from '../../domain/timing.js';
 import { COMMAND_VERBS, VERBS } from '../../domain/vocabulary.js';
 import { COMMAND } from '../ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
@@ -17,8 +17,6 @@ export const USAGE = [
 
 export const TARGETS_HELP =
   '*<targets>* one word, keys separated by commas: `sandy,bob` are users; `organization:acme` is a context of kind `organization`.';
-
-export const DURATION_HELP = `*<duration>* (extend) how much later than each target's current expiry: ${SHIFT_EXAMPLES}. Days, weeks and months keep the clock time in your zone; hours and minutes are elapsed time.`;
 
 export const OPTIONS_HELP = [
   '*Options* (anywhere after the key):',
@@ -54,7 +52,6 @@ export const EXAMPLES = [
   `${COMMAND} flag new-checkout sandy,bob next friday 5pm`,
   `${COMMAND} segment beta-testers organization:acme in 2 weeks --env staging`,
   `${COMMAND} update flag new-checkout sandy Dec 3 9:30am`,
-  `${COMMAND} extend flag new-checkout sandy,bob 2 days`,
   `${COMMAND} remove segment beta-testers organization:acme`,
 ].join('\n');
 
@@ -67,7 +64,7 @@ export function helpMessage(problem?: string): { text: string; blocks: KnownBloc
     section(TARGETS_HELP),
     section(WHEN_HELP),
     section(WHEN_CLOCK_HELP),
-    section(DURATION_HELP),
+    ...Object.values(ARGUMENT_HELP).map((text) => section(text)),
     section(OPTIONS_HELP),
     section(`*Examples*\n\`\`\`${EXAMPLES}\`\`\``),
   ];
