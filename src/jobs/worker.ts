@@ -63,11 +63,25 @@ export class Worker {
    */
   async submit(kind: string, id: string, payload: unknown): Promise<'queued' | 'duplicate' | 'full'> {
     const { store, now, maxOpen } = this.options;
-    if ((await store.open()) >= maxOpen) return 'full';
+    if ((await this.openJobs()) >= maxOpen) return 'full';
     if (!(await store.add({ id, kind, payload }, now()))) return 'duplicate';
+    if (this.openCount) this.openCount.n++;
     this.wake();
     this.tellIfWaiting(kind, id, payload);
     return 'queued';
+  }
+
+  /**
+   * Work not yet done, counted at most once a second: the bound need not be exact to the job, and
+   * a count on every ack would be one more query before Slack hears back.
+   */
+  private openCount?: { n: number; at: number };
+  private async openJobs(): Promise<number> {
+    const { store, now } = this.options;
+    if (!this.openCount || now() - this.openCount.at > 1_000) {
+      this.openCount = { n: await store.open(), at: now() };
+    }
+    return this.openCount.n;
   }
 
   start(): void {
