@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createApp } from './app.js';
 import { type Config, ConfigError, loadConfig, secretsOf } from './config.js';
+import { runAfterExpiryPass } from './jobs/after-expiry.js';
 import { runReminderPass } from './jobs/reminders.js';
 import { every } from './jobs/scheduler.js';
 import { runWatchReminderPass } from './jobs/watch-reminders.js';
@@ -167,6 +168,23 @@ async function main(): Promise<void> {
     logger,
     'watch-scan',
   );
+  // Same rhythm as reminders: what happened is told within one check interval of the instant.
+  const afterExpiry = every(
+    config.reminders.checkIntervalMs,
+    () =>
+      runAfterExpiryPass({
+        now: now().getTime(),
+        deps: {
+          store,
+          ld,
+          slack: app.client,
+          logger: logger.child({ component: 'after-expiry' }),
+          owner,
+        },
+      }),
+    logger,
+    'after-expiry',
+  );
   const DAY = 86_400_000;
   const jobs = new JobStore(database.db, database.dialect);
   const pruning = every(
@@ -174,6 +192,7 @@ async function main(): Promise<void> {
     async () => {
       await safetyStore.prune(now().getTime() - DAY);
       await jobs.prune(now().getTime() - DAY);
+      await store.prunePassed(now().getTime() - DAY);
     },
     logger,
     'prune',
@@ -190,6 +209,7 @@ async function main(): Promise<void> {
     await syncing.stop();
     await scanning.stop();
     await reminders.stop();
+    await afterExpiry.stop();
     // What runs gets a few seconds to finish; the rest is handed back at once, not lost.
     const handedBack = await work.stop(STOP_GRACE_MS - 1_000);
     if (handedBack > 0) logger.info({ handedBack }, 'unfinished work handed back for the next start');

@@ -1,8 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { COMMAND } from '../src/slack/ids.js';
+
+const vendored = (path: string) =>
+  JSON.parse(readFileSync(new URL(`./fixtures/slack-manifest-schema/${path}`, import.meta.url), 'utf8'));
+
+/** Slack's published schema, vendored, with its versions under the URLs it refers to them by. */
+function slackSchemaValidator() {
+  // strict off: Slack's schema uses keywords and formats Ajv's strict mode does not know.
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  for (const version of ['1.0.0', '2.0.0']) {
+    ajv.addSchema(
+      vendored(`schemas/manifest.schema.${version}.json`),
+      `https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/manifest.schema.${version}.json`,
+    );
+  }
+  return ajv.compile(vendored('manifest.schema.json'));
+}
 
 const manifest = parse(readFileSync(new URL('../manifest.yml', import.meta.url), 'utf8'));
 
@@ -28,6 +46,15 @@ const schema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        app_home: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            home_tab_enabled: { type: 'boolean' },
+            messages_tab_enabled: { type: 'boolean' },
+            messages_tab_read_only_enabled: { type: 'boolean' },
+          },
+        },
         bot_user: {
           type: 'object',
           required: ['display_name'],
@@ -70,6 +97,14 @@ const schema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        event_subscriptions: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            request_url: https,
+            bot_events: { type: 'array', items: { type: 'string', maxLength: 50 }, uniqueItems: true },
+          },
+        },
         interactivity: {
           type: 'object',
           required: ['is_enabled'],
@@ -92,6 +127,29 @@ describe('manifest.yml', () => {
   it("is valid for the parts of Slack's manifest schema it uses", () => {
     const validate = new Ajv({ allErrors: true }).compile(schema);
     expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("validates against Slack's published app-manifest schema (vendored)", () => {
+    const validate = slackSchemaValidator();
+    expect(validate(manifest), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it("Slack's schema is really applied: a manifest it forbids fails", () => {
+    const validate = slackSchemaValidator();
+    expect(validate({ ...manifest, features: { ...manifest.features, app_home: { home_tab: true } } })).toBe(
+      false,
+    );
+    expect(validate({ ...manifest, display_information: { name: '' } })).toBe(false);
+  });
+
+  it('has the Home tab and the app_home_opened event, and a read-only Messages tab for DMs', () => {
+    expect(manifest.features.app_home).toEqual({
+      home_tab_enabled: true,
+      messages_tab_enabled: true,
+      messages_tab_read_only_enabled: true,
+    });
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_home_opened']);
+    expect(manifest.settings.event_subscriptions.request_url).toMatch(/^https:\/\/.*\/slack\/events$/);
   });
 
   it('declares the command, the scopes, and interactivity with an options-load URL', () => {

@@ -320,7 +320,7 @@ async function sendFor(plans: Plan[], what: string, ref: ResourceRef, send: () =
   }
 }
 
-function members(segment: SegmentRep, type: TargetType): Set<string> {
+export function members(segment: SegmentRep, type: TargetType): Set<string> {
   const users = (type === 'included' ? segment.included : segment.excluded) ?? [];
   const contexts = (type === 'included' ? segment.includedContexts : segment.excludedContexts) ?? [];
   return new Set([

@@ -6,6 +6,10 @@ export const ACTIONS = {
   reminderExtend: 'reminder_extend',
   reminderCancel: 'reminder_cancel',
   reminderRemoveNow: 'reminder_remove_now',
+  /** Remove now on an after-expiry message: the target was still there after its expiry. */
+  passedRemoveNow: 'passed_remove_now',
+  /** The Home tab's menu on each expiry (Extend, Cancel expiry, Remove now). */
+  homeExpiry: 'home_expiry',
   listPage: 'known_list_page',
   confirm: 'protected_confirm',
   cancelConfirm: 'protected_cancel',

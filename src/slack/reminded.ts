@@ -3,7 +3,7 @@ import type { Requester } from '../domain/change-request.js';
 import { parseJson } from '../domain/json.js';
 import { ALREADY_HANDLED } from './blocks/reminder.js';
 import type { ListenerDeps } from './context.js';
-import { reminderRef } from './parse/reminder.js';
+import { passedRefSchema, reminderRef } from './parse/reminder.js';
 import { findReminded, type RemindedExpiry } from './watched-reminders.js';
 
 /**
@@ -18,6 +18,33 @@ export async function loadReminded(
   const expiry = ref && (await findReminded(ref.id, deps));
   if (!ref || !expiry || expiry.expiresAt !== ref.at) return { ok: false, message: ALREADY_HANDLED };
   return { ok: true, expiry };
+}
+
+/**
+ * The expiry an after-expiry message's Remove now is about. The bot has forgotten it by then: the
+ * button carries it, and LaunchDarkly (read by the change) says whether the target is still there.
+ */
+export function loadPassed(
+  value: string | undefined,
+): { ok: true; expiry: RemindedExpiry } | { ok: false; message: string } {
+  const ref = parseJson(passedRefSchema, value);
+  if (!ref) return { ok: false, message: ALREADY_HANDLED };
+  const [kind, projectKey, key, environmentKey] = ref.r;
+  return {
+    ok: true,
+    expiry: {
+      id: '',
+      resource: { kind, projectKey, key, environmentKey },
+      target: { contextKind: ref.t[0], key: ref.t[1] },
+      expiresAt: 0,
+      targetType: ref.tt,
+      requestedBy: ref.by,
+      channelId: ref.c,
+      messageTs: ref.m,
+      createdAt: 0,
+      updatedAt: 0,
+    },
+  };
 }
 
 /** The person who clicked a button in a channel. */

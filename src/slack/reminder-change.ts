@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
 import type { ChangeRequest, Requester } from '../domain/change-request.js';
 import { auditComment } from '../domain/comment.js';
 import { targetLabel } from '../domain/targets.js';
@@ -11,7 +11,37 @@ import { reminderDone, reminderDoneMessage } from './blocks/reminder.js';
 import type { Message } from './blocks/result.js';
 import { textMessage } from './blocks/text.js';
 import type { ListenerDeps } from './context.js';
+import { publishHome } from './home.js';
 import { followInMirror, type RemindedExpiry } from './watched-reminders.js';
+
+/**
+ * Where such a change was asked: a reminder (updated in place), an after-expiry message (answered
+ * in its thread: the message speaks for several targets) or the Home tab (published again).
+ */
+export const askedFromSchema = z.enum(['reminder', 'passed', 'home']);
+export type AskedFrom = z.infer<typeof askedFromSchema>;
+
+/**
+ * How a change done from `from` is shown there. A watched environment's reminder is grouped: it
+ * keeps the other targets' buttons, so what was done goes in its thread instead.
+ */
+export function showDone(
+  from: AskedFrom,
+  message: { channel: string; ts: string } | undefined,
+  who: string,
+  deps: Pick<ListenerDeps, 'slack' | 'store' | 'now' | 'logger'>,
+): (expiry: RemindedExpiry, done: string) => Promise<unknown> {
+  return async (expiry, done) => {
+    if (from === 'home' || !message) return publishHome(deps, who);
+    const shown = reminderDoneMessage(expiry, done, who);
+    if (from === 'reminder' && !expiry.watched) return deps.slack.chat.update({ ...message, ...shown });
+    return deps.slack.chat.postMessage({
+      channel: message.channel,
+      thread_ts: expiry.messageTs ?? message.ts,
+      ...shown,
+    });
+  };
+}
 
 /**
  * A change asked for on a reminder (Cancel expiry, Remove now, the Extend form), as a job: the same
@@ -25,9 +55,10 @@ export async function changeFromReminder(
   timing: Timing,
   ctx: {
     who: Requester;
-    client: WebClient;
-    /** The reminder message. */
-    message: { channel: string; ts: string };
+    /** Shows the change done where it was asked: the reminder updated, a thread reply, the Home tab refreshed. */
+    done: (expiry: RemindedExpiry, done: string) => Promise<unknown>;
+    /** The message the change was asked from, if any (not on the Home tab). */
+    message?: { channel: string; ts: string };
     tell: (message: Message) => Promise<unknown>;
     deps: ListenerDeps;
     job: ChangeJob;
@@ -53,7 +84,11 @@ export async function changeFromReminder(
       confirmed: true,
       // A watched expiry becomes the clicker's, threaded under the reminder it was changed from.
       provenance: expiry.watched
-        ? { requestedBy: ctx.who.userId, channelId: ctx.message.channel, messageTs: ctx.message.ts }
+        ? {
+            requestedBy: ctx.who.userId,
+            channelId: ctx.message?.channel ?? ctx.who.channelId,
+            messageTs: ctx.message?.ts,
+          }
         : { requestedBy: expiry.requestedBy, channelId: expiry.channelId, messageTs: expiry.messageTs },
     },
     {
@@ -69,17 +104,10 @@ export async function changeFromReminder(
     }
     const done = reminderDone(verb, result.expiresAt);
     if (expiry.watched) {
-      // A grouped reminder keeps the other targets' buttons: what was done goes in its thread.
       const gone = verb === 'remove' || verb === 'revoke';
       await followInMirror(expiry, gone ? undefined : result.expiresAt, ctx.who.userId, ctx.deps);
-      await ctx.client.chat.postMessage({
-        channel: ctx.message.channel,
-        thread_ts: ctx.message.ts,
-        ...reminderDoneMessage(expiry, done, ctx.who.userId),
-      });
-    } else {
-      await ctx.client.chat.update({ ...ctx.message, ...reminderDoneMessage(expiry, done, ctx.who.userId) });
     }
+    await ctx.done(expiry, done);
     if (outcome.warning) await ctx.tell(textMessage(`:warning: ${escapeMrkdwn(outcome.warning)}`));
     return 'done';
   }

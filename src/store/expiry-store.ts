@@ -19,6 +19,12 @@ export interface ReminderKey {
   expiresAt: number;
 }
 
+/** An expiry at the instant that passed: what an after-expiry claim is for. */
+export interface PassedKey {
+  expiryId: string;
+  expiresAt: number;
+}
+
 const BATCH = 500;
 
 function toExpiry(row: ExpiriesTable): Expiry {
@@ -173,6 +179,155 @@ export class ExpiryStore {
         .executeTakeFirstOrThrow(),
     ]);
     return { items: items.map(toExpiry), total: Number(total.n) };
+  }
+
+  /** One person's expiries still ahead, soonest first, and how many there are in all. */
+  async upcomingOf(
+    requestedBy: string,
+    now: number,
+    limit: number,
+  ): Promise<{ items: Expiry[]; total: number }> {
+    const mine = this.db
+      .selectFrom('expiries')
+      .where('requested_by', '=', requestedBy)
+      .where('expires_at', '>', now);
+    const [items, total] = await Promise.all([
+      mine
+        .selectAll()
+        .orderBy('expires_at')
+        .orderBy('resource_key')
+        .orderBy('context_kind')
+        .orderBy('target_key')
+        .limit(limit)
+        .execute(),
+      mine.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: items.map(toExpiry), total: Number(total.n) };
+  }
+
+  /**
+   * Expiries whose instant has passed and that nobody has settled: no finished after-expiry row
+   * for that instant and no live claim (one older than `staleMs` is taken over). Oldest first.
+   */
+  async passed(now: number, staleMs: number, limit: number): Promise<Expiry[]> {
+    const rows = await this.db
+      .selectFrom('expiries as e')
+      .selectAll('e')
+      .where('e.expires_at', '<=', now)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('after_expiry as a')
+              .select('a.expiry_id')
+              .whereRef('a.expiry_id', '=', 'e.id')
+              .whereRef('a.expires_at', '=', 'e.expires_at')
+              .where((eb) =>
+                eb.or([eb('a.outcome', 'is not', null), eb('a.claimed_at', '>', now - staleMs)]),
+              ),
+          ),
+        ),
+      )
+      .orderBy('e.expires_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toExpiry);
+  }
+
+  /** Claims passed expiries for `owner` (as `claimMany` does reminders): returns those it now holds. */
+  async claimPassed(keys: PassedKey[], owner: string, now: number, staleMs: number): Promise<PassedKey[]> {
+    const id = (k: PassedKey) => `${k.expiryId}|${k.expiresAt}`;
+    const held = new Set<string>();
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const inserted = await this.db
+        .insertInto('after_expiry')
+        .values(
+          keys.slice(i, i + BATCH).map((k) => ({
+            expiry_id: k.expiryId,
+            expires_at: k.expiresAt,
+            claimed_by: owner,
+            claimed_at: now,
+            outcome: null,
+            posted_ts: null,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['expiry_id', 'expires_at']).doNothing())
+        .returning(['expiry_id', 'expires_at'])
+        .execute();
+      for (const row of inserted)
+        held.add(id({ expiryId: row.expiry_id, expiresAt: Number(row.expires_at) }));
+    }
+    for (const k of keys) {
+      if (held.has(id(k))) continue;
+      const taken = await this.db
+        .updateTable('after_expiry')
+        .set({ claimed_by: owner, claimed_at: now })
+        .where(ExpiryStore.passedKey(k))
+        .where('outcome', 'is', null)
+        .where('claimed_at', '<=', now - staleMs)
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) > 0) held.add(id(k));
+    }
+    return keys.filter((k) => held.has(id(k)));
+  }
+
+  /**
+   * Settles a passed expiry: what was said is recorded and the expiry forgotten, together. An
+   * expiry moved meanwhile (another instant) is kept: its new instant is still to come.
+   */
+  async settlePassed(key: PassedKey, outcome: 'posted' | 'gone', postedTs?: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('after_expiry')
+        .set({ outcome, posted_ts: postedTs ?? null })
+        .where(ExpiryStore.passedKey(key))
+        .execute();
+      await trx
+        .deleteFrom('expiries')
+        .where('id', '=', key.expiryId)
+        .where('expires_at', '=', key.expiresAt)
+        .execute();
+      await trx.deleteFrom('reminders').where('expiry_id', '=', key.expiryId).execute();
+    });
+  }
+
+  /** LaunchDarkly holds the expiry for a later instant: follow it; that instant gets its own turn. */
+  async followPassed(key: PassedKey, expiresAt: number, now: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('after_expiry')
+        .set({ outcome: 'changed' })
+        .where(ExpiryStore.passedKey(key))
+        .execute();
+      await trx
+        .updateTable('expiries')
+        .set({ expires_at: expiresAt, updated_at: now })
+        .where('id', '=', key.expiryId)
+        .where('expires_at', '=', key.expiresAt)
+        .execute();
+    });
+  }
+
+  /** Gives an after-expiry claim back (LaunchDarkly or Slack failed): the next pass tries again. */
+  async releasePassed(key: PassedKey): Promise<void> {
+    await this.db
+      .deleteFrom('after_expiry')
+      .where(ExpiryStore.passedKey(key))
+      .where('outcome', 'is', null)
+      .execute();
+  }
+
+  /** Forgets settled after-expiry rows claimed before `before`. */
+  async prunePassed(before: number): Promise<void> {
+    await this.db
+      .deleteFrom('after_expiry')
+      .where('outcome', 'is not', null)
+      .where('claimed_at', '<', before)
+      .execute();
+  }
+
+  private static passedKey(key: PassedKey) {
+    return (eb: ExpressionBuilder<Database, 'after_expiry'>) =>
+      eb.and([eb('expiry_id', '=', key.expiryId), eb('expires_at', '=', key.expiresAt)]);
   }
 
   /**

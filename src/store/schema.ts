@@ -36,6 +36,21 @@ export interface RemindersTable {
   posted_ts: string | null;
 }
 
+/**
+ * What was said once an expiry's instant passed: the primary key is the claim, as for reminders.
+ * Outlives its expiry by a day (pruned), so a replica that read the expiry just before it was
+ * forgotten finds the claim taken.
+ */
+export interface AfterExpiryTable {
+  expiry_id: string;
+  expires_at: number;
+  claimed_by: string;
+  claimed_at: number;
+  /** posted | changed | gone */
+  outcome: string | null;
+  posted_ts: string | null;
+}
+
 /** A change to a protected environment waiting for its asker's Confirm. */
 export interface ConfirmationsTable {
   id: string;
@@ -141,6 +156,7 @@ export interface Database {
   watch_reminders: WatchRemindersTable;
   expiries: ExpiriesTable;
   reminders: RemindersTable;
+  after_expiry: AfterExpiryTable;
   confirmations: ConfirmationsTable;
   jobs: JobsTable;
   kysely_migration?: { name: Generated<string> };

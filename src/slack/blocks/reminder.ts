@@ -15,7 +15,7 @@ export interface ReminderRef {
   at: number;
 }
 
-function describe(e: Expiry): string {
+export function describe(e: Expiry): string {
   const detail = e.variationName ?? e.targetType;
   return `\`${targetLabel(e.target)}\`${detail ? ` (${detail})` : ''} on ${e.resource.kind} *${e.resource.key}* in \`${e.resource.environmentKey}\``;
 }

@@ -2,6 +2,7 @@ import type { ListenerDeps } from '../../context.js';
 import type { Router } from '../../router.js';
 import { registerCancelConfirm } from './cancel-confirm.js';
 import { registerConfirm } from './confirm.js';
+import { registerHomeMenu } from './home-menu.js';
 import { registerListPage } from './list-page.js';
 import { registerModal } from './modal.js';
 import { registerReminderButtons } from './reminder-buttons.js';
@@ -10,6 +11,7 @@ import { registerReminderExtend } from './reminder-extend.js';
 export function register(router: Router, deps: ListenerDeps): void {
   registerReminderButtons(router, deps);
   registerReminderExtend(router, deps);
+  registerHomeMenu(router, deps);
   registerListPage(router, deps);
   registerConfirm(router, deps);
   registerCancelConfirm(router, deps);

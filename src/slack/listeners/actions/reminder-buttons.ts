@@ -5,34 +5,46 @@ import type { JobKind } from '../../../jobs/worker.js';
 import { answering, changeJob } from '../../announce.js';
 import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
+import { publishHome } from '../../home.js';
 import { ACTIONS } from '../../ids.js';
-import { clicker, loadReminded } from '../../reminded.js';
-import { changeFromReminder } from '../../reminder-change.js';
+import { clicker, loadPassed, loadReminded } from '../../reminded.js';
+import { askedFromSchema, changeFromReminder, showDone } from '../../reminder-change.js';
 import { responder } from '../../response-url.js';
 import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
 
 export const REMINDER_BUTTON_JOB = 'reminder-button';
 
-const VERB_OF = { [ACTIONS.reminderCancel]: 'remove', [ACTIONS.reminderRemoveNow]: 'revoke' } as const;
+const BUTTONS = [
+  { actionId: ACTIONS.reminderCancel, verb: 'remove', from: 'reminder' },
+  { actionId: ACTIONS.reminderRemoveNow, verb: 'revoke', from: 'reminder' },
+  { actionId: ACTIONS.passedRemoveNow, verb: 'revoke', from: 'passed' },
+] as const;
 
-const payloadSchema = z.object({
+/** Also what the Home tab's Cancel expiry and Remove now submit (`from: 'home'`, no message). */
+export const reminderButtonPayload = z.object({
   verb: z.enum(['remove', 'revoke']),
   value: z.string().optional(),
   who: requesterSchema,
-  message: z.object({ channel: z.string(), ts: z.string() }),
+  /** Absent in jobs written before Home and after-expiry messages existed: a reminder. */
+  from: askedFromSchema.default('reminder'),
+  message: z.object({ channel: z.string(), ts: z.string() }).optional(),
   responseUrl: z.string().optional(),
 });
 
-/** Cancel expiry and Remove now on a reminder: done at once, once per click. */
+/**
+ * Cancel expiry and Remove now on a reminder, and Remove now on an after-expiry message: done at
+ * once, once per click.
+ */
 export function registerReminderButtons(router: Router, deps: ListenerDeps): void {
-  for (const [actionId, verb] of Object.entries(VERB_OF)) {
+  for (const { actionId, verb, from } of BUTTONS) {
     router.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
       // A double click (or a redelivered click) is one job; a click that failed can be tried again.
       const refused = await takeOn(deps, REMINDER_BUTTON_JOB, `button:${actionId}:${action.value}`, {
         verb,
         value: action.value,
         who: clicker(body),
+        from,
         message: { channel: body.channel!.id, ts: body.message!.ts },
         responseUrl: body.response_url,
       });
@@ -46,16 +58,18 @@ export function registerReminderButtons(router: Router, deps: ListenerDeps): voi
 function reminderButtonJob(deps: ListenerDeps): JobKind {
   return {
     async run(job, ctx) {
-      const p = payloadSchema.parse(job.payload);
+      const p = reminderButtonPayload.parse(job.payload);
       const dm = (message: { text: string }) =>
         deps.slack.chat.postMessage({ channel: p.who.userId, ...message });
       const respond = responder(p.responseUrl, dm);
       const tell = (message: { text: string }) =>
         respond({ response_type: 'ephemeral', replace_original: false, ...message });
       return answering({ tell }, deps.logger, job.attempt, async () => {
-        const expiry = await loadReminded(p.value, deps);
+        const expiry = p.from === 'passed' ? loadPassed(p.value) : await loadReminded(p.value, deps);
         if (!expiry.ok) {
           await tell(textMessage(expiry.message));
+          // What the Home tab showed is out of date: show what is.
+          if (p.from === 'home') await publishHome(deps, p.who.userId);
           return 'done';
         }
         const result = await changeFromReminder(
@@ -64,7 +78,7 @@ function reminderButtonJob(deps: ListenerDeps): JobKind {
           {},
           {
             who: p.who,
-            client: deps.slack,
+            done: showDone(p.from, p.message, p.who.userId, deps),
             message: p.message,
             tell,
             deps,

@@ -7,7 +7,7 @@ import { answering, changeJob, SOMETHING_WENT_WRONG } from '../../announce.js';
 import type { ListenerDeps } from '../../context.js';
 import { BLOCKS, INPUTS, VIEWS } from '../../ids.js';
 import { extendMetadata } from '../../parse/reminder.js';
-import { changeFromReminder } from '../../reminder-change.js';
+import { askedFromSchema, changeFromReminder, showDone } from '../../reminder-change.js';
 import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
 import { findReminded } from '../../watched-reminders.js';
@@ -22,7 +22,9 @@ const payloadSchema = z.object({
   at: z.number(),
   expiresAt: z.number(),
   who: requesterSchema,
-  message: z.object({ channel: z.string(), ts: z.string() }),
+  /** The reminder to update; absent when Extend was chosen on the Home tab. */
+  message: z.object({ channel: z.string(), ts: z.string() }).optional(),
+  from: askedFromSchema.default('reminder'),
 });
 
 /** The Extend form of a reminder: bad times are shown on the field; a good one moves the expiry after the ack. */
@@ -41,14 +43,15 @@ export function registerExtend(router: Router, deps: ListenerDeps): void {
         userId: body.user.id,
         userName: body.user.name,
         teamDomain: body.team?.domain,
-        channelId: meta.channel,
+        channelId: meta.channel ?? body.user.id,
       };
       const refused = await takeOn(deps, EXTEND_JOB, `view:${view.id}:${view.hash}`, {
         expiryId: expiry.id,
         at: meta.at,
         expiresAt: when.ms,
         who,
-        message: { channel: meta.channel, ts: meta.ts },
+        ...(meta.channel && meta.ts ? { message: { channel: meta.channel, ts: meta.ts } } : {}),
+        from: meta.home ? 'home' : 'reminder',
       });
       if (refused) return await error(refused);
       await ack();
@@ -65,7 +68,9 @@ function extendJob(deps: ListenerDeps): JobKind {
     async run(job, ctx) {
       const p = payloadSchema.parse(job.payload);
       const tell = (message: { text: string }) =>
-        deps.slack.chat.postEphemeral({ channel: p.message.channel, user: p.who.userId, ...message });
+        p.message
+          ? deps.slack.chat.postEphemeral({ channel: p.message.channel, user: p.who.userId, ...message })
+          : deps.slack.chat.postMessage({ channel: p.who.userId, ...message });
       return answering({ tell }, deps.logger, job.attempt, async () => {
         const expiry = await findReminded(p.expiryId, deps);
         // Moved by someone else meanwhile, or this very job's change was applied before a crash.
@@ -76,7 +81,7 @@ function extendJob(deps: ListenerDeps): JobKind {
           { expiresAt: p.expiresAt },
           {
             who: p.who,
-            client: deps.slack,
+            done: showDone(p.from, p.message, p.who.userId, deps),
             message: p.message,
             tell,
             deps,

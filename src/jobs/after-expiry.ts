@@ -1,0 +1,167 @@
+import type { WebClient } from '@slack/web-api';
+import type { Expiry } from '../domain/expiry.js';
+import { groupBy } from '../domain/group-by.js';
+import { targetLabel } from '../domain/targets.js';
+import type { LaunchDarklyClient } from '../launchdarkly/client.js';
+import { LdError } from '../launchdarkly/errors.js';
+import type { Logger } from '../log.js';
+import { type Presence, readPresence } from '../services/present.js';
+import { afterExpiryMessage } from '../slack/blocks/after-expiry.js';
+import { slackErrorCode } from '../slack/reply.js';
+import type { ExpiryStore, PassedKey } from '../store/expiry-store.js';
+
+export interface AfterExpiryDeps {
+  store: ExpiryStore;
+  ld: LaunchDarklyClient;
+  slack: Pick<WebClient, 'chat'>;
+  logger: Logger;
+  /** This replica's name in claims. */
+  owner: string;
+  /** A claim never settled within this time is taken over (a duplicate beats a silence). */
+  staleMs?: number;
+  /** At most this many expiries per pass; the rest wait for the next. */
+  batch?: number;
+}
+
+export interface AfterExpiryStats {
+  passed: number;
+  removed: number;
+  stillThere: number;
+  moved: number;
+  /** LaunchDarkly still lists them at their passed instant: it has not got to them yet. */
+  waiting: number;
+  failed: number;
+  posted: number;
+  ldReads: number;
+}
+
+const key = (e: Expiry): PassedKey => ({ expiryId: e.id, expiresAt: e.expiresAt });
+/** Slack errors after which the thread cannot be reached: the person who scheduled it hears by DM. */
+const UNDELIVERABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+
+/**
+ * One pass: claim the expiries whose instant has passed, read LaunchDarkly once per flag or segment
+ * and environment (its expiring targets and who is still there), and say in the thread where each
+ * was scheduled what happened, grouped per flag or segment and instant; then forget them. Moved in
+ * LaunchDarkly: follow, say nothing. LaunchDarkly unreadable, or not done yet: give the claims
+ * back and look again next pass, never guess. Idempotent across replicas and restarts.
+ */
+export async function runAfterExpiryPass({
+  now,
+  deps,
+}: {
+  now: number;
+  deps: AfterExpiryDeps;
+}): Promise<AfterExpiryStats> {
+  const { store, logger } = deps;
+  const staleMs = deps.staleMs ?? 5 * 60_000;
+  const stats: AfterExpiryStats = {
+    passed: 0,
+    removed: 0,
+    stillThere: 0,
+    moved: 0,
+    waiting: 0,
+    failed: 0,
+    posted: 0,
+    ldReads: 0,
+  };
+  const passed = await store.passed(now, staleMs, deps.batch ?? 1_000);
+  if (passed.length === 0) return stats;
+  const held = new Set(
+    (await store.claimPassed(passed.map(key), deps.owner, now, staleMs)).map((k) => k.expiryId),
+  );
+  const mine = passed.filter((e) => held.has(e.id));
+  stats.passed = mine.length;
+
+  const byResource = groupBy(mine, ({ resource: r }) =>
+    [r.kind, r.projectKey, r.key, r.environmentKey].join('\u0000'),
+  );
+  for (const expiries of byResource.values()) {
+    const ref = expiries[0]!.resource;
+    let scheduled: Map<string, number>;
+    let present: Presence;
+    try {
+      stats.ldReads++;
+      const [items, presence] = await Promise.all([
+        deps.ld.getExpiringTargets(ref),
+        readPresence(deps.ld, ref),
+      ]);
+      scheduled = new Map(items.map((t) => [targetLabel(t), t.expirationDate]));
+      present = presence;
+    } catch (error) {
+      if (!(error instanceof LdError)) throw error;
+      logger.warn({ err: error, resource: ref }, 'after expiry waits: LaunchDarkly read failed');
+      for (const e of expiries) await store.releasePassed(key(e));
+      stats.failed += expiries.length;
+      continue;
+    }
+    const told: Expiry[] = [];
+    for (const e of expiries) {
+      const at = scheduled.get(targetLabel(e.target));
+      if (at !== undefined && at !== e.expiresAt) {
+        await store.followPassed(key(e), at, now);
+        stats.moved++;
+      } else if (at !== undefined) {
+        await store.releasePassed(key(e));
+        stats.waiting++;
+      } else {
+        told.push(e);
+      }
+    }
+    const threads = groupBy(told, (e) =>
+      [e.expiresAt, e.channelId, e.messageTs ?? '', e.requestedBy].join('|'),
+    );
+    for (const group of threads.values()) await tell(group, present, now, deps, stats);
+  }
+  logger.info({ event: 'after_expiry_pass', ...stats }, 'after-expiry pass');
+  return stats;
+}
+
+async function tell(
+  group: Expiry[],
+  present: Presence,
+  now: number,
+  deps: AfterExpiryDeps,
+  stats: AfterExpiryStats,
+): Promise<void> {
+  const first = group[0]!;
+  const stillThere = group.filter(present);
+  const removed = group.filter((e) => !present(e));
+  const message = afterExpiryMessage(
+    { resource: first.resource, expiresAt: first.expiresAt, removed, stillThere },
+    now,
+  );
+  const settle = async (ts: string | undefined) => {
+    for (const e of group) await deps.store.settlePassed(key(e), ts ? 'posted' : 'gone', ts);
+    if (ts) stats.posted++;
+    stats.removed += removed.length;
+    stats.stillThere += stillThere.length;
+  };
+  try {
+    const posted = await deps.slack.chat.postMessage({
+      channel: first.channelId,
+      ...(first.messageTs ? { thread_ts: first.messageTs } : {}),
+      ...message,
+    });
+    await settle(posted.ts);
+  } catch (error) {
+    const code = slackErrorCode(error);
+    deps.logger.warn(
+      { err: error, code, expiries: group.length },
+      'could not post after an expiry in its thread',
+    );
+    if (!code || !UNDELIVERABLE.has(code)) {
+      for (const e of group) await deps.store.releasePassed(key(e));
+      stats.failed += group.length;
+      return;
+    }
+    try {
+      const posted = await deps.slack.chat.postMessage({ channel: first.requestedBy, ...message });
+      await settle(posted.ts);
+    } catch (dmError) {
+      deps.logger.warn({ err: dmError }, 'could not say it by DM either; the expiry is forgotten');
+      await settle(undefined);
+      stats.failed += group.length;
+    }
+  }
+}

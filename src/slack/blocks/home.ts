@@ -1,0 +1,73 @@
+import type { HomeView, KnownBlock } from '@slack/types';
+import type { Expiry } from '../../domain/expiry.js';
+import { targetLabel } from '../../domain/targets.js';
+import { formatRelative, slackDate } from '../../domain/when-format.js';
+import type { Upcoming } from '../../services/home.js';
+import { ACTIONS, COMMAND } from '../ids.js';
+import { EXAMPLES, USAGE } from './help.js';
+import { escapeMrkdwn } from './mrkdwn.js';
+import { describe } from './reminder.js';
+import { context, section } from './text.js';
+
+export const HOME_TITLE = 'Your expiries';
+export const HOME_EMPTY = `Nothing you scheduled is about to expire. Schedule one with \`${COMMAND}\` in any channel.`;
+export const HOME_COUNT = (total: number) =>
+  total === 1 ? '1 expiry, soonest first.' : `${total.toLocaleString('en-US')} expiries, soonest first.`;
+export const HOME_MORE = (shown: number, total: number) =>
+  `Showing the ${shown} soonest of ${total.toLocaleString('en-US')}. \`${COMMAND} list\` shows them all.`;
+export const HOME_HOW_TO = 'How to';
+export const HOME_CHOICES = { extend: 'Extend…', remove: 'Cancel expiry', revoke: 'Remove now' } as const;
+
+/** One expiry: what and when, and a menu with what the reminders offer (one block each, so 50 fit). */
+function expiryBlock(e: Expiry, now: number): KnownBlock {
+  const label = escapeMrkdwn(targetLabel(e.target));
+  const option = (v: keyof typeof HOME_CHOICES) => ({
+    text: { type: 'plain_text' as const, text: HOME_CHOICES[v] },
+    value: JSON.stringify({ v, id: e.id, at: e.expiresAt }),
+  });
+  return {
+    type: 'section',
+    text: {
+      type: 'mrkdwn',
+      text: `${describe(e)}\nexpires ${slackDate(e.expiresAt)} (${formatRelative(e.expiresAt, now)})`,
+    },
+    accessory: {
+      type: 'overflow',
+      action_id: ACTIONS.homeExpiry,
+      options: [option('extend'), option('remove'), option('revoke')],
+      // One dialog for the menu: Remove now takes access away at once.
+      confirm: {
+        title: { type: 'plain_text', text: 'Change this expiry?' },
+        text: {
+          type: 'mrkdwn',
+          text: `Extend opens a form. Cancel expiry keeps \`${label}\` in ${escapeMrkdwn(e.resource.key)}. Remove now takes \`${label}\` out right away.`,
+        },
+        confirm: { type: 'plain_text', text: 'Go on' },
+        deny: { type: 'plain_text', text: 'Leave it' },
+      },
+    },
+  };
+}
+
+/**
+ * The Home tab: a person's expiries soonest first (at most as many as `upcoming` holds, which the
+ * service caps at 50, so the view stays far below Slack's 100 blocks), then how to use the bot.
+ */
+export function homeView(upcoming: Upcoming, now: number): HomeView {
+  const { items, total } = upcoming;
+  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: HOME_TITLE } }];
+  if (items.length === 0) blocks.push(section(HOME_EMPTY));
+  else {
+    blocks.push(context(HOME_COUNT(total)));
+    for (const e of items) blocks.push(expiryBlock(e, now));
+    if (total > items.length) blocks.push(context(HOME_MORE(items.length, total)));
+  }
+  blocks.push(
+    { type: 'divider' },
+    { type: 'header', text: { type: 'plain_text', text: HOME_HOW_TO } },
+    section(`\`\`\`${USAGE}\`\`\``),
+    section(`*Examples*\n\`\`\`${EXAMPLES}\`\`\``),
+    context(`\`${COMMAND} help\` explains targets, times and options.`),
+  );
+  return { type: 'home', blocks };
+}

@@ -1,0 +1,62 @@
+import type { BlockAction, OverflowAction } from '@slack/bolt';
+import { parseJson } from '../../../domain/json.js';
+import { SOMETHING_WENT_WRONG } from '../../announce.js';
+import { ALREADY_HANDLED, extendView } from '../../blocks/reminder.js';
+import type { ListenerDeps } from '../../context.js';
+import { publishHome } from '../../home.js';
+import { ACTIONS } from '../../ids.js';
+import { homeChoice } from '../../parse/reminder.js';
+import { clicker, loadReminded } from '../../reminded.js';
+import { openForm } from '../../reply.js';
+import type { Router } from '../../router.js';
+import { takeOn } from '../../submit.js';
+import { REMINDER_BUTTON_JOB } from './reminder-buttons.js';
+
+/**
+ * The Home tab's menu on each expiry: the reminders' actions, through the same jobs (the same use
+ * case and policy). A view has no response_url: the person hears by DM, and the tab is published
+ * again once the change is done (or found out of date).
+ */
+export function registerHomeMenu(router: Router, deps: ListenerDeps): void {
+  router.action<BlockAction<OverflowAction>>(ACTIONS.homeExpiry, async ({ ack, action, body, client }) => {
+    const userId = body.user.id;
+    const dm = (text: string) => deps.slack.chat.postMessage({ channel: userId, text });
+    try {
+      const choice = parseJson(homeChoice, action.selected_option?.value);
+      if (!choice) {
+        await ack();
+        await dm(ALREADY_HANDLED);
+        return;
+      }
+      const value = JSON.stringify({ id: choice.id, at: choice.at });
+      if (choice.v === 'extend') {
+        await ack();
+        const expiry = await loadReminded(value, deps);
+        if (!expiry.ok) {
+          await dm(expiry.message);
+          await publishHome(deps, userId);
+          return;
+        }
+        const metadata = JSON.stringify({ id: choice.id, at: choice.at, home: true });
+        await openForm(
+          client,
+          body.trigger_id,
+          extendView(expiry.expiry, metadata, deps.now().getTime()),
+          dm,
+        );
+        return;
+      }
+      const refused = await takeOn(deps, REMINDER_BUTTON_JOB, `home:${choice.v}:${value}`, {
+        verb: choice.v,
+        value,
+        who: clicker(body),
+        from: 'home',
+      });
+      await ack();
+      if (refused) await dm(refused);
+    } catch (error) {
+      deps.logger.error({ err: error }, 'a Home tab action could not be handled');
+      await dm(SOMETHING_WENT_WRONG);
+    }
+  });
+}
