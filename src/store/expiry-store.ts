@@ -228,6 +228,9 @@ export class ExpiryStore {
         ),
       )
       .orderBy('e.expires_at')
+      .orderBy('e.resource_key')
+      .orderBy('e.context_kind')
+      .orderBy('e.target_key')
       .limit(limit)
       .execute();
     return rows.map(toExpiry);

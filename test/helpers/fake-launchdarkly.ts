@@ -353,6 +353,33 @@ export class FakeLaunchDarkly {
     return record;
   }
 
+  /**
+   * What LaunchDarkly itself does when an expiry's time comes: every expiring target due by the
+   * fake's clock is taken out of the flag's individual targeting or the segment's list, and its
+   * scheduled removal is gone. Returns how many were removed.
+   */
+  runExpiries(): number {
+    let removed = 0;
+    for (const [id, list] of this.expiring) {
+      const [kind, projectKey, key, env] = id.split('/') as ['flag' | 'segment', string, string, string];
+      for (const e of [...list]) {
+        if (e.expirationDate > this.now()) continue;
+        list.splice(list.indexOf(e), 1);
+        removed++;
+        const project = this.project(projectKey);
+        if (kind === 'flag') {
+          for (const t of project.flags.get(key)?.targets.get(env) ?? []) {
+            if (t.contextKind === e.contextKind) t.values = t.values.filter((v) => v !== e.contextKey);
+          }
+        } else {
+          const segment = project.segments.get(env)?.get(key);
+          segment?.[e.targetType ?? 'included'].get(e.contextKind)?.delete(e.contextKey);
+        }
+      }
+    }
+    return removed;
+  }
+
   flagTargets(projectKey: string, flagKey: string, env: string): FlagTarget[] {
     return this.project(projectKey).flags.get(flagKey)!.targets.get(env)!;
   }

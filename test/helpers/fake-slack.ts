@@ -71,6 +71,8 @@ export class FakeSlack {
   /** Channels where chat.postMessage answers not_in_channel. */
   readonly notInChannel = new Set<string>();
   readonly views = new Map<string, OpenView>();
+  /** user id → the Home tab view last published for them. */
+  readonly homes = new Map<string, any>();
   /** Milliseconds before each answer. */
   delayMs = 0;
   /** Errors queued by `failNext`, answered in place of the method's own answer. */
@@ -171,6 +173,7 @@ export class FakeSlack {
     this.violations.length = 0;
     this.notInChannel.clear();
     this.views.clear();
+    this.homes.clear();
     this.holds = [];
     this.answerHolds = [];
     this.delayMs = 0;
@@ -326,6 +329,14 @@ export class FakeSlack {
         const opened = { id: `V${randomUUID().slice(0, 8)}`, hash: randomUUID(), view: args.view };
         this.views.set(opened.id, opened);
         return { ok: true, view: { ...args.view, id: opened.id, hash: opened.hash } };
+      }
+      case 'views.publish': {
+        if (!args.user_id) return { ok: false, error: 'invalid_arguments' };
+        if (args.view?.type !== 'home') return { ok: false, error: 'invalid_arguments' };
+        const problems = this.check(method, args);
+        if (problems) return problems;
+        this.homes.set(args.user_id, args.view);
+        return { ok: true, view: { ...args.view, id: `VH${args.user_id}`, hash: randomUUID() } };
       }
       case 'views.update': {
         const opened = this.views.get(args.view_id);

@@ -9,10 +9,12 @@ export function blockKitProblems(method: string, args: Record<string, any>): str
   if (method.startsWith('views.')) {
     const view = args.view;
     if (!view) return ['no view'];
-    check(
-      len(view.title?.text) <= 24 && len(view.title?.text) > 0,
-      `title "${view.title?.text}" must be 1–24 characters`,
-    );
+    // A Home tab has no title; a modal must have one.
+    if (view.type !== 'home')
+      check(
+        len(view.title?.text) <= 24 && len(view.title?.text) > 0,
+        `title "${view.title?.text}" must be 1–24 characters`,
+      );
     check(len(view.submit?.text) <= 24, 'submit text over 24 characters');
     check(len(view.close?.text) <= 24, 'close text over 24 characters');
     check((view.blocks ?? []).length <= 100, `${view.blocks?.length} blocks in a view (max 100)`);
@@ -48,6 +50,10 @@ function blocksProblems(blocks: any[]): string[] {
     if (e.type === 'button') {
       check(len(e.text?.text) <= 75, 'button text over 75 characters');
       check(len(e.value) <= 2_000, 'button value over 2000 characters');
+    }
+    if (e.type === 'overflow') {
+      check(e.options?.length >= 1 && e.options.length <= 5, 'an overflow menu holds 1 to 5 options');
+      for (const o of e.options ?? []) check(len(o?.value) <= 75, 'overflow option value over 75 characters');
     }
     if (e.options) {
       check(e.options.length <= 100, 'more than 100 options');
