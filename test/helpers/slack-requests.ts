@@ -152,3 +152,73 @@ export function viewSubmission(options: {
     },
   };
 }
+
+/** An Events API request body (JSON), as Slack sends it to the request URL. */
+export function eventBody(event: Record<string, unknown>, eventId = `Ev${randomUUID().slice(0, 8)}`): string {
+  return JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T1',
+    api_app_id: 'A1',
+    event,
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: 'T1', user_id: 'UBOT', is_bot: true }],
+  });
+}
+
+/** `app_home_opened` for a person opening the bot's Home (or Messages) tab. */
+export function homeOpened(user: string, tab: 'home' | 'messages' = 'home'): string {
+  return eventBody({
+    type: 'app_home_opened',
+    user,
+    channel: 'D0HOME',
+    tab,
+    event_ts: `${Math.floor(Date.now() / 1000)}.000100`,
+  });
+}
+
+/** Posts a JSON body (Events API) to the bot's /slack/events, signed like Slack unless told otherwise. */
+export function postSignedJson(
+  botUrl: string,
+  body: string,
+  options: { secret?: string; signature?: string } = {},
+): Promise<SignedResponse> {
+  return postSigned(botUrl, body, { ...options, headers: { 'Content-Type': 'application/json' } });
+}
+
+/** A block_actions payload for an overflow menu choice on the bot's Home tab (no channel, no response_url). */
+export function homeMenuChoice(options: {
+  user: Clicker;
+  actionId: string;
+  blockId?: string;
+  value: string;
+  triggerId: string;
+}) {
+  return {
+    type: 'block_actions',
+    user: { id: options.user.id, username: options.user.name, name: options.user.name, team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy-verification-token',
+    container: { type: 'view', view_id: `VH${options.user.id}` },
+    trigger_id: options.triggerId,
+    team: { id: 'T1', domain: 'acme' },
+    view: {
+      id: `VH${options.user.id}`,
+      type: 'home',
+      team_id: 'T1',
+      blocks: [],
+      state: { values: {} },
+      hash: 'h',
+    },
+    actions: [
+      {
+        type: 'overflow',
+        action_id: options.actionId,
+        block_id: options.blockId ?? 'home_block',
+        selected_option: { text: { type: 'plain_text', text: 'choice' }, value: options.value },
+        action_ts: `${Math.floor(Date.now() / 1000)}.${String(++clicks).padStart(6, '0')}`,
+      },
+    ],
+  };
+}

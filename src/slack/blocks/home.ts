@@ -4,6 +4,7 @@ import { targetLabel } from '../../domain/targets.js';
 import { formatRelative, slackDate } from '../../domain/when-format.js';
 import type { Upcoming } from '../../services/home.js';
 import { ACTIONS, COMMAND } from '../ids.js';
+import { homeChoiceValue } from '../parse/reminder.js';
 import { EXAMPLES, USAGE } from './help.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { describe } from './reminder.js';
@@ -15,6 +16,8 @@ export const HOME_COUNT = (total: number) =>
   total === 1 ? '1 expiry, soonest first.' : `${total.toLocaleString('en-US')} expiries, soonest first.`;
 export const HOME_MORE = (shown: number, total: number) =>
   `Showing the ${shown} soonest of ${total.toLocaleString('en-US')}. \`${COMMAND} list\` shows them all.`;
+export const HOME_STALE =
+  'That expiry changed or was handled meanwhile, so I did nothing. Your Home tab now shows what is scheduled.';
 export const HOME_HOW_TO = 'How to';
 export const HOME_CHOICES = { extend: 'Extend…', remove: 'Cancel expiry', revoke: 'Remove now' } as const;
 
@@ -23,7 +26,7 @@ function expiryBlock(e: Expiry, now: number): KnownBlock {
   const label = escapeMrkdwn(targetLabel(e.target));
   const option = (v: keyof typeof HOME_CHOICES) => ({
     text: { type: 'plain_text' as const, text: HOME_CHOICES[v] },
-    value: JSON.stringify({ v, id: e.id, at: e.expiresAt }),
+    value: homeChoiceValue(v, e.id, e.expiresAt),
   });
   return {
     type: 'section',

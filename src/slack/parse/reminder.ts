@@ -26,11 +26,17 @@ export const passedRefSchema = z.object({
   m: z.string().optional(),
 });
 
-/** The Home tab's menu option: what to do, to which expiry, at which instant. */
-export const homeChoice = z.object({
-  v: z.enum(['extend', 'remove', 'revoke']),
-  id: z.string().min(1).max(64),
-  at: z.number().int(),
-});
+/**
+ * The Home tab's menu option, `<verb> <expiry id> <instant>`: what to do, to which expiry, at which
+ * instant. Not JSON: an overflow option's value must stay within 75 characters.
+ */
+export const homeChoice = z
+  .string()
+  .regex(/^(extend|remove|revoke) [^ ]{1,64} \d{1,16}$/)
+  .transform((value) => {
+    const [v, id, at] = value.split(' ') as ['extend' | 'remove' | 'revoke', string, string];
+    return { v, id, at: Number(at) };
+  });
 
-export type ExtendMetadata = z.infer<typeof extendMetadata>;
+export const homeChoiceValue = (v: 'extend' | 'remove' | 'revoke', id: string, at: number) =>
+  `${v} ${id} ${at}`;

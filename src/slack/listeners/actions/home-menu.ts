@@ -1,7 +1,7 @@
 import type { BlockAction, OverflowAction } from '@slack/bolt';
-import { parseJson } from '../../../domain/json.js';
 import { SOMETHING_WENT_WRONG } from '../../announce.js';
-import { ALREADY_HANDLED, extendView } from '../../blocks/reminder.js';
+import { HOME_STALE } from '../../blocks/home.js';
+import { extendView } from '../../blocks/reminder.js';
 import type { ListenerDeps } from '../../context.js';
 import { publishHome } from '../../home.js';
 import { ACTIONS } from '../../ids.js';
@@ -22,10 +22,11 @@ export function registerHomeMenu(router: Router, deps: ListenerDeps): void {
     const userId = body.user.id;
     const dm = (text: string) => deps.slack.chat.postMessage({ channel: userId, text });
     try {
-      const choice = parseJson(homeChoice, action.selected_option?.value);
+      const parsed = homeChoice.safeParse(action.selected_option?.value);
+      const choice = parsed.success ? parsed.data : undefined;
       if (!choice) {
         await ack();
-        await dm(ALREADY_HANDLED);
+        await dm(HOME_STALE);
         return;
       }
       const value = JSON.stringify({ id: choice.id, at: choice.at });
@@ -33,8 +34,8 @@ export function registerHomeMenu(router: Router, deps: ListenerDeps): void {
         await ack();
         const expiry = await loadReminded(value, deps);
         if (!expiry.ok) {
-          await dm(expiry.message);
           await publishHome(deps, userId);
+          await dm(HOME_STALE);
           return;
         }
         const metadata = JSON.stringify({ id: choice.id, at: choice.at, home: true });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { requesterSchema } from '../../../domain/change-request.js';
 import type { JobKind } from '../../../jobs/worker.js';
 import { answering, changeJob } from '../../announce.js';
+import { HOME_STALE } from '../../blocks/home.js';
 import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
 import { publishHome } from '../../home.js';
@@ -67,9 +68,9 @@ function reminderButtonJob(deps: ListenerDeps): JobKind {
       return answering({ tell }, deps.logger, job.attempt, async () => {
         const expiry = p.from === 'passed' ? loadPassed(p.value) : await loadReminded(p.value, deps);
         if (!expiry.ok) {
-          await tell(textMessage(expiry.message));
           // What the Home tab showed is out of date: show what is.
           if (p.from === 'home') await publishHome(deps, p.who.userId);
+          await tell(textMessage(p.from === 'home' ? HOME_STALE : expiry.message));
           return 'done';
         }
         const result = await changeFromReminder(

@@ -1,0 +1,248 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { USAGE } from '../../src/slack/blocks/help.js';
+import { HOME_CHOICES, HOME_EMPTY, HOME_MORE, HOME_STALE } from '../../src/slack/blocks/home.js';
+import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
+import type { NewExpiry } from '../../src/store/expiry-store.js';
+import { type Bot, startBot } from '../helpers/bot.js';
+import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
+import { FakeSlack } from '../helpers/fake-slack.js';
+import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import {
+  commandBody,
+  homeMenuChoice,
+  homeOpened,
+  interactionBody,
+  postSigned,
+  postSignedJson,
+  SIGNING_SECRET,
+  viewSubmission,
+} from '../helpers/slack-requests.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const ALICE = { id: 'U1', name: 'alice' };
+
+let slack: FakeSlack;
+let ld: FakeLaunchDarkly;
+let bot: Bot;
+let clock: number;
+
+beforeAll(async () => {
+  slack = await new FakeSlack().start();
+  ld = await new FakeLaunchDarkly().start();
+  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
+  slack.users.set('U2', { tz: 'Europe/Berlin', name: 'bob' });
+});
+afterAll(async () => {
+  await Promise.all([slack.stop(), ld.stop()]);
+});
+beforeEach(async () => {
+  clock = Date.parse('2030-01-10T18:00:00Z');
+  ld.clear();
+  seed(ld);
+  ld.now = () => clock;
+  slack.reset();
+  bot = await startBot(slack, ld, {}, { now: () => new Date(clock) });
+});
+afterEach(async () => {
+  await bot.stop();
+  expect(slack.violations).toEqual([]);
+  expect(ld.schemaViolations).toEqual([]);
+});
+
+const known = async () => (await bot.store.upcoming(clock, { limit: 2_000, offset: 0 })).items;
+
+/** Runs `/expire <text>` as `user` and waits until its expiries are recorded. */
+async function schedule(text: string, user = ALICE): Promise<void> {
+  const before = (await known()).length;
+  await postSigned(
+    bot.url,
+    commandBody({ text, user_id: user.id, user_name: user.name, response_url: slack.responseUrl() }),
+  );
+  for (let i = 0; i < 300 && (await known()).length === before; i++)
+    await new Promise((r) => setTimeout(r, 10));
+}
+
+/** Opens the Home tab as `user` and returns the view published for them. */
+async function openHome(user = ALICE): Promise<any> {
+  const published = slack.callsTo('views.publish').length;
+  const res = await postSignedJson(bot.url, homeOpened(user.id));
+  expect(res.status).toBe(200);
+  await slack.waitFor(() => slack.callsTo('views.publish').length > published || undefined);
+  return slack.homes.get(user.id);
+}
+
+/** Waits for the Home tab to be published again for `user` after `count` publishes. */
+async function republished(count: number, user = ALICE): Promise<any> {
+  await slack.waitFor(
+    () =>
+      slack.callsTo('views.publish').filter((c) => c.args.user_id === user.id).length > count || undefined,
+  );
+  return slack.homes.get(user.id);
+}
+
+const publishes = (user = ALICE) =>
+  slack.callsTo('views.publish').filter((c) => c.args.user_id === user.id).length;
+const expiryBlocks = (view: any) =>
+  view.blocks.filter((b: any) => b.accessory?.action_id === ACTIONS.homeExpiry);
+const choice = (block: any, v: keyof typeof HOME_CHOICES) =>
+  block.accessory.options.find((o: any) => o.text.text === HOME_CHOICES[v]).value;
+
+function choose(value: string, user = ALICE) {
+  return postSigned(
+    bot.url,
+    interactionBody(
+      homeMenuChoice({ user, actionId: ACTIONS.homeExpiry, value, triggerId: slack.trigger() }),
+    ),
+  );
+}
+
+describe('the Home tab', () => {
+  it('is published for the person who opened it: their expiries soonest first, with the menu and the how-to', async () => {
+    await schedule('flag new-checkout sandy in 2 days');
+    await schedule('segment beta-testers organization:acme in 3 hours');
+    await schedule('flag new-checkout bob in 1 hour', { id: 'U2', name: 'bob' });
+
+    const view = await openHome();
+    expect(view.type).toBe('home');
+    const calls = slack.callsTo('views.publish');
+    expect(calls.map((c) => c.args.user_id)).toEqual(['U1']);
+    const items = expiryBlocks(view);
+    expect(items.map((b: any) => b.text.text.split('\n')[0])).toEqual([
+      '`organization:acme` (included) on segment *beta-testers* in `production`',
+      '`sandy` (on) on flag *new-checkout* in `production`',
+    ]);
+    expect(items[0].text.text).toContain(`<!date^${(clock + 3 * HOUR) / 1000}^`);
+    expect(items[0].text.text).toContain('(in 3 hours)');
+    expect(items[0].accessory.options.map((o: any) => o.text.text)).toEqual([
+      'Extend…',
+      'Cancel expiry',
+      'Remove now',
+    ]);
+    expect(items[0].accessory.confirm).toBeDefined();
+    expect(JSON.stringify(view.blocks)).toContain(JSON.stringify(USAGE).slice(1, -1));
+
+    // Bob sees only his.
+    const bobs = await openHome({ id: 'U2', name: 'bob' });
+    expect(expiryBlocks(bobs).map((b: any) => b.text.text.split('\n')[0])).toEqual([
+      '`bob` (on) on flag *new-checkout* in `production`',
+    ]);
+  });
+
+  it('says there is nothing, with the how-to, for someone with no expiries; the Messages tab publishes nothing', async () => {
+    const view = await openHome();
+    expect(view.blocks.map((b: any) => b.text?.text)).toContain(HOME_EMPTY);
+    const before = slack.callsTo('views.publish').length;
+    const res = await postSignedJson(bot.url, homeOpened('U1', 'messages'));
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(slack.callsTo('views.publish')).toHaveLength(before);
+  });
+
+  it('with 1,000 expiries: the 50 soonest, a count and a pointer to /expire list, within 100 blocks', async () => {
+    const expiries: NewExpiry[] = Array.from({ length: 1_000 }, (_, i) => ({
+      resource: { kind: 'flag', projectKey: PROJECT, key: `flag-${i % 37}`, environmentKey: 'production' },
+      target: { contextKind: 'user', key: `user-${i}` },
+      expiresAt: clock + (1_000 - i) * MIN,
+      variationName: 'on',
+      requestedBy: 'U1',
+      channelId: 'C1',
+      messageTs: '1.1',
+    }));
+    await bot.store.upsert(expiries, clock);
+    const view = await openHome();
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    const items = expiryBlocks(view);
+    expect(items).toHaveLength(50);
+    expect(items[0].text.text).toContain('`user-999`');
+    expect(items[49].text.text).toContain('`user-950`');
+    expect(view.blocks.map((b: any) => b.elements?.[0]?.text)).toContain(HOME_MORE(50, 1_000));
+  });
+
+  it('Cancel expiry from Home: the same change, the target stays, the tab is published again without it', async () => {
+    await schedule('flag new-checkout sandy in 2 days');
+    const [item] = expiryBlocks(await openHome());
+    const count = publishes();
+    expect((await choose(choice(item, 'remove'))).status).toBe(200);
+    const refreshed = await republished(count);
+    expect(expiryBlocks(refreshed)).toEqual([]);
+    expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toEqual([]);
+    expect(ld.flagTargets(PROJECT, 'new-checkout', 'production').flatMap((t) => t.values)).toContain('sandy');
+    expect(ld.patches().at(-1)!.body.comment).toContain('by @alice (U1)');
+    expect(await known()).toEqual([]);
+  });
+
+  it('Remove now from Home takes the target out and refreshes the tab', async () => {
+    await schedule('flag new-checkout sandy in 2 days');
+    const [item] = expiryBlocks(await openHome());
+    const count = publishes();
+    await choose(choice(item, 'revoke'));
+    expect(expiryBlocks(await republished(count))).toEqual([]);
+    expect(ld.flagTargets(PROJECT, 'new-checkout', 'production').flatMap((t) => t.values)).not.toContain(
+      'sandy',
+    );
+  });
+
+  it('Extend from Home opens the form; its submission moves the expiry and refreshes the tab', async () => {
+    await schedule('flag new-checkout sandy in 2 days');
+    const [item] = expiryBlocks(await openHome());
+    await choose(choice(item, 'extend'));
+    const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
+    expect(view.callback_id).toBe(VIEWS.extend);
+    const count = publishes();
+    const submit = await postSigned(
+      bot.url,
+      interactionBody(
+        viewSubmission({
+          user: ALICE,
+          view,
+          values: { [BLOCKS.extendWhen]: { [INPUTS.extendWhen]: 'in 5 days' } },
+        }),
+      ),
+    );
+    expect(submit.status).toBe(200);
+    expect(submit.body).toBe('');
+    const refreshed = await republished(count);
+    const newAt = clock + 5 * 24 * HOUR;
+    expect(expiryBlocks(refreshed)[0].text.text).toContain(`<!date^${newAt / 1000}^`);
+    expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')[0]!.expirationDate).toBe(newAt);
+  });
+
+  it('a choice gone stale (changed meanwhile) is told by DM and the tab shows what is', async () => {
+    await schedule('flag new-checkout sandy in 2 days');
+    const [item] = expiryBlocks(await openHome());
+    await postSigned(
+      bot.url,
+      commandBody({ text: 'update flag new-checkout sandy in 3 days', response_url: slack.responseUrl() }),
+    );
+    for (let i = 0; i < 300 && (await known())[0]?.expiresAt !== clock + 3 * 24 * HOUR; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const count = publishes();
+    await choose(choice(item, 'revoke'));
+    const refreshed = await republished(count);
+    expect(expiryBlocks(refreshed)[0].text.text).toContain(`<!date^${(clock + 3 * 24 * HOUR) / 1000}^`);
+    const dm = await slack.waitFor(() => slack.messages.find((m) => m.channel === 'U1'));
+    expect(dm.text).toBe(HOME_STALE);
+    expect(ld.flagTargets(PROJECT, 'new-checkout', 'production').flatMap((t) => t.values)).toContain('sandy');
+  });
+});
+
+describe('Events API requests', () => {
+  it('are verified like every other Slack request: unsigned or wrongly signed gets 401 and publishes nothing', async () => {
+    const unsigned = await postSignedJson(bot.url, homeOpened('U1'), { signature: 'v0=deadbeef' });
+    expect(unsigned.status).toBe(401);
+    const wrong = await postSignedJson(bot.url, homeOpened('U1'), { secret: 'not-the-secret' });
+    expect(wrong.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(slack.callsTo('views.publish')).toEqual([]);
+  });
+
+  it('answer url_verification with the challenge when signed, and 401 when not', async () => {
+    const body = JSON.stringify({ token: 't', challenge: 'c-3f9a8b', type: 'url_verification' });
+    const signed = await postSignedJson(bot.url, body, { secret: SIGNING_SECRET });
+    expect(signed.status).toBe(200);
+    expect(signed.json()).toEqual({ challenge: 'c-3f9a8b' });
+    const forged = await postSignedJson(bot.url, body, { secret: 'not-the-secret' });
+    expect(forged.status).toBe(401);
+  });
+});
