@@ -16,11 +16,12 @@ import type { ExpiryChange } from '../src/launchdarkly/instructions.js';
 import { createLogger } from '../src/log.js';
 import { applyChange } from '../src/services/apply-change.js';
 import { ExpiryStore, type NewExpiry } from '../src/store/expiry-store.js';
+import { startBot } from '../test/helpers/bot.js';
 import { freshDatabase } from '../test/helpers/databases.js';
 import { FakeLaunchDarkly } from '../test/helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack } from '../test/helpers/fake-slack.js';
 import { PROJECT, seed } from '../test/helpers/ld-fixtures.js';
-import { commandBody, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
+import { commandBody, homeOpened, postSigned, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
 import { floodBodies } from './bodies.js';
 import { crashLoop } from './crash.js';
 import { signedPoster } from './load.js';
@@ -651,6 +652,78 @@ if (section('bodies')) {
 // ── 9: watching ─────────────────────────────────────────────────────────────────────────────
 if (section('watch')) {
   results.watch = await benchWatch(slack, silent, row);
+}
+
+// ── 10: the Home tab, from app_home_opened to views.publish ────────────────────────────────
+async function homePublish(name: string, url: string) {
+  const database = await freshDatabase(url);
+  const now = Date.parse('2031-03-01T12:00:00Z');
+  // The person has 1,000 expiries among 10,000 of nine other people's.
+  const people = ['U1', ...Array.from({ length: 9 }, (_, i) => `UO${i}`)];
+  const rows: NewExpiry[] = [];
+  for (let i = 0; i < 10_000; i++) {
+    rows.push({
+      resource: {
+        kind: 'flag',
+        projectKey: PROJECT,
+        key: `home-flag-${i % 97}`,
+        environmentKey: 'production',
+      },
+      target: { contextKind: 'user', key: `h-${i}` },
+      expiresAt: now + (i + 1) * 60_000,
+      variationName: 'on',
+      requestedBy: people[i % people.length]!,
+      channelId: 'C1',
+      messageTs: '1.1',
+    });
+  }
+  const bot = await startBot(slack, ld, { LOG_LEVEL: 'warn' }, { now: () => new Date(now), database });
+  await bot.store.upsert(rows, now);
+  const EVENTS = 300;
+  const latencies: number[] = [];
+  const publishes = () => slack.callsTo('views.publish');
+  for (let i = 0; i < EVENTS + 20; i++) {
+    const before = publishes().length;
+    const sent = performance.now();
+    const res = await postSigned(bot.url, homeOpened('U1'), {
+      headers: { 'Content-Type': 'application/json' },
+    });
+    if (res.status !== 200) throw new Error(`app_home_opened answered ${res.status}`);
+    const published = await slack.waitFor(() => publishes()[before]);
+    const blocks = published.args.view.blocks.length;
+    if (blocks > 100 || published.response.ok !== true)
+      throw new Error(`Home view refused: ${blocks} blocks`);
+    // The first 20 warm the JIT and the caches up.
+    if (i >= 20) latencies.push(published.receivedAt - sent);
+  }
+  const blocks = publishes().at(-1)!.args.view.blocks.length;
+  await bot.stop();
+  await database.close();
+  slack.calls.length = 0;
+  const p = percentiles(latencies);
+  row(
+    `Home publish (${name}), 1,000 of 10,000 expiries theirs: event → views.publish`,
+    `p50 ${p.p50} ms, p99 ${p.p99} ms (${p.n} events, ${blocks} blocks)`,
+    'p99 < 300 ms',
+  );
+  return { database: name, ...p, blocks, stored: rows.length, theirs: 1_000 };
+}
+
+if (section('home')) {
+  const runs = [
+    await homePublish(
+      'sqlite',
+      `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bench-')), 'home.sqlite')}`,
+    ),
+  ];
+  if (process.env.TEST_DATABASE_URL) {
+    const url = new URL(process.env.TEST_DATABASE_URL);
+    const schema = `bench_home_${Date.now()}`;
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    url.hash = schema;
+    runs.push(await homePublish('postgres', url.toString()));
+  }
+  results.home = runs;
 }
 
 await Promise.all([slack.stop(), ld.stop()]);
