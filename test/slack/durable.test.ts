@@ -10,6 +10,7 @@ import { connect, type Db } from '../../src/store/database.js';
 import { type Bot, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly, type Fault } from '../helpers/fake-launchdarkly.js';
 import { FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
+import { hurryRetries } from '../helpers/hurry-retries.js';
 import { PROJECT, seed } from '../helpers/ld-fixtures.js';
 import { commandBody, postSigned } from '../helpers/slack-requests.js';
 
@@ -176,7 +177,7 @@ describe('Slack refuses the result after LaunchDarkly applied the change', () =>
     slack.failNext('chat.update', 'message_not_found', 100, (args) =>
       String(args.text).startsWith('Scheduled '),
     );
-    const hurried = hurryRetries();
+    const hurried = hurryRetries(dbPath);
     await postSigned(bot!.url, commandAs('flag new-checkout sandy in 2 weeks'));
     await slack.waitFor(() => inChannel()[0]);
     const scheduled = () =>
@@ -195,26 +196,6 @@ describe('Slack refuses the result after LaunchDarkly applied the change', () =>
     expectNoFalseWord();
   });
 });
-
-/**
- * Lets the jobs' retries run at once instead of after their back-off (2 + 4 + 8 + 16 s of real
- * time), as if that time had passed; from another connection that never waits on a lock.
- */
-function hurryRetries(): () => void {
-  const other = new SQLite(dbPath, { timeout: 0 });
-  const hurry = other.prepare("UPDATE jobs SET run_after = 0 WHERE state = 'queued'");
-  const timer = setInterval(() => {
-    try {
-      hurry.run();
-    } catch {
-      // The bot is writing: next time.
-    }
-  }, 25);
-  return () => {
-    clearInterval(timer);
-    other.close();
-  };
-}
 
 // ── The database failing after LaunchDarkly applied the change ─────────────────────────────────
 

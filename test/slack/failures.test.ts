@@ -19,6 +19,7 @@ import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { type Bot, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly, type Fault, type RecordedRequest } from '../helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
+import { hurryRetries } from '../helpers/hurry-retries.js';
 import { PROJECT, seed } from '../helpers/ld-fixtures.js';
 import {
   buttonClick,
@@ -538,26 +539,6 @@ describe('a LaunchDarkly refusal reaches the person in words, and trying again w
 
 // ── The database failing ───────────────────────────────────────────────────────────────────
 
-/**
- * Lets the jobs' retries run at once instead of after their back-off (2 + 4 + 8 + 16 s of real
- * time), as if that time had passed; from another connection that never waits on a lock.
- */
-function hurryRetries(): () => void {
-  const other = new SQLite(dbPath, { timeout: 0 });
-  const hurry = other.prepare("UPDATE jobs SET run_after = 0 WHERE state = 'queued'");
-  const timer = setInterval(() => {
-    try {
-      hurry.run();
-    } catch {
-      // The bot is writing: next time.
-    }
-  }, 25);
-  return () => {
-    clearInterval(timer);
-    other.close();
-  };
-}
-
 describe('a database failure reaches the person in words, and trying again works', () => {
   it('the /expire command: the job cannot be written, the ack says so, nothing sent; the same command again applies', async () => {
     const repair = breakDatabase('jobs', 'INSERT');
@@ -576,7 +557,7 @@ describe('a database failure reaches the person in words, and trying again works
 
   it('the /expire command: LaunchDarkly has the change but the bot cannot write it down: tried again, then told precisely', async () => {
     const repair = breakDatabase('expiries', 'INSERT');
-    const stop = hurryRetries();
+    const stop = hurryRetries(dbPath);
     await postSigned(bot.url, commandAs('flag new-checkout sandy in 2 weeks'));
     const message = await channelMessage(undefined, 20_000);
     stop();
@@ -620,7 +601,7 @@ describe('a database failure reaches the person in words, and trying again works
   it('Confirm under the question: a database failing after the ack is retried, and told after the last try; Confirm works again', async () => {
     const id = await askToConfirm();
     const repair = breakDatabase('confirmations', 'UPDATE');
-    const hurried = hurryRetries();
+    const hurried = hurryRetries(dbPath);
     await click(ALICE, ACTIONS.confirm, id);
     const told = await responseUrlPost((t) => t === SOMETHING_WENT_WRONG);
     hurried();
@@ -697,7 +678,7 @@ describe('a database failure reaches the person in words, and trying again works
   it('the /expire command for a protected environment: a question that cannot be kept is told after the last try, nothing sent; the same command again asks', async () => {
     const repair = breakDatabase('confirmations', 'INSERT');
     const body = commandAs('flag new-checkout sandy in 2 weeks --env staging');
-    const hurried = hurryRetries();
+    const hurried = hurryRetries(dbPath);
     await postSigned(bot.url, body);
     const told = await responseUrlPost((t) => t === SOMETHING_WENT_WRONG);
     hurried();
