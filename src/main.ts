@@ -147,7 +147,12 @@ async function main(): Promise<void> {
     () =>
       runWatchSync({
         now: now().getTime(),
-        deps: { ...watchDeps, logger: logger.child({ component: 'watch-sync' }) },
+        deps: {
+          ...watchDeps,
+          logger: logger.child({ component: 'watch-sync' }),
+          lag: (e, seconds) =>
+            metrics.syncLag.set({ project: e.projectKey, environment: e.environmentKey }, seconds),
+        },
       }),
     logger,
     'watch-sync',

@@ -8,6 +8,8 @@ import { type MirrorDeps, refreshResource } from '../services/mirror.js';
 export interface SyncDeps extends MirrorDeps {
   owner: string;
   leaseMs?: number;
+  /** Hears how far behind LaunchDarkly's audit log each watched environment is, in seconds. */
+  lag?: (environment: EnvironmentRef, seconds: number) => void;
 }
 
 export interface SyncStats {
@@ -33,14 +35,19 @@ export async function runWatchSync({ now, deps }: { now: number; deps: SyncDeps 
       projectKey: environment.projectKey,
       environmentKey: environment.environmentKey,
     };
+    // Since the last sync that went through, here or on another replica; 0 once this one does.
+    const behind = (now - (environment.sync.at ?? now)) / 1_000;
     if (!(await deps.watches.acquireLease(ref, deps.owner, now, deps.leaseMs ?? 5 * 60_000))) {
       stats.busy++;
+      deps.lag?.(ref, behind);
       continue;
     }
+    deps.lag?.(ref, behind);
     try {
       const { entries, reads } = await syncEnvironment(environment, now, deps);
       stats.entries += entries;
       stats.reads += reads;
+      deps.lag?.(ref, 0);
     } catch (error) {
       if (!(error instanceof LdError)) throw error;
       deps.logger.warn({ err: error, ...ref }, 'watch sync failed; the next pass tries again');

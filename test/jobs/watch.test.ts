@@ -128,8 +128,15 @@ describe.each(DATABASES)('watch jobs on %s', (_name, url) => {
     expect(await runWatchSync({ now: clock, deps: deps() })).toMatchObject({ entries: 3, reads: 3 });
     clock += 60_000;
     ld.requests.length = 0;
-    expect(await runWatchSync({ now: clock, deps: deps() })).toMatchObject({ entries: 0, reads: 0 });
+    // How far behind each environment is: a minute since the last sync, then none once this one is through.
+    const lags: number[] = [];
+    const lag = (_e: unknown, seconds: number) => lags.push(seconds);
+    expect(await runWatchSync({ now: clock, deps: { ...deps(), lag } })).toMatchObject({
+      entries: 0,
+      reads: 0,
+    });
     expect(ld.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v2/auditlog']);
+    expect(lags).toEqual([60, 0]);
 
     // Outside the bot: bob added, sandy moved; then a sync.
     ld.setExpiring('flag', PROJECT, 'new-checkout', 'production', {
