@@ -33,7 +33,7 @@ import {
   startFakes,
   startProcess,
 } from './processes.js';
-import { cpuMs, percentiles, pool, rssMiB } from './stats.js';
+import { cpuMs, percentiles, pool, rssMiB, waitClock } from './stats.js';
 import { benchWatch } from './watch.js';
 import { benchWhen } from './when.js';
 
@@ -494,32 +494,7 @@ async function reminderPass(name: string, url: string) {
   }
   await store.upsert(rows, now - 30 * 24 * H);
   // Time spent waiting on LaunchDarkly or Slack: the union of those calls' intervals (they overlap).
-  const waits: Array<[number, number]> = [];
-  const timed = <T extends object>(target: T): T =>
-    new Proxy(target, {
-      get(obj, prop, receiver) {
-        const value = Reflect.get(obj, prop, receiver);
-        if (typeof value !== 'function') return typeof value === 'object' && value ? timed(value) : value;
-        return async (...args: unknown[]) => {
-          const started = performance.now();
-          try {
-            return await value.apply(obj, args);
-          } finally {
-            waits.push([started, performance.now()]);
-          }
-        };
-      },
-    });
-  const waited = () => {
-    let total = 0;
-    let end = -Infinity;
-    for (const [a, b] of [...waits].sort((x, y) => x[0] - y[0])) {
-      if (b <= end) continue;
-      total += b - Math.max(a, end);
-      end = b;
-    }
-    return total;
-  };
+  const { timed, waited } = waitClock();
   const before = ld.requests.length;
   const postsBefore = slack.callsTo('chat.postMessage').length;
   const started = performance.now();

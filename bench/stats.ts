@@ -42,3 +42,37 @@ export async function cpuMs(pid: number): Promise<number> {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return Math.round((ticks * 1000) / 100);
 }
+
+/**
+ * Time spent waiting on the services behind the objects `timed` wraps (LaunchDarkly, Slack): every
+ * async method call is an interval, and `waited()` is the length of their union (calls overlap).
+ */
+export function waitClock() {
+  const waits: Array<[number, number]> = [];
+  const timed = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(obj, prop, receiver) {
+        const value = Reflect.get(obj, prop, receiver);
+        if (typeof value !== 'function') return typeof value === 'object' && value ? timed(value) : value;
+        return async (...args: unknown[]) => {
+          const started = performance.now();
+          try {
+            return await value.apply(obj, args);
+          } finally {
+            waits.push([started, performance.now()]);
+          }
+        };
+      },
+    });
+  const waited = () => {
+    let total = 0;
+    let end = -Infinity;
+    for (const [a, b] of [...waits].sort((x, y) => x[0] - y[0])) {
+      if (b <= end) continue;
+      total += b - Math.max(a, end);
+      end = b;
+    }
+    return total;
+  };
+  return { timed, waited };
+}

@@ -3,6 +3,7 @@
  * limit (10 requests/s per route, on a simulated clock: the fake's windows and the client's waits
  * advance it, the HTTP is real), the steady-state sync, and a reminder pass over a large mirror.
  */
+
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ import { WatchStore } from '../src/store/watch-store.js';
 import { freshDatabase } from '../test/helpers/databases.js';
 import { FakeLaunchDarkly } from '../test/helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, type FakeSlack } from '../test/helpers/fake-slack.js';
+import { waitClock } from './stats.js';
 
 type Row = (what: string, value: string, target?: string) => void;
 const PROJECT = 'big';
@@ -197,32 +199,7 @@ async function reminderPass(ld: FakeLaunchDarkly, slack: FakeSlack, logger: Logg
     });
     await mirror.replaceResource(resource, key, targets, 1, now - 30 * 24 * H);
   }
-  const waits: Array<[number, number]> = [];
-  const timed = <T extends object>(target: T): T =>
-    new Proxy(target, {
-      get(obj, prop, receiver) {
-        const value = Reflect.get(obj, prop, receiver);
-        if (typeof value !== 'function') return typeof value === 'object' && value ? timed(value) : value;
-        return async (...args: unknown[]) => {
-          const started = performance.now();
-          try {
-            return await value.apply(obj, args);
-          } finally {
-            waits.push([started, performance.now()]);
-          }
-        };
-      },
-    });
-  const waited = () => {
-    let total = 0;
-    let end = -Infinity;
-    for (const [a, b] of [...waits].sort((x, y) => x[0] - y[0])) {
-      if (b <= end) continue;
-      total += b - Math.max(a, end);
-      end = b;
-    }
-    return total;
-  };
+  const { timed, waited } = waitClock();
   ld.requests.length = 0;
   const postsBefore = slack.callsTo('chat.postMessage').length;
   const started = performance.now();
