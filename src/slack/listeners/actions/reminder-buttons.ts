@@ -73,7 +73,7 @@ function reminderButtonJob(deps: ListenerDeps): JobKind {
           await tell(textMessage(p.from === 'home' ? HOME_STALE : expiry.message));
           return 'done';
         }
-        const result = await changeFromReminder(
+        return changeFromReminder(
           expiry.expiry,
           p.verb,
           {},
@@ -86,7 +86,6 @@ function reminderButtonJob(deps: ListenerDeps): JobKind {
             job: changeJob(job, ctx),
           },
         );
-        return result;
       });
     },
   };

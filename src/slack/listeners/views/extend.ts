@@ -75,7 +75,7 @@ function extendJob(deps: ListenerDeps): JobKind {
         const expiry = await findReminded(p.expiryId, deps);
         // Moved by someone else meanwhile, or this very job's change was applied before a crash.
         if (!expiry || (expiry.expiresAt !== p.at && expiry.expiresAt !== p.expiresAt)) return 'done';
-        const result = await changeFromReminder(
+        return changeFromReminder(
           expiry,
           'update',
           { expiresAt: p.expiresAt },
@@ -88,7 +88,6 @@ function extendJob(deps: ListenerDeps): JobKind {
             job: changeJob(job, ctx),
           },
         );
-        return result;
       });
     },
   };
