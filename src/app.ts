@@ -55,6 +55,8 @@ function httpReceiver(
     customRoutes,
     logger: boltLogger,
     bodyLimit: SLACK_BODY_LIMIT,
+    // The guard checks every signature before Bolt sees the request: once per request, not twice.
+    signatureVerification: false,
   });
   receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret, logger });
   return receiver;

@@ -50,7 +50,9 @@ export function malformedBecause(body: unknown): string | undefined {
  * before it checks the signature and dereferences the parsed payload unchecked; this refuses what
  * is unsigned, stale or too large from the headers alone (before a byte of the body is held), caps
  * the bytes held at once, and answers a signed but malformed payload 400 with one log line.
- * The body is read by Bolt's own reader with the limit applied while reading; Bolt then reuses it.
+ * The body is read and its signature checked here, by Bolt's own functions (the limit applied
+ * while reading); Bolt then reuses the body and does not check the signature a second time
+ * (`signatureVerification: false` on the receiver behind this guard).
  */
 export function guardSlackRequests(
   next: RequestListener,
@@ -84,12 +86,10 @@ export function guardSlackRequests(
     const signature = req.headers['x-slack-signature'];
     const timestamp = Number(req.headers['x-slack-request-timestamp']);
     const signed = typeof signature === 'string' && SIGNATURE.test(signature) && Number.isInteger(timestamp);
-    if (!signed) {
-      // Possibly Slack's ssl_check; Bolt answers it, or refuses the rest, from a few bytes.
-      if (declared <= UNSIGNED_LIMIT) return next(req, res);
-      return refuse(res, 401, 'unsigned', 'debug');
-    }
-    if (Math.abs(now() / 1000 - timestamp) > MAX_AGE_S) return refuse(res, 401, 'stale signature', 'debug');
+    // Unsigned, only Slack's ssl_check may pass: read from a few bytes, stripped of anything else.
+    if (!signed && !(declared <= UNSIGNED_LIMIT)) return refuse(res, 401, 'unsigned', 'debug');
+    if (signed && Math.abs(now() / 1000 - timestamp) > MAX_AGE_S)
+      return refuse(res, 401, 'stale signature', 'debug');
     if (declared > limit) return refuse(res, 413, `body of ${declared} bytes`);
     const reserved = Number.isFinite(declared) ? declared : limit;
     if (held + reserved > budget) return refuse(res, 503, 'too many bodies being read at once');
