@@ -48,5 +48,8 @@ await build({
   format: 'cjs',
   target: 'node20',
   external: ['better-sqlite3', 'pg'],
+  // `import.meta.url` means the bundle itself (CommonJS has no import.meta).
+  banner: { js: "'use strict';\nconst __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__bundleUrl' },
   logLevel: 'warning',
 });

@@ -85,7 +85,10 @@ async function main(): Promise<void> {
   // Everything the bot needs from outside, checked before it says it is running: a bot whose
   // token Slack refuses would otherwise answer /healthz and drop every request.
   const [databaseCheck, slackCheck, ldCheck] = await Promise.all([
-    checkDatabase(config.databaseUrl, { logger: logger.child({ component: 'database' }) }),
+    checkDatabase(config.databaseUrl, {
+      logger: logger.child({ component: 'database' }),
+      checkpointInBackground: true,
+    }),
     checkSlack(slackCheckClient(config, logger), config.slack.apiUrl),
     checkLaunchDarkly(ld, config.launchDarkly.baseUri),
   ]);

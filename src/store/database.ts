@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../log.js';
+import { checkpointInBackground } from './checkpoints.js';
 import { migrate } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -26,6 +27,8 @@ export interface DatabaseOptions {
   logger?: Logger;
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
+  /** SQLite: WAL checkpoints on a thread of their own, off the event loop (see checkpoints.ts). */
+  checkpointInBackground?: boolean;
 }
 
 /** The database did not answer in time or could not be reached; says which, never how to log in. */
@@ -79,7 +82,11 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
   // otherwise stall the event loop (better-sqlite3 is synchronous) on every write.
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const checkpoints =
+    options.checkpointInBackground && path !== ':memory:'
+      ? checkpointInBackground(sqlite, options.logger)
+      : undefined;
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -94,7 +101,32 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
         );
       }
     },
-    close: () => db.destroy(),
+    close: async () => {
+      await (await checkpoints)?.stop();
+      await db.destroy();
+    },
+  };
+}
+
+/** Distinct statements kept prepared: every query the bot makes, with room to spare. */
+const STATEMENT_CACHE = 200;
+
+/**
+ * Kysely's SQLite driver prepares every query anew; this keeps the most recent statements, as
+ * pg does per connection. Worth it on the ack path: a prepare costs as much as the job's insert.
+ */
+function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const prepared = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text: string) {
+      let statement = prepared.get(text);
+      if (statement) prepared.delete(text);
+      else statement = sqlite.prepare(text);
+      prepared.set(text, statement); // the most recently used last
+      if (prepared.size > STATEMENT_CACHE) prepared.delete(prepared.keys().next().value!);
+      return statement;
+    },
   };
 }
 
