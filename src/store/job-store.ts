@@ -1,5 +1,13 @@
+import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { Database, JobsTable } from './schema.js';
+
+interface NewJob {
+  id: string;
+  kind: string;
+  payload: unknown;
+  now: number;
+}
 
 /** A job as a worker holds it. */
 export interface Job {
@@ -33,26 +41,52 @@ export class JobStore {
     private readonly dialect: 'sqlite' | 'postgres',
   ) {}
 
+  /**
+   * Jobs written in the same turn of the event loop go in one statement: acks arrive in bursts,
+   * and on SQLite a commit per ack writes the same pages again and again (bench `ack`: 0.25 ms of
+   * the bot's 0.9 ms per ack were the job's own insert). DataLoader is that batching, as is.
+   */
+  private readonly adds = new DataLoader<NewJob, boolean>((jobs) => this.insert(jobs), {
+    cache: false,
+    maxBatchSize: 100,
+    batchScheduleFn: (run) => setImmediate(run),
+  });
+
   /** Writes a job; false when one with this id exists already (the same request, delivered again). */
-  async add(job: { id: string; kind: string; payload: unknown }, now: number): Promise<boolean> {
-    const result = await this.db
-      .insertInto('jobs')
-      .values({
-        id: job.id.slice(0, 500),
+  add(job: { id: string; kind: string; payload: unknown }, now: number): Promise<boolean> {
+    return this.adds.load({ ...job, id: job.id.slice(0, 500), now });
+  }
+
+  private async insert(jobs: readonly NewJob[]): Promise<boolean[]> {
+    // The same request twice in one batch: the first is written, the second is its duplicate.
+    const first = new Map<string, number>();
+    jobs.forEach((job, i) => {
+      if (!first.has(job.id)) first.set(job.id, i);
+    });
+    const rows = [...first.values()].map((i) => {
+      const job = jobs[i]!;
+      return {
+        id: job.id,
         kind: job.kind,
         payload: JSON.stringify(job.payload),
         state: 'queued',
         attempts: 0,
-        run_after: now,
+        run_after: job.now,
         lease_owner: null,
         lease_until: 0,
         notes: '{}',
-        created_at: now,
-        updated_at: now,
-      })
+        created_at: job.now,
+        updated_at: job.now,
+      };
+    });
+    const written = await this.db
+      .insertInto('jobs')
+      .values(rows)
       .onConflict((oc) => oc.column('id').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+      .returning('id')
+      .execute();
+    const inserted = new Set(written.map((row) => row.id));
+    return jobs.map((job, i) => first.get(job.id) === i && inserted.has(job.id));
   }
 
   /**

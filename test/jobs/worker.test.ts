@@ -61,6 +61,35 @@ describe.each(DATABASES)('the durable work queue on %s', (_name, url) => {
     expect(await store.open()).toBe(2);
   });
 
+  it('requests written in the same turn share one statement and keep their answers', async () => {
+    const store = await setup();
+    await store.add({ id: 'old', kind: 'k', payload: {} }, 1);
+    const statements: string[] = [];
+    const counted = new JobStore(
+      db.db.withPlugin({
+        transformQuery: (args) => {
+          if (args.node.kind === 'InsertQueryNode') statements.push(args.queryId.queryId);
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      }),
+      db.dialect,
+    );
+    // Written together: a new one, one already there, a new one twice (Slack's retry), another.
+    const answers = await Promise.all(
+      ['a', 'old', 'b', 'b', 'c'].map((id, i) => counted.add({ id, kind: 'k', payload: { i } }, 10 + i)),
+    );
+    expect(answers).toEqual([true, false, true, false, true]);
+    expect(statements).toHaveLength(1);
+    const b = await counted.claim('w', 100, 1_000, 10);
+    expect(b.map((job) => [job.id, job.payload])).toEqual([
+      ['old', {}],
+      ['a', { i: 0 }],
+      ['b', { i: 2 }],
+      ['c', { i: 4 }],
+    ]);
+  });
+
   it('two workers on one database run each job exactly once', async () => {
     const store = await setup();
     const ran: string[] = [];
