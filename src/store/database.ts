@@ -4,7 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../log.js';
-import { checkpointInBackground } from './checkpoints.js';
+import { BackgroundCheckpoints } from './checkpoints.js';
 import { migrate } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -84,9 +84,11 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
   sqlite.pragma('busy_timeout = 5000');
   const checkpoints =
     options.checkpointInBackground && path !== ':memory:'
-      ? checkpointInBackground(sqlite, options.logger)
+      ? new BackgroundCheckpoints(sqlite, options.logger)
       : undefined;
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: reusingStatements(sqlite) }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: reusingStatements(sqlite, () => checkpoints?.wrote()) }),
+  });
   return {
     db,
     dialect: 'sqlite',
@@ -102,7 +104,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
       }
     },
     close: async () => {
-      await (await checkpoints)?.stop();
+      await checkpoints?.stop();
       await db.destroy();
     },
   };
@@ -114,8 +116,9 @@ const STATEMENT_CACHE = 200;
 /**
  * Kysely's SQLite driver prepares every query anew; this keeps the most recent statements, as
  * pg does per connection. Worth it on the ack path: a prepare costs as much as the job's insert.
+ * `wrote` hears of each write about to run (for the checkpoint thread).
  */
-function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
+function reusingStatements(sqlite: SQLite.Database, wrote: () => void): SqliteDatabase {
   const prepared = new Map<string, SQLite.Statement>();
   return {
     close: () => sqlite.close(),
@@ -125,6 +128,7 @@ function reusingStatements(sqlite: SQLite.Database): SqliteDatabase {
       else statement = sqlite.prepare(text);
       prepared.set(text, statement); // the most recently used last
       if (prepared.size > STATEMENT_CACHE) prepared.delete(prepared.keys().next().value!);
+      if (!statement.reader) wrote();
       return statement;
     },
   };
