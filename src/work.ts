@@ -4,8 +4,12 @@ import type { Logger } from './log.js';
 import type { Db } from './store/database.js';
 import { JobStore } from './store/job-store.js';
 
-/** Changes worked on at once; each mostly waits on LaunchDarkly, so a few keep it busy. */
-export const WORK_CONCURRENCY = 8;
+/**
+ * Changes worked on at once. Each mostly waits on LaunchDarkly, so as many as the LaunchDarkly
+ * client has connections (32): at 8, 1,000 commands with LaunchDarkly at 1 s a call took 131 s to
+ * the last result (bench `queue`). LaunchDarkly's 429s still pace them per route.
+ */
+export const WORK_CONCURRENCY = 32;
 
 /** The worker that does what was acked, from the jobs table of `database`. */
 export function createWorker(

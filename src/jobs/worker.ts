@@ -27,9 +27,14 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Work not yet done beyond which new requests are refused. */
   maxOpen: number;
-  /** A request that has not started after this long is told its place in line. */
+  /** A request that has not started after this long is told its place in line… */
   tellAfterMs?: number;
+  /** …and again this often while it still waits. */
+  tellEveryMs?: number;
 }
+
+/** How often, at most, a person hears that their request still waits its turn. */
+export const MAX_WAITING_WORDS = 3;
 
 /** How many times a job runs before its failure is final (a crash or a transient failure each count). */
 export const MAX_ATTEMPTS = 5;
@@ -196,19 +201,27 @@ export class Worker {
     });
   }
 
+  /**
+   * A request that has not started after `tellAfterMs` is told its place in line, and again every
+   * `tellEveryMs` while it still waits, at most MAX_WAITING_WORDS times (a response_url takes 5).
+   */
   private tellIfWaiting(kind: string, id: string, payload: unknown): void {
     const handler = this.kinds.get(kind);
     if (!handler?.waiting) return;
+    const { store, logger, tellAfterMs = 3_000, tellEveryMs = 8_000 } = this.options;
     this.notStarted.add(id);
-    setTimeout(() => {
-      if (!this.notStarted.delete(id) || this.stopped) return;
-      this.options.store
+    const tell = (told: number) => {
+      if (!this.notStarted.has(id) || this.stopped) return;
+      store
         .ahead(id)
         .then((ahead) => (ahead !== undefined ? handler.waiting!({ payload }, ahead) : undefined))
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'could not tell a person they wait'),
-        );
-    }, this.options.tellAfterMs ?? 3_000).unref();
+        .catch((error: unknown) => logger.warn({ err: error }, 'could not tell a person they wait'))
+        .finally(() => {
+          if (told + 1 < MAX_WAITING_WORDS) setTimeout(() => tell(told + 1), tellEveryMs).unref();
+          else this.notStarted.delete(id);
+        });
+    };
+    setTimeout(() => tell(0), tellAfterMs).unref();
   }
 }
 

@@ -196,9 +196,10 @@ describe.each(DATABASES)('the durable work queue on %s', (_name, url) => {
     expect(taken).toMatchObject({ id: 'stuck', attempt: 2 });
   });
 
-  it('tells the person of a request that waits its turn how many are ahead', async () => {
+  it('tells a request that waits its turn how many are ahead, again while it waits, at most 3 times', async () => {
     const store = await setup();
-    const told: number[] = [];
+    const told: Array<[string, number]> = [];
+    let release!: () => void;
     const w = new Worker({
       store,
       logger: silent,
@@ -209,17 +210,64 @@ describe.each(DATABASES)('the durable work queue on %s', (_name, url) => {
       pollMs: 20,
       maxOpen: 100,
       tellAfterMs: 100,
+      tellEveryMs: 100,
     });
     workers.push(w);
     w.handle('k', {
-      run: () => new Promise<JobResult>(() => undefined),
-      waiting: async (_job, ahead) => {
-        told.push(ahead);
+      run: (job) =>
+        job.id === 'first'
+          ? new Promise<JobResult>((r) => (release = () => r('done')))
+          : Promise.resolve('done'),
+      waiting: async (job, ahead) => {
+        told.push([(job.payload as { id: string }).id, ahead]);
       },
     });
     w.start();
-    for (const id of ['first', 'second', 'third']) await w.submit('k', id, {});
-    await until(() => told.length === 2);
-    expect(told.sort()).toEqual([1, 2]);
+    for (const id of ['first', 'second', 'third']) await w.submit('k', id, { id });
+    await until(() => told.length === 6);
+    await new Promise((r) => setTimeout(r, 300)); // no fourth word
+    expect(told.filter(([id]) => id === 'second').map(([, n]) => n)).toEqual([1, 1, 1]);
+    expect(told.filter(([id]) => id === 'third').map(([, n]) => n)).toEqual([2, 2, 2]);
+    // Once its turn comes, nobody is told it waits any more.
+    release();
+    await w.idle();
+    const after = told.length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(told).toHaveLength(after);
+  });
+
+  it('stops telling a request it waits once it has started', async () => {
+    const store = await setup();
+    const told: string[] = [];
+    let release!: () => void;
+    const w = new Worker({
+      store,
+      logger: silent,
+      now: Date.now,
+      owner: 'a',
+      concurrency: 1,
+      leaseMs: 1_000,
+      pollMs: 20,
+      maxOpen: 100,
+      tellAfterMs: 50,
+      tellEveryMs: 200,
+    });
+    workers.push(w);
+    w.handle('k', {
+      run: (job) =>
+        job.id === 'first'
+          ? new Promise<JobResult>((r) => (release = () => r('done')))
+          : Promise.resolve('done'),
+      waiting: async (job) => {
+        told.push((job.payload as { id: string }).id);
+      },
+    });
+    w.start();
+    for (const id of ['first', 'second']) await w.submit('k', id, { id });
+    await until(() => told.length === 1);
+    release(); // 'second' starts before its next word is due
+    await w.idle();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(told).toEqual(['second']);
   });
 });

@@ -7,6 +7,7 @@ import { backoff } from '../../src/jobs/worker.js';
 import { CHANGE_MESSAGES } from '../../src/services/request-change.js';
 import { BUSY, RETRYING, SOMETHING_WENT_WRONG, WAITING } from '../../src/slack/announce.js';
 import { connect, type Db } from '../../src/store/database.js';
+import { WORK_CONCURRENCY } from '../../src/work.js';
 import { type Bot, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly, type Fault } from '../helpers/fake-launchdarkly.js';
 import { FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
@@ -326,20 +327,20 @@ describe('the work queue', () => {
   });
 
   it('a request that waits more than 3 s is told how many are ahead of it, then done', async () => {
-    const users = Array.from({ length: 9 }, (_, i) => `u${i + 1}`);
+    const users = Array.from({ length: WORK_CONCURRENCY + 1 }, (_, i) => `u${i + 1}`);
     ld.addFlag(PROJECT, { key: 'big', targets: { production: [{ variation: 0, values: users }] } });
     await boot();
-    // The first eight changes (the worker's concurrency) wait in LaunchDarkly until let go.
-    const held = ld.hold((r) => r.method === 'PATCH', 8);
+    // The first changes, as many as the worker runs at once, wait in LaunchDarkly until let go.
+    const held = ld.hold((r) => r.method === 'PATCH', WORK_CONCURRENCY);
     const bodies = users.map((u) => commandAs(`flag big ${u} in 2 weeks`));
     const acks = await Promise.all(bodies.map((body) => postSigned(bot!.url, body)));
     expect(acks.map((a) => a.status)).toEqual(bodies.map(() => 200));
-    // Which command was written last is up to the race; its request waits behind the other eight.
+    // Which command was written last is up to the race; its request waits behind all the others.
     const told = await slack.waitFor(
-      () => slack.responseUrlPosts.find((p) => p.body.text === WAITING(8)),
+      () => slack.responseUrlPosts.find((p) => p.body.text === WAITING(WORK_CONCURRENCY)),
       8_000,
     );
-    expect(held.held).toHaveLength(8);
+    expect(held.held).toHaveLength(WORK_CONCURRENCY);
     held.release();
     expect(slack.responseUrlPosts.filter((p) => String(p.body.text).startsWith(':hourglass:'))).toEqual([
       told,
@@ -347,11 +348,11 @@ describe('the work queue', () => {
     const waited = bodies.find((body) => new URL(responseUrlOf(body)).pathname === `/response/${told.id}`);
     expect(waited).toBeDefined();
 
-    await slack.waitFor(() => inChannel().length === 9 || undefined, 15_000);
+    await slack.waitFor(() => inChannel().length === users.length || undefined, 15_000);
     await bot!.work.idle();
     const keys = ld.expiringTargets('flag', PROJECT, 'big', 'production').map((e) => e.contextKey);
     expect(keys.sort()).toEqual([...users].sort());
-    expect(applied()).toHaveLength(9);
+    expect(applied()).toHaveLength(users.length);
   });
 });
 
