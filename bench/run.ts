@@ -33,6 +33,7 @@ import {
   startFakes,
   startProcess,
 } from './processes.js';
+import { queueFlood } from './queue.js';
 import { cpuMs, percentiles, pool, rssMiB, waitClock } from './stats.js';
 import { benchWatch } from './watch.js';
 import { benchWhen } from './when.js';
@@ -553,6 +554,21 @@ if (section('crash')) {
     `crash loop: ${loop.commands} commands (${loop.targets} targets), SIGKILL ${loop.kills}× at random`,
     `${loop.lost} lost${loop.askedToConfirm ? ` (${loop.askedToConfirm} of them asked to confirm instead)` : ''}, ${loop.doubledTargets + loop.doubledResults} doubled (${loop.doubledTargets} targets, ${loop.doubledResults} results); store = LaunchDarkly: ${loop.storeMismatches === 0 ? 'yes' : `${loop.storeMismatches} differ`}; ${loop.refusedAtAck} refused at the ack (resent); ${(loop.ms / 1_000).toFixed(1)} s`,
     '0 lost, 0 doubled',
+  );
+}
+
+// ── 6b: a long queue ───────────────────────────────────────────────────────────────────────
+if (section('queue')) {
+  const q = await queueFlood(slack, ld);
+  results.queue = q;
+  row(
+    `queue: ${q.commands} commands in ${q.sentOverMs / 1_000} s, LaunchDarkly at ${q.ldDelayMs / 1_000} s a call (${q.concurrency} at a time)`,
+    `last result after ${(q.lastResultMs / 1_000).toFixed(1)} s; ${q.applied} applied once`,
+  );
+  row(
+    'queue: longest wait without a word (p50 / p99 / max of each person’s longest)',
+    `${(q.silences.p50 / 1_000).toFixed(1)} / ${(q.silences.p99 / 1_000).toFixed(1)} / ${(q.longestSilenceMs / 1_000).toFixed(1)} s`,
+    '≤ 10 s',
   );
 }
 

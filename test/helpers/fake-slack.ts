@@ -35,6 +35,8 @@ export interface HeldCall {
 export interface ResponseUrlPost {
   id: string;
   body: Record<string, any>;
+  /** performance.now() when it arrived. */
+  receivedAt: number;
 }
 
 /** A fault for the next call(s) to one method: no answer at all, or a 429 with Retry-After. */
@@ -212,7 +214,7 @@ export class FakeSlack {
     }
     if (responseUrl) {
       const body = JSON.parse(raw);
-      this.responseUrlPosts.push({ id: url.pathname.slice('/response/'.length), body });
+      this.responseUrlPosts.push({ id: url.pathname.slice('/response/'.length), body, receivedAt });
       this.check('response_url', body);
       return sendJson(res, 200, { ok: true });
     }
