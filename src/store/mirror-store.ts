@@ -36,7 +36,7 @@ export interface ResourceDiff {
 const BATCH = 500;
 
 /** Stable per target, so that reminder claims and buttons survive a re-read. */
-function mirrorId(r: ResourceRef, contextKind: string, key: string): string {
+export function mirrorId(r: ResourceRef, contextKind: string, key: string): string {
   const hash = createHash('sha256')
     .update([r.kind, r.projectKey, r.environmentKey, r.key, contextKind, key].join('\u0000'))
     .digest('base64url');
@@ -76,7 +76,9 @@ export class MirrorStore {
 
   /**
    * Makes the mirror hold exactly `targets` for one flag or segment. An instant that did not
-   * change keeps when it was first seen and who set it; a new or moved one takes `setBy`.
+   * change keeps when it was first seen and who set it; a new or moved one takes `setBy`. An
+   * expiry whose instant has passed stays after LaunchDarkly carried it out, until the
+   * after-expiry pass has told the watching channels (it forgets it then).
    */
   async replaceResource(
     resource: ResourceRef,
@@ -117,7 +119,9 @@ export class MirrorStore {
         };
       });
       const kept = new Set(rows.map((r) => r.id));
-      diff.removed = [...before.keys()].filter((id) => !kept.has(id)).length;
+      const gone = [...before.values()].filter((r) => !kept.has(r.id));
+      diff.removed = gone.length;
+      rows.push(...gone.filter((r) => Number(r.expires_at) <= now).map((r) => ({ ...r, scan_gen: gen })));
       await trx.deleteFrom('mirrored_expiries').where(ofResource(resource)).execute();
       for (let i = 0; i < rows.length; i += BATCH) {
         await trx
@@ -134,13 +138,17 @@ export class MirrorStore {
     await this.db.deleteFrom('mirrored_expiries').where(ofResource(resource)).execute();
   }
 
-  /** After a full scan: rows of flags and segments that scan did not see are gone from LaunchDarkly. */
-  async dropOlderThan(e: EnvironmentRef, gen: number): Promise<number> {
+  /**
+   * After a full scan: rows of flags and segments that scan did not see are gone from LaunchDarkly,
+   * except expiries whose instant has passed by `now` (the after-expiry pass forgets those).
+   */
+  async dropOlderThan(e: EnvironmentRef, gen: number, now: number): Promise<number> {
     const result = await this.db
       .deleteFrom('mirrored_expiries')
       .where('project_key', '=', e.projectKey)
       .where('environment_key', '=', e.environmentKey)
       .where('scan_gen', '<', gen)
+      .where('expires_at', '>', now)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
