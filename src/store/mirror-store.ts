@@ -302,6 +302,56 @@ export class MirrorStore {
   }
 
   /**
+   * The Home tab: expiries still ahead in the environments `channelIds` watch, soonest first, at
+   * most `limit`, and how many in all; a target the bot scheduled is left to its own listing.
+   */
+  async upcomingIn(
+    channelIds: readonly string[],
+    now: number,
+    limit: number,
+  ): Promise<{ items: MirroredExpiry[]; total: number }> {
+    if (channelIds.length === 0) return { items: [], total: 0 };
+    const query = this.db
+      .selectFrom('mirrored_expiries as m')
+      .where('m.expires_at', '>', now)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('watches as w')
+            .select('w.channel_id')
+            .where('w.channel_id', 'in', channelIds)
+            .whereRef('w.project_key', '=', 'm.project_key')
+            .whereRef('w.environment_key', '=', 'm.environment_key'),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('expiries as x')
+              .select('x.id')
+              .whereRef('x.resource_kind', '=', 'm.resource_kind')
+              .whereRef('x.project_key', '=', 'm.project_key')
+              .whereRef('x.environment_key', '=', 'm.environment_key')
+              .whereRef('x.resource_key', '=', 'm.resource_key')
+              .whereRef('x.context_kind', '=', 'm.context_kind')
+              .whereRef('x.target_key', '=', 'm.target_key'),
+          ),
+        ),
+      );
+    const [rows, count] = await Promise.all([
+      query
+        .selectAll('m')
+        .orderBy('m.expires_at')
+        .orderBy('m.resource_key')
+        .orderBy('m.context_kind')
+        .orderBy('m.target_key')
+        .limit(limit)
+        .execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toMirroredExpiry), total: Number(count.n) };
+  }
+
+  /**
    * Reminders due in watching channels: for each lead time, mirrored expiries still ahead whose
    * `expires_at - lead` has passed since the instant was first seen, in every channel watching
    * their environment, except a channel where the bot scheduled that very target (its thread

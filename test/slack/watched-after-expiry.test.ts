@@ -123,12 +123,14 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
   const afterExpiry = (m: PostedMessage) => /as scheduled|still there/.test(m.text ?? '');
   const told = (channel: string) => slack.messages.filter((m) => m.channel === channel && afterExpiry(m));
   const mirrored = async () =>
-    (await new MirrorStore(database.db).ofResource({
-      kind: 'flag',
-      projectKey: PROJECT,
-      key: 'new-checkout',
-      environmentKey: 'production',
-    }))
+    (
+      await new MirrorStore(database.db).ofResource({
+        kind: 'flag',
+        projectKey: PROJECT,
+        key: 'new-checkout',
+        environmentKey: 'production',
+      })
+    )
       .map((e) => e.target.key)
       .sort();
 
@@ -157,10 +159,12 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
         `:white_check_mark: \`bob\` and \`sandy\` were removed from *new-checkout* (\`production\`) at <!date^${at / 1000}^{time}|2030-01-10 20:00 UTC> as scheduled.`,
       );
     }
-    expect(slack.messages.filter(afterExpiry).map((m) => m.channel).sort()).toEqual([
-      'C1',
-      'C2',
-    ]);
+    expect(
+      slack.messages
+        .filter(afterExpiry)
+        .map((m) => m.channel)
+        .sort(),
+    ).toEqual(['C1', 'C2']);
     expect(await mirrored()).toEqual([]);
 
     // A second replica, a second pass, a restart: nothing more.
@@ -294,7 +298,9 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
     expect(stats).toMatchObject({ passed: 1, posted: 1 });
     // C1 heard in the thread of its result; C2 (which watches, but did not schedule it) in the channel.
     const inThread = slack.messages.filter((m) => m.thread_ts === result.ts);
-    expect(inThread.map(textOf)).toEqual([expect.stringContaining('`sandy` was removed from *new-checkout*')]);
+    expect(inThread.map(textOf)).toEqual([
+      expect.stringContaining('`sandy` was removed from *new-checkout*'),
+    ]);
     expect(told('C1').filter((m) => !m.thread_ts)).toEqual([]);
     expect(told('C2')).toHaveLength(1);
     expect(await mirrored()).toEqual([]);
