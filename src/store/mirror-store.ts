@@ -62,6 +62,26 @@ export function toMirroredExpiry(r: Selectable<MirroredExpiriesTable>): Mirrored
   };
 }
 
+const TARGET_COLUMNS = [
+  'resource_kind',
+  'project_key',
+  'environment_key',
+  'resource_key',
+  'context_kind',
+  'target_key',
+] as const;
+
+/**
+ * Inside a subquery over `expiries as x` correlated with the mirrored expiry `mirror` (its table
+ * or alias): the bot scheduled this very target. Raw SQL over named columns, since Kysely cannot
+ * type one helper across the aliases its callers use.
+ */
+export const botKnowsIt = (mirror = 'm') =>
+  sql<boolean>`${sql.join(
+    TARGET_COLUMNS.map((c) => sql`${sql.ref(`x.${c}`)} = ${sql.ref(`${mirror}.${c}`)}`),
+    sql` and `,
+  )}`;
+
 const ofResource = (r: ResourceRef) => (eb: ExpressionBuilder<Database, 'mirrored_expiries'>) =>
   eb.and([
     eb('project_key', '=', r.projectKey),
@@ -249,18 +269,7 @@ export class MirrorStore {
       ])
       .where('m.expires_at', '>', now)
       .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('expiries as x')
-              .select('x.id')
-              .whereRef('x.resource_kind', '=', 'm.resource_kind')
-              .whereRef('x.project_key', '=', 'm.project_key')
-              .whereRef('x.environment_key', '=', 'm.environment_key')
-              .whereRef('x.resource_key', '=', 'm.resource_key')
-              .whereRef('x.context_kind', '=', 'm.context_kind')
-              .whereRef('x.target_key', '=', 'm.target_key'),
-          ),
-        ),
+        not(exists(selectFrom('expiries as x').select('x.id').where(botKnowsIt()))),
       );
     const [rows, ownCount, watchedCount] = await Promise.all([
       own
@@ -324,18 +333,7 @@ export class MirrorStore {
         ),
       )
       .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('expiries as x')
-              .select('x.id')
-              .whereRef('x.resource_kind', '=', 'm.resource_kind')
-              .whereRef('x.project_key', '=', 'm.project_key')
-              .whereRef('x.environment_key', '=', 'm.environment_key')
-              .whereRef('x.resource_key', '=', 'm.resource_key')
-              .whereRef('x.context_kind', '=', 'm.context_kind')
-              .whereRef('x.target_key', '=', 'm.target_key'),
-          ),
-        ),
+        not(exists(selectFrom('expiries as x').select('x.id').where(botKnowsIt()))),
       );
     const [rows, count] = await Promise.all([
       query

@@ -1,6 +1,6 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { MirroredExpiry } from '../domain/watch.js';
-import { toMirroredExpiry } from './mirror-store.js';
+import { botKnowsIt, toMirroredExpiry } from './mirror-store.js';
 import type { Database } from './schema.js';
 
 /** A watched expiry whose instant has passed, in one channel that watched its environment then. */
@@ -61,12 +61,7 @@ export class WatchedPassedStore {
               .selectFrom('expiries as x')
               .select('x.id')
               .whereRef('x.channel_id', '=', 'watches.channel_id')
-              .whereRef('x.resource_kind', '=', 'mirrored_expiries.resource_kind')
-              .whereRef('x.project_key', '=', 'mirrored_expiries.project_key')
-              .whereRef('x.environment_key', '=', 'mirrored_expiries.environment_key')
-              .whereRef('x.resource_key', '=', 'mirrored_expiries.resource_key')
-              .whereRef('x.context_kind', '=', 'mirrored_expiries.context_kind')
-              .whereRef('x.target_key', '=', 'mirrored_expiries.target_key'),
+              .where(botKnowsIt('mirrored_expiries')),
           )
           .as('in_thread'),
       ])
