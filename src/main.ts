@@ -8,6 +8,7 @@ import { every } from './jobs/scheduler.js';
 import { runWatchReminderPass } from './jobs/watch-reminders.js';
 import { runFullScanPass } from './jobs/watch-scan.js';
 import { runWatchSync } from './jobs/watch-sync.js';
+import { runWatchedAfterExpiryPass } from './jobs/watched-after-expiry.js';
 import { LaunchDarklyClient } from './launchdarkly/client.js';
 import { createLogger, type Logger, redactSecrets } from './log.js';
 import { createMetrics, launchDarklyObserver } from './metrics.js';
@@ -17,6 +18,7 @@ import { JobStore } from './store/job-store.js';
 import { MirrorStore } from './store/mirror-store.js';
 import { SafetyStore } from './store/safety-store.js';
 import { WatchStore } from './store/watch-store.js';
+import { WatchedPassedStore } from './store/watched-passed-store.js';
 import { createWorker } from './work.js';
 
 /** Known once the configuration is read: what crash output must never show. */
@@ -177,19 +179,18 @@ async function main(): Promise<void> {
     'watch-scan',
   );
   // Same rhythm as reminders: what happened is told within one check interval of the instant.
+  const watchedPassed = new WatchedPassedStore(database.db);
   const afterExpiry = every(
     config.reminders.checkIntervalMs,
-    () =>
-      runAfterExpiryPass({
+    async () => {
+      const afterDeps = { ld, slack: app.client, logger: logger.child({ component: 'after-expiry' }), owner };
+      // The bot's own first (in their threads), then those of watched environments.
+      await runAfterExpiryPass({ now: now().getTime(), deps: { ...afterDeps, store } });
+      await runWatchedAfterExpiryPass({
         now: now().getTime(),
-        deps: {
-          store,
-          ld,
-          slack: app.client,
-          logger: logger.child({ component: 'after-expiry' }),
-          owner,
-        },
-      }),
+        deps: { ...afterDeps, passed: watchedPassed, mirror },
+      });
+    },
     logger,
     'after-expiry',
   );
@@ -201,6 +202,7 @@ async function main(): Promise<void> {
       await safetyStore.prune(now().getTime() - DAY);
       await jobs.prune(now().getTime() - DAY);
       await store.prunePassed(now().getTime() - DAY);
+      await watchedPassed.prune(now().getTime() - DAY);
     },
     logger,
     'prune',

@@ -160,6 +160,9 @@ describe('manifest.yml', () => {
       'chat:write.public',
       'users:read',
       'usergroups:read',
+      // users.conversations for the Home tab: the person's public and private channels.
+      'channels:read',
+      'groups:read',
     ]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);

@@ -1,3 +1,4 @@
+import type { Expiry } from './expiry.js';
 import type { Target } from './targets.js';
 import type { ResourceKind, ResourceRef, TargetType } from './vocabulary.js';
 
@@ -68,4 +69,25 @@ export interface ListedExpiry {
   /** Who set it in LaunchDarkly, when the audit log said (watched environments). */
   setBy?: string;
   source: 'bot' | 'watched';
+}
+
+/**
+ * A mirrored expiry in the shape the bot's own take (reminder actions, the Home tab, after-expiry
+ * messages). Nobody scheduled it through the bot: a change made to it is the clicker's, in the
+ * channel and thread it was asked from.
+ */
+export function asExpiry(m: MirroredExpiry, channelId = ''): Expiry & { watched: true } {
+  return {
+    id: m.id,
+    resource: m.resource,
+    target: m.target,
+    expiresAt: m.expiresAt,
+    ...(m.variationId ? { variationId: m.variationId } : {}),
+    ...(m.targetType ? { targetType: m.targetType } : {}),
+    requestedBy: '',
+    channelId,
+    createdAt: m.observedAt,
+    updatedAt: m.observedAt,
+    watched: true,
+  };
 }

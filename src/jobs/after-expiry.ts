@@ -1,13 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import type { Expiry } from '../domain/expiry.js';
 import { groupBy } from '../domain/group-by.js';
-import { targetLabel } from '../domain/targets.js';
+import { resourceId } from '../domain/watch.js';
 import type { LaunchDarklyClient } from '../launchdarkly/client.js';
 import { LdError } from '../launchdarkly/errors.js';
 import type { Logger } from '../log.js';
-import { type Presence, readPresence } from '../services/present.js';
+import { type AfterExpiryRead, type Presence, readAfterExpiry, sortPassed } from '../services/present.js';
 import { afterExpiryMessage } from '../slack/blocks/after-expiry.js';
-import { slackErrorCode } from '../slack/reply.js';
+import { postOrDm } from '../slack/reply.js';
 import type { ExpiryStore, PassedKey } from '../store/expiry-store.js';
 
 export interface AfterExpiryDeps {
@@ -36,8 +36,6 @@ export interface AfterExpiryStats {
 }
 
 const key = (e: Expiry): PassedKey => ({ expiryId: e.id, expiresAt: e.expiresAt });
-/** Slack errors after which the thread cannot be reached: the person who scheduled it hears by DM. */
-const UNDELIVERABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
 
 /**
  * One pass: claim the expiries whose instant has passed, read LaunchDarkly once per flag or segment
@@ -73,21 +71,12 @@ export async function runAfterExpiryPass({
   const mine = passed.filter((e) => held.has(e.id));
   stats.passed = mine.length;
 
-  const byResource = groupBy(mine, ({ resource: r }) =>
-    [r.kind, r.projectKey, r.key, r.environmentKey].join('\u0000'),
-  );
-  for (const expiries of byResource.values()) {
+  for (const expiries of groupBy(mine, (e) => resourceId(e.resource)).values()) {
     const ref = expiries[0]!.resource;
-    let scheduled: Map<string, number>;
-    let present: Presence;
+    let read: AfterExpiryRead;
     try {
       stats.ldReads++;
-      const [items, presence] = await Promise.all([
-        deps.ld.getExpiringTargets(ref),
-        readPresence(deps.ld, ref),
-      ]);
-      scheduled = new Map(items.map((t) => [targetLabel(t), t.expirationDate]));
-      present = presence;
+      read = await readAfterExpiry(deps.ld, ref);
     } catch (error) {
       if (!(error instanceof LdError)) throw error;
       logger.warn({ err: error, resource: ref }, 'after expiry waits: LaunchDarkly read failed');
@@ -95,23 +84,15 @@ export async function runAfterExpiryPass({
       stats.failed += expiries.length;
       continue;
     }
-    const told: Expiry[] = [];
-    for (const e of expiries) {
-      const at = scheduled.get(targetLabel(e.target));
-      if (at !== undefined && at !== e.expiresAt) {
-        await store.followPassed(key(e), at, now);
-        stats.moved++;
-      } else if (at !== undefined) {
-        await store.releasePassed(key(e));
-        stats.waiting++;
-      } else {
-        told.push(e);
-      }
-    }
+    const { moved, waiting, told } = sortPassed(expiries, read.scheduled);
+    for (const { expiry, to } of moved) await store.followPassed(key(expiry), to, now);
+    for (const e of waiting) await store.releasePassed(key(e));
+    stats.moved += moved.length;
+    stats.waiting += waiting.length;
     const threads = groupBy(told, (e) =>
       [e.expiresAt, e.channelId, e.messageTs ?? '', e.requestedBy].join('|'),
     );
-    for (const group of threads.values()) await tell(group, present, now, deps, stats);
+    for (const group of threads.values()) await tell(group, read.present, now, deps, stats);
   }
   logger.info({ event: 'after_expiry_pass', ...stats }, 'after-expiry pass');
   return stats;
@@ -131,37 +112,18 @@ async function tell(
     { resource: first.resource, expiresAt: first.expiresAt, removed, stillThere },
     now,
   );
-  const settle = async (ts: string | undefined) => {
-    for (const e of group) await deps.store.settlePassed(key(e), ts ? 'posted' : 'gone', ts);
-    if (ts) stats.posted++;
-    stats.removed += removed.length;
-    stats.stillThere += stillThere.length;
-  };
-  try {
-    const posted = await deps.slack.chat.postMessage({
-      channel: first.channelId,
-      ...(first.messageTs ? { thread_ts: first.messageTs } : {}),
-      ...message,
-    });
-    await settle(posted.ts);
-  } catch (error) {
-    const code = slackErrorCode(error);
-    deps.logger.warn(
-      { err: error, code, expiries: group.length },
-      'could not post after an expiry in its thread',
-    );
-    if (!code || !UNDELIVERABLE.has(code)) {
-      for (const e of group) await deps.store.releasePassed(key(e));
-      stats.failed += group.length;
-      return;
-    }
-    try {
-      const posted = await deps.slack.chat.postMessage({ channel: first.requestedBy, ...message });
-      await settle(posted.ts);
-    } catch (dmError) {
-      deps.logger.warn({ err: dmError }, 'could not say it by DM either; the expiry is forgotten');
-      await settle(undefined);
-      stats.failed += group.length;
-    }
+  const where = { channel: first.channelId, ...(first.messageTs ? { thread_ts: first.messageTs } : {}) };
+  // The thread cannot be reached: the person who scheduled it hears by DM.
+  const posted = await postOrDm(deps.slack, where, first.requestedBy, message, deps.logger);
+  if (posted === 'retry') {
+    for (const e of group) await deps.store.releasePassed(key(e));
+    stats.failed += group.length;
+    return;
   }
+  const ts = posted === 'lost' ? undefined : posted.ts;
+  for (const e of group) await deps.store.settlePassed(key(e), ts ? 'posted' : 'gone', now, ts);
+  if (ts) stats.posted++;
+  else stats.failed += group.length;
+  stats.removed += removed.length;
+  stats.stillThere += stillThere.length;
 }

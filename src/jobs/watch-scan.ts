@@ -119,7 +119,7 @@ export async function scanEnvironment(
       await deps.watches.saveScanProgress(ref, phase, offset);
       await deps.watches.acquireLease(ref, deps.owner, clock(), leaseMs);
     }
-    await deps.mirror.dropOlderThan(ref, gen);
+    await deps.mirror.dropOlderThan(ref, gen, clock());
     await deps.watches.finishScan(ref, clock());
     const counts = await deps.mirror.counts(ref, ctx.now);
     deps.logger.info({ event: 'scan_done', ...ref, ...counts, reads, listed }, 'full scan finished');

@@ -1,6 +1,8 @@
 import type { Expiry } from '../domain/expiry.js';
 import { targetLabel } from '../domain/targets.js';
+import { asExpiry } from '../domain/watch.js';
 import type { ExpiryStore } from '../store/expiry-store.js';
+import type { MirrorStore } from '../store/mirror-store.js';
 
 /** The most expiries the Home tab lists; the rest are counted and left to `/expire list`. */
 export const HOME_LIMIT = 50;
@@ -21,6 +23,14 @@ export const scheduledBy =
   (store: Pick<ExpiryStore, 'upcomingOf'>): HomeSource =>
   (userId, now, limit) =>
     store.upcomingOf(userId, now, limit);
+
+/** The expiries of the environments watched by `channelIds` (the person's watching channels). */
+export const watchedIn =
+  (mirror: Pick<MirrorStore, 'upcomingIn'>, channelIds: readonly string[]): HomeSource =>
+  async (_userId, now, limit) => {
+    const { items, total } = await mirror.upcomingIn(channelIds, now, limit);
+    return { items: items.map((m) => asExpiry(m)), total };
+  };
 
 /**
  * What the Home tab lists: every source's expiries merged, soonest first, at most `limit`; a target

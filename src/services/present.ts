@@ -21,3 +21,35 @@ export async function readPresence(ld: LaunchDarklyClient, ref: ResourceRef): Pr
   const lists = { included: members(segment, 'included'), excluded: members(segment, 'excluded') };
   return (e) => lists[e.targetType ?? 'included'].has(targetLabel(e.target));
 }
+
+/** What LaunchDarkly holds for one flag or segment once expiries of it have passed. */
+export interface AfterExpiryRead {
+  /** Target label → the instant LaunchDarkly still has its expiry at. */
+  scheduled: Map<string, number>;
+  present: Presence;
+}
+
+/** One read of a flag or segment for the after-expiry passes: its expiring targets, and who is still there. */
+export async function readAfterExpiry(ld: LaunchDarklyClient, ref: ResourceRef): Promise<AfterExpiryRead> {
+  const [items, present] = await Promise.all([ld.getExpiringTargets(ref), readPresence(ld, ref)]);
+  return { scheduled: new Map(items.map((t) => [targetLabel(t), t.expirationDate])), present };
+}
+
+/**
+ * Passed expiries of one flag or segment, by what LaunchDarkly holds: `moved` to another instant
+ * (follow, say nothing), `waiting` (still listed at the passed instant: not carried out yet, look
+ * again later) and `told` (no longer listed: say what happened).
+ */
+export function sortPassed<E extends Pick<Expiry, 'target' | 'expiresAt'>>(
+  expiries: readonly E[],
+  scheduled: ReadonlyMap<string, number>,
+): { moved: Array<{ expiry: E; to: number }>; waiting: E[]; told: E[] } {
+  const sorted = { moved: [] as Array<{ expiry: E; to: number }>, waiting: [] as E[], told: [] as E[] };
+  for (const expiry of expiries) {
+    const at = scheduled.get(targetLabel(expiry.target));
+    if (at === undefined) sorted.told.push(expiry);
+    else if (at === expiry.expiresAt) sorted.waiting.push(expiry);
+    else sorted.moved.push({ expiry, to: at });
+  }
+  return sorted;
+}

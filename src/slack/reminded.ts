@@ -43,6 +43,7 @@ export function loadPassed(
       messageTs: ref.m,
       createdAt: 0,
       updatedAt: 0,
+      ...(ref.w ? { watched: true as const } : {}),
     },
   };
 }

@@ -11,7 +11,7 @@ import { reminderDone, reminderDoneMessage } from './blocks/reminder.js';
 import type { Message } from './blocks/result.js';
 import { textMessage } from './blocks/text.js';
 import type { ListenerDeps } from './context.js';
-import { publishHome } from './home.js';
+import { type HomeDeps, publishHome } from './home.js';
 import { followInMirror, type RemindedExpiry } from './watched-reminders.js';
 
 /**
@@ -29,7 +29,7 @@ export function showDone(
   from: AskedFrom,
   message: { channel: string; ts: string } | undefined,
   who: string,
-  deps: Pick<ListenerDeps, 'slack' | 'store' | 'now' | 'logger'>,
+  deps: HomeDeps,
 ): (expiry: RemindedExpiry, done: string) => Promise<unknown> {
   return async (expiry, done) => {
     if (from === 'home' || !message) return publishHome(deps, who);

@@ -174,3 +174,33 @@ export async function openForm(
     await tell(FORM_TOO_LATE);
   }
 }
+
+/** chat.postMessage errors after which a channel no longer takes the bot's messages. */
+const UNREACHABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
+
+/**
+ * Posts a job's message where it belongs, or by DM to `fallbackUser` when that channel no longer
+ * takes the bot's messages. `retry`: Slack failed otherwise, try again later; `lost`: neither way
+ * worked. Nobody is waiting on the other end, so failures are only logged here.
+ */
+export async function postOrDm(
+  slack: Pick<WebClient, 'chat'>,
+  where: { channel: string; thread_ts?: string },
+  fallbackUser: string,
+  message: Message,
+  logger: Logger,
+): Promise<{ ts: string | undefined } | 'retry' | 'lost'> {
+  try {
+    return { ts: (await slack.chat.postMessage({ ...where, ...message, unfurl_links: false })).ts };
+  } catch (error) {
+    const code = slackErrorCode(error);
+    logger.warn({ err: error, channel: where.channel, code }, 'could not post a job message');
+    if (!code || !UNREACHABLE.has(code)) return 'retry';
+  }
+  try {
+    return { ts: (await slack.chat.postMessage({ channel: fallbackUser, ...message })).ts };
+  } catch (error) {
+    logger.warn({ err: error, channel: where.channel }, 'could not send it by DM either');
+    return 'lost';
+  }
+}

@@ -1,29 +1,9 @@
 import type { Expiry } from '../domain/expiry.js';
-import type { MirroredExpiry } from '../domain/watch.js';
+import { asExpiry } from '../domain/watch.js';
 import type { ListenerDeps } from './context.js';
 
 /** A reminder button's expiry: the bot's own, or (`watched`) one mirrored from a watched environment. */
 export type RemindedExpiry = Expiry & { watched?: true };
-
-/**
- * A mirrored expiry in the shape the reminder actions take. Nobody scheduled it through the bot:
- * a change made from its reminder is the clicker's, in the reminder's channel and thread.
- */
-function asExpiry(m: MirroredExpiry): RemindedExpiry {
-  return {
-    id: m.id,
-    resource: m.resource,
-    target: m.target,
-    expiresAt: m.expiresAt,
-    ...(m.variationId ? { variationId: m.variationId } : {}),
-    ...(m.targetType ? { targetType: m.targetType } : {}),
-    requestedBy: '',
-    channelId: '',
-    createdAt: m.observedAt,
-    updatedAt: m.observedAt,
-    watched: true,
-  };
-}
 
 /** The expiry a reminder names, the bot's own first, then the mirror's. */
 export async function findReminded(

@@ -3,6 +3,7 @@ import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Expiry } from '../domain/expiry.js';
 import type { Target } from '../domain/targets.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
+import { mirrorId } from './mirror-store.js';
 import type { Database, ExpiriesTable } from './schema.js';
 
 /** What a change hands the store: an expiry as LaunchDarkly now holds it, and where it was asked. */
@@ -275,15 +276,50 @@ export class ExpiryStore {
 
   /**
    * Settles a passed expiry: what was said is recorded and the expiry forgotten, together. An
-   * expiry moved meanwhile (another instant) is kept: its new instant is still to come.
+   * expiry moved meanwhile (another instant) is kept: its new instant is still to come. A channel
+   * that watches its environment and where it was scheduled is marked told (its thread was), so
+   * that the watched after-expiry pass, which no longer finds the expiry, says nothing there.
    */
-  async settlePassed(key: PassedKey, outcome: 'posted' | 'gone', postedTs?: string): Promise<void> {
+  async settlePassed(
+    key: PassedKey,
+    outcome: 'posted' | 'gone',
+    now: number,
+    postedTs?: string,
+  ): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable('after_expiry')
         .set({ outcome, posted_ts: postedTs ?? null })
         .where(ExpiryStore.passedKey(key))
         .execute();
+      const told = await trx
+        .selectFrom('expiries as e')
+        .innerJoin('watches as w', (join) =>
+          join
+            .onRef('w.channel_id', '=', 'e.channel_id')
+            .onRef('w.project_key', '=', 'e.project_key')
+            .onRef('w.environment_key', '=', 'e.environment_key'),
+        )
+        .selectAll('e')
+        .where('e.id', '=', key.expiryId)
+        .where('e.expires_at', '=', key.expiresAt)
+        .executeTakeFirst();
+      if (told) {
+        const expiry = toExpiry(told);
+        await trx
+          .insertInto('watched_after_expiry')
+          .values({
+            channel_id: expiry.channelId,
+            expiry_id: mirrorId(expiry.resource, expiry.target.contextKind, expiry.target.key),
+            expires_at: expiry.expiresAt,
+            claimed_by: 'thread',
+            claimed_at: now,
+            outcome: 'thread',
+            posted_ts: postedTs ?? null,
+          })
+          .onConflict((oc) => oc.columns(['channel_id', 'expiry_id', 'expires_at']).doNothing())
+          .execute();
+      }
       await trx
         .deleteFrom('expiries')
         .where('id', '=', key.expiryId)

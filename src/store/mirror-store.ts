@@ -36,7 +36,7 @@ export interface ResourceDiff {
 const BATCH = 500;
 
 /** Stable per target, so that reminder claims and buttons survive a re-read. */
-function mirrorId(r: ResourceRef, contextKind: string, key: string): string {
+export function mirrorId(r: ResourceRef, contextKind: string, key: string): string {
   const hash = createHash('sha256')
     .update([r.kind, r.projectKey, r.environmentKey, r.key, contextKind, key].join('\u0000'))
     .digest('base64url');
@@ -62,6 +62,26 @@ export function toMirroredExpiry(r: Selectable<MirroredExpiriesTable>): Mirrored
   };
 }
 
+const TARGET_COLUMNS = [
+  'resource_kind',
+  'project_key',
+  'environment_key',
+  'resource_key',
+  'context_kind',
+  'target_key',
+] as const;
+
+/**
+ * Inside a subquery over `expiries as x` correlated with the mirrored expiry `mirror` (its table
+ * or alias): the bot scheduled this very target. Raw SQL over named columns, since Kysely cannot
+ * type one helper across the aliases its callers use.
+ */
+export const botKnowsIt = (mirror = 'm') =>
+  sql<boolean>`${sql.join(
+    TARGET_COLUMNS.map((c) => sql`${sql.ref(`x.${c}`)} = ${sql.ref(`${mirror}.${c}`)}`),
+    sql` and `,
+  )}`;
+
 const ofResource = (r: ResourceRef) => (eb: ExpressionBuilder<Database, 'mirrored_expiries'>) =>
   eb.and([
     eb('project_key', '=', r.projectKey),
@@ -76,7 +96,9 @@ export class MirrorStore {
 
   /**
    * Makes the mirror hold exactly `targets` for one flag or segment. An instant that did not
-   * change keeps when it was first seen and who set it; a new or moved one takes `setBy`.
+   * change keeps when it was first seen and who set it; a new or moved one takes `setBy`. An
+   * expiry whose instant has passed stays after LaunchDarkly carried it out, until the
+   * after-expiry pass has told the watching channels (it forgets it then).
    */
   async replaceResource(
     resource: ResourceRef,
@@ -117,7 +139,9 @@ export class MirrorStore {
         };
       });
       const kept = new Set(rows.map((r) => r.id));
-      diff.removed = [...before.keys()].filter((id) => !kept.has(id)).length;
+      const gone = [...before.values()].filter((r) => !kept.has(r.id));
+      diff.removed = gone.length;
+      rows.push(...gone.filter((r) => Number(r.expires_at) <= now).map((r) => ({ ...r, scan_gen: gen })));
       await trx.deleteFrom('mirrored_expiries').where(ofResource(resource)).execute();
       for (let i = 0; i < rows.length; i += BATCH) {
         await trx
@@ -134,13 +158,17 @@ export class MirrorStore {
     await this.db.deleteFrom('mirrored_expiries').where(ofResource(resource)).execute();
   }
 
-  /** After a full scan: rows of flags and segments that scan did not see are gone from LaunchDarkly. */
-  async dropOlderThan(e: EnvironmentRef, gen: number): Promise<number> {
+  /**
+   * After a full scan: rows of flags and segments that scan did not see are gone from LaunchDarkly,
+   * except expiries whose instant has passed by `now` (the after-expiry pass forgets those).
+   */
+  async dropOlderThan(e: EnvironmentRef, gen: number, now: number): Promise<number> {
     const result = await this.db
       .deleteFrom('mirrored_expiries')
       .where('project_key', '=', e.projectKey)
       .where('environment_key', '=', e.environmentKey)
       .where('scan_gen', '<', gen)
+      .where('expires_at', '>', now)
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
@@ -241,18 +269,7 @@ export class MirrorStore {
       ])
       .where('m.expires_at', '>', now)
       .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('expiries as x')
-              .select('x.id')
-              .whereRef('x.resource_kind', '=', 'm.resource_kind')
-              .whereRef('x.project_key', '=', 'm.project_key')
-              .whereRef('x.environment_key', '=', 'm.environment_key')
-              .whereRef('x.resource_key', '=', 'm.resource_key')
-              .whereRef('x.context_kind', '=', 'm.context_kind')
-              .whereRef('x.target_key', '=', 'm.target_key'),
-          ),
-        ),
+        not(exists(selectFrom('expiries as x').select('x.id').where(botKnowsIt()))),
       );
     const [rows, ownCount, watchedCount] = await Promise.all([
       own
@@ -291,6 +308,45 @@ export class MirrorStore {
       }),
     );
     return { items, total: Number(ownCount.n) + Number(watchedCount.n) };
+  }
+
+  /**
+   * The Home tab: expiries still ahead in the environments `channelIds` watch, soonest first, at
+   * most `limit`, and how many in all; a target the bot scheduled is left to its own listing.
+   */
+  async upcomingIn(
+    channelIds: readonly string[],
+    now: number,
+    limit: number,
+  ): Promise<{ items: MirroredExpiry[]; total: number }> {
+    if (channelIds.length === 0) return { items: [], total: 0 };
+    const query = this.db
+      .selectFrom('mirrored_expiries as m')
+      .where('m.expires_at', '>', now)
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('watches as w')
+            .select('w.channel_id')
+            .where('w.channel_id', 'in', channelIds)
+            .whereRef('w.project_key', '=', 'm.project_key')
+            .whereRef('w.environment_key', '=', 'm.environment_key'),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('expiries as x').select('x.id').where(botKnowsIt()))),
+      );
+    const [rows, count] = await Promise.all([
+      query
+        .selectAll('m')
+        .orderBy('m.expires_at')
+        .orderBy('m.resource_key')
+        .orderBy('m.context_kind')
+        .orderBy('m.target_key')
+        .limit(limit)
+        .execute(),
+      query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toMirroredExpiry), total: Number(count.n) };
   }
 
   /**

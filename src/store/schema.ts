@@ -149,6 +149,21 @@ export interface WatchRemindersTable {
   posted_ts: string | null;
 }
 
+/**
+ * What was said in one watching channel once a watched expiry's instant passed; the primary key
+ * is the claim. `thread`: the bot scheduled that target in this channel, its thread was told.
+ */
+export interface WatchedAfterExpiryTable {
+  channel_id: string;
+  expiry_id: string;
+  expires_at: number;
+  claimed_by: string;
+  claimed_at: number;
+  /** posted | thread | changed | gone */
+  outcome: string | null;
+  posted_ts: string | null;
+}
+
 export interface Database {
   watches: WatchesTable;
   watched_environments: WatchedEnvironmentsTable;
@@ -157,6 +172,7 @@ export interface Database {
   expiries: ExpiriesTable;
   reminders: RemindersTable;
   after_expiry: AfterExpiryTable;
+  watched_after_expiry: WatchedAfterExpiryTable;
   confirmations: ConfirmationsTable;
   jobs: JobsTable;
   kysely_migration?: { name: Generated<string> };

@@ -121,6 +121,12 @@ export class WatchStore {
     return rows.map(toWatch);
   }
 
+  /** Every channel that watches something: the Home tab looks for these among a person's channels. */
+  async watchingChannels(): Promise<string[]> {
+    const rows = await this.db.selectFrom('watches').select('channel_id').distinct().execute();
+    return rows.map((r) => r.channel_id);
+  }
+
   async channelsWatching(e: EnvironmentRef): Promise<string[]> {
     const rows = await this.db
       .selectFrom('watches')

@@ -70,6 +70,13 @@ export class FakeSlack {
   readonly users = new Map<string, { tz: string | null; name: string }>();
   /** user group id → member user ids. */
   readonly groups = new Map<string, string[]>();
+  /**
+   * user id → the channels they are in that the bot is in too: what users.conversations answers
+   * a bot token for that user.
+   */
+  readonly memberships = new Map<string, string[]>();
+  /** The most channels users.conversations returns in one page, whatever `limit` asks (Slack may return fewer). */
+  conversationsPageSize = 200;
   /** Channels where chat.postMessage answers not_in_channel. */
   readonly notInChannel = new Set<string>();
   readonly views = new Map<string, OpenView>();
@@ -174,6 +181,8 @@ export class FakeSlack {
     this.responseUrlPosts.length = 0;
     this.violations.length = 0;
     this.notInChannel.clear();
+    this.memberships.clear();
+    this.conversationsPageSize = 200;
     this.views.clear();
     this.homes.clear();
     this.holds = [];
@@ -287,6 +296,8 @@ export class FakeSlack {
         if (!user) return { ok: false, error: 'user_not_found' };
         return { ok: true, user: { id: args.user, name: user.name, tz: user.tz, real_name: user.name } };
       }
+      case 'users.conversations':
+        return this.userConversations(args);
       case 'chat.postMessage':
       case 'chat.postEphemeral': {
         const problems = this.check(method, args);
@@ -353,6 +364,42 @@ export class FakeSlack {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /**
+   * users.conversations as Slack documents it: `types` a comma-separated subset of the four kinds
+   * (default public_channel), `limit` 1–999 (default 100), `cursor` one this fake issued, the
+   * rest in pages with `response_metadata.next_cursor` ('' on the last).
+   */
+  private userConversations(args: Record<string, any>): Record<string, any> {
+    const KINDS = ['public_channel', 'private_channel', 'mpim', 'im'];
+    const types = String(args.types ?? 'public_channel').split(',');
+    if (!types.every((t) => KINDS.includes(t))) return { ok: false, error: 'invalid_types' };
+    const limit = args.limit === undefined ? 100 : Number(args.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 999) return { ok: false, error: 'invalid_limit' };
+    if (args.user !== undefined && !this.users.has(args.user)) return { ok: false, error: 'user_not_found' };
+    let offset = 0;
+    if (args.cursor) {
+      const match = /^dXNlcjo(\d+)$/.exec(String(args.cursor));
+      if (!match) return { ok: false, error: 'invalid_cursor' };
+      offset = Number(match[1]);
+    }
+    const all = (this.memberships.get(args.user) ?? []).filter((id) =>
+      types.includes(id.startsWith('G') ? 'private_channel' : 'public_channel'),
+    );
+    const page = all.slice(offset, offset + Math.min(limit, this.conversationsPageSize));
+    const next = offset + page.length;
+    return {
+      ok: true,
+      channels: page.map((id) => ({
+        id,
+        name: id.toLowerCase(),
+        is_channel: !id.startsWith('G'),
+        is_private: id.startsWith('G'),
+        is_archived: false,
+      })),
+      response_metadata: { next_cursor: next < all.length ? `dXNlcjo${next}` : '' },
+    };
   }
 
   /** Socket Mode needs a WebSocket server this fake does not run: it records the call and refuses. */

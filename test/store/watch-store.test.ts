@@ -118,9 +118,29 @@ describe.each(DATABASES)('watches and the mirror on %s', (_name, url) => {
     await watch('C1');
     await mirror.replaceResource(flag('old'), undefined, [user('sandy', NOW + H)], 1, NOW);
     await mirror.replaceResource(flag('kept'), undefined, [user('sandy', NOW + H)], 2, NOW);
-    expect(await mirror.dropOlderThan(PROD, 2)).toBe(1);
+    expect(await mirror.dropOlderThan(PROD, 2, NOW)).toBe(1);
     expect(await mirror.ofResource(flag('old'))).toEqual([]);
     expect(await mirror.ofResource(flag('kept'))).toHaveLength(1);
+  });
+
+  it('keeps an expiry whose instant has passed until the after-expiry pass has told the watching channels', async () => {
+    await watch('C1');
+    await mirror.replaceResource(
+      flag('f1'),
+      undefined,
+      [user('sandy', NOW + H), user('bob', NOW + 2 * H)],
+      1,
+      NOW,
+    );
+    // LaunchDarkly carried sandy's out; bob's expiry was cancelled before its time.
+    expect(await mirror.replaceResource(flag('f1'), undefined, [], 1, NOW + H + 5)).toMatchObject({
+      removed: 2,
+    });
+    expect((await mirror.ofResource(flag('f1'))).map((e) => e.target.key)).toEqual(['sandy']);
+    // A full scan that no longer sees the flag keeps it too.
+    expect(await mirror.dropOlderThan(PROD, 2, NOW + H + 10)).toBe(0);
+    expect(await mirror.ofResource(flag('f1'))).toHaveLength(1);
+    expect(await mirror.counts(PROD, NOW + H + 10)).toEqual({ targets: 0, flags: 0, segments: 0 });
   });
 
   it('finds reminders due per watching channel, skipping the channel whose thread reminds it', async () => {

@@ -16,6 +16,8 @@ export interface PassedRef {
   by: string;
   c: string;
   m?: string;
+  /** A watched environment's expiry: a change made from it is the clicker's. */
+  w?: 1;
 }
 
 /** Targets still there that get their own Remove now; the rest are named in one line. */
@@ -57,7 +59,7 @@ export const STILL_THERE = (name: string, e: Pick<Expiry, 'resource' | 'targetTy
 export const MORE_STILL_THERE = (names: string, r: ResourceRef) =>
   `:warning: Also still there on ${where(r)}: ${names}.`;
 
-export function passedRef(e: Expiry): PassedRef {
+export function passedRef(e: Expiry & { watched?: true }): PassedRef {
   const r = e.resource;
   return {
     r: [r.kind, r.projectKey, r.key, r.environmentKey],
@@ -66,15 +68,22 @@ export function passedRef(e: Expiry): PassedRef {
     by: e.requestedBy,
     c: e.channelId,
     ...(e.messageTs ? { m: e.messageTs } : {}),
+    ...(e.watched ? { w: 1 as const } : {}),
   };
 }
 
 /**
- * What happened at one instant on one flag or segment, for the thread where it was scheduled:
- * who was removed as scheduled, and who is still there, each with Remove now.
+ * What happened at one instant on one flag or segment, for the thread where it was scheduled or a
+ * channel watching its environment: who was removed as scheduled, and who is still there, each
+ * with Remove now.
  */
 export function afterExpiryMessage(
-  group: { resource: ResourceRef; expiresAt: number; removed: Expiry[]; stillThere: Expiry[] },
+  group: {
+    resource: ResourceRef;
+    expiresAt: number;
+    removed: Expiry[];
+    stillThere: Array<Expiry & { watched?: true }>;
+  },
   now: number,
 ): Message {
   const { resource, expiresAt, removed, stillThere } = group;

@@ -11,13 +11,15 @@ import { describe } from './reminder.js';
 import { context, section } from './text.js';
 
 export const HOME_TITLE = 'Your expiries';
-export const HOME_EMPTY = `Nothing you scheduled is about to expire. Schedule one with \`${COMMAND}\` in any channel.`;
+export const HOME_EMPTY = `Nothing you scheduled, and nothing in the environments your channels watch, is about to expire. Schedule one with \`${COMMAND}\` in any channel.`;
 export const HOME_COUNT = (total: number) =>
   total === 1 ? '1 expiry, soonest first.' : `${total.toLocaleString('en-US')} expiries, soonest first.`;
 export const HOME_MORE = (shown: number, total: number) =>
   `Showing the ${shown} soonest of ${total.toLocaleString('en-US')}. \`${COMMAND} list\` shows them all.`;
 export const HOME_STALE =
   'That expiry changed or was handled meanwhile, so I did nothing. Your Home tab now shows what is scheduled.';
+export const HOME_WATCHED_UNKNOWN =
+  ':warning: Slack could not say which channels you are in, so expiries of environments your channels watch are not listed. Open this tab again in a moment.';
 export const HOME_HOW_TO = 'How to';
 export const HOME_CHOICES = { extend: 'Extend…', remove: 'Cancel expiry', revoke: 'Remove now' } as const;
 
@@ -56,9 +58,14 @@ function expiryBlock(e: Expiry, now: number): KnownBlock {
  * The Home tab: a person's expiries soonest first (at most as many as `upcoming` holds, which the
  * service caps at 50, so the view stays far below Slack's 100 blocks), then how to use the bot.
  */
-export function homeView(upcoming: Upcoming, now: number): HomeView {
+export function homeView(
+  upcoming: Upcoming,
+  now: number,
+  options: { watchedUnknown?: boolean } = {},
+): HomeView {
   const { items, total } = upcoming;
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: HOME_TITLE } }];
+  if (options.watchedUnknown) blocks.push(context(HOME_WATCHED_UNKNOWN));
   if (items.length === 0) blocks.push(section(HOME_EMPTY));
   else {
     blocks.push(context(HOME_COUNT(total)));

@@ -24,6 +24,7 @@ export const passedRefSchema = z.object({
   by: z.string(),
   c: z.string(),
   m: z.string().optional(),
+  w: z.literal(1).optional(),
 });
 
 /**

@@ -1,0 +1,172 @@
+import type { WebClient } from '@slack/web-api';
+import { groupBy } from '../domain/group-by.js';
+import { targetLabel } from '../domain/targets.js';
+import { asExpiry, resourceId } from '../domain/watch.js';
+import type { LaunchDarklyClient } from '../launchdarkly/client.js';
+import { LdError, LdNotFoundError } from '../launchdarkly/errors.js';
+import type { Logger } from '../log.js';
+import { type AfterExpiryRead, type Presence, readAfterExpiry, sortPassed } from '../services/present.js';
+import { afterExpiryMessage } from '../slack/blocks/after-expiry.js';
+import { postOrDm } from '../slack/reply.js';
+import type { MirrorStore } from '../store/mirror-store.js';
+import type { PassedInChannel, WatchedPassedKey, WatchedPassedStore } from '../store/watched-passed-store.js';
+
+export interface WatchedAfterExpiryDeps {
+  passed: WatchedPassedStore;
+  mirror: MirrorStore;
+  ld: LaunchDarklyClient;
+  slack: Pick<WebClient, 'chat'>;
+  logger: Logger;
+  /** This replica's name in claims. */
+  owner: string;
+  /** A claim never settled within this time is taken over (a duplicate beats a silence). */
+  staleMs?: number;
+  /** At most this many (channel, expiry) pairs per pass; the rest wait for the next. */
+  batch?: number;
+}
+
+export interface WatchedAfterExpiryStats {
+  passed: number;
+  /** Told in the thread where the bot scheduled them, not again in the channel. */
+  inThread: number;
+  removed: number;
+  stillThere: number;
+  moved: number;
+  waiting: number;
+  gone: number;
+  failed: number;
+  posted: number;
+  ldReads: number;
+  forgotten: number;
+}
+
+const key = (p: PassedInChannel): WatchedPassedKey => ({
+  channelId: p.channelId,
+  expiryId: p.expiry.id,
+  expiresAt: p.expiry.expiresAt,
+});
+
+/**
+ * One pass for watched environments, as `runAfterExpiryPass` is for the bot's own expiries: claim
+ * what has passed in each channel that watched it, read LaunchDarkly once per flag or segment,
+ * and post in each watching channel what happened, grouped per flag or segment and instant.
+ * A target the bot scheduled in that channel is told in its thread only; moved in LaunchDarkly:
+ * follow, say nothing; LaunchDarkly unreadable or not done yet: give the claims back. Once per
+ * channel, expiry and instant, across replicas and restarts; then the mirror forgets them.
+ */
+export async function runWatchedAfterExpiryPass({
+  now,
+  deps,
+}: {
+  now: number;
+  deps: WatchedAfterExpiryDeps;
+}): Promise<WatchedAfterExpiryStats> {
+  const { passed: store, logger } = deps;
+  const staleMs = deps.staleMs ?? 5 * 60_000;
+  const stats: WatchedAfterExpiryStats = {
+    passed: 0,
+    inThread: 0,
+    removed: 0,
+    stillThere: 0,
+    moved: 0,
+    waiting: 0,
+    gone: 0,
+    failed: 0,
+    posted: 0,
+    ldReads: 0,
+    forgotten: 0,
+  };
+  const passed = await store.passed(now, staleMs, deps.batch ?? 5_000);
+  if (passed.length > 0) {
+    const held = new Set(
+      (await store.claim(passed.map(key), deps.owner, now, staleMs)).map(
+        (k) => `${k.channelId}|${k.expiryId}`,
+      ),
+    );
+    const mine = passed.filter((p) => held.has(`${p.channelId}|${p.expiry.id}`));
+    stats.passed = mine.length;
+    const inThread = mine.filter((p) => p.inThread);
+    await store.settle(inThread.map(key), 'thread');
+    stats.inThread = inThread.length;
+    const toTell = mine.filter((p) => !p.inThread);
+    for (const pairs of groupBy(toTell, (p) => resourceId(p.expiry.resource)).values()) {
+      await tellResource(pairs, now, deps, stats);
+    }
+  }
+  stats.forgotten = await store.forgetTold(now);
+  if (stats.passed > 0 || stats.forgotten > 0)
+    logger.info({ event: 'watched_after_expiry_pass', ...stats }, 'watched after-expiry pass');
+  return stats;
+}
+
+/** One flag or segment: one LaunchDarkly read for every channel and instant of it. */
+async function tellResource(
+  pairs: PassedInChannel[],
+  now: number,
+  deps: WatchedAfterExpiryDeps,
+  stats: WatchedAfterExpiryStats,
+): Promise<void> {
+  const ref = pairs[0]!.expiry.resource;
+  let read: AfterExpiryRead;
+  try {
+    stats.ldReads++;
+    read = await readAfterExpiry(deps.ld, ref);
+  } catch (error) {
+    if (error instanceof LdNotFoundError) {
+      // The flag or segment itself is gone: nothing of it is left to tell.
+      await deps.passed.settle(pairs.map(key), 'gone');
+      stats.gone += pairs.length;
+      return;
+    }
+    if (!(error instanceof LdError)) throw error;
+    deps.logger.warn({ err: error, resource: ref }, 'watched after expiry waits: LaunchDarkly read failed');
+    for (const p of pairs) await deps.passed.release(key(p));
+    stats.failed += pairs.length;
+    return;
+  }
+  const expiries = [...new Map(pairs.map((p) => [p.expiry.id, p.expiry])).values()];
+  const { moved, waiting, told } = sortPassed(expiries, read.scheduled);
+  const of = (ids: Set<string>) => pairs.filter((p) => ids.has(p.expiry.id));
+  for (const { expiry, to } of moved) await deps.mirror.setExpiresAt(expiry.id, to, now);
+  const movedPairs = of(new Set(moved.map((m) => m.expiry.id)));
+  await deps.passed.settle(movedPairs.map(key), 'changed');
+  stats.moved += movedPairs.length;
+  const waitingPairs = of(new Set(waiting.map((e) => e.id)));
+  for (const p of waitingPairs) await deps.passed.release(key(p));
+  stats.waiting += waitingPairs.length;
+  const messages = groupBy(of(new Set(told.map((e) => e.id))), (p) => `${p.channelId}|${p.expiry.expiresAt}`);
+  for (const group of messages.values()) await tell(group, read.present, now, deps, stats);
+}
+
+async function tell(
+  group: PassedInChannel[],
+  present: Presence,
+  now: number,
+  deps: WatchedAfterExpiryDeps,
+  stats: WatchedAfterExpiryStats,
+): Promise<void> {
+  const { channelId, watchedBy, expiry: first } = group[0]!;
+  const expiries = group
+    .map((p) => asExpiry(p.expiry, channelId))
+    .sort((a, b) => targetLabel(a.target).localeCompare(targetLabel(b.target)));
+  const stillThere = expiries.filter(present);
+  const removed = expiries.filter((e) => !present(e));
+  const message = afterExpiryMessage(
+    { resource: first.resource, expiresAt: first.expiresAt, removed, stillThere },
+    now,
+  );
+  // The channel no longer takes the bot's messages: whoever started its watch hears by DM.
+  const posted = await postOrDm(deps.slack, { channel: channelId }, watchedBy, message, deps.logger);
+  const keys = group.map(key);
+  if (posted === 'retry') {
+    for (const k of keys) await deps.passed.release(k);
+    stats.failed += keys.length;
+    return;
+  }
+  const ts = posted === 'lost' ? undefined : posted.ts;
+  await deps.passed.settle(keys, ts ? 'posted' : 'gone', ts);
+  if (ts) stats.posted++;
+  else stats.failed += keys.length;
+  stats.removed += removed.length;
+  stats.stillThere += stillThere.length;
+}

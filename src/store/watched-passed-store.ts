@@ -1,0 +1,210 @@
+import type { ExpressionBuilder, Kysely } from 'kysely';
+import type { MirroredExpiry } from '../domain/watch.js';
+import { botKnowsIt, toMirroredExpiry } from './mirror-store.js';
+import type { Database } from './schema.js';
+
+/** A watched expiry whose instant has passed, in one channel that watched its environment then. */
+export interface PassedInChannel {
+  channelId: string;
+  /** Who started the channel's watch: told by DM when the channel refuses the bot. */
+  watchedBy: string;
+  expiry: MirroredExpiry;
+  /** The bot scheduled this target in this channel: its thread is told, not the channel. */
+  inThread: boolean;
+}
+
+export interface WatchedPassedKey {
+  channelId: string;
+  expiryId: string;
+  expiresAt: number;
+}
+
+export type WatchedPassedOutcome = 'posted' | 'thread' | 'changed' | 'gone';
+
+const BATCH = 500;
+const id = (k: WatchedPassedKey) => `${k.channelId}|${k.expiryId}|${k.expiresAt}`;
+
+/**
+ * Once a mirrored expiry's instant has passed, a channel was watching it when its instant was
+ * first seen before that instant, and the channel watched then: only those are news there.
+ */
+const newsIn = (eb: ExpressionBuilder<Database, 'mirrored_expiries' | 'watches'>) =>
+  eb.and([
+    eb('watches.project_key', '=', eb.ref('mirrored_expiries.project_key')),
+    eb('watches.environment_key', '=', eb.ref('mirrored_expiries.environment_key')),
+    eb('mirrored_expiries.observed_at', '<=', eb.ref('mirrored_expiries.expires_at')),
+    eb('watches.created_at', '<=', eb.ref('mirrored_expiries.expires_at')),
+  ]);
+
+/**
+ * What has been said in each watching channel once a watched expiry's instant passed: claims per
+ * channel, expiry and instant (as reminders' are), and forgetting mirrored expiries told everywhere.
+ */
+export class WatchedPassedStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Passed watched expiries not yet settled in a channel that watched them, without a live claim
+   * (one older than `staleMs` is taken over). Oldest first.
+   */
+  async passed(now: number, staleMs: number, limit: number): Promise<PassedInChannel[]> {
+    const rows = await this.db
+      .selectFrom('mirrored_expiries')
+      .innerJoin('watches', (join) => join.on(newsIn))
+      .selectAll('mirrored_expiries')
+      .select((eb) => [
+        'watches.channel_id as channel_id',
+        'watches.created_by as watched_by',
+        eb
+          .exists(
+            eb
+              .selectFrom('expiries as x')
+              .select('x.id')
+              .whereRef('x.channel_id', '=', 'watches.channel_id')
+              .where(botKnowsIt('mirrored_expiries')),
+          )
+          .as('in_thread'),
+      ])
+      .where('mirrored_expiries.expires_at', '<=', now)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('watched_after_expiry as a')
+              .select('a.expiry_id')
+              .whereRef('a.channel_id', '=', 'watches.channel_id')
+              .whereRef('a.expiry_id', '=', 'mirrored_expiries.id')
+              .whereRef('a.expires_at', '=', 'mirrored_expiries.expires_at')
+              .where((eb) =>
+                eb.or([eb('a.outcome', 'is not', null), eb('a.claimed_at', '>', now - staleMs)]),
+              ),
+          ),
+        ),
+      )
+      .orderBy('mirrored_expiries.expires_at')
+      .orderBy('mirrored_expiries.id')
+      .limit(limit)
+      .execute();
+    return rows.map(({ channel_id, watched_by, in_thread, ...row }) => ({
+      channelId: channel_id,
+      watchedBy: watched_by,
+      expiry: toMirroredExpiry(row),
+      inThread: Boolean(Number(in_thread)),
+    }));
+  }
+
+  /** Claims for `owner` (one insert per 500): returns those it now holds, stale claims taken over. */
+  async claim(
+    keys: readonly WatchedPassedKey[],
+    owner: string,
+    now: number,
+    staleMs: number,
+  ): Promise<WatchedPassedKey[]> {
+    const held = new Set<string>();
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const inserted = await this.db
+        .insertInto('watched_after_expiry')
+        .values(
+          keys.slice(i, i + BATCH).map((k) => ({
+            channel_id: k.channelId,
+            expiry_id: k.expiryId,
+            expires_at: k.expiresAt,
+            claimed_by: owner,
+            claimed_at: now,
+            outcome: null,
+            posted_ts: null,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['channel_id', 'expiry_id', 'expires_at']).doNothing())
+        .returning(['channel_id', 'expiry_id', 'expires_at'])
+        .execute();
+      for (const r of inserted)
+        held.add(id({ channelId: r.channel_id, expiryId: r.expiry_id, expiresAt: Number(r.expires_at) }));
+    }
+    for (const k of keys) {
+      if (held.has(id(k))) continue;
+      const taken = await this.db
+        .updateTable('watched_after_expiry')
+        .set({ claimed_by: owner, claimed_at: now })
+        .where(matching(k))
+        .where('outcome', 'is', null)
+        .where('claimed_at', '<=', now - staleMs)
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) > 0) held.add(id(k));
+    }
+    return keys.filter((k) => held.has(id(k)));
+  }
+
+  async settle(
+    keys: readonly WatchedPassedKey[],
+    outcome: WatchedPassedOutcome,
+    postedTs?: string,
+  ): Promise<void> {
+    for (const k of keys) {
+      await this.db
+        .updateTable('watched_after_expiry')
+        .set({ outcome, posted_ts: postedTs ?? null })
+        .where(matching(k))
+        .execute();
+    }
+  }
+
+  /** Gives a claim back (LaunchDarkly or Slack failed, or not carried out yet): a later pass tries again. */
+  async release(key: WatchedPassedKey): Promise<void> {
+    await this.db
+      .deleteFrom('watched_after_expiry')
+      .where(matching(key))
+      .where('outcome', 'is', null)
+      .execute();
+  }
+
+  /**
+   * Forgets mirrored expiries whose instant has passed and that no watching channel still has to
+   * hear about (told, moved, or no news there). Returns how many.
+   */
+  async forgetTold(now: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('mirrored_expiries')
+      .where('mirrored_expiries.expires_at', '<=', now)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('watches')
+              .select('watches.channel_id')
+              .where(newsIn)
+              .where(({ not, exists, selectFrom }) =>
+                not(
+                  exists(
+                    selectFrom('watched_after_expiry as a')
+                      .select('a.expiry_id')
+                      .whereRef('a.channel_id', '=', 'watches.channel_id')
+                      .whereRef('a.expiry_id', '=', 'mirrored_expiries.id')
+                      .whereRef('a.expires_at', '=', 'mirrored_expiries.expires_at')
+                      .where('a.outcome', 'is not', null),
+                  ),
+                ),
+              ),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Forgets settled claims made before `before` (their expiries are long forgotten). */
+  async prune(before: number): Promise<void> {
+    await this.db
+      .deleteFrom('watched_after_expiry')
+      .where('outcome', 'is not', null)
+      .where('claimed_at', '<', before)
+      .execute();
+  }
+}
+
+function matching(key: WatchedPassedKey) {
+  return (eb: ExpressionBuilder<Database, 'watched_after_expiry'>) =>
+    eb.and([
+      eb('channel_id', '=', key.channelId),
+      eb('expiry_id', '=', key.expiryId),
+      eb('expires_at', '=', key.expiresAt),
+    ]);
+}

@@ -1,0 +1,221 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HOME_CHOICES, HOME_MORE, HOME_WATCHED_UNKNOWN } from '../../src/slack/blocks/home.js';
+import { ACTIONS } from '../../src/slack/ids.js';
+import type { Db } from '../../src/store/database.js';
+import type { NewExpiry } from '../../src/store/expiry-store.js';
+import { MirrorStore } from '../../src/store/mirror-store.js';
+import { WatchStore } from '../../src/store/watch-store.js';
+import { type Bot, startBot } from '../helpers/bot.js';
+import { DATABASES, freshDatabase } from '../helpers/databases.js';
+import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
+import { FakeSlack } from '../helpers/fake-slack.js';
+import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import {
+  commandBody,
+  homeMenuChoice,
+  homeOpened,
+  interactionBody,
+  postSigned,
+  postSignedJson,
+} from '../helpers/slack-requests.js';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const ALICE = { id: 'U1', name: 'alice' };
+const BOB = { id: 'U2', name: 'bob' };
+
+let slack: FakeSlack;
+let ld: FakeLaunchDarkly;
+
+beforeAll(async () => {
+  slack = await new FakeSlack().start();
+  ld = await new FakeLaunchDarkly().start();
+  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
+  slack.users.set('U2', { tz: 'Europe/Berlin', name: 'bob' });
+});
+afterAll(async () => {
+  await Promise.all([slack.stop(), ld.stop()]);
+});
+
+describe.each(DATABASES)('the Home tab with watched environments, on %s', (_name, url) => {
+  let database: Db;
+  let bot: Bot;
+  let clock: number;
+
+  beforeEach(async () => {
+    clock = Date.parse('2030-01-10T18:00:00Z');
+    ld.clear();
+    seed(ld);
+    ld.now = () => clock;
+    slack.reset();
+    database = await freshDatabase(url());
+    bot = await startBot(slack, ld, {}, { now: () => new Date(clock), database });
+  });
+  afterEach(async () => {
+    await bot.stop();
+    await database.close();
+    expect(slack.violations).toEqual([]);
+    expect(ld.schemaViolations).toEqual([]);
+  });
+
+  /** An expiry set in LaunchDarkly's UI. */
+  const outside = (contextKey: string, at: number) =>
+    ld.setExpiring('flag', PROJECT, 'new-checkout', 'production', {
+      contextKind: 'user',
+      contextKey,
+      variationId: ld.variationId(PROJECT, 'new-checkout', 0),
+      expirationDate: at,
+    });
+  async function command(text: string, channel = 'C7', user = ALICE) {
+    await postSigned(
+      bot.url,
+      commandBody({
+        text,
+        user_id: user.id,
+        user_name: user.name,
+        channel_id: channel,
+        channel_name: channel,
+        response_url: slack.responseUrl(),
+      }),
+    );
+  }
+  /** C7 watches production (its first scan mirrors what LaunchDarkly holds). */
+  async function watchFromC7() {
+    await command('watch --env production');
+    await slack.waitFor(() =>
+      slack.messages.find((m) => m.channel === 'C7' && m.text?.startsWith('Following')),
+    );
+  }
+  async function openHome(user = ALICE): Promise<any> {
+    const published = slack.callsTo('views.publish').length;
+    const res = await postSignedJson(bot.url, homeOpened(user.id));
+    expect(res.status).toBe(200);
+    await slack.waitFor(() => slack.callsTo('views.publish').length > published || undefined);
+    return slack.homes.get(user.id);
+  }
+  const publishes = (user = ALICE) =>
+    slack.callsTo('views.publish').filter((c) => c.args.user_id === user.id).length;
+  const expiryBlocks = (view: any) =>
+    view.blocks.filter((b: any) => b.accessory?.action_id === ACTIONS.homeExpiry);
+  const firstLines = (view: any) => expiryBlocks(view).map((b: any) => b.text.text.split('\n')[0]);
+  const choice = (block: any, v: keyof typeof HOME_CHOICES) =>
+    block.accessory.options.find((o: any) => o.text.text === HOME_CHOICES[v]).value;
+
+  it('a member of a watching channel sees that environment’s expiries merged with theirs; a non-member does not', async () => {
+    outside('sandy', clock + 5 * HOUR);
+    outside('eve', clock + 1 * HOUR);
+    await watchFromC7();
+    await command('flag new-checkout bob in 3 hours', 'C1');
+    for (
+      let i = 0;
+      i < 300 && (await bot.store.upcoming(clock, { limit: 9, offset: 0 })).items.length === 0;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 10));
+    slack.memberships.set('U1', ['C1', 'C7']);
+    slack.memberships.set('U2', ['C1']);
+
+    expect(firstLines(await openHome())).toEqual([
+      '`eve` on flag *new-checkout* in `production`',
+      '`bob` (on) on flag *new-checkout* in `production`',
+      '`sandy` on flag *new-checkout* in `production`',
+    ]);
+    const asked = slack.callsTo('users.conversations').at(-1)!.args;
+    expect(asked).toMatchObject({ user: 'U1', types: 'public_channel,private_channel' });
+    expect(firstLines(await openHome(BOB))).toEqual([]);
+  });
+
+  it('pages through users.conversations; with 1,000 expiries (500 theirs, 500 watched) it shows 50 within 100 blocks', async () => {
+    const watches = new WatchStore(database.db);
+    await watches.add({
+      channelId: 'G900',
+      projectKey: PROJECT,
+      environmentKey: 'staging',
+      createdBy: 'U9',
+      createdAt: clock,
+    });
+    // Alice is in 450 channels the bot shares with her, the watching one last: three pages.
+    slack.memberships.set('U1', [...Array.from({ length: 449 }, (_, i) => `C${1_000 + i}`), 'G900']);
+    const own: NewExpiry[] = Array.from({ length: 500 }, (_, i) => ({
+      resource: { kind: 'flag', projectKey: PROJECT, key: `flag-${i % 37}`, environmentKey: 'production' },
+      target: { contextKind: 'user', key: `own-${i}` },
+      expiresAt: clock + (2 * i + 2) * MIN,
+      variationName: 'on',
+      requestedBy: 'U1',
+      channelId: 'C1',
+      messageTs: '1.1',
+    }));
+    await bot.store.upsert(own, clock);
+    await new MirrorStore(database.db).replaceResource(
+      { kind: 'flag', projectKey: PROJECT, key: 'watched-flag', environmentKey: 'staging' },
+      'Watched flag',
+      Array.from({ length: 500 }, (_, i) => ({
+        target: { contextKind: 'user', key: `watched-${i}` },
+        expiresAt: clock + (2 * i + 1) * MIN,
+      })),
+      1,
+      clock,
+    );
+    const view = await openHome();
+    expect(slack.callsTo('users.conversations')).toHaveLength(3);
+    expect(view.blocks.length).toBeLessThanOrEqual(100);
+    const lines = firstLines(view);
+    expect(lines).toHaveLength(50);
+    expect(lines.slice(0, 3)).toEqual([
+      '`watched-0` on flag *watched-flag* in `staging`',
+      '`own-0` (on) on flag *flag-0* in `production`',
+      '`watched-1` on flag *watched-flag* in `staging`',
+    ]);
+    expect(view.blocks.map((b: any) => b.elements?.[0]?.text)).toContain(HOME_MORE(50, 1_000));
+  });
+
+  it('Remove now from Home on a watched expiry: the same change, and the tab is published again without it', async () => {
+    outside('sandy', clock + 5 * HOUR);
+    ld.flagTargets(PROJECT, 'new-checkout', 'production')
+      .find((t) => t.variation === 0 && t.contextKind === 'user')!
+      .values.push('sandy');
+    await watchFromC7();
+    slack.memberships.set('U1', ['C7']);
+    const [item] = expiryBlocks(await openHome());
+    const count = publishes();
+    const click = await postSigned(
+      bot.url,
+      interactionBody(
+        homeMenuChoice({
+          user: ALICE,
+          actionId: ACTIONS.homeExpiry,
+          value: choice(item, 'revoke'),
+          triggerId: slack.trigger(),
+        }),
+      ),
+    );
+    expect(click.status).toBe(200);
+    await slack.waitFor(() => publishes() > count || undefined);
+    expect(expiryBlocks(slack.homes.get('U1'))).toEqual([]);
+    expect(ld.flagTargets(PROJECT, 'new-checkout', 'production').flatMap((t) => t.values)).not.toContain(
+      'sandy',
+    );
+    expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toEqual([]);
+    expect(ld.patches().at(-1)!.body.comment).toContain('by @alice (U1)');
+  });
+
+  it('users.conversations failing: the person’s own expiries and one line saying watched environments could not be listed', async () => {
+    outside('sandy', clock + 5 * HOUR);
+    await watchFromC7();
+    await command('flag new-checkout bob in 3 hours', 'C1');
+    for (
+      let i = 0;
+      i < 300 && (await bot.store.upcoming(clock, { limit: 9, offset: 0 })).items.length === 0;
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 10));
+    slack.memberships.set('U1', ['C7']);
+    slack.failNext('users.conversations', 'internal_error');
+    const view = await openHome();
+    expect(firstLines(view)).toEqual(['`bob` (on) on flag *new-checkout* in `production`']);
+    const notices = view.blocks.filter((b: any) => b.elements?.[0]?.text === HOME_WATCHED_UNKNOWN);
+    expect(notices).toHaveLength(1);
+    // Next time it works again.
+    expect(firstLines(await openHome())).toHaveLength(2);
+  });
+});
