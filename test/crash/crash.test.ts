@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
+import { WORK_CONCURRENCY } from '../../src/work.js';
 import { botEnv } from '../helpers/bot.js';
 import { type BotProcess, startBotProcess } from '../helpers/bot-process.js';
 import { freshDatabase } from '../helpers/databases.js';
@@ -429,17 +430,18 @@ describe.concurrent('the bot killed and started again on SQLite', () => {
   );
 
   it(
-    'SIGTERM with 24 commands queued: all done after the next start, each once, one result each',
+    'SIGTERM with commands queued behind the running ones: all done after the next start, each once, one result each',
     async () => {
       const f = await fakes();
       const key = 'stop-queued';
-      const users = keys('q', 24);
+      // More than the worker runs at once: eight wait in line when the stop comes.
+      const users = keys('q', WORK_CONCURRENCY + 8);
       flagWith(f.ld, key, users);
       const url = sqliteUrl();
       const first = await bot(f, url);
       const db = await freshDatabase(url);
       cleanups.push(() => db.close());
-      // Eight at a time, each PATCH 3 s: most wait in line. (Only PATCHes: a slow answer on whether
+      // Each PATCH 3 s. (Only PATCHes: a slow answer on whether
       // the environment is critical makes the bot ask for a confirmation, the safe mistake.)
       f.ld.delayOf = (r) => (isExpiryPatch(key)(r) ? 3_000 : 0);
       const channels = users.map((_, i) => `C-Q${i + 1}`);
