@@ -5,11 +5,12 @@ import type { Db } from './store/database.js';
 import { JobStore } from './store/job-store.js';
 
 /**
- * Changes worked on at once. Each mostly waits on LaunchDarkly, so as many as the LaunchDarkly
- * client has connections (32): at 8, 1,000 commands with LaunchDarkly at 1 s a call took 131 s to
- * the last result (bench `queue`). LaunchDarkly's 429s still pace them per route.
+ * Changes worked on at once; each mostly waits on LaunchDarkly, so a few keep it busy. 32 was
+ * tried: 1,000 commands with LaunchDarkly at 1 s a call took 103 s to the last result instead of
+ * 131 s (bench `queue`), and more jobs were caught between Slack's answer and its note when the
+ * process was killed (3 doubled results in the crash loop, against 0).
  */
-export const WORK_CONCURRENCY = 32;
+export const WORK_CONCURRENCY = 8;
 
 /** The worker that does what was acked, from the jobs table of `database`. */
 export function createWorker(
