@@ -163,6 +163,9 @@ describe('manifest.yml', () => {
       // users.conversations for the Home tab: the person's public and private channels.
       'channels:read',
       'groups:read',
+      // conversations.history: a resumed change finds the result it posted before a crash.
+      'channels:history',
+      'groups:history',
     ]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.interactivity.request_url).toMatch(/\/slack\/events$/);

@@ -8,7 +8,7 @@ import type { Job } from '../store/job-store.js';
 import { failedMessage, type Message, progressMessage, resultMessage } from './blocks/result.js';
 import { confirmMessage, SAFETY_MESSAGES } from './blocks/safety.js';
 import { textMessage } from './blocks/text.js';
-import { trackProgress } from './reply.js';
+import { findMarked, jobMark, trackProgress } from './reply.js';
 
 /** Where a surface answers the person who asked. */
 export interface Surface {
@@ -88,6 +88,11 @@ export interface ChangeNotes {
   toldRetry?: boolean;
   /** The result is in the channel: a resumed job does not post it again. */
   resultTs?: string;
+  /**
+   * A message of this job may be in the channel (noted before the first post): a resumed job
+   * that has no ts above looks for it by its mark before posting anything.
+   */
+  posting?: boolean;
 }
 
 export const RETRYING = (inMs: number, attempt: number) =>
@@ -107,15 +112,33 @@ export async function announceChange(
   deps: { changes: Changes; logger: Logger; progressAfterMs: number },
   job: ChangeJob,
 ): Promise<JobResult> {
-  const progress = trackProgress(
-    { client: surface.client, channel: surface.channel, logger: deps.logger, fallback: surface.fallback },
-    (done) => progressMessage(request, done),
-    {
-      afterMs: deps.progressAfterMs,
-      postedTs: job.notes.progressTs,
-      onPosted: (ts) => job.note({ progressTs: ts }),
+  const to = {
+    client: surface.client,
+    channel: surface.channel,
+    logger: deps.logger,
+    fallback: surface.fallback,
+  };
+  const mark = jobMark(job.id);
+  let postedTs = job.notes.progressTs;
+  let posting = job.notes.posting === true;
+  // Killed between Slack's answer and the note of it: the message is there, found by its mark.
+  if (!postedTs && !job.notes.resultTs && job.notes.posting) {
+    postedTs = await findMarked(to, mark);
+    if (postedTs) await job.note({ progressTs: postedTs });
+  }
+  const progress = trackProgress(to, (done) => progressMessage(request, done), {
+    afterMs: deps.progressAfterMs,
+    postedTs,
+    onPosted: (ts) => job.note({ progressTs: ts }),
+    mark: {
+      mark,
+      beforePost: async () => {
+        if (posting) return;
+        posting = true;
+        await job.note({ posting });
+      },
     },
-  );
+  });
   let outcome: ChangeOutcome;
   try {
     outcome = await run({
@@ -159,13 +182,14 @@ export async function announceChange(
   return 'done';
 }
 
-/** The job a change runs in: its attempt, its notes, and how to add to them. */
+/** The job a change runs in: its id, attempt, its notes, and how to add to them. */
 export interface ChangeJob {
+  id: string;
   attempt: number;
   notes: ChangeNotes;
   note: JobContext['note'];
 }
 
 export function changeJob(job: Job, ctx: JobContext): ChangeJob {
-  return { attempt: job.attempt, notes: job.notes as ChangeNotes, note: ctx.note };
+  return { id: job.id, attempt: job.attempt, notes: job.notes as ChangeNotes, note: ctx.note };
 }

@@ -33,9 +33,15 @@ export function slackErrorCode(error: unknown): string | undefined {
 export async function postResult(
   to: Destination,
   message: Message,
+  mark?: JobMark,
 ): Promise<{ via: 'channel'; ts: string } | { via: 'fallback' }> {
   try {
-    const answer = await to.client.chat.postMessage({ channel: to.channel, ...message, unfurl_links: false });
+    const answer = await to.client.chat.postMessage({
+      channel: to.channel,
+      ...message,
+      ...(mark ? { metadata: mark } : {}),
+      unfurl_links: false,
+    });
     return { via: 'channel', ts: answer.ts! };
   } catch (error) {
     const code = slackErrorCode(error);
@@ -44,6 +50,53 @@ export async function postResult(
     await to.fallback(message);
     return { via: 'fallback' };
   }
+}
+
+/** Slack message metadata naming the job a message belongs to: how a resumed job finds it. */
+export interface JobMark {
+  event_type: 'ld_expiry_bot_job';
+  event_payload: { job: string };
+}
+
+export const jobMark = (job: string): JobMark => ({
+  event_type: 'ld_expiry_bot_job',
+  event_payload: { job },
+});
+
+/** How far back a resumed job looks for the message it may have posted: 3 pages of 200. */
+const LOOK_BACK_PAGES = 3;
+
+/**
+ * The message a job posted in the channel before its process died, found by its mark among the
+ * channel's latest messages; undefined when it is not there (or history cannot be read: then the
+ * job posts anew, a possible duplicate being better than silence).
+ */
+export async function findMarked(to: Destination, mark: JobMark): Promise<string | undefined> {
+  let cursor: string | undefined;
+  try {
+    for (let page = 0; page < LOOK_BACK_PAGES; page++) {
+      const answer = await to.client.conversations.history({
+        channel: to.channel,
+        limit: 200,
+        include_all_metadata: true,
+        ...(cursor ? { cursor } : {}),
+      });
+      const found = answer.messages?.find(
+        (m) =>
+          m.metadata?.event_type === mark.event_type &&
+          (m.metadata.event_payload as { job?: unknown } | undefined)?.job === mark.event_payload.job,
+      );
+      if (found?.ts) return found.ts;
+      cursor = answer.response_metadata?.next_cursor;
+      if (!answer.has_more || !cursor) return undefined;
+    }
+  } catch (error) {
+    to.logger.warn(
+      { err: error, channel: to.channel, code: slackErrorCode(error) },
+      'could not look for a posted message',
+    );
+  }
+  return undefined;
 }
 
 export interface Progress {
@@ -70,8 +123,17 @@ export function trackProgress(
     postedTs?: string;
     /** Told once a progress message is in the channel. */
     onPosted?: (ts: string) => Promise<unknown>;
+    /**
+     * Carried by the messages posted (metadata), and awaited before the first post: the job
+     * notes that it may have posted, so that a resumed run looks for the message first.
+     */
+    mark?: { mark: JobMark; beforePost: () => Promise<unknown> };
   },
 ): Progress {
+  const post = async (message: Message) => {
+    await options.mark?.beforePost();
+    return postResult(to, message, options.mark?.mark);
+  };
   let done = 0;
   let posted: Promise<string | undefined> | undefined = options.postedTs
     ? Promise.resolve(options.postedTs)
@@ -82,7 +144,7 @@ export function trackProgress(
   const timer = posted
     ? undefined
     : setTimeout(() => {
-        posted = postResult(to, render(done)).then(
+        posted = post(render(done)).then(
           async (r) => {
             if (r.via !== 'channel') return undefined;
             await options.onPosted?.(r.ts).catch((error: unknown) => {
@@ -97,10 +159,15 @@ export function trackProgress(
         );
       }, options.afterMs);
 
+  const update = (ts: string, message: Message) =>
+    to.client.chat.update({
+      channel: to.channel,
+      ts,
+      ...message,
+      ...(options.mark ? { metadata: options.mark.mark } : {}),
+    });
   const updateTo = (message: Message) =>
-    posted!.then((ts) =>
-      ts ? to.client.chat.update({ channel: to.channel, ts, ...message }).then(() => ts) : undefined,
-    );
+    posted!.then((ts) => (ts ? update(ts, message).then(() => ts) : undefined));
 
   return {
     update(value) {
@@ -118,14 +185,14 @@ export function trackProgress(
       const ts = posted ? await posted : undefined;
       if (ts) {
         try {
-          await to.client.chat.update({ channel: to.channel, ts, ...message });
+          await update(ts, message);
           return { ts };
         } catch (error) {
           // Someone deleted the progress message: the result is posted anew instead.
           if (!GONE.has(slackErrorCode(error) ?? '')) throw error;
         }
       }
-      const result = await postResult(to, message);
+      const result = await post(message);
       return { ts: result.via === 'channel' ? result.ts : undefined };
     },
     async cancel() {

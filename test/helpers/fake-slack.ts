@@ -24,6 +24,8 @@ export interface PostedMessage {
   blocks?: any[];
   user?: string;
   ephemeral: boolean;
+  /** Message metadata (`event_type`, `event_payload`), as chat.postMessage / chat.update set it. */
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
 }
 
 /** A call as a hold sees it. */
@@ -298,6 +300,8 @@ export class FakeSlack {
       }
       case 'users.conversations':
         return this.userConversations(args);
+      case 'conversations.history':
+        return this.history(args);
       case 'chat.postMessage':
       case 'chat.postEphemeral': {
         const problems = this.check(method, args);
@@ -314,6 +318,7 @@ export class FakeSlack {
           blocks: args.blocks,
           user: args.user,
           ephemeral: method === 'chat.postEphemeral',
+          metadata: args.metadata,
         });
         return method === 'chat.postMessage'
           ? { ok: true, channel: args.channel, ts }
@@ -328,6 +333,7 @@ export class FakeSlack {
         if (!message) return { ok: false, error: 'message_not_found' };
         message.text = args.text;
         message.blocks = args.blocks;
+        if (args.metadata) message.metadata = args.metadata;
         return { ok: true, channel: args.channel, ts: args.ts };
       }
       case 'views.open':
@@ -399,6 +405,41 @@ export class FakeSlack {
         is_archived: false,
       })),
       response_metadata: { next_cursor: next < all.length ? `dXNlcjo${next}` : '' },
+    };
+  }
+
+  /**
+   * conversations.history as Slack documents it: a channel's messages (not thread replies), newest
+   * first, `limit` 1–999 (default 100) a page with `has_more` and `response_metadata.next_cursor`;
+   * metadata only with `include_all_metadata`.
+   */
+  private history(args: Record<string, any>): Record<string, any> {
+    if (!args.channel) return { ok: false, error: 'channel_not_found' };
+    if (this.notInChannel.has(args.channel)) return { ok: false, error: 'not_in_channel' };
+    const limit = args.limit === undefined ? 100 : Number(args.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 999) return { ok: false, error: 'invalid_limit' };
+    let offset = 0;
+    if (args.cursor) {
+      const match = /^aGlzdG9yeTo(\d+)$/.exec(String(args.cursor));
+      if (!match) return { ok: false, error: 'invalid_cursor' };
+      offset = Number(match[1]);
+    }
+    const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+    const all = this.messages
+      .filter((m) => m.channel === args.channel && !m.ephemeral && (!m.thread_ts || m.thread_ts === m.ts))
+      .reverse();
+    const page = all.slice(offset, offset + limit);
+    const next = offset + page.length;
+    return {
+      ok: true,
+      messages: page.map((m) => ({
+        type: 'message',
+        ts: m.ts,
+        text: m.text,
+        ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+      })),
+      has_more: next < all.length,
+      response_metadata: { next_cursor: next < all.length ? `aGlzdG9yeTo${next}` : '' },
     };
   }
 
