@@ -196,8 +196,8 @@ describe.each(DATABASES)('the durable work queue on %s', (_name, url) => {
     expect(taken).toMatchObject({ id: 'stuck', attempt: 2 });
   });
 
-  it('tells a request that waits its turn how many are ahead, again while it waits, at most 3 times', async () => {
-    const store = await setup();
+  /** One worker, one job at a time: 'first' runs until released; the others wait and are told so. */
+  function behindFirst(store: JobStore, tellAfterMs: number, tellEveryMs: number) {
     const told: Array<[string, number]> = [];
     let release!: () => void;
     const w = new Worker({
@@ -209,8 +209,8 @@ describe.each(DATABASES)('the durable work queue on %s', (_name, url) => {
       leaseMs: 1_000,
       pollMs: 20,
       maxOpen: 100,
-      tellAfterMs: 100,
-      tellEveryMs: 100,
+      tellAfterMs,
+      tellEveryMs,
     });
     workers.push(w);
     w.handle('k', {
@@ -223,6 +223,11 @@ describe.each(DATABASES)('the durable work queue on %s', (_name, url) => {
       },
     });
     w.start();
+    return { w, told, release: () => release() };
+  }
+
+  it('tells a request that waits its turn how many are ahead, again while it waits, at most 3 times', async () => {
+    const { w, told, release } = behindFirst(await setup(), 100, 100);
     for (const id of ['first', 'second', 'third']) await w.submit('k', id, { id });
     await until(() => told.length === 6);
     await new Promise((r) => setTimeout(r, 300)); // no fourth word
@@ -237,37 +242,12 @@ describe.each(DATABASES)('the durable work queue on %s', (_name, url) => {
   });
 
   it('stops telling a request it waits once it has started', async () => {
-    const store = await setup();
-    const told: string[] = [];
-    let release!: () => void;
-    const w = new Worker({
-      store,
-      logger: silent,
-      now: Date.now,
-      owner: 'a',
-      concurrency: 1,
-      leaseMs: 1_000,
-      pollMs: 20,
-      maxOpen: 100,
-      tellAfterMs: 50,
-      tellEveryMs: 200,
-    });
-    workers.push(w);
-    w.handle('k', {
-      run: (job) =>
-        job.id === 'first'
-          ? new Promise<JobResult>((r) => (release = () => r('done')))
-          : Promise.resolve('done'),
-      waiting: async (job) => {
-        told.push((job.payload as { id: string }).id);
-      },
-    });
-    w.start();
+    const { w, told, release } = behindFirst(await setup(), 50, 200);
     for (const id of ['first', 'second']) await w.submit('k', id, { id });
     await until(() => told.length === 1);
     release(); // 'second' starts before its next word is due
     await w.idle();
     await new Promise((r) => setTimeout(r, 400));
-    expect(told).toEqual(['second']);
+    expect(told).toEqual([['second', 1]]);
   });
 });
