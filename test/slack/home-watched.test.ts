@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { HOME_CHOICES, HOME_MORE, HOME_WATCHED_UNKNOWN } from '../../src/slack/blocks/home.js';
+import { HOME_MORE, HOME_WATCHED_UNKNOWN } from '../../src/slack/blocks/home.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import type { NewExpiry } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { watchFrom } from '../helpers/channel-commands.js';
 import { DATABASES } from '../helpers/databases.js';
-import { PROJECT } from '../helpers/ld-fixtures.js';
 import {
-  commandBody,
-  homeMenuChoice,
-  homeOpened,
-  interactionBody,
-  postSigned,
-  postSignedJson,
-} from '../helpers/slack-requests.js';
+  choice,
+  expiryBlocks,
+  openHome as openHomeOf,
+  publishes as publishesOf,
+} from '../helpers/home-tab.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
+import { commandBody, homeMenuChoice, interactionBody, postSigned } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -56,26 +56,10 @@ describe.each(DATABASES)('the Home tab with watched environments, on %s', (_name
     for (let i = 0; i < 300 && !(await recorded()); i++) await new Promise((r) => setTimeout(r, 10));
   }
   /** C7 watches production (its first scan mirrors what LaunchDarkly holds). */
-  async function watchFromC7() {
-    await command('watch --env production');
-    await slack.waitFor(() =>
-      slack.messages.find((m) => m.channel === 'C7' && m.text?.startsWith('Following')),
-    );
-  }
-  async function openHome(user = ALICE): Promise<any> {
-    const published = slack.callsTo('views.publish').length;
-    const res = await postSignedJson(ctx.bot.url, homeOpened(user.id));
-    expect(res.status).toBe(200);
-    await slack.waitFor(() => slack.callsTo('views.publish').length > published || undefined);
-    return slack.homes.get(user.id);
-  }
-  const publishes = (user = ALICE) =>
-    slack.callsTo('views.publish').filter((c) => c.args.user_id === user.id).length;
-  const expiryBlocks = (view: any) =>
-    view.blocks.filter((b: any) => b.accessory?.action_id === ACTIONS.homeExpiry);
+  const watchFromC7 = () => watchFrom(slack, ctx.bot.url, 'C7');
+  const openHome = (user = ALICE) => openHomeOf(slack, ctx.bot.url, user.id);
+  const publishes = (user = ALICE) => publishesOf(slack, user.id);
   const firstLines = (view: any) => expiryBlocks(view).map((b: any) => b.text.text.split('\n')[0]);
-  const choice = (block: any, v: keyof typeof HOME_CHOICES) =>
-    block.accessory.options.find((o: any) => o.text.text === HOME_CHOICES[v]).value;
 
   it('a member of a watching channel sees that environment’s expiries merged with theirs; a non-member does not', async () => {
     outside('sandy', ctx.clock + 5 * HOUR);

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { USAGE } from '../../src/slack/blocks/help.js';
-import { HOME_CHOICES, HOME_EMPTY, HOME_MORE, HOME_STALE } from '../../src/slack/blocks/home.js';
+import { HOME_EMPTY, HOME_MORE, HOME_STALE } from '../../src/slack/blocks/home.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
 import type { NewExpiry } from '../../src/store/expiry-store.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { sqliteUrl } from '../helpers/databases.js';
+import {
+  choice,
+  expiryBlocks,
+  openHome as openHomeOf,
+  publishes as publishesOf,
+} from '../helpers/home-tab.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
 import {
   commandBody,
@@ -38,14 +44,7 @@ async function schedule(text: string, user = ALICE): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
 }
 
-/** Opens the Home tab as `user` and returns the view published for them. */
-async function openHome(user = ALICE): Promise<any> {
-  const published = slack.callsTo('views.publish').length;
-  const res = await postSignedJson(ctx.bot.url, homeOpened(user.id));
-  expect(res.status).toBe(200);
-  await slack.waitFor(() => slack.callsTo('views.publish').length > published || undefined);
-  return slack.homes.get(user.id);
-}
+const openHome = (user = ALICE) => openHomeOf(slack, ctx.bot.url, user.id);
 
 /** Waits for the Home tab to be published again for `user` after `count` publishes. */
 async function republished(count: number, user = ALICE): Promise<any> {
@@ -56,12 +55,7 @@ async function republished(count: number, user = ALICE): Promise<any> {
   return slack.homes.get(user.id);
 }
 
-const publishes = (user = ALICE) =>
-  slack.callsTo('views.publish').filter((c) => c.args.user_id === user.id).length;
-const expiryBlocks = (view: any) =>
-  view.blocks.filter((b: any) => b.accessory?.action_id === ACTIONS.homeExpiry);
-const choice = (block: any, v: keyof typeof HOME_CHOICES) =>
-  block.accessory.options.find((o: any) => o.text.text === HOME_CHOICES[v]).value;
+const publishes = (user = ALICE) => publishesOf(slack, user.id);
 
 function choose(value: string, user = ALICE) {
   return postSigned(

@@ -10,16 +10,11 @@ import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
 import { botPerTest, fakesPerFile, T0 } from '../helpers/bot-per-test.js';
+import { expireIn, watchFrom } from '../helpers/channel-commands.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
-import {
-  buttonClick,
-  commandBody,
-  interactionBody,
-  postSigned,
-  viewSubmission,
-} from '../helpers/slack-requests.js';
+import { buttonClick, interactionBody, postSigned, viewSubmission } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -66,19 +61,8 @@ const sync = () =>
     },
   });
 
-async function expire(text: string, channel = 'C1') {
-  await postSigned(
-    ctx.bot.url,
-    commandBody({ text, response_url: slack.responseUrl(), channel_id: channel, channel_name: channel }),
-  );
-}
-async function watch(channel: string) {
-  const before = slack.messages.length;
-  await expire('watch --env production', channel);
-  return slack.waitFor(() =>
-    slack.messages.slice(before).find((m) => m.channel === channel && m.text?.startsWith('Following')),
-  );
-}
+const expire = (text: string, channel = 'C1') => expireIn(slack, ctx.bot.url, text, channel);
+const watch = (channel: string) => watchFrom(slack, ctx.bot.url, channel);
 const textOf = (m: PostedMessage) =>
   [
     m.text,
