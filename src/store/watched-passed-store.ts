@@ -36,6 +36,15 @@ const newsIn = (eb: ExpressionBuilder<Database, 'mirrored_expiries' | 'watches'>
     eb('watches.created_at', '<=', eb.ref('mirrored_expiries.expires_at')),
   ]);
 
+/** Claims (as `a`) in the watching channel on the mirrored expiry at its present instant. */
+const claimsInChannel = (eb: ExpressionBuilder<Database, 'mirrored_expiries' | 'watches'>) =>
+  eb
+    .selectFrom('watched_after_expiry as a')
+    .select('a.expiry_id')
+    .whereRef('a.channel_id', '=', 'watches.channel_id')
+    .whereRef('a.expiry_id', '=', 'mirrored_expiries.id')
+    .whereRef('a.expires_at', '=', 'mirrored_expiries.expires_at');
+
 /**
  * What has been said in each watching channel once a watched expiry's instant passed: claims per
  * channel, expiry and instant (as reminders' are), and forgetting mirrored expiries told everywhere.
@@ -66,17 +75,12 @@ export class WatchedPassedStore {
           .as('in_thread'),
       ])
       .where('mirrored_expiries.expires_at', '<=', now)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('watched_after_expiry as a')
-              .select('a.expiry_id')
-              .whereRef('a.channel_id', '=', 'watches.channel_id')
-              .whereRef('a.expiry_id', '=', 'mirrored_expiries.id')
-              .whereRef('a.expires_at', '=', 'mirrored_expiries.expires_at')
-              .where((eb) =>
-                eb.or([eb('a.outcome', 'is not', null), eb('a.claimed_at', '>', now - staleMs)]),
-              ),
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            claimsInChannel(eb).where((claim) =>
+              claim.or([claim('a.outcome', 'is not', null), claim('a.claimed_at', '>', now - staleMs)]),
+            ),
           ),
         ),
       )
@@ -171,18 +175,7 @@ export class WatchedPassedStore {
             selectFrom('watches')
               .select('watches.channel_id')
               .where(newsIn)
-              .where(({ not, exists, selectFrom }) =>
-                not(
-                  exists(
-                    selectFrom('watched_after_expiry as a')
-                      .select('a.expiry_id')
-                      .whereRef('a.channel_id', '=', 'watches.channel_id')
-                      .whereRef('a.expiry_id', '=', 'mirrored_expiries.id')
-                      .whereRef('a.expires_at', '=', 'mirrored_expiries.expires_at')
-                      .where('a.outcome', 'is not', null),
-                  ),
-                ),
-              ),
+              .where((eb) => eb.not(eb.exists(claimsInChannel(eb).where('a.outcome', 'is not', null)))),
           ),
         ),
       )

@@ -5,12 +5,16 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { connect, type Db } from '../../src/store/database.js';
 
+/** A new, empty SQLite file, for a test that needs no PostgreSQL run. */
+export const sqliteUrl = () =>
+  `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-db-')), 'test.sqlite')}`;
+
 /**
  * The databases a store test runs against: SQLite always, PostgreSQL when TEST_DATABASE_URL is set
  * (CI sets it; a connection failure then fails the test rather than skipping it).
  */
 export const DATABASES: Array<[name: string, url: () => string]> = [
-  ['sqlite', () => `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-db-')), 'test.sqlite')}`],
+  ['sqlite', sqliteUrl],
   ...(process.env.TEST_DATABASE_URL
     ? [['postgres', () => postgresSchemaUrl(process.env.TEST_DATABASE_URL!)] as [string, () => string]]
     : []),

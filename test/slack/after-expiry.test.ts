@@ -1,62 +1,32 @@
 import { WebClient } from '@slack/web-api';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAfterExpiryPass } from '../../src/jobs/after-expiry.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { ACTIONS } from '../../src/slack/ids.js';
-import type { Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { DATABASES, freshDatabase } from '../helpers/databases.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FAKE_BOT_TOKEN, FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { DATABASES } from '../helpers/databases.js';
+import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
 import { buttonClick, commandBody, interactionBody, postSigned } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 const BOB = { id: 'U2', name: 'bob' };
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
-  slack.users.set('U2', { tz: 'Europe/Berlin', name: 'bob' });
-});
-afterAll(async () => {
-  await Promise.all([slack.stop(), ld.stop()]);
-});
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
 
 describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
-  let database: Db;
-  let bot: Bot;
-  let clock: number;
-
-  beforeEach(async () => {
-    clock = Date.parse('2030-01-10T18:00:00Z');
-    ld.clear();
-    seed(ld);
-    ld.now = () => clock;
-    slack.reset();
-    database = await freshDatabase(url());
-    bot = await startBot(slack, ld, {}, { now: () => new Date(clock), database });
-  });
-  afterEach(async () => {
-    await bot.stop();
-    await database.close();
-    expect(slack.violations).toEqual([]);
-    expect(ld.schemaViolations).toEqual([]);
-  });
+  const ctx = botPerTest(fakes, { databaseUrl: url });
 
   /** One after-expiry pass, as the scheduler runs it, from a named replica. */
   function pass(owner = 'replica-1') {
     return runAfterExpiryPass({
-      now: clock,
+      now: ctx.clock,
       deps: {
-        store: new ExpiryStore(database.db),
+        store: new ExpiryStore(ctx.database.db),
         ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token, maxRetries: 0 }),
         slack: new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.apiUrl }),
         logger: silent,
@@ -68,12 +38,12 @@ describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
   /** Runs `/expire <text>` and waits until the result is posted and threaded. */
   async function schedule(text: string): Promise<PostedMessage> {
     const seen = new Set(slack.messages);
-    await postSigned(bot.url, commandBody({ text, response_url: slack.responseUrl() }));
+    await postSigned(ctx.bot.url, commandBody({ text, response_url: slack.responseUrl() }));
     const message = await slack.waitFor(() =>
       slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && !seen.has(m)),
     );
     const threaded = async () =>
-      (await bot.store.upcoming(clock, { limit: 1_000, offset: 0 })).items.some(
+      (await ctx.bot.store.upcoming(ctx.clock, { limit: 1_000, offset: 0 })).items.some(
         (e) => e.messageTs === message.ts,
       );
     for (let i = 0; i < 200 && !(await threaded()); i++) await new Promise((r) => setTimeout(r, 10));
@@ -82,15 +52,15 @@ describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
 
   const thread = (result: PostedMessage) => slack.messages.filter((m) => m.thread_ts === result.ts);
   const textOf = (m: PostedMessage) => (m.blocks ?? []).map((b: any) => b.text?.text ?? '').join('\n');
-  const known = async () => (await bot.store.upcoming(0, { limit: 100, offset: 0 })).items;
+  const known = async () => (await ctx.bot.store.upcoming(0, { limit: 100, offset: 0 })).items;
 
   it('says once, in the thread, who was removed as scheduled, at a Slack time; then forgets the expiry', async () => {
     const result = await schedule('flag new-checkout sandy,bob in 3 minutes');
-    const at = clock + 3 * MIN;
+    const at = ctx.clock + 3 * MIN;
 
-    clock = at - 1_000;
+    ctx.clock = at - 1_000;
     expect((await pass()).passed).toBe(0);
-    clock = at + 5_000;
+    ctx.clock = at + 5_000;
     ld.runExpiries();
     const stats = await pass();
     expect(stats).toMatchObject({ passed: 2, removed: 2, stillThere: 0, posted: 1, ldReads: 1 });
@@ -105,16 +75,15 @@ describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
     expect(await known()).toEqual([]);
 
     // Again, and after a restart: nothing more.
-    await bot.stop();
-    bot = await startBot(slack, ld, {}, { now: () => new Date(clock), database });
-    clock += MIN;
+    await ctx.restart();
+    ctx.clock += MIN;
     expect((await pass('replica-after-restart')).passed).toBe(0);
     expect(thread(result)).toHaveLength(1);
   });
 
   it('names a target still individually targeted, and its Remove now takes it out through the same change', async () => {
     const result = await schedule('flag new-checkout sandy,bob in 3 minutes');
-    clock += 3 * MIN + 1_000;
+    ctx.clock += 3 * MIN + 1_000;
     ld.runExpiries();
     // Someone added bob back by hand.
     ld.flagTargets(PROJECT, 'new-checkout', 'production')
@@ -134,7 +103,7 @@ describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
     });
 
     const click = await postSigned(
-      bot.url,
+      ctx.bot.url,
       interactionBody(
         buttonClick({
           user: BOB,
@@ -160,7 +129,7 @@ describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
 
   it('names a target still in the segment', async () => {
     const result = await schedule('segment beta-testers organization:acme in 3 minutes');
-    clock += 3 * MIN + 1_000;
+    ctx.clock += 3 * MIN + 1_000;
     ld.runExpiries();
     ld.segmentMembers(PROJECT, 'production', 'beta-testers', 'included').set(
       'organization',
@@ -175,11 +144,11 @@ describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
   it('says nothing of an expiry cancelled before its time', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
     await postSigned(
-      bot.url,
+      ctx.bot.url,
       commandBody({ text: 'remove flag new-checkout sandy', response_url: slack.responseUrl() }),
     );
     for (let i = 0; i < 200 && (await known()).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
-    clock += 4 * MIN;
+    ctx.clock += 4 * MIN;
     ld.runExpiries();
     expect((await pass()).passed).toBe(0);
     expect(thread(result)).toEqual([]);
@@ -188,32 +157,32 @@ describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
   it('says nothing at the old time of an expiry moved before it, in the bot or in LaunchDarkly, and speaks at the new one', async () => {
     const result = await schedule('flag new-checkout sandy,bob in 3 minutes');
     await postSigned(
-      bot.url,
+      ctx.bot.url,
       commandBody({
         text: 'update flag new-checkout sandy in 10 minutes',
         response_url: slack.responseUrl(),
       }),
     );
-    const movedAt = clock + 10 * MIN;
+    const movedAt = ctx.clock + 10 * MIN;
     for (let i = 0; i < 300 && (await known())[0]?.expiresAt !== movedAt; i++)
       await new Promise((r) => setTimeout(r, 10));
     // bob's moved in LaunchDarkly's UI, unseen by the bot until the instant passes.
     const bobs = ld
       .expiringTargets('flag', PROJECT, 'new-checkout', 'production')
       .find((e) => e.contextKey === 'bob')!;
-    bobs.expirationDate = clock + 20 * MIN;
+    bobs.expirationDate = ctx.clock + 20 * MIN;
 
-    clock += 4 * MIN;
+    ctx.clock += 4 * MIN;
     ld.runExpiries();
     const stats = await pass();
     expect(stats).toMatchObject({ passed: 1, moved: 1, posted: 0 });
     expect(thread(result).filter((m) => m.text?.includes('removed'))).toEqual([]);
     expect((await known()).map((e) => [e.target.key, e.expiresAt])).toEqual([
-      ['sandy', clock - 4 * MIN + 10 * MIN],
-      ['bob', clock - 4 * MIN + 20 * MIN],
+      ['sandy', ctx.clock - 4 * MIN + 10 * MIN],
+      ['bob', ctx.clock - 4 * MIN + 20 * MIN],
     ]);
 
-    clock += 7 * MIN;
+    ctx.clock += 7 * MIN;
     ld.runExpiries();
     await pass();
     // In the thread of the change that set sandy's last expiry: the update's result.
@@ -225,7 +194,7 @@ describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
 
   it('when LaunchDarkly cannot be read, waits and says it once it can', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
-    clock += 3 * MIN + 1_000;
+    ctx.clock += 3 * MIN + 1_000;
     ld.runExpiries();
     ld.fail({ status: 503, times: 10 });
     const down = await pass();
@@ -234,27 +203,27 @@ describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
     expect(await known()).toHaveLength(1);
 
     ld.reset();
-    ld.now = () => clock;
-    clock += MIN;
+    ld.now = () => ctx.clock;
+    ctx.clock += MIN;
     expect(await pass()).toMatchObject({ passed: 1, posted: 1 });
-    clock += MIN;
+    ctx.clock += MIN;
     await pass();
     expect(thread(result)).toHaveLength(1);
   });
 
   it('waits while LaunchDarkly still lists the target at its passed instant (not removed yet)', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
-    clock += 3 * MIN + 1_000;
+    ctx.clock += 3 * MIN + 1_000;
     expect(await pass()).toMatchObject({ passed: 1, waiting: 1, posted: 0 });
     ld.runExpiries();
-    clock += 10_000;
+    ctx.clock += 10_000;
     expect(await pass()).toMatchObject({ passed: 1, posted: 1 });
     expect(thread(result)).toHaveLength(1);
   });
 
   it('two replicas passing at once post once', async () => {
     const result = await schedule('flag new-checkout sandy,bob in 3 minutes');
-    clock += 3 * MIN + 1_000;
+    ctx.clock += 3 * MIN + 1_000;
     ld.runExpiries();
     const [a, b] = await Promise.all([pass('replica-1'), pass('replica-2')]);
     expect(a.posted + b.posted).toBe(1);

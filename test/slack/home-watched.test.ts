@@ -1,62 +1,31 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HOME_CHOICES, HOME_MORE, HOME_WATCHED_UNKNOWN } from '../../src/slack/blocks/home.js';
+import { describe, expect, it } from 'vitest';
+import { HOME_MORE, HOME_WATCHED_UNKNOWN } from '../../src/slack/blocks/home.js';
 import { ACTIONS } from '../../src/slack/ids.js';
-import type { Db } from '../../src/store/database.js';
 import type { NewExpiry } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { DATABASES, freshDatabase } from '../helpers/databases.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FakeSlack } from '../helpers/fake-slack.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { watchFrom } from '../helpers/channel-commands.js';
+import { DATABASES } from '../helpers/databases.js';
 import {
-  commandBody,
-  homeMenuChoice,
-  homeOpened,
-  interactionBody,
-  postSigned,
-  postSignedJson,
-} from '../helpers/slack-requests.js';
+  choice,
+  expiryBlocks,
+  openHome as openHomeOf,
+  publishes as publishesOf,
+} from '../helpers/home-tab.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
+import { commandBody, homeMenuChoice, interactionBody, postSigned } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const ALICE = { id: 'U1', name: 'alice' };
 const BOB = { id: 'U2', name: 'bob' };
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
-  slack.users.set('U2', { tz: 'Europe/Berlin', name: 'bob' });
-});
-afterAll(async () => {
-  await Promise.all([slack.stop(), ld.stop()]);
-});
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
 
 describe.each(DATABASES)('the Home tab with watched environments, on %s', (_name, url) => {
-  let database: Db;
-  let bot: Bot;
-  let clock: number;
-
-  beforeEach(async () => {
-    clock = Date.parse('2030-01-10T18:00:00Z');
-    ld.clear();
-    seed(ld);
-    ld.now = () => clock;
-    slack.reset();
-    database = await freshDatabase(url());
-    bot = await startBot(slack, ld, {}, { now: () => new Date(clock), database });
-  });
-  afterEach(async () => {
-    await bot.stop();
-    await database.close();
-    expect(slack.violations).toEqual([]);
-    expect(ld.schemaViolations).toEqual([]);
-  });
+  const ctx = botPerTest(fakes, { databaseUrl: url });
 
   /** An expiry set in LaunchDarkly's UI. */
   const outside = (contextKey: string, at: number) =>
@@ -68,7 +37,7 @@ describe.each(DATABASES)('the Home tab with watched environments, on %s', (_name
     });
   async function command(text: string, channel = 'C7', user = ALICE) {
     await postSigned(
-      bot.url,
+      ctx.bot.url,
       commandBody({
         text,
         user_id: user.id,
@@ -79,39 +48,24 @@ describe.each(DATABASES)('the Home tab with watched environments, on %s', (_name
       }),
     );
   }
+  /** Runs `/expire <text>` in C1 and waits until the bot has recorded an expiry. */
+  async function schedule(text: string) {
+    await command(text, 'C1');
+    const recorded = async () =>
+      (await ctx.bot.store.upcoming(ctx.clock, { limit: 1, offset: 0 })).items.length > 0;
+    for (let i = 0; i < 300 && !(await recorded()); i++) await new Promise((r) => setTimeout(r, 10));
+  }
   /** C7 watches production (its first scan mirrors what LaunchDarkly holds). */
-  async function watchFromC7() {
-    await command('watch --env production');
-    await slack.waitFor(() =>
-      slack.messages.find((m) => m.channel === 'C7' && m.text?.startsWith('Following')),
-    );
-  }
-  async function openHome(user = ALICE): Promise<any> {
-    const published = slack.callsTo('views.publish').length;
-    const res = await postSignedJson(bot.url, homeOpened(user.id));
-    expect(res.status).toBe(200);
-    await slack.waitFor(() => slack.callsTo('views.publish').length > published || undefined);
-    return slack.homes.get(user.id);
-  }
-  const publishes = (user = ALICE) =>
-    slack.callsTo('views.publish').filter((c) => c.args.user_id === user.id).length;
-  const expiryBlocks = (view: any) =>
-    view.blocks.filter((b: any) => b.accessory?.action_id === ACTIONS.homeExpiry);
+  const watchFromC7 = () => watchFrom(slack, ctx.bot.url, 'C7');
+  const openHome = (user = ALICE) => openHomeOf(slack, ctx.bot.url, user.id);
+  const publishes = (user = ALICE) => publishesOf(slack, user.id);
   const firstLines = (view: any) => expiryBlocks(view).map((b: any) => b.text.text.split('\n')[0]);
-  const choice = (block: any, v: keyof typeof HOME_CHOICES) =>
-    block.accessory.options.find((o: any) => o.text.text === HOME_CHOICES[v]).value;
 
   it('a member of a watching channel sees that environment’s expiries merged with theirs; a non-member does not', async () => {
-    outside('sandy', clock + 5 * HOUR);
-    outside('eve', clock + 1 * HOUR);
+    outside('sandy', ctx.clock + 5 * HOUR);
+    outside('eve', ctx.clock + 1 * HOUR);
     await watchFromC7();
-    await command('flag new-checkout bob in 3 hours', 'C1');
-    for (
-      let i = 0;
-      i < 300 && (await bot.store.upcoming(clock, { limit: 9, offset: 0 })).items.length === 0;
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 10));
+    await schedule('flag new-checkout bob in 3 hours');
     slack.memberships.set('U1', ['C1', 'C7']);
     slack.memberships.set('U2', ['C1']);
 
@@ -126,35 +80,35 @@ describe.each(DATABASES)('the Home tab with watched environments, on %s', (_name
   });
 
   it('pages through users.conversations; with 1,000 expiries (500 theirs, 500 watched) it shows 50 within 100 blocks', async () => {
-    const watches = new WatchStore(database.db);
+    const watches = new WatchStore(ctx.database.db);
     await watches.add({
       channelId: 'G900',
       projectKey: PROJECT,
       environmentKey: 'staging',
       createdBy: 'U9',
-      createdAt: clock,
+      createdAt: ctx.clock,
     });
     // Alice is in 450 channels the bot shares with her, the watching one last: three pages.
     slack.memberships.set('U1', [...Array.from({ length: 449 }, (_, i) => `C${1_000 + i}`), 'G900']);
     const own: NewExpiry[] = Array.from({ length: 500 }, (_, i) => ({
       resource: { kind: 'flag', projectKey: PROJECT, key: `flag-${i % 37}`, environmentKey: 'production' },
       target: { contextKind: 'user', key: `own-${i}` },
-      expiresAt: clock + (2 * i + 2) * MIN,
+      expiresAt: ctx.clock + (2 * i + 2) * MIN,
       variationName: 'on',
       requestedBy: 'U1',
       channelId: 'C1',
       messageTs: '1.1',
     }));
-    await bot.store.upsert(own, clock);
-    await new MirrorStore(database.db).replaceResource(
+    await ctx.bot.store.upsert(own, ctx.clock);
+    await new MirrorStore(ctx.database.db).replaceResource(
       { kind: 'flag', projectKey: PROJECT, key: 'watched-flag', environmentKey: 'staging' },
       'Watched flag',
       Array.from({ length: 500 }, (_, i) => ({
         target: { contextKind: 'user', key: `watched-${i}` },
-        expiresAt: clock + (2 * i + 1) * MIN,
+        expiresAt: ctx.clock + (2 * i + 1) * MIN,
       })),
       1,
-      clock,
+      ctx.clock,
     );
     const view = await openHome();
     expect(slack.callsTo('users.conversations')).toHaveLength(3);
@@ -170,7 +124,7 @@ describe.each(DATABASES)('the Home tab with watched environments, on %s', (_name
   });
 
   it('Remove now from Home on a watched expiry: the same change, and the tab is published again without it', async () => {
-    outside('sandy', clock + 5 * HOUR);
+    outside('sandy', ctx.clock + 5 * HOUR);
     ld.flagTargets(PROJECT, 'new-checkout', 'production')
       .find((t) => t.variation === 0 && t.contextKind === 'user')!
       .values.push('sandy');
@@ -179,7 +133,7 @@ describe.each(DATABASES)('the Home tab with watched environments, on %s', (_name
     const [item] = expiryBlocks(await openHome());
     const count = publishes();
     const click = await postSigned(
-      bot.url,
+      ctx.bot.url,
       interactionBody(
         homeMenuChoice({
           user: ALICE,
@@ -200,15 +154,9 @@ describe.each(DATABASES)('the Home tab with watched environments, on %s', (_name
   });
 
   it('users.conversations failing: the person’s own expiries and one line saying watched environments could not be listed', async () => {
-    outside('sandy', clock + 5 * HOUR);
+    outside('sandy', ctx.clock + 5 * HOUR);
     await watchFromC7();
-    await command('flag new-checkout bob in 3 hours', 'C1');
-    for (
-      let i = 0;
-      i < 300 && (await bot.store.upcoming(clock, { limit: 9, offset: 0 })).items.length === 0;
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 10));
+    await schedule('flag new-checkout bob in 3 hours');
     slack.memberships.set('U1', ['C7']);
     slack.failNext('users.conversations', 'internal_error');
     const view = await openHome();

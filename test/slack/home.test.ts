@@ -1,12 +1,17 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { USAGE } from '../../src/slack/blocks/help.js';
-import { HOME_CHOICES, HOME_EMPTY, HOME_MORE, HOME_STALE } from '../../src/slack/blocks/home.js';
+import { HOME_EMPTY, HOME_MORE, HOME_STALE } from '../../src/slack/blocks/home.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
 import type { NewExpiry } from '../../src/store/expiry-store.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FakeSlack } from '../helpers/fake-slack.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
+import {
+  choice,
+  expiryBlocks,
+  openHome as openHomeOf,
+  publishes as publishesOf,
+} from '../helpers/home-tab.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
 import {
   commandBody,
   homeMenuChoice,
@@ -22,55 +27,24 @@ const MIN = 60_000;
 const HOUR = 60 * MIN;
 const ALICE = { id: 'U1', name: 'alice' };
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot;
-let clock: number;
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl });
 
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
-  slack.users.set('U2', { tz: 'Europe/Berlin', name: 'bob' });
-});
-afterAll(async () => {
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(async () => {
-  clock = Date.parse('2030-01-10T18:00:00Z');
-  ld.clear();
-  seed(ld);
-  ld.now = () => clock;
-  slack.reset();
-  bot = await startBot(slack, ld, {}, { now: () => new Date(clock) });
-});
-afterEach(async () => {
-  await bot.stop();
-  expect(slack.violations).toEqual([]);
-  expect(ld.schemaViolations).toEqual([]);
-});
-
-const known = async () => (await bot.store.upcoming(clock, { limit: 2_000, offset: 0 })).items;
+const known = async () => (await ctx.bot.store.upcoming(ctx.clock, { limit: 2_000, offset: 0 })).items;
 
 /** Runs `/expire <text>` as `user` and waits until its expiries are recorded. */
 async function schedule(text: string, user = ALICE): Promise<void> {
   const before = (await known()).length;
   await postSigned(
-    bot.url,
+    ctx.bot.url,
     commandBody({ text, user_id: user.id, user_name: user.name, response_url: slack.responseUrl() }),
   );
   for (let i = 0; i < 300 && (await known()).length === before; i++)
     await new Promise((r) => setTimeout(r, 10));
 }
 
-/** Opens the Home tab as `user` and returns the view published for them. */
-async function openHome(user = ALICE): Promise<any> {
-  const published = slack.callsTo('views.publish').length;
-  const res = await postSignedJson(bot.url, homeOpened(user.id));
-  expect(res.status).toBe(200);
-  await slack.waitFor(() => slack.callsTo('views.publish').length > published || undefined);
-  return slack.homes.get(user.id);
-}
+const openHome = (user = ALICE) => openHomeOf(slack, ctx.bot.url, user.id);
 
 /** Waits for the Home tab to be published again for `user` after `count` publishes. */
 async function republished(count: number, user = ALICE): Promise<any> {
@@ -81,16 +55,11 @@ async function republished(count: number, user = ALICE): Promise<any> {
   return slack.homes.get(user.id);
 }
 
-const publishes = (user = ALICE) =>
-  slack.callsTo('views.publish').filter((c) => c.args.user_id === user.id).length;
-const expiryBlocks = (view: any) =>
-  view.blocks.filter((b: any) => b.accessory?.action_id === ACTIONS.homeExpiry);
-const choice = (block: any, v: keyof typeof HOME_CHOICES) =>
-  block.accessory.options.find((o: any) => o.text.text === HOME_CHOICES[v]).value;
+const publishes = (user = ALICE) => publishesOf(slack, user.id);
 
 function choose(value: string, user = ALICE) {
   return postSigned(
-    bot.url,
+    ctx.bot.url,
     interactionBody(
       homeMenuChoice({ user, actionId: ACTIONS.homeExpiry, value, triggerId: slack.trigger() }),
     ),
@@ -112,7 +81,7 @@ describe('the Home tab', () => {
       '`organization:acme` (included) on segment *beta-testers* in `production`',
       '`sandy` (on) on flag *new-checkout* in `production`',
     ]);
-    expect(items[0].text.text).toContain(`<!date^${(clock + 3 * HOUR) / 1000}^`);
+    expect(items[0].text.text).toContain(`<!date^${(ctx.clock + 3 * HOUR) / 1000}^`);
     expect(items[0].text.text).toContain('(in 3 hours)');
     expect(items[0].accessory.options.map((o: any) => o.text.text)).toEqual([
       'Extend…',
@@ -133,7 +102,7 @@ describe('the Home tab', () => {
     const view = await openHome();
     expect(view.blocks.map((b: any) => b.text?.text)).toContain(HOME_EMPTY);
     const before = slack.callsTo('views.publish').length;
-    const res = await postSignedJson(bot.url, homeOpened('U1', 'messages'));
+    const res = await postSignedJson(ctx.bot.url, homeOpened('U1', 'messages'));
     expect(res.status).toBe(200);
     await new Promise((r) => setTimeout(r, 200));
     expect(slack.callsTo('views.publish')).toHaveLength(before);
@@ -143,13 +112,13 @@ describe('the Home tab', () => {
     const expiries: NewExpiry[] = Array.from({ length: 1_000 }, (_, i) => ({
       resource: { kind: 'flag', projectKey: PROJECT, key: `flag-${i % 37}`, environmentKey: 'production' },
       target: { contextKind: 'user', key: `user-${i}` },
-      expiresAt: clock + (1_000 - i) * MIN,
+      expiresAt: ctx.clock + (1_000 - i) * MIN,
       variationName: 'on',
       requestedBy: 'U1',
       channelId: 'C1',
       messageTs: '1.1',
     }));
-    await bot.store.upsert(expiries, clock);
+    await ctx.bot.store.upsert(expiries, ctx.clock);
     const view = await openHome();
     expect(view.blocks.length).toBeLessThanOrEqual(100);
     const items = expiryBlocks(view);
@@ -191,7 +160,7 @@ describe('the Home tab', () => {
     expect(view.callback_id).toBe(VIEWS.extend);
     const count = publishes();
     const submit = await postSigned(
-      bot.url,
+      ctx.bot.url,
       interactionBody(
         viewSubmission({
           user: ALICE,
@@ -203,7 +172,7 @@ describe('the Home tab', () => {
     expect(submit.status).toBe(200);
     expect(submit.body).toBe('');
     const refreshed = await republished(count);
-    const newAt = clock + 5 * 24 * HOUR;
+    const newAt = ctx.clock + 5 * 24 * HOUR;
     expect(expiryBlocks(refreshed)[0].text.text).toContain(`<!date^${newAt / 1000}^`);
     expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')[0]!.expirationDate).toBe(newAt);
   });
@@ -212,15 +181,15 @@ describe('the Home tab', () => {
     await schedule('flag new-checkout sandy in 2 days');
     const [item] = expiryBlocks(await openHome());
     await postSigned(
-      bot.url,
+      ctx.bot.url,
       commandBody({ text: 'update flag new-checkout sandy in 3 days', response_url: slack.responseUrl() }),
     );
-    for (let i = 0; i < 300 && (await known())[0]?.expiresAt !== clock + 3 * 24 * HOUR; i++)
+    for (let i = 0; i < 300 && (await known())[0]?.expiresAt !== ctx.clock + 3 * 24 * HOUR; i++)
       await new Promise((r) => setTimeout(r, 10));
     const count = publishes();
     await choose(choice(item, 'revoke'));
     const refreshed = await republished(count);
-    expect(expiryBlocks(refreshed)[0].text.text).toContain(`<!date^${(clock + 3 * 24 * HOUR) / 1000}^`);
+    expect(expiryBlocks(refreshed)[0].text.text).toContain(`<!date^${(ctx.clock + 3 * 24 * HOUR) / 1000}^`);
     const dm = await slack.waitFor(() => slack.messages.find((m) => m.channel === 'U1'));
     expect(dm.text).toBe(HOME_STALE);
     expect(ld.flagTargets(PROJECT, 'new-checkout', 'production').flatMap((t) => t.values)).toContain('sandy');
@@ -229,9 +198,9 @@ describe('the Home tab', () => {
 
 describe('Events API requests', () => {
   it('are verified like every other Slack request: unsigned or wrongly signed gets 401 and publishes nothing', async () => {
-    const unsigned = await postSignedJson(bot.url, homeOpened('U1'), { signature: 'v0=deadbeef' });
+    const unsigned = await postSignedJson(ctx.bot.url, homeOpened('U1'), { signature: 'v0=deadbeef' });
     expect(unsigned.status).toBe(401);
-    const wrong = await postSignedJson(bot.url, homeOpened('U1'), { secret: 'not-the-secret' });
+    const wrong = await postSignedJson(ctx.bot.url, homeOpened('U1'), { secret: 'not-the-secret' });
     expect(wrong.status).toBe(401);
     await new Promise((r) => setTimeout(r, 200));
     expect(slack.callsTo('views.publish')).toEqual([]);
@@ -239,10 +208,10 @@ describe('Events API requests', () => {
 
   it('answer url_verification with the challenge when signed, and 401 when not', async () => {
     const body = JSON.stringify({ token: 't', challenge: 'c-3f9a8b', type: 'url_verification' });
-    const signed = await postSignedJson(bot.url, body, { secret: SIGNING_SECRET });
+    const signed = await postSignedJson(ctx.bot.url, body, { secret: SIGNING_SECRET });
     expect(signed.status).toBe(200);
     expect(signed.json()).toEqual({ challenge: 'c-3f9a8b' });
-    const forged = await postSignedJson(bot.url, body, { secret: 'not-the-secret' });
+    const forged = await postSignedJson(ctx.bot.url, body, { secret: 'not-the-secret' });
     expect(forged.status).toBe(401);
   });
 });

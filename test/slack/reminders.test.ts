@@ -1,20 +1,16 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runReminderPass } from '../../src/jobs/reminders.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { ALREADY_HANDLED } from '../../src/slack/blocks/reminder.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
 import { STALE_FORM } from '../../src/slack/listeners/views/extend.js';
-import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FAKE_BOT_TOKEN, FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
+import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
 import {
   buttonClick,
   commandBody,
@@ -27,52 +23,19 @@ const MIN = 60_000;
 const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 const BOB = { id: 'U2', name: 'bob' };
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let database: Db;
-let bot: Bot;
-let clock: number;
-
-async function start(): Promise<Bot> {
-  return startBot(
-    slack,
-    ld,
-    { REMINDER_LEAD_TIMES: '2m', REMINDER_CHECK_INTERVAL: '10s' },
-    { now: () => new Date(clock), database },
-  );
-}
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
-  slack.users.set('U2', { tz: 'Europe/Berlin', name: 'bob' });
-});
-afterAll(async () => {
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(async () => {
-  clock = Date.parse('2030-01-10T18:00:00Z');
-  ld.clear();
-  seed(ld);
-  ld.now = () => clock;
-  slack.reset();
-  database = await connect(`sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')), 'bot.sqlite')}`);
-  bot = await start();
-});
-afterEach(async () => {
-  await bot.stop();
-  await database.close();
-  expect(slack.violations).toEqual([]);
-  expect(ld.schemaViolations).toEqual([]);
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, {
+  databaseUrl: sqliteUrl,
+  env: { REMINDER_LEAD_TIMES: '2m', REMINDER_CHECK_INTERVAL: '10s' },
 });
 
 /** One pass of the reminder job, as the scheduler runs it, from a named replica. */
 function pass(owner = 'replica-1') {
   return runReminderPass({
-    now: clock,
+    now: ctx.clock,
     deps: {
-      store: new ExpiryStore(database.db),
+      store: new ExpiryStore(ctx.database.db),
       ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
       slack: new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.apiUrl }),
       logger: silent,
@@ -85,13 +48,13 @@ function pass(owner = 'replica-1') {
 /** Runs `/expire <text>` and waits until the result is posted and recorded. */
 async function schedule(text: string): Promise<PostedMessage> {
   const seen = new Set(slack.messages);
-  await postSigned(bot.url, commandBody({ text, response_url: slack.responseUrl() }));
+  await postSigned(ctx.bot.url, commandBody({ text, response_url: slack.responseUrl() }));
   const message = await slack.waitFor(() =>
     slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && !seen.has(m)),
   );
   // Recorded before it is reported; threaded under the result once that is posted.
   const threaded = async () =>
-    (await bot.store.upcoming(clock, { limit: 1_000, offset: 0 })).items.some(
+    (await ctx.bot.store.upcoming(ctx.clock, { limit: 1_000, offset: 0 })).items.some(
       (e) => e.messageTs === message.ts,
     );
   for (let i = 0; i < 200 && !(await threaded()); i++) await new Promise((r) => setTimeout(r, 10));
@@ -104,7 +67,7 @@ const textOf = (m: PostedMessage) => (m.blocks ?? []).map((b: any) => b.text?.te
 async function click(reminder: PostedMessage, actionId: string, value?: string) {
   const button = reminder.blocks![1].elements.find((e: any) => e.action_id === actionId);
   return postSigned(
-    bot.url,
+    ctx.bot.url,
     interactionBody(
       buttonClick({
         user: BOB,
@@ -122,20 +85,20 @@ async function click(reminder: PostedMessage, actionId: string, value?: string) 
 describe('reminders end to end', () => {
   it('schedule in 3 minutes with a 2 minute lead: one reminder a minute later, none again after a restart; extend moves it and the next reminder follows', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
-    expect((await bot.store.upcoming(clock, { limit: 5, offset: 0 })).items).toMatchObject([
+    expect((await ctx.bot.store.upcoming(ctx.clock, { limit: 5, offset: 0 })).items).toMatchObject([
       {
         target: { contextKind: 'user', key: 'sandy' },
         channelId: 'C1',
         messageTs: result.ts,
         requestedBy: 'U1',
-        expiresAt: clock + 3 * MIN,
+        expiresAt: ctx.clock + 3 * MIN,
       },
     ]);
 
-    clock += 30_000;
+    ctx.clock += 30_000;
     await pass();
     expect(reminders(result)).toHaveLength(0);
-    clock += 31_000;
+    ctx.clock += 31_000;
     await pass();
     expect(reminders(result)).toHaveLength(1);
     const [reminder] = reminders(result);
@@ -145,9 +108,8 @@ describe('reminders end to end', () => {
     expect(textOf(reminder!)).toContain('Scheduled by <@U1>');
 
     // Restart: a new app and a new replica name on the same database.
-    await bot.stop();
-    bot = await start();
-    clock += 10_000;
+    await ctx.restart();
+    ctx.clock += 10_000;
     await pass('replica-after-restart');
     expect(reminders(result)).toHaveLength(1);
 
@@ -157,7 +119,7 @@ describe('reminders end to end', () => {
     const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
     expect(view.callback_id).toBe(VIEWS.extend);
     const submit = await postSigned(
-      bot.url,
+      ctx.bot.url,
       interactionBody(
         viewSubmission({
           user: BOB,
@@ -172,7 +134,7 @@ describe('reminders end to end', () => {
       textOf(reminder!).includes('expiry moved to') ? reminder : undefined,
     );
     expect(textOf(updated!)).toContain('by <@U2>');
-    const newAt = clock + 10 * MIN;
+    const newAt = ctx.clock + 10 * MIN;
     const update = ld.patches().at(-1)!;
     expect(update.body.instructions).toEqual([
       expect.objectContaining({ kind: 'updateExpireUserTargetDate', userKey: 'sandy', value: newAt }),
@@ -181,17 +143,17 @@ describe('reminders end to end', () => {
     expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')[0]!.expirationDate).toBe(newAt);
 
     // Never at the old time; again before the new one.
-    clock += 2 * MIN;
+    ctx.clock += 2 * MIN;
     await pass();
     expect(reminders(result)).toHaveLength(1);
-    clock = newAt - 2 * MIN + 1;
+    ctx.clock = newAt - 2 * MIN + 1;
     await pass();
     expect(reminders(result)).toHaveLength(2);
   });
 
   it('Cancel expiry keeps the target, forgets the expiry and says who did it', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
-    clock += 61_000;
+    ctx.clock += 61_000;
     await pass();
     const [reminder] = reminders(result);
     await click(reminder!, ACTIONS.reminderCancel);
@@ -202,12 +164,12 @@ describe('reminders end to end', () => {
     expect(reminder!.blocks).toHaveLength(1);
     expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toEqual([]);
     expect(ld.flagTargets(PROJECT, 'new-checkout', 'production')[0]!.values).toContain('sandy');
-    expect((await bot.store.upcoming(clock, { limit: 5, offset: 0 })).total).toBe(0);
+    expect((await ctx.bot.store.upcoming(ctx.clock, { limit: 5, offset: 0 })).total).toBe(0);
   });
 
   it('Remove now takes the target out of targeting at once', async () => {
     const result = await schedule('segment beta-testers sandy in 3 minutes');
-    clock += 61_000;
+    ctx.clock += 61_000;
     await pass();
     const [reminder] = reminders(result);
     await click(reminder!, ACTIONS.reminderRemoveNow);
@@ -222,7 +184,7 @@ describe('reminders end to end', () => {
 
   it('a double click on Cancel expiry is applied once', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
-    clock += 61_000;
+    ctx.clock += 61_000;
     await pass();
     const [reminder] = reminders(result);
     const before = ld.patches().length;
@@ -234,7 +196,7 @@ describe('reminders end to end', () => {
 
   it('a Cancel that LaunchDarkly refused can be clicked again', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
-    clock += 61_000;
+    ctx.clock += 61_000;
     await pass();
     const [reminder] = reminders(result);
     ld.fail({ status: 403, times: 10, match: (r) => r.method === 'PATCH' });
@@ -254,7 +216,7 @@ describe('reminders end to end', () => {
 
   it('a Cancel that met a LaunchDarkly outage is retried on its own, and the clicker hears it waits', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
-    clock += 61_000;
+    ctx.clock += 61_000;
     await pass();
     const [reminder] = reminders(result);
     ld.fail({ status: 503, times: 1, match: (r) => r.method === 'PATCH' });
@@ -269,7 +231,7 @@ describe('reminders end to end', () => {
 
   it('a click on an out-of-date reminder changes nothing and says so', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
-    clock += 61_000;
+    ctx.clock += 61_000;
     await pass();
     const [reminder] = reminders(result);
     const before = ld.patches().length;
@@ -284,13 +246,13 @@ describe('reminders end to end', () => {
 
   it('the Extend form shows a bad time, or a tampered form, on its field', async () => {
     const result = await schedule('flag new-checkout sandy in 3 minutes');
-    clock += 61_000;
+    ctx.clock += 61_000;
     await pass();
     await click(reminders(result)[0]!, ACTIONS.reminderExtend);
     const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
     const submit = (values: string, metadata = view.private_metadata) =>
       postSigned(
-        bot.url,
+        ctx.bot.url,
         interactionBody(
           viewSubmission({
             user: BOB,
@@ -317,7 +279,7 @@ describe('/expire list', () => {
     await schedule(`flag bulk ${keys.slice(30).join(',')} in 2 weeks`);
     slack.reset();
     await schedule(`flag bulk ${keys.slice(0, 30).join(',')} in 1 week`);
-    await postSigned(bot.url, commandBody({ text: 'list', response_url: slack.responseUrl() }));
+    await postSigned(ctx.bot.url, commandBody({ text: 'list', response_url: slack.responseUrl() }));
     const first = await slack.waitFor(() =>
       slack.responseUrlPosts.find((p) => p.body.response_type === 'ephemeral'),
     );
@@ -329,7 +291,7 @@ describe('/expire list', () => {
     const next = first.body.blocks.at(-1).elements[0];
     expect(next.text.text).toBe('Next');
     await postSigned(
-      bot.url,
+      ctx.bot.url,
       interactionBody({
         ...buttonClick({
           user: BOB,
@@ -350,7 +312,7 @@ describe('/expire list', () => {
   });
 
   it('says so when nothing is scheduled', async () => {
-    await postSigned(bot.url, commandBody({ text: 'list', response_url: slack.responseUrl() }));
+    await postSigned(ctx.bot.url, commandBody({ text: 'list', response_url: slack.responseUrl() }));
     const reply = await slack.waitFor(() => slack.responseUrlPosts[0]);
     expect(reply.body.text).toContain(
       'No upcoming expiries were scheduled through me or are set in an environment a channel watches.',

@@ -1,65 +1,28 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runReminderPass } from '../../src/jobs/reminders.js';
 import { runWatchReminderPass } from '../../src/jobs/watch-reminders.js';
 import { runWatchSync } from '../../src/jobs/watch-sync.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { ACTIONS, BLOCKS, INPUTS } from '../../src/slack/ids.js';
-import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FAKE_BOT_TOKEN, FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
-import {
-  buttonClick,
-  commandBody,
-  interactionBody,
-  postSigned,
-  viewSubmission,
-} from '../helpers/slack-requests.js';
+import { botPerTest, fakesPerFile, T0 } from '../helpers/bot-per-test.js';
+import { expireIn, watchFrom } from '../helpers/channel-commands.js';
+import { sqliteUrl } from '../helpers/databases.js';
+import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
+import { buttonClick, interactionBody, postSigned, viewSubmission } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;
-const T0 = Date.parse('2030-01-10T18:00:00Z');
 const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let database: Db;
-let bot: Bot;
-let clock: number;
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
-  slack.users.set('U2', { tz: 'Europe/Berlin', name: 'bob' });
-});
-afterAll(async () => {
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(async () => {
-  clock = T0;
-  ld.clear();
-  seed(ld);
-  ld.now = () => clock;
-  slack.reset();
-  database = await connect(`sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')), 'bot.sqlite')}`);
-  bot = await startBot(slack, ld, { REMINDER_LEAD_TIMES: '1h' }, { now: () => new Date(clock), database });
-});
-afterEach(async () => {
-  await bot.stop();
-  await database.close();
-  expect(slack.violations).toEqual([]);
-  expect(ld.schemaViolations).toEqual([]);
-});
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl, env: { REMINDER_LEAD_TIMES: '1h' } });
 
 const client = () => new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token });
 const on = (index: number) => ld.variationId(PROJECT, 'new-checkout', index);
@@ -80,34 +43,26 @@ async function remind(owner = 'replica-1') {
     leadTimesMs: [H],
     owner,
   };
-  await runReminderPass({ now: clock, deps: { ...deps, store: new ExpiryStore(database.db) } });
-  return runWatchReminderPass({ now: clock, deps: { ...deps, mirror: new MirrorStore(database.db) } });
+  await runReminderPass({ now: ctx.clock, deps: { ...deps, store: new ExpiryStore(ctx.database.db) } });
+  return runWatchReminderPass({
+    now: ctx.clock,
+    deps: { ...deps, mirror: new MirrorStore(ctx.database.db) },
+  });
 }
 const sync = () =>
   runWatchSync({
-    now: clock,
+    now: ctx.clock,
     deps: {
       ld: client(),
-      watches: new WatchStore(database.db),
-      mirror: new MirrorStore(database.db),
+      watches: new WatchStore(ctx.database.db),
+      mirror: new MirrorStore(ctx.database.db),
       logger: silent,
       owner: 'replica-1',
     },
   });
 
-async function expire(text: string, channel = 'C1') {
-  await postSigned(
-    bot.url,
-    commandBody({ text, response_url: slack.responseUrl(), channel_id: channel, channel_name: channel }),
-  );
-}
-async function watch(channel: string) {
-  const before = slack.messages.length;
-  await expire('watch --env production', channel);
-  return slack.waitFor(() =>
-    slack.messages.slice(before).find((m) => m.channel === channel && m.text?.startsWith('Following')),
-  );
-}
+const expire = (text: string, channel = 'C1') => expireIn(slack, ctx.bot.url, text, channel);
+const watch = (channel: string) => watchFrom(slack, ctx.bot.url, channel);
 const textOf = (m: PostedMessage) =>
   [
     m.text,
@@ -128,7 +83,7 @@ describe('reminders for a watched environment', () => {
     const started = await watch('C1');
     expect(started.text).toBe('Following production: 3 expiring targets on 1 flag and 0 segments.');
 
-    clock += MIN;
+    ctx.clock += MIN;
     outside('bob', T0 + 3 * H); // after the watch
     expect(await sync()).toMatchObject({ reads: 1 });
     // Outside the bot and not yet synced: acme moved to later, eve's expiry removed.
@@ -145,9 +100,9 @@ describe('reminders for a watched environment', () => {
       contextKey: 'eve',
     });
 
-    clock = T0 + 2 * H - MIN;
+    ctx.clock = T0 + 2 * H - MIN;
     expect((await remind()).due).toBe(0);
-    clock = T0 + 2 * H + 1;
+    ctx.clock = T0 + 2 * H + 1;
     const stats = await remind();
     expect(stats).toMatchObject({ posted: 2, messages: 1, changed: 1, gone: 1 });
     const [reminder] = watchedReminders('C1');
@@ -166,7 +121,7 @@ describe('reminders for a watched environment', () => {
     expect(watchedReminders('C1')).toHaveLength(1);
 
     // The moved one at its new time; the removed one never.
-    clock = T0 + 4 * H + 1;
+    ctx.clock = T0 + 4 * H + 1;
     expect(await remind()).toMatchObject({ posted: 1 });
     expect(watchedReminders('C1').at(-1)!.text).toBe(
       '1 target on flag new-checkout expires in 60 minutes: organization:acme',
@@ -182,13 +137,13 @@ describe('reminders for a watched environment', () => {
     outside('sandy', T0 + 3 * H);
     outside('bob', T0 + 3 * H);
     await watch('C1');
-    clock = T0 + 2 * H + 1;
+    ctx.clock = T0 + 2 * H + 1;
     await remind();
     const [reminder] = watchedReminders('C1');
     const bobButtons = reminder!.blocks!.filter((b: any) => b.type === 'actions')[0];
     const cancel = bobButtons.elements.find((e: any) => e.action_id === ACTIONS.reminderCancel);
     await postSigned(
-      bot.url,
+      ctx.bot.url,
       interactionBody(
         buttonClick({
           user: { id: 'U2', name: 'bob' },
@@ -210,7 +165,7 @@ describe('reminders for a watched environment', () => {
     ).toEqual(['sandy']);
     expect(
       (
-        await bot.mirror.ofResource({
+        await ctx.bot.mirror.ofResource({
           kind: 'flag',
           projectKey: PROJECT,
           key: 'new-checkout',
@@ -224,13 +179,13 @@ describe('reminders for a watched environment', () => {
     outside('sandy', T0 + 3 * H);
     outside('bob', T0 + 3 * H);
     await watch('C1');
-    clock = T0 + 2 * H + 1;
+    ctx.clock = T0 + 2 * H + 1;
     await remind();
     const [reminder] = watchedReminders('C1');
     const sandyButtons = reminder!.blocks!.filter((b: any) => b.type === 'actions')[1];
     const extend = sandyButtons.elements.find((e: any) => e.action_id === ACTIONS.reminderExtend);
     await postSigned(
-      bot.url,
+      ctx.bot.url,
       interactionBody(
         buttonClick({
           user: { id: 'U2', name: 'bob' },
@@ -245,7 +200,7 @@ describe('reminders for a watched environment', () => {
     );
     const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
     const submit = await postSigned(
-      bot.url,
+      ctx.bot.url,
       interactionBody(
         viewSubmission({
           user: { id: 'U2', name: 'bob' },
@@ -257,12 +212,12 @@ describe('reminders for a watched environment', () => {
     expect(submit.status).toBe(200);
     const done = await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === reminder!.ts));
     expect(textOf(done)).toContain('`sandy` on flag *new-checkout* in `production`: expiry moved to');
-    const newAt = clock + 5 * H;
+    const newAt = ctx.clock + 5 * H;
     expect(ld.patches().at(-1)!.body.instructions).toEqual([
       expect.objectContaining({ kind: 'updateExpireUserTargetDate', userKey: 'sandy', value: newAt }),
     ]);
     const sandy = (
-      await bot.mirror.ofResource({
+      await ctx.bot.mirror.ofResource({
         kind: 'flag',
         projectKey: PROJECT,
         key: 'new-checkout',
@@ -272,7 +227,7 @@ describe('reminders for a watched environment', () => {
     expect(sandy).toMatchObject({ expiresAt: newAt, setBy: '<@U2>' });
     // Extended from this channel, it is now the bot's own here: reminded in the grouped message's
     // thread, not grouped again in the channel.
-    clock = newAt - H + 1;
+    ctx.clock = newAt - H + 1;
     await remind();
     const threaded = slack.messages.filter(
       (m) => m.thread_ts === reminder!.ts && m.text?.startsWith('Reminder:'),
@@ -290,12 +245,16 @@ describe('reminders for a watched environment', () => {
     const result = await slack.waitFor(() =>
       slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && m.text?.startsWith('Scheduled')),
     );
-    for (let i = 0; i < 100 && (await bot.store.upcoming(clock, { limit: 1, offset: 0 })).total === 0; i++) {
+    for (
+      let i = 0;
+      i < 100 && (await ctx.bot.store.upcoming(ctx.clock, { limit: 1, offset: 0 })).total === 0;
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    clock += MIN;
+    ctx.clock += MIN;
     await sync();
-    clock = T0 + 2 * H + 1;
+    ctx.clock = T0 + 2 * H + 1;
     await remind();
     expect(slack.messages.filter((m) => m.thread_ts === result.ts)).toHaveLength(1);
     expect(watchedReminders('C1')).toHaveLength(0);
@@ -308,7 +267,7 @@ describe('reminders for a watched environment', () => {
     outside('sandy', T0 + 3 * H);
     await watch('C1');
     slack.notInChannel.add('C1');
-    clock = T0 + 2 * H + 1;
+    ctx.clock = T0 + 2 * H + 1;
     expect(await remind()).toMatchObject({ posted: 1, messages: 1, failed: 0 });
     expect(slack.messages.filter((m) => m.channel === 'U1').map((m) => m.text)).toEqual([
       '1 target on flag new-checkout expires in 60 minutes: sandy',
@@ -320,7 +279,7 @@ describe('reminders for a watched environment', () => {
     const keys = Array.from({ length: 45 }, (_, i) => `user-${String(i).padStart(2, '0')}`);
     for (const key of keys) outside(key, T0 + 3 * H);
     await watch('C1');
-    clock = T0 + 2 * H + 1;
+    ctx.clock = T0 + 2 * H + 1;
     expect(await remind()).toMatchObject({ posted: 45, messages: 3 });
     const messages = slack.messages.filter(
       (m) => m.channel === 'C1' && m.text?.includes('new-checkout') && !m.text.startsWith('Following'),

@@ -1,62 +1,32 @@
 import { WebClient } from '@slack/web-api';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAfterExpiryPass } from '../../src/jobs/after-expiry.js';
 import { runWatchSync } from '../../src/jobs/watch-sync.js';
 import { runWatchedAfterExpiryPass } from '../../src/jobs/watched-after-expiry.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { ACTIONS } from '../../src/slack/ids.js';
-import type { Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
 import { WatchedPassedStore } from '../../src/store/watched-passed-store.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { DATABASES, freshDatabase } from '../helpers/databases.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FAKE_BOT_TOKEN, FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
-import { buttonClick, commandBody, interactionBody, postSigned } from '../helpers/slack-requests.js';
+import { botPerTest, fakesPerFile, T0 } from '../helpers/bot-per-test.js';
+import { expireIn, watchFrom } from '../helpers/channel-commands.js';
+import { DATABASES } from '../helpers/databases.js';
+import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
+import { buttonClick, interactionBody, postSigned } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;
-const T0 = Date.parse('2030-01-10T18:00:00Z');
 const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 const BOB = { id: 'U2', name: 'bob' };
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
-  slack.users.set('U2', { tz: 'Europe/Berlin', name: 'bob' });
-});
-afterAll(async () => {
-  await Promise.all([slack.stop(), ld.stop()]);
-});
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
 
 describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
-  let database: Db;
-  let bot: Bot;
-  let clock: number;
-
-  beforeEach(async () => {
-    clock = T0;
-    ld.clear();
-    seed(ld);
-    ld.now = () => clock;
-    slack.reset();
-    database = await freshDatabase(url());
-    bot = await startBot(slack, ld, {}, { now: () => new Date(clock), database });
-  });
-  afterEach(async () => {
-    await bot.stop();
-    await database.close();
-    expect(slack.violations).toEqual([]);
-    expect(ld.schemaViolations).toEqual([]);
-  });
+  const ctx = botPerTest(fakes, { databaseUrl: url });
 
   const client = () => new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token, maxRetries: 0 });
   const on = () => ld.variationId(PROJECT, 'new-checkout', 0);
@@ -82,19 +52,23 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
       logger: silent,
       owner,
     };
-    await runAfterExpiryPass({ now: clock, deps: { ...deps, store: new ExpiryStore(database.db) } });
+    await runAfterExpiryPass({ now: ctx.clock, deps: { ...deps, store: new ExpiryStore(ctx.database.db) } });
     return runWatchedAfterExpiryPass({
-      now: clock,
-      deps: { ...deps, passed: new WatchedPassedStore(database.db), mirror: new MirrorStore(database.db) },
+      now: ctx.clock,
+      deps: {
+        ...deps,
+        passed: new WatchedPassedStore(ctx.database.db),
+        mirror: new MirrorStore(ctx.database.db),
+      },
     });
   }
   const sync = () =>
     runWatchSync({
-      now: clock,
+      now: ctx.clock,
       deps: {
         ld: client(),
-        watches: new WatchStore(database.db),
-        mirror: new MirrorStore(database.db),
+        watches: new WatchStore(ctx.database.db),
+        mirror: new MirrorStore(ctx.database.db),
         logger: silent,
         owner: 'replica-1',
       },
@@ -106,25 +80,14 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
     await sync();
   }
 
-  async function expire(text: string, channel = 'C1') {
-    await postSigned(
-      bot.url,
-      commandBody({ text, response_url: slack.responseUrl(), channel_id: channel, channel_name: channel }),
-    );
-  }
-  async function watch(channel: string) {
-    const before = slack.messages.length;
-    await expire('watch --env production', channel);
-    await slack.waitFor(() =>
-      slack.messages.slice(before).find((m) => m.channel === channel && m.text?.startsWith('Following')),
-    );
-  }
+  const expire = (text: string, channel = 'C1') => expireIn(slack, ctx.bot.url, text, channel);
+  const watch = (channel: string) => watchFrom(slack, ctx.bot.url, channel);
   const textOf = (m: PostedMessage) => (m.blocks ?? []).map((b: any) => b.text?.text ?? '').join('\n');
   const afterExpiry = (m: PostedMessage) => /as scheduled|still there/.test(m.text ?? '');
   const told = (channel: string) => slack.messages.filter((m) => m.channel === channel && afterExpiry(m));
   const mirrored = async () =>
     (
-      await new MirrorStore(database.db).ofResource({
+      await new MirrorStore(ctx.database.db).ofResource({
         kind: 'flag',
         projectKey: PROJECT,
         key: 'new-checkout',
@@ -140,12 +103,12 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
     outside('bob', at);
     await watch('C1');
     await watch('C2');
-    clock += MIN;
+    ctx.clock += MIN;
     await sync();
 
-    clock = at - 1_000;
+    ctx.clock = at - 1_000;
     expect((await pass()).passed).toBe(0);
-    clock = at + 5_000;
+    ctx.clock = at + 5_000;
     await expireInLaunchDarkly();
     // The sync read the flag after LaunchDarkly carried the expiries out: the mirror keeps them.
     expect(await mirrored()).toEqual(['bob', 'sandy']);
@@ -169,9 +132,8 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
 
     // A second replica, a second pass, a restart: nothing more.
     expect((await pass('replica-2')).passed).toBe(0);
-    await bot.stop();
-    bot = await startBot(slack, ld, {}, { now: () => new Date(clock), database });
-    clock += 10 * MIN;
+    await ctx.restart();
+    ctx.clock += 10 * MIN;
     await sync();
     expect((await pass('replica-after-restart')).passed).toBe(0);
     expect(told('C1')).toHaveLength(1);
@@ -183,7 +145,7 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
     outside('sandy', at);
     outside('bob', at);
     await watch('C1');
-    clock = at + 5_000;
+    ctx.clock = at + 5_000;
     await expireInLaunchDarkly();
     // Someone added bob back by hand.
     ld.flagTargets(PROJECT, 'new-checkout', 'production')
@@ -199,7 +161,7 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
     expect(button).toMatchObject({ action_id: ACTIONS.passedRemoveNow, text: { text: 'Remove now' } });
 
     const click = await postSigned(
-      bot.url,
+      ctx.bot.url,
       interactionBody(
         buttonClick({
           user: BOB,
@@ -227,12 +189,12 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
     outside('sandy', at);
     outside('bob', at);
     await watch('C1');
-    clock = at - 30 * MIN;
+    ctx.clock = at - 30 * MIN;
     ld.removeExpiring('flag', PROJECT, 'new-checkout', 'production', target('sandy'));
     ld.moveExpiring('flag', PROJECT, 'new-checkout', 'production', target('bob'), at + 3 * H);
-    clock += MIN;
+    ctx.clock += MIN;
     await sync();
-    clock = at + 5_000;
+    ctx.clock = at + 5_000;
     await expireInLaunchDarkly();
     expect(await pass()).toMatchObject({ passed: 0, posted: 0 });
     expect(told('C1')).toEqual([]);
@@ -242,7 +204,7 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
     outside('eve', at + 10_000);
     await sync();
     ld.moveExpiring('flag', PROJECT, 'new-checkout', 'production', target('eve'), at + 4 * H);
-    clock = at + 20_000;
+    ctx.clock = at + 20_000;
     expect(await pass()).toMatchObject({ passed: 1, moved: 1, posted: 0 });
     expect(told('C1')).toEqual([]);
     expect(await mirrored()).toEqual(['bob', 'eve']);
@@ -252,14 +214,14 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
     const at = T0 + 2 * H;
     outside('sandy', at);
     await watch('C1');
-    clock = at + 5_000;
+    ctx.clock = at + 5_000;
     await expireInLaunchDarkly();
     ld.fail({ match: (r) => r.method === 'GET', status: 503, times: 3 });
     expect(await pass()).toMatchObject({ failed: 1, posted: 0 });
     expect(told('C1')).toEqual([]);
     expect(await mirrored()).toEqual(['sandy']);
 
-    clock += MIN;
+    ctx.clock += MIN;
     const again = await passUntilPosted();
     expect(again).toMatchObject({ removed: 1, posted: 1 });
     expect(told('C1')).toHaveLength(1);
@@ -272,7 +234,7 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
     for (let i = 0; i < 20; i++) {
       const stats = await pass();
       if (stats.posted > 0) return stats;
-      clock += MIN;
+      ctx.clock += MIN;
     }
     throw new Error('never posted');
   }
@@ -285,14 +247,14 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
       slack.messages.find((m) => m.channel === 'C1' && m.text?.startsWith('Scheduled 1 of 1')),
     );
     for (let i = 0; i < 200; i++) {
-      const known = await bot.store.upcoming(clock, { limit: 10, offset: 0 });
+      const known = await ctx.bot.store.upcoming(ctx.clock, { limit: 10, offset: 0 });
       if (known.items[0]?.messageTs) break;
       await new Promise((r) => setTimeout(r, 10));
     }
-    clock += MIN;
+    ctx.clock += MIN;
     await sync();
     expect(await mirrored()).toEqual(['sandy']);
-    clock = T0 + 2 * H + 5_000;
+    ctx.clock = T0 + 2 * H + 5_000;
     await expireInLaunchDarkly();
     const stats = await pass();
     expect(stats).toMatchObject({ passed: 1, posted: 1 });
