@@ -10,8 +10,8 @@ import { afterExpiryMessage } from '../slack/blocks/after-expiry.js';
 import { postOrDm } from '../slack/reply.js';
 import type { ExpiryStore, PassedKey } from '../store/expiry-store.js';
 
-export interface AfterExpiryDeps {
-  store: ExpiryStore;
+/** What an after-expiry pass works with, whichever expiries it tells of. */
+export interface PassDeps {
   ld: LaunchDarklyClient;
   slack: Pick<WebClient, 'chat'>;
   logger: Logger;
@@ -19,8 +19,12 @@ export interface AfterExpiryDeps {
   owner: string;
   /** A claim never settled within this time is taken over (a duplicate beats a silence). */
   staleMs?: number;
-  /** At most this many expiries per pass; the rest wait for the next. */
+  /** At most this many per pass; the rest wait for the next. */
   batch?: number;
+}
+
+export interface AfterExpiryDeps extends PassDeps {
+  store: ExpiryStore;
 }
 
 export interface AfterExpiryStats {

@@ -1,28 +1,18 @@
-import type { WebClient } from '@slack/web-api';
 import { groupBy } from '../domain/group-by.js';
 import { targetLabel } from '../domain/targets.js';
 import { asExpiry, resourceId } from '../domain/watch.js';
-import type { LaunchDarklyClient } from '../launchdarkly/client.js';
 import { LdError, LdNotFoundError } from '../launchdarkly/errors.js';
-import type { Logger } from '../log.js';
 import { type AfterExpiryRead, type Presence, readAfterExpiry, sortPassed } from '../services/present.js';
 import { afterExpiryMessage } from '../slack/blocks/after-expiry.js';
 import { postOrDm } from '../slack/reply.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import type { PassedInChannel, WatchedPassedKey, WatchedPassedStore } from '../store/watched-passed-store.js';
+import type { PassDeps } from './after-expiry.js';
 
-export interface WatchedAfterExpiryDeps {
+/** `batch` counts (channel, expiry) pairs. */
+export interface WatchedAfterExpiryDeps extends PassDeps {
   passed: WatchedPassedStore;
   mirror: MirrorStore;
-  ld: LaunchDarklyClient;
-  slack: Pick<WebClient, 'chat'>;
-  logger: Logger;
-  /** This replica's name in claims. */
-  owner: string;
-  /** A claim never settled within this time is taken over (a duplicate beats a silence). */
-  staleMs?: number;
-  /** At most this many (channel, expiry) pairs per pass; the rest wait for the next. */
-  batch?: number;
 }
 
 export interface WatchedAfterExpiryStats {
