@@ -85,11 +85,6 @@ export class BackgroundCheckpoints {
     if (size >= (this.options.startAtBytes ?? 4 * 1024 * 1024)) void this.start();
   }
 
-  /** Whether the thread runs now (for tests). */
-  get running(): boolean {
-    return this.thread !== undefined;
-  }
-
   async start(): Promise<void> {
     if (this.thread || this.starting || this.failed || this.stopped) return;
     this.starting = true;
