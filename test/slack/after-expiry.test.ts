@@ -6,6 +6,7 @@ import { createLogger } from '../../src/log.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { scheduleIn } from '../helpers/channel-commands.js';
 import { DATABASES } from '../helpers/databases.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
@@ -35,20 +36,7 @@ describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
     });
   }
 
-  /** Runs `/expire <text>` and waits until the result is posted and threaded. */
-  async function schedule(text: string): Promise<PostedMessage> {
-    const seen = new Set(slack.messages);
-    await postSigned(ctx.bot.url, commandBody({ text, response_url: slack.responseUrl() }));
-    const message = await slack.waitFor(() =>
-      slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && !seen.has(m)),
-    );
-    const threaded = async () =>
-      (await ctx.bot.store.upcoming(ctx.clock, { limit: 1_000, offset: 0 })).items.some(
-        (e) => e.messageTs === message.ts,
-      );
-    for (let i = 0; i < 200 && !(await threaded()); i++) await new Promise((r) => setTimeout(r, 10));
-    return message;
-  }
+  const schedule = (text: string) => scheduleIn(slack, ctx.bot, ctx.clock, text);
 
   const thread = (result: PostedMessage) => slack.messages.filter((m) => m.thread_ts === result.ts);
   const textOf = (m: PostedMessage) => (m.blocks ?? []).map((b: any) => b.text?.text ?? '').join('\n');

@@ -8,6 +8,7 @@ import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
 import { STALE_FORM } from '../../src/slack/listeners/views/extend.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { scheduleIn } from '../helpers/channel-commands.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
@@ -45,21 +46,7 @@ function pass(owner = 'replica-1') {
   });
 }
 
-/** Runs `/expire <text>` and waits until the result is posted and recorded. */
-async function schedule(text: string): Promise<PostedMessage> {
-  const seen = new Set(slack.messages);
-  await postSigned(ctx.bot.url, commandBody({ text, response_url: slack.responseUrl() }));
-  const message = await slack.waitFor(() =>
-    slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && !seen.has(m)),
-  );
-  // Recorded before it is reported; threaded under the result once that is posted.
-  const threaded = async () =>
-    (await ctx.bot.store.upcoming(ctx.clock, { limit: 1_000, offset: 0 })).items.some(
-      (e) => e.messageTs === message.ts,
-    );
-  for (let i = 0; i < 200 && !(await threaded()); i++) await new Promise((r) => setTimeout(r, 10));
-  return message;
-}
+const schedule = (text: string) => scheduleIn(slack, ctx.bot, ctx.clock, text);
 
 const reminders = (result: PostedMessage) => slack.messages.filter((m) => m.thread_ts === result.ts);
 const textOf = (m: PostedMessage) => (m.blocks ?? []).map((b: any) => b.text?.text ?? '').join('\n');
