@@ -133,6 +133,26 @@ describe('reminders for a watched environment', () => {
     ).not.toContain('eve');
   });
 
+  /** Bob clicks `actionId` among the buttons of the `row`-th target of a grouped reminder in C1. */
+  async function bobClicks(reminder: PostedMessage, row: number, actionId: string) {
+    const buttons = reminder.blocks!.filter((b: any) => b.type === 'actions')[row];
+    const button = buttons.elements.find((e: any) => e.action_id === actionId);
+    await postSigned(
+      ctx.bot.url,
+      interactionBody(
+        buttonClick({
+          user: { id: 'U2', name: 'bob' },
+          actionId,
+          value: button.value,
+          channel: 'C1',
+          messageTs: reminder.ts,
+          triggerId: slack.trigger(),
+          responseUrl: slack.responseUrl(),
+        }),
+      ),
+    );
+  }
+
   it('Cancel expiry on a grouped reminder cancels that target only and says so in the thread', async () => {
     outside('sandy', T0 + 3 * H);
     outside('bob', T0 + 3 * H);
@@ -140,22 +160,7 @@ describe('reminders for a watched environment', () => {
     ctx.clock = T0 + 2 * H + 1;
     await remind();
     const [reminder] = watchedReminders('C1');
-    const bobButtons = reminder!.blocks!.filter((b: any) => b.type === 'actions')[0];
-    const cancel = bobButtons.elements.find((e: any) => e.action_id === ACTIONS.reminderCancel);
-    await postSigned(
-      ctx.bot.url,
-      interactionBody(
-        buttonClick({
-          user: { id: 'U2', name: 'bob' },
-          actionId: ACTIONS.reminderCancel,
-          value: cancel.value,
-          channel: 'C1',
-          messageTs: reminder!.ts,
-          triggerId: slack.trigger(),
-          responseUrl: slack.responseUrl(),
-        }),
-      ),
-    );
+    await bobClicks(reminder!, 0, ACTIONS.reminderCancel);
     const done = await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === reminder!.ts));
     expect(textOf(done)).toContain(
       '`bob` on flag *new-checkout* in `production`: expiry cancelled, the target stays by <@U2>.',
@@ -182,22 +187,7 @@ describe('reminders for a watched environment', () => {
     ctx.clock = T0 + 2 * H + 1;
     await remind();
     const [reminder] = watchedReminders('C1');
-    const sandyButtons = reminder!.blocks!.filter((b: any) => b.type === 'actions')[1];
-    const extend = sandyButtons.elements.find((e: any) => e.action_id === ACTIONS.reminderExtend);
-    await postSigned(
-      ctx.bot.url,
-      interactionBody(
-        buttonClick({
-          user: { id: 'U2', name: 'bob' },
-          actionId: ACTIONS.reminderExtend,
-          value: extend.value,
-          channel: 'C1',
-          messageTs: reminder!.ts,
-          triggerId: slack.trigger(),
-          responseUrl: slack.responseUrl(),
-        }),
-      ),
-    );
+    await bobClicks(reminder!, 1, ACTIONS.reminderExtend);
     const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
     const submit = await postSigned(
       ctx.bot.url,
