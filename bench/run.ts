@@ -19,7 +19,7 @@ import { ExpiryStore, type NewExpiry } from '../src/store/expiry-store.js';
 import { MirrorStore } from '../src/store/mirror-store.js';
 import { WatchStore } from '../src/store/watch-store.js';
 import { startBot } from '../test/helpers/bot.js';
-import { freshDatabase } from '../test/helpers/databases.js';
+import { DATABASES, freshDatabase } from '../test/helpers/databases.js';
 import { FakeLaunchDarkly } from '../test/helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack } from '../test/helpers/fake-slack.js';
 import { PROJECT, seed } from '../test/helpers/ld-fixtures.js';
@@ -532,19 +532,8 @@ async function reminderPass(name: string, url: string) {
 }
 
 if (section('reminders')) {
-  const passes = [
-    await reminderPass(
-      'sqlite',
-      `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bench-')), 'pass.sqlite')}`,
-    ),
-  ];
-  if (process.env.TEST_DATABASE_URL) {
-    const url = new URL(process.env.TEST_DATABASE_URL);
-    const schema = `bench_${Date.now()}`;
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    url.hash = schema;
-    passes.push(await reminderPass('postgres', url.toString()));
-  }
+  const passes = [];
+  for (const [name, url] of DATABASES) passes.push(await reminderPass(name, url()));
   results.reminderPass = passes;
 }
 
@@ -730,19 +719,8 @@ async function homePublish(name: string, url: string) {
 }
 
 if (section('home')) {
-  const runs = [
-    await homePublish(
-      'sqlite',
-      `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bench-')), 'home.sqlite')}`,
-    ),
-  ];
-  if (process.env.TEST_DATABASE_URL) {
-    const url = new URL(process.env.TEST_DATABASE_URL);
-    const schema = `bench_home_${Date.now()}`;
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    url.hash = schema;
-    runs.push(await homePublish('postgres', url.toString()));
-  }
+  const runs = [];
+  for (const [name, url] of DATABASES) runs.push(await homePublish(name, url()));
   results.home = runs;
 }
 
