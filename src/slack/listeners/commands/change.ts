@@ -1,31 +1,25 @@
 import { z } from 'zod';
-import type { ChangeRequest, Requester } from '../../../domain/change-request.js';
+import type { ChangeRequest } from '../../../domain/change-request.js';
 import { auditComment } from '../../../domain/comment.js';
 import { readTiming } from '../../../domain/timing.js';
 import { VERBS, type Verb } from '../../../domain/vocabulary.js';
 import type { JobKind } from '../../../jobs/worker.js';
-import { announceChange, answering, changeJob, type Surface, WAITING } from '../../announce.js';
+import { announceChange, answering, changeJob, WAITING } from '../../announce.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { workingMessage } from '../../blocks/result.js';
 import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
 import { type Command, commandResource, parseCommand } from '../../parse/command.js';
-import { responder } from '../../response-url.js';
 import { takeOn } from '../../submit.js';
 import type { CommandArgs } from './args.js';
+import { askedOf, askedSchema, commandSurface, requesterOf } from './asked.js';
 
 export const COMMAND_JOB = 'command';
 
 /** What a command's job keeps of the slash command: enough to do the work in any process. */
-const payloadSchema = z.object({
+const payloadSchema = askedSchema.extend({
   command: z.string(),
   text: z.string(),
-  user_id: z.string(),
-  user_name: z.string(),
-  team_domain: z.string().optional(),
-  channel_id: z.string(),
-  channel_name: z.string().optional(),
-  response_url: z.string().optional(),
   /** When it was asked: "in 2 weeks" counts from then, however late the work runs. */
   asked_at: z.number(),
 });
@@ -44,12 +38,7 @@ export async function runChange(
   const payload: Payload = {
     command: command.command,
     text: command.text,
-    user_id: command.user_id,
-    user_name: command.user_name,
-    team_domain: command.team_domain,
-    channel_id: command.channel_id,
-    channel_name: command.channel_name,
-    response_url: command.response_url,
+    ...askedOf(command),
     asked_at: deps.now().getTime(),
   };
   const refused = await takeOn(deps, COMMAND_JOB, `command:${command.trigger_id}`, payload);
@@ -57,19 +46,6 @@ export async function runChange(
     response_type: 'ephemeral',
     text: refused ?? workingMessage(c.verb, c.resource, c.key, c.targets.length),
   });
-}
-
-function surfaceOf(p: Payload, deps: ListenerDeps): Surface {
-  const dm = (message: { text: string }) => deps.slack.chat.postMessage({ channel: p.user_id, ...message });
-  const respond = responder(p.response_url, dm);
-  const inChannel = responder(p.response_url, dm);
-  return {
-    client: deps.slack,
-    channel: p.channel_id,
-    userId: p.user_id,
-    tell: (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
-    fallback: (message) => inChannel({ response_type: 'in_channel', replace_original: false, ...message }),
-  };
 }
 
 /** The work behind a change command: read the time in the person's zone, then the one change path. */
@@ -80,7 +56,7 @@ export function commandJob(deps: ListenerDeps): JobKind {
       const parsed = parseCommand(p.text);
       if (!parsed.ok || !(parsed.command.verb in VERBS)) return 'done';
       const c = parsed.command as Extract<Command, { verb: Verb }>;
-      const surface = surfaceOf(p, deps);
+      const surface = commandSurface(p, deps);
       return answering(surface, deps.logger, job.attempt, async () => {
         const timeZone =
           VERBS[c.verb].takes === 'nothing' ? 'UTC' : await deps.timeZones.of(deps.slack, p.user_id);
@@ -91,13 +67,7 @@ export function commandJob(deps: ListenerDeps): JobKind {
           );
           return 'done';
         }
-        const who: Requester = {
-          userId: p.user_id,
-          userName: p.user_name,
-          teamDomain: p.team_domain,
-          channelId: p.channel_id,
-          channelName: p.channel_name,
-        };
+        const who = requesterOf(p);
         const request: ChangeRequest = {
           verb: c.verb,
           resource: commandResource(c, deps.defaults),
@@ -118,7 +88,7 @@ export function commandJob(deps: ListenerDeps): JobKind {
       });
     },
     async waiting(job, ahead) {
-      await surfaceOf(payloadSchema.parse(job.payload), deps).tell(textMessage(WAITING(ahead)));
+      await commandSurface(payloadSchema.parse(job.payload), deps).tell(textMessage(WAITING(ahead)));
     },
   };
 }

@@ -4,9 +4,9 @@ import { textMessage } from '../../blocks/text.js';
 import { WATCH_MESSAGES } from '../../blocks/watch.js';
 import type { ListenerDeps } from '../../context.js';
 import type { WatchCommand } from '../../parse/watch.js';
-import { responder } from '../../response-url.js';
 import type { CommandArgs } from './args.js';
-import { policyAnswer, submitWatchJob, surfaceOf, UNWATCH_JOB, watchPayloadSchema } from './watch.js';
+import { commandSurface } from './asked.js';
+import { policyAnswer, submitWatchJob, UNWATCH_JOB, watchPayloadSchema } from './watch.js';
 
 export const runUnwatch = (
   c: Extract<WatchCommand, { verb: 'unwatch' }>,
@@ -19,7 +19,7 @@ export function unwatchJob(deps: ListenerDeps): JobKind {
   return {
     async run(job) {
       const p = watchPayloadSchema.parse(job.payload);
-      const surface = surfaceOf(p, deps);
+      const surface = commandSurface(p, deps);
       const environment = { projectKey: p.projectKey, environmentKey: p.environmentKey };
       return answering(surface, deps.logger, job.attempt, async () => {
         const refused = await policyAnswer(p, deps);
@@ -35,16 +35,8 @@ export function unwatchJob(deps: ListenerDeps): JobKind {
           { event: 'unwatch', user: p.user_id, channel: p.channel_id, ...environment },
           'watch stopped',
         );
-        const dm = (message: { text: string }) =>
-          deps.slack.chat.postMessage({ channel: p.user_id, ...message });
-        await responder(
-          p.response_url,
-          dm,
-        )({
-          response_type: 'in_channel',
-          replace_original: false,
-          ...WATCH_MESSAGES.stopped(environment, p.user_id),
-        });
+        // For the channel: it no longer hears of this environment.
+        await surface.fallback(WATCH_MESSAGES.stopped(environment, p.user_id));
         return 'done';
       });
     },

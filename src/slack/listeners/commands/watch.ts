@@ -1,29 +1,22 @@
 import { z } from 'zod';
-import type { Requester } from '../../../domain/change-request.js';
 import type { EnvironmentRef } from '../../../domain/watch.js';
 import type { JobKind } from '../../../jobs/worker.js';
 import { startWatch } from '../../../services/watch.js';
-import { answering, privateAnswer, type Surface } from '../../announce.js';
+import { answering, privateAnswer } from '../../announce.js';
 import { textMessage } from '../../blocks/text.js';
 import { WATCH_MESSAGES } from '../../blocks/watch.js';
 import type { ListenerDeps } from '../../context.js';
 import type { WatchCommand } from '../../parse/watch.js';
 import { trackProgress } from '../../reply.js';
-import { responder } from '../../response-url.js';
 import { takeOn } from '../../submit.js';
 import type { CommandArgs } from './args.js';
+import { askedOf, askedSchema, commandSurface, requesterOf } from './asked.js';
 
 export const WATCH_JOB = 'watch';
 export const UNWATCH_JOB = 'unwatch';
 
 /** What a watch or unwatch job keeps of the slash command. */
-const payloadSchema = z.object({
-  user_id: z.string(),
-  user_name: z.string(),
-  team_domain: z.string().optional(),
-  channel_id: z.string(),
-  channel_name: z.string().optional(),
-  response_url: z.string().optional(),
+const payloadSchema = askedSchema.extend({
   projectKey: z.string(),
   environmentKey: z.string(),
 });
@@ -47,15 +40,7 @@ export async function submitWatchJob(
   deps: ListenerDeps,
 ): Promise<void> {
   const environment = environmentOf(c, deps);
-  const payload: Payload = {
-    user_id: command.user_id,
-    user_name: command.user_name,
-    team_domain: command.team_domain,
-    channel_id: command.channel_id,
-    channel_name: command.channel_name,
-    response_url: command.response_url,
-    ...environment,
-  };
+  const payload: Payload = { ...askedOf(command), ...environment };
   const refused = await takeOn(deps, kind, `${kind}:${command.trigger_id}`, payload);
   if (refused) await ack({ response_type: 'ephemeral', text: refused });
   else if (kind === WATCH_JOB)
@@ -69,32 +54,13 @@ export const runWatch = (
   deps: ListenerDeps,
 ) => submitWatchJob(WATCH_JOB, c, args, deps);
 
-export function surfaceOf(p: Payload, deps: ListenerDeps): Surface {
-  const dm = (message: { text: string }) => deps.slack.chat.postMessage({ channel: p.user_id, ...message });
-  const respond = responder(p.response_url, dm);
-  return {
-    client: deps.slack,
-    channel: p.channel_id,
-    userId: p.user_id,
-    tell: (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
-    fallback: (message) => respond({ response_type: 'in_channel', replace_original: false, ...message }),
-  };
-}
-
 /**
  * Whether CHANGE_POLICY lets this person change the environment (starting or stopping a watch
  * changes what a channel is told about it). Protection does not apply: nothing reaches LaunchDarkly.
  */
 export async function policyAnswer(p: Payload, deps: ListenerDeps) {
-  const who: Requester = {
-    userId: p.user_id,
-    userName: p.user_name,
-    teamDomain: p.team_domain,
-    channelId: p.channel_id,
-    channelName: p.channel_name,
-  };
   const outcome = await deps.changes.check({
-    who,
+    who: requesterOf(p),
     confirmed: true,
     request: {
       verb: 'add',
@@ -118,7 +84,7 @@ export function watchJob(deps: ListenerDeps): JobKind {
   return {
     async run(job, ctx) {
       const p = payloadSchema.parse(job.payload);
-      const surface = surfaceOf(p, deps);
+      const surface = commandSurface(p, deps);
       const environment = { projectKey: p.projectKey, environmentKey: p.environmentKey };
       return answering(surface, deps.logger, job.attempt, async () => {
         const refused = await policyAnswer(p, deps);
