@@ -25,6 +25,8 @@ export interface QueueResult {
   /** Commands whose target LaunchDarkly holds once, as asked. */
   applied: number;
   words: { responseUrl: number; channel: number };
+  /** Requests LaunchDarkly got for the whole flood (changes to one flag go together while one is in flight). */
+  ldRequests: { reads: number; patches: number };
 }
 
 export async function queueFlood(
@@ -36,6 +38,7 @@ export async function queueFlood(
   const bot = await startBot(slack, ld, { LOG_LEVEL: 'warn' });
   const callsBefore = slack.calls.length;
   const postsBefore = slack.responseUrlPosts.length;
+  const ldBefore = ld.requests.length;
   ld.delayMs = ldDelayMs;
   const sent = new Map<string, number>();
   const acked = new Map<string, number>();
@@ -82,6 +85,11 @@ export async function queueFlood(
     silences.push(longest);
     lastResult = Math.max(lastResult, previous);
   }
+  const flood = ld.requests.slice(ldBefore);
+  const ldRequests = {
+    reads: flood.filter((r) => r.method === 'GET').length,
+    patches: flood.filter((r) => r.method === 'PATCH').length,
+  };
   const applied = ld.expiringTargets('flag', PROJECT, 'queue-flood', 'production').length;
   await bot.stop();
   return {
@@ -94,5 +102,6 @@ export async function queueFlood(
     silences: percentiles(silences),
     applied,
     words: { responseUrl: responseUrl.length, channel: inChannel.length },
+    ldRequests,
   };
 }

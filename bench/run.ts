@@ -554,7 +554,7 @@ if (section('queue')) {
   results.queue = q;
   row(
     `queue: ${q.commands} commands in ${q.sentOverMs / 1_000} s, LaunchDarkly at ${q.ldDelayMs / 1_000} s a call (${q.concurrency} at a time)`,
-    `last result after ${(q.lastResultMs / 1_000).toFixed(1)} s; ${q.applied} applied once`,
+    `last result after ${(q.lastResultMs / 1_000).toFixed(1)} s; ${q.applied} applied once; LaunchDarkly got ${q.ldRequests.reads} reads and ${q.ldRequests.patches} patches`,
   );
   row(
     'queue: longest wait without a word (p50 / p99 / max of each person’s longest)',

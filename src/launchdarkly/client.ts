@@ -1,8 +1,10 @@
 import type { z } from 'zod';
+import { commentForAll } from '../domain/comment.js';
 import { groupBy } from '../domain/group-by.js';
-import type { Target } from '../domain/targets.js';
+import { type Target, targetLabel } from '../domain/targets.js';
 import type { ResourceKind, ResourceRef, TargetType } from '../domain/vocabulary.js';
 import { type AuditEntry, auditLogPage, environmentSpecifiers, toAuditEntry } from './audit-log.js';
+import { Coalescer } from './coalesce.js';
 import { LdError } from './errors.js';
 import { LdHttp, type LdHttpOptions } from './http.js';
 import { contextInstruction, type ExpiryChange, isUser, userInstruction } from './instructions.js';
@@ -67,6 +69,29 @@ export interface SegmentTargetsInput {
 }
 
 const seg = encodeURIComponent;
+
+/** Expiry changes one caller asked for on one flag or segment. */
+interface ExpiryPatch {
+  ref: ResourceRef;
+  changes: readonly ExpiryChange[];
+  comment: string;
+  onProgress: ((progress: PatchProgress) => void) | undefined;
+}
+
+/** A targeting change one caller asked for: the instruction kind, on what, for whom. */
+interface TargetsPatch<I> {
+  kind: string;
+  input: I;
+  comment: string;
+}
+
+const resourceKey = (ref: ResourceRef) => `${ref.kind} ${ref.projectKey}/${ref.key} ${ref.environmentKey}`;
+
+/**
+ * Statuses after which one of several targeting changes sent together may be what LaunchDarkly
+ * refused (a key already served another variation): each is then sent alone for its own answer.
+ */
+const ONE_MAY_BE_AT_FAULT = new Set([400, 409, 422]);
 
 function expiringPath(ref: ResourceRef, endpoint: 'expiring-user-targets' | 'expiring-targets'): string {
   const collection = ref.kind === 'flag' ? 'flags' : 'segments';
@@ -144,20 +169,30 @@ export class LaunchDarklyClient {
   // ── Expiring targets ────────────────────────────────────────────────────────────────────────
 
   async getExpiringUserTargets(ref: ResourceRef): Promise<ExpiringTarget[]> {
-    const answer = await this.http.get(
-      expiringPath(ref, 'expiring-user-targets'),
-      schema.expiringUserTargetsResponse,
-    );
+    const path = expiringPath(ref, 'expiring-user-targets');
+    const answer = await this.read(path, () => this.http.get(path, schema.expiringUserTargetsResponse));
     return answer.items.map(fromUserItem);
   }
 
   async getExpiringContextTargets(ref: ResourceRef): Promise<ExpiringTarget[]> {
-    const answer = await this.http.get(
-      expiringPath(ref, 'expiring-targets'),
-      schema.expiringContextTargetsResponse,
-    );
+    const path = expiringPath(ref, 'expiring-targets');
+    const answer = await this.read(path, () => this.http.get(path, schema.expiringContextTargetsResponse));
     return answer.items.map(fromContextItem);
   }
+
+  /**
+   * Reads of one flag or segment asked while the same read is in flight share the next one: each
+   * caller gets an answer read after it asked, and a queue of changes to one flag reads it once
+   * per round trip. Callers share the answer and never change it.
+   */
+  private read<T>(key: string, read: () => Promise<T>): Promise<T> {
+    return this.reads.run(key, read) as Promise<T>;
+  }
+
+  private readonly reads = new Coalescer<() => Promise<unknown>, unknown>(async (reads) => {
+    const answer = await reads[0]!();
+    return reads.map(() => answer);
+  });
 
   /** Both endpoints, each target once (the context endpoint may repeat users), soonest first. */
   async getExpiringTargets(ref: ResourceRef): Promise<ExpiringTarget[]> {
@@ -176,14 +211,58 @@ export class LaunchDarklyClient {
   /**
    * Sends expiry changes: users to the user endpoint, other kinds to the context endpoint, in
    * batches. Returns one outcome per change in the order given. Throws only when nothing was
-   * applied because the request itself failed (bad token, unknown flag, …).
+   * applied because the request itself failed (bad token, unknown flag, …). Changes to the same
+   * flag or segment asked while one is in flight go together in the next request, in the order
+   * asked; a change touching a target already in that request waits for the one after.
    */
-  async patchExpiringTargets(
+  patchExpiringTargets(
     ref: ResourceRef,
     changes: readonly ExpiryChange[],
     comment: string,
     onProgress?: (progress: PatchProgress) => void,
   ): Promise<ExpiryPatchResult> {
+    return this.expiryPatches.run(resourceKey(ref), { ref, changes, comment, onProgress });
+  }
+
+  private readonly expiryPatches = new Coalescer<ExpiryPatch, ExpiryPatchResult>(
+    async (patches) => {
+      const all = patches.flatMap((p, owner) => p.changes.map((change) => ({ change, owner })));
+      const done = patches.map(() => 0);
+      const { outcomes, stopped } = await this.sendExpiryChanges(
+        patches[0]!.ref,
+        all.map((c) => c.change),
+        commentForAll(patches.map((p) => p.comment)),
+        (indexes) => {
+          const owners = new Set(indexes.map((i) => all[i]!.owner));
+          for (const i of indexes) done[all[i]!.owner]!++;
+          for (const owner of owners) {
+            const patch = patches[owner]!;
+            patch.onProgress?.({ done: done[owner]!, total: patch.changes.length });
+          }
+        },
+      );
+      return patches.map((_, owner) => {
+        const own = outcomes.filter((_, i) => all[i]!.owner === owner);
+        return stopped && own.every((o) => !o.ok) ? stopped : { outcomes: own };
+      });
+    },
+    {
+      fits: (batch, next) => {
+        const count = batch.reduce((n, p) => n + p.changes.length, 0);
+        if (count + next.changes.length > this.batchSizeFor(next.ref.kind)) return false;
+        const touched = new Set(batch.flatMap((p) => p.changes.map(targetLabel)));
+        return !next.changes.some((c) => touched.has(targetLabel(c)));
+      },
+    },
+  );
+
+  /** Sends in batches; `onBatch` hears the indexes of each batch sent. A failed request stops the rest. */
+  private async sendExpiryChanges(
+    ref: ResourceRef,
+    changes: readonly ExpiryChange[],
+    comment: string,
+    onBatch: (indexes: number[]) => void,
+  ): Promise<{ outcomes: ChangeOutcome[]; stopped: LdError | undefined }> {
     const outcomes = new Array<ChangeOutcome>(changes.length);
     const indexed = changes.map((change, index) => ({ change, index }));
     const users = indexed.filter((c) => isUser(c.change));
@@ -192,7 +271,6 @@ export class LaunchDarklyClient {
       ...chunks(users, this.batchSizeFor(ref.kind)).map((batch) => ({ batch, user: true })),
       ...chunks(contexts, this.batchSizeFor(ref.kind)).map((batch) => ({ batch, user: false })),
     ];
-    let done = 0;
     let stopped: LdError | undefined;
     for (const { batch, user } of batches) {
       const batchChanges = batch.map((c) => c.change);
@@ -217,11 +295,9 @@ export class LaunchDarklyClient {
       batch.forEach((c, i) => {
         outcomes[c.index] = results[i]!;
       });
-      done += batch.length;
-      onProgress?.({ done, total: changes.length });
+      onBatch(batch.map((c) => c.index));
     }
-    if (stopped && outcomes.every((o) => !o.ok)) throw stopped;
-    return { outcomes };
+    return { outcomes, stopped };
   }
 
   private async sendBatch(
@@ -277,6 +353,58 @@ export class LaunchDarklyClient {
     input: FlagTargetsInput,
     comment: string,
   ): Promise<schema.FlagRep> {
+    const key = `${kind} ${input.projectKey}/${input.flagKey} ${input.environmentKey} ${input.variationId}`;
+    return this.flagTargetPatches.run(key, { kind, input, comment });
+  }
+
+  private patchSegmentTargets(
+    kind: string,
+    input: SegmentTargetsInput,
+    comment: string,
+  ): Promise<schema.SegmentRep> {
+    const key = `${kind} ${input.projectKey}/${input.segmentKey} ${input.environmentKey}`;
+    return this.segmentTargetPatches.run(key, { kind, input, comment });
+  }
+
+  private readonly flagTargetPatches = new Coalescer<TargetsPatch<FlagTargetsInput>, schema.FlagRep>(
+    (patches) => this.together(patches, (p) => this.sendFlagTargets(p)),
+  );
+
+  private readonly segmentTargetPatches = new Coalescer<TargetsPatch<SegmentTargetsInput>, schema.SegmentRep>(
+    (patches) => this.together(patches, (p) => this.sendSegmentTargets(p)),
+  );
+
+  /**
+   * Sends several callers' targeting changes of one kind on one flag or segment as one; when
+   * LaunchDarkly refuses that in a way one of them may have caused, sends each alone instead.
+   */
+  private async together<I extends { targets: Target[] }, Out>(
+    patches: Array<TargetsPatch<I>>,
+    send: (patch: TargetsPatch<I>) => Promise<Out>,
+  ): Promise<Array<Out | Error>> {
+    const first = patches[0]!;
+    if (patches.length === 1) return [await send(first)];
+    const targets = [
+      ...new Map(patches.flatMap((p) => p.input.targets).map((t) => [targetLabel(t), t])).values(),
+    ];
+    try {
+      const out = await send({
+        kind: first.kind,
+        input: { ...first.input, targets },
+        comment: commentForAll(patches.map((p) => p.comment)),
+      });
+      return patches.map(() => out);
+    } catch (error) {
+      if (!(error instanceof LdError) || !ONE_MAY_BE_AT_FAULT.has(error.status ?? 0)) throw error;
+      const outs: Array<Out | Error> = [];
+      for (const patch of patches) {
+        outs.push(await send(patch).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
+      }
+      return outs;
+    }
+  }
+
+  private sendFlagTargets({ kind, input, comment }: TargetsPatch<FlagTargetsInput>): Promise<schema.FlagRep> {
     const instructions = [...byContextKind(input.targets)].map(([contextKind, values]) => ({
       kind,
       variationId: input.variationId,
@@ -290,11 +418,11 @@ export class LaunchDarklyClient {
     );
   }
 
-  private async patchSegmentTargets(
-    kind: string,
-    input: SegmentTargetsInput,
-    comment: string,
-  ): Promise<schema.SegmentRep> {
+  private async sendSegmentTargets({
+    kind,
+    input,
+    comment,
+  }: TargetsPatch<SegmentTargetsInput>): Promise<schema.SegmentRep> {
     let last: schema.SegmentRep | undefined;
     for (const batch of chunks(input.targets, this.batchSizeFor('segment'))) {
       const instructions = [...byContextKind(batch)].map(([contextKind, values]) => ({
@@ -401,9 +529,10 @@ export class LaunchDarklyClient {
 
   /** One flag with its variations and, for `environmentKey`, its individual targets. */
   getFlag(projectKey: string, flagKey: string, environmentKey: string) {
-    return this.http.get(`/api/v2/flags/${seg(projectKey)}/${seg(flagKey)}`, schema.flag, {
-      env: environmentKey,
-    });
+    const path = `/api/v2/flags/${seg(projectKey)}/${seg(flagKey)}`;
+    return this.read(`${path}?env=${seg(environmentKey)}`, () =>
+      this.http.get(path, schema.flag, { env: environmentKey }),
+    );
   }
 
   searchSegments(projectKey: string, environmentKey: string, text: string, limit = 20) {
@@ -417,10 +546,8 @@ export class LaunchDarklyClient {
   }
 
   getSegment(projectKey: string, environmentKey: string, segmentKey: string) {
-    return this.http.get(
-      `/api/v2/segments/${seg(projectKey)}/${seg(environmentKey)}/${seg(segmentKey)}`,
-      schema.segment,
-    );
+    const path = `/api/v2/segments/${seg(projectKey)}/${seg(environmentKey)}/${seg(segmentKey)}`;
+    return this.read(path, () => this.http.get(path, schema.segment));
   }
 
   /** Which token and member the bot acts as. */

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import pLimit from 'p-limit';
 import type { z } from 'zod';
 import type { Logger } from '../log.js';
 import {
@@ -72,6 +73,12 @@ export interface LdHttpOptions {
 type Method = 'GET' | 'PATCH' | 'POST';
 type Query = Record<string, string | number | boolean | undefined>;
 
+/**
+ * Requests to LaunchDarkly at once, and the connections kept for them: a request beyond waits its
+ * turn here, before its attempt's time starts, rather than for a socket inside it.
+ */
+export const LD_MAX_IN_FLIGHT = 32;
+
 /** Connection failures after which the request certainly never reached LaunchDarkly. */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** Less than this left of a call's deadline is not worth another attempt. */
@@ -85,6 +92,11 @@ const waitListeners = new AsyncLocalStorage<(wait: LdWait) => void>();
  */
 export function reportingWaits<T>(listener: (wait: LdWait) => void, work: () => Promise<T>): Promise<T> {
   return waitListeners.run(listener, work);
+}
+
+/** The listener `reportingWaits` set for the work running now, if any (for work sent on its behalf). */
+export function currentWaitListener(): ((wait: LdWait) => void) | undefined {
+  return waitListeners.getStore();
 }
 
 /**
@@ -105,6 +117,7 @@ export class LdHttp {
   private readonly onWait: ((wait: LdWait) => void) | undefined;
   private readonly onExchange: ((exchange: LdExchange) => void) | undefined;
   private readonly limits = new RateLimits();
+  private readonly inFlight = pLimit(LD_MAX_IN_FLIGHT);
 
   constructor(options: LdHttpOptions) {
     this.axios = axios.create({
@@ -120,8 +133,8 @@ export class LdHttp {
       validateStatus: () => true,
       maxRedirects: 0,
       // One warm connection pool instead of a TCP (and TLS) handshake per request.
-      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 32 }),
-      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 32 }),
+      httpAgent: new HttpAgent({ keepAlive: true, maxSockets: LD_MAX_IN_FLIGHT }),
+      httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: LD_MAX_IN_FLIGHT }),
     });
     this.attemptTimeoutMs = options.attemptTimeoutMs ?? LD_ATTEMPT_TIMEOUT_MS;
     this.deadlineMs = options.deadlineMs ?? LD_DEADLINE_MS;
@@ -172,7 +185,10 @@ export class LdHttp {
         await this.wait({ route, ms: waitMs, reason: 'rate-limit' });
       }
 
-      const outcome = await this.attempt(method, route, path, query, body, deadline - this.now());
+      // Waiting for a turn counts against the call's deadline, not against one attempt's time.
+      const outcome = await this.inFlight(() =>
+        this.attempt(method, route, path, query, body, deadline - this.now()),
+      );
       if ('networkCode' in outcome) {
         const { networkCode } = outcome;
         const safeToRetry =

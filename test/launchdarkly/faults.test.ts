@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ResourceRef } from '../../src/domain/vocabulary.js';
 import { LdNetworkError, LdRateLimitError, LdTimeoutError } from '../../src/launchdarkly/errors.js';
-import { type LdWait, reportingWaits } from '../../src/launchdarkly/http.js';
+import { LD_MAX_IN_FLIGHT, type LdWait, reportingWaits } from '../../src/launchdarkly/http.js';
 import type { ExpiryChange } from '../../src/launchdarkly/instructions.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { clientFor, PROJECT, seed } from '../helpers/ld-fixtures.js';
@@ -69,6 +69,24 @@ describe('deadlines', () => {
     // The client is not wedged: the next call goes through.
     await client.patchExpiringTargets(FLAG, [add('sandy')], 'c');
     expect(fake.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toHaveLength(1);
+  });
+
+  it('more calls than connections wait their turn before their attempt’s time starts, not inside it', async () => {
+    const { client } = clientFor(fake, { sleep: realSleep, attemptTimeoutMs: 400, deadlineMs: 5_000 });
+    fake.delayMs = 150;
+    let open = 0;
+    let most = 0;
+    fake.delayOf = () => {
+      most = Math.max(most, ++open);
+      setTimeout(() => open--, 150);
+      return 0;
+    };
+    // 100 reads at once, LD_MAX_IN_FLIGHT (32) at a time: four rounds of 150 ms, longer than one
+    // attempt may take. Waiting for a socket inside the attempt would time the last rounds out.
+    const answers = await Promise.all(Array.from({ length: 100 }, () => client.listEnvironments(PROJECT)));
+    expect(answers.every((a) => a.length === 3)).toBe(true);
+    expect(fake.requests).toHaveLength(100);
+    expect(most).toBeLessThanOrEqual(LD_MAX_IN_FLIGHT);
   });
 });
 
