@@ -5,7 +5,6 @@
  * time until the last result and the longest stretch anyone spent without a word (from sending the
  * command to the last word about it).
  */
-import { WORK_CONCURRENCY } from '../src/work.js';
 import { startBot } from '../test/helpers/bot.js';
 import type { FakeLaunchDarkly } from '../test/helpers/fake-launchdarkly.js';
 import type { FakeSlack } from '../test/helpers/fake-slack.js';
@@ -96,7 +95,7 @@ export async function queueFlood(
     commands,
     sentOverMs: overMs,
     ldDelayMs,
-    concurrency: WORK_CONCURRENCY,
+    concurrency: bot.config.work.concurrency,
     lastResultMs: Math.round(lastResult - started),
     longestSilenceMs: Math.round(Math.max(...silences)),
     silences: percentiles(silences),

@@ -33,6 +33,8 @@ export interface Config {
     readonly leaseMs: number;
     /** Requests not yet done beyond which new ones are refused with a clear message. */
     readonly maxOpen: number;
+    /** Changes this replica works on at once. */
+    readonly concurrency: number;
   };
   readonly logLevel: LogLevel;
   readonly watch: {
@@ -136,6 +138,19 @@ const envSchema = z.object({
     .int({ error: 'must be a whole number such as 1000' })
     .min(1, { error: 'must be at least 1' })
     .default(1_000),
+  /*
+   * Each change mostly waits on LaunchDarkly, whose client sends at most 32 requests at a time and
+   * merges the changes to one flag asked while a request about it is in flight: many running
+   * changes cost LaunchDarkly little, and the more run, the more go together. Bench `queue` (1,000
+   * commands in 10 s on one flag, LaunchDarkly at 1 s a call): 8 at a time, last result after
+   * 392 s and people up to 362 s without a word; 128, 29.5 s and 9.5 s; 256, 17.2 s and 5.1 s.
+   */
+  WORK_CONCURRENCY: z.coerce
+    .number({ error: 'must be a whole number such as 256' })
+    .int({ error: 'must be a whole number such as 256' })
+    .min(1, { error: 'must be at least 1' })
+    .max(1_000, { error: 'must be at most 1000' })
+    .default(256),
   WATCH_SYNC_INTERVAL: duration('1m').default(60_000),
   WATCH_FULL_SCAN_INTERVAL: duration('24h').default(86_400_000),
   LD_WEBHOOK_SECRET: z
@@ -209,7 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl: e.DATABASE_URL,
     defaultTimeZone: e.DEFAULT_TIME_ZONE,
     reminders: { leadTimesMs: e.REMINDER_LEAD_TIMES, checkIntervalMs: e.REMINDER_CHECK_INTERVAL },
-    work: { leaseMs: e.WORK_LEASE, maxOpen: e.WORK_QUEUE_LIMIT },
+    work: { leaseMs: e.WORK_LEASE, maxOpen: e.WORK_QUEUE_LIMIT, concurrency: e.WORK_CONCURRENCY },
     logLevel: e.LOG_LEVEL,
     watch: {
       syncIntervalMs: e.WATCH_SYNC_INTERVAL,

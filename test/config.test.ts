@@ -62,6 +62,16 @@ describe('loadConfig', () => {
     expect(config.safety).toMatchObject({ policyConfigured: false, protectedEnvironments: ['production'] });
     expect(config.safety.policy.map((r) => r.text)).toEqual(['*/*=*']);
     expect(Object.isFrozen(config.slack)).toBe(true);
+    expect(config.work).toEqual({ leaseMs: 30_000, maxOpen: 1_000, concurrency: 256 });
+  });
+
+  it('reads how many changes run at once, a whole number from 1 to 1000', () => {
+    expect(loadConfig({ ...VALID, WORK_CONCURRENCY: '16' }).work.concurrency).toBe(16);
+    for (const bad of ['0', '1001', '2.5', 'many']) {
+      expect(problems({ ...VALID, WORK_CONCURRENCY: bad })).toEqual([
+        expect.stringMatching(/^WORK_CONCURRENCY .*must be/),
+      ]);
+    }
   });
 
   it('reads every variable', () => {

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
-import { WORK_CONCURRENCY } from '../../src/work.js';
 import { botEnv } from '../helpers/bot.js';
 import { type BotProcess, startBotProcess } from '../helpers/bot-process.js';
 import { freshDatabase } from '../helpers/databases.js';
@@ -54,13 +53,14 @@ function sqliteUrl(): string {
 }
 
 /** A bot process wired to the fakes and `databaseUrl`, with a short lease; killed after the file. */
-async function bot(f: Fakes, databaseUrl: string): Promise<BotProcess> {
+async function bot(f: Fakes, databaseUrl: string, env: Record<string, string> = {}): Promise<BotProcess> {
   const child = await startBotProcess(
     botEnv(f.slack, f.ld, {
       DATABASE_URL: databaseUrl,
       WORK_LEASE: '2s',
       LOG_LEVEL: 'info',
       REMINDER_CHECK_INTERVAL: '1h',
+      ...env,
     }),
   );
   cleanups.push(async () => {
@@ -430,10 +430,11 @@ describe.concurrent('the bot killed and started again on SQLite', () => {
       const f = await fakes();
       const key = 'stop-queued';
       // More than the worker runs at once: eight wait in line when the stop comes.
-      const users = keys('q', WORK_CONCURRENCY + 8);
+      const concurrency = 8;
+      const users = keys('q', concurrency + 8);
       flagWith(f.ld, key, users);
       const url = sqliteUrl();
-      const first = await bot(f, url);
+      const first = await bot(f, url, { WORK_CONCURRENCY: String(concurrency) });
       const db = await freshDatabase(url);
       cleanups.push(() => db.close());
       // Each PATCH 3 s. (Only PATCHes: a slow answer on whether
