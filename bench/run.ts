@@ -69,6 +69,7 @@ const botEnvFor = (fakes: FakesProcess) => ({
   PROTECTED_ENVIRONMENTS: 'locked',
   LOG_LEVEL: 'warn',
   REMINDER_CHECK_INTERVAL: '1h',
+  ...(process.env.WORK_CONCURRENCY ? { WORK_CONCURRENCY: process.env.WORK_CONCURRENCY } : {}),
 });
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../log.js';
 import type { Job, JobStore } from '../store/job-store.js';
 
@@ -162,6 +163,8 @@ export class Worker {
           if (this.held.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
           this.wake();
         });
+        // One job started per turn of the event loop: requests waiting for their ack go first.
+        await nextTurn();
       }
     }
   }

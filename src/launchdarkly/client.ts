@@ -247,11 +247,18 @@ export class LaunchDarklyClient {
       });
     },
     {
-      fits: (batch, next) => {
-        const count = batch.reduce((n, p) => n + p.changes.length, 0);
-        if (count + next.changes.length > this.batchSizeFor(next.ref.kind)) return false;
-        const touched = new Set(batch.flatMap((p) => p.changes.map(targetLabel)));
-        return !next.changes.some((c) => touched.has(targetLabel(c)));
+      // At most one batch of changes, and no target twice: its second change waits for the next.
+      admit: () => {
+        let count = 0;
+        const touched = new Set<string>();
+        return (next) => {
+          const labels = next.changes.map(targetLabel);
+          const over = count > 0 && count + labels.length > this.batchSizeFor(next.ref.kind);
+          if (over || labels.some((label) => touched.has(label))) return false;
+          count += labels.length;
+          for (const label of labels) touched.add(label);
+          return true;
+        };
       },
     },
   );

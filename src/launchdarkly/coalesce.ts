@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { currentWaitListener, type LdWait, reportingWaits } from './http.js';
 
 interface Waiting<In, Out> {
@@ -9,8 +10,11 @@ interface Waiting<In, Out> {
 }
 
 export interface CoalescerOptions<In> {
-  /** Whether `next` may go in the same request as `batch` (the first always goes); the rest wait for the next one. */
-  fits?: (batch: readonly In[], next: In) => boolean;
+  /**
+   * Called once per request being put together: says of each next input, in the order asked,
+   * whether it may go too (the first always goes). From the first refused on, all wait for the next.
+   */
+  admit?: () => (next: In) => boolean;
 }
 
 /**
@@ -44,18 +48,23 @@ export class Coalescer<In, Out> {
 
   private async flush(key: string): Promise<void> {
     const line = this.lines.get(key)!;
-    const fits = this.options.fits ?? (() => true);
+    const accepts = this.options.admit?.();
     const batch: Array<Waiting<In, Out>> = [];
     const rest: Array<Waiting<In, Out>> = [];
     for (const waiting of line) {
-      const inputs = batch.map((b) => b.input);
-      if (batch.length === 0 || (rest.length === 0 && fits(inputs, waiting.input))) batch.push(waiting);
-      else rest.push(waiting);
+      // The first goes whatever the rule says, but the rule hears of it too.
+      const admitted = rest.length === 0 && (accepts?.(waiting.input) ?? true);
+      if (admitted || batch.length === 0) {
+        batch.push(waiting);
+      } else {
+        rest.push(waiting);
+      }
     }
     line.splice(0, line.length, ...rest);
     const listeners = batch.flatMap((b) => (b.listener ? [b.listener] : []));
+    let answers: Array<Out | Error> | { error: unknown };
     try {
-      const outs = await reportingWaits(
+      answers = await reportingWaits(
         (wait) => {
           let failed: unknown;
           for (const listener of listeners) {
@@ -69,15 +78,19 @@ export class Coalescer<In, Out> {
         },
         () => this.send(batch.map((b) => b.input)),
       );
-      batch.forEach((b, i) => {
-        const out = outs[i];
-        if (out instanceof Error) b.reject(out);
-        else b.resolve(out as Out);
-      });
     } catch (error) {
-      for (const b of batch) b.reject(error);
+      answers = { error };
     }
-    if (line.length > 0) await this.flush(key);
+    // What was asked meanwhile goes now, while the answers are handed out.
+    if (line.length > 0) void this.flush(key);
     else this.lines.delete(key);
+    // One caller's answer per turn of the event loop: a hundred callers going on at once would
+    // hold the loop, and the acks waiting on it, for the sum of their work.
+    for (const [i, b] of batch.entries()) {
+      if (i > 0) await nextTurn();
+      const out = Array.isArray(answers) ? answers[i] : answers.error;
+      if (out instanceof Error || !Array.isArray(answers)) b.reject(out);
+      else b.resolve(out as Out);
+    }
   }
 }

@@ -127,7 +127,8 @@ export async function announceChange(
     if (postedTs) await job.note({ progressTs: postedTs });
   }
   const progress = trackProgress(to, (done) => progressMessage(request, done), {
-    afterMs: deps.progressAfterMs,
+    // Counted from when it was asked: a change that waited its turn shows progress as it starts.
+    afterMs: Math.max(0, deps.progressAfterMs - (Date.now() - job.createdAt)),
     postedTs,
     onPosted: (ts) => job.note({ progressTs: ts }),
     mark: {
@@ -186,10 +187,18 @@ export async function announceChange(
 export interface ChangeJob {
   id: string;
   attempt: number;
+  /** When it was written down (Unix ms): when the person asked. */
+  createdAt: number;
   notes: ChangeNotes;
   note: JobContext['note'];
 }
 
 export function changeJob(job: Job, ctx: JobContext): ChangeJob {
-  return { id: job.id, attempt: job.attempt, notes: job.notes as ChangeNotes, note: ctx.note };
+  return {
+    id: job.id,
+    attempt: job.attempt,
+    createdAt: job.createdAt,
+    notes: job.notes as ChangeNotes,
+    note: ctx.note,
+  };
 }

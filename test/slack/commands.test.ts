@@ -385,7 +385,12 @@ describe('LaunchDarkly errors become sentences', () => {
         slack.responseUrlPosts.find((p) => String(p.body.text).includes('I will try again')),
       );
       expect(notice.body.response_type).toBe('ephemeral');
-      expect(allText(await channelMessage())).toContain('<@U1> scheduled 1 target on flag *new-checkout*');
+      // The try after the wait shows its progress at once (the person has waited), then the result.
+      const result = await slack.waitFor(() =>
+        slack.messages.find((m) => m.channel === 'C1' && allText(m).includes('<@U1> scheduled 1 target')),
+      );
+      expect(allText(result)).toContain('<@U1> scheduled 1 target on flag *new-checkout*');
+      expect(slack.messages.filter((m) => m.channel === 'C1' && !m.ephemeral)).toEqual([result]);
       expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toHaveLength(1);
     },
   );
