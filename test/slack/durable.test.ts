@@ -358,6 +358,44 @@ describe('the work queue', () => {
   });
 });
 
+describe('a queue of changes to one flag', () => {
+  it('goes to LaunchDarkly a request per round trip, not one per command; each person gets their own result', async () => {
+    const users = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    ld.addFlag(PROJECT, { key: 'busy', targets: { production: [{ variation: 0, values: users }] } });
+    await boot();
+    ld.delayMs = 150;
+    const bodies = users.map((u, i) =>
+      commandBody({
+        text: `flag busy ${u} in 2 weeks`,
+        channel_id: `CQ${i}`,
+        channel_name: `q${i}`,
+        response_url: slack.responseUrl(),
+        trigger_id: slack.trigger(),
+      }),
+    );
+    const acks = await Promise.all(bodies.map((body) => postSigned(bot!.url, body)));
+    expect(acks.map((a) => a.status)).toEqual(bodies.map(() => 200));
+    await bot!.work.idle();
+    ld.delayMs = 0;
+
+    const keys = ld.expiringTargets('flag', PROJECT, 'busy', 'production').map((e) => e.contextKey);
+    expect(keys.sort()).toEqual([...users].sort());
+    const patches = applied().filter((p) => p.path.includes('/busy/'));
+    const sent = patches.flatMap((p) => p.body.instructions.map((i: { userKey: string }) => i.userKey));
+    expect(sent.sort()).toEqual([...users].sort());
+    expect(patches.length).toBeLessThanOrEqual(users.length / 4);
+    // The audit log still says who asked: a request that carried several lists each asker's command.
+    const together = patches.find((p) => /changes sent together/.test(p.body.comment));
+    expect(together?.body.comment).toContain('via Slack (acme) by @alice (U1) in #q');
+    users.forEach((user, i) => {
+      const mine = slack.messages.filter((m) => m.channel === `CQ${i}` && !m.ephemeral && !m.thread_ts);
+      expect(mine).toHaveLength(1);
+      expect(allText(mine[0]!)).toContain('<@U1> scheduled 1 target on flag *busy*');
+      expect(allText(mine[0]!)).toMatch(new RegExp(`\\b${user}\\b`));
+    });
+  });
+});
+
 function responseUrlOf(body: string): string {
   return new URLSearchParams(body).get('response_url') ?? '';
 }
