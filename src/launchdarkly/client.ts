@@ -241,10 +241,9 @@ export class LaunchDarklyClient {
           }
         },
       );
-      return patches.map((_, owner) => {
-        const own = outcomes.filter((_, i) => all[i]!.owner === owner);
-        return stopped && own.every((o) => !o.ok) ? stopped : { outcomes: own };
-      });
+      const byOwner = patches.map((): ChangeOutcome[] => []);
+      for (const [i, outcome] of outcomes.entries()) byOwner[all[i]!.owner]!.push(outcome);
+      return byOwner.map((own) => (stopped && own.every((o) => !o.ok) ? stopped : { outcomes: own }));
     },
     {
       // At most one batch of changes, and no target twice: its second change waits for the next.
@@ -403,11 +402,11 @@ export class LaunchDarklyClient {
       return patches.map(() => out);
     } catch (error) {
       if (!(error instanceof LdError) || !ONE_MAY_BE_AT_FAULT.has(error.status ?? 0)) throw error;
-      const outs: Array<Out | Error> = [];
-      for (const patch of patches) {
-        outs.push(await send(patch).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))));
-      }
-      return outs;
+      return Promise.all(
+        patches.map((patch) =>
+          send(patch).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e)))),
+        ),
+      );
     }
   }
 
