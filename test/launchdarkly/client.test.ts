@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ResourceRef } from '../../src/domain/vocabulary.js';
+import { describe, expect, it } from 'vitest';
 import {
   LdApprovalRequiredError,
   LdBadRequestError,
@@ -15,44 +14,15 @@ import {
   LdUnprocessableError,
 } from '../../src/launchdarkly/errors.js';
 import type { ExpiryChange } from '../../src/launchdarkly/instructions.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { clientFor, PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { addOn, clientFor, FLAG, PROJECT, SEGMENT, seededFakePerFile } from '../helpers/ld-fixtures.js';
 
-const fake = await new FakeLaunchDarkly().start();
-afterAll(() => fake.stop());
-
-const FLAG: ResourceRef = {
-  kind: 'flag',
-  projectKey: PROJECT,
-  key: 'new-checkout',
-  environmentKey: 'production',
-};
-const SEGMENT: ResourceRef = {
-  kind: 'segment',
-  projectKey: PROJECT,
-  key: 'beta-testers',
-  environmentKey: 'production',
-};
+const fake = await seededFakePerFile();
 const IN_A_WEEK = Date.now() + 7 * 86_400_000;
 const COMMENT = 'via Slack by @alice (U1): /expire flag new-checkout sandy in 1 week';
 
-beforeEach(() => {
-  fake.clear();
-  seed(fake);
-});
-afterEach(() => {
-  expect(fake.schemaViolations).toEqual([]);
-});
-
 const on = () => fake.variationId(PROJECT, 'new-checkout', 0);
-const add = (key: string, contextKind = 'user', extra: Partial<ExpiryChange> = {}): ExpiryChange => ({
-  op: 'add',
-  contextKind,
-  key,
-  variationId: on(),
-  value: IN_A_WEEK,
-  ...extra,
-});
+const add = (key: string, contextKind = 'user', extra: Partial<ExpiryChange> = {}) =>
+  addOn(fake, key, { contextKind, value: IN_A_WEEK, ...extra });
 
 describe('expiring targets on a flag', () => {
   it('schedules a user with a semantic patch LaunchDarkly accepts, and reads it back', async () => {

@@ -3,41 +3,17 @@
  * next one: a queue of changes costs a request per round trip, each caller still gets its own
  * answer, and one caller's bad target never fails the others.
  */
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ResourceRef } from '../../src/domain/vocabulary.js';
+import { describe, expect, it } from 'vitest';
 import { LdForbiddenError } from '../../src/launchdarkly/errors.js';
 import { type LdWait, reportingWaits } from '../../src/launchdarkly/http.js';
 import type { ExpiryChange } from '../../src/launchdarkly/instructions.js';
-import { FakeLaunchDarkly, type RecordedRequest } from '../helpers/fake-launchdarkly.js';
-import { clientFor, PROJECT, seed } from '../helpers/ld-fixtures.js';
+import type { RecordedRequest } from '../helpers/fake-launchdarkly.js';
+import { addOn, clientFor, FLAG, PROJECT, seededFakePerFile } from '../helpers/ld-fixtures.js';
 
-const fake = await new FakeLaunchDarkly().start();
-afterAll(() => fake.stop());
-
-const FLAG: ResourceRef = {
-  kind: 'flag',
-  projectKey: PROJECT,
-  key: 'new-checkout',
-  environmentKey: 'production',
-};
-const IN_A_WEEK = Date.now() + 7 * 86_400_000;
-
-beforeEach(() => {
-  fake.clear();
-  seed(fake);
-});
-afterEach(() => {
-  expect(fake.schemaViolations).toEqual([]);
-});
+const fake = await seededFakePerFile();
 
 const on = () => fake.variationId(PROJECT, 'new-checkout', 0);
-const add = (key: string, value = IN_A_WEEK): ExpiryChange => ({
-  op: 'add',
-  contextKind: 'user',
-  key,
-  variationId: on(),
-  value,
-});
+const add = (key: string) => addOn(fake, key);
 const comment = (who: string) => `via Slack by @${who} (U-${who}): /expire flag new-checkout …`;
 const isExpiryPatch = (r: RecordedRequest) => r.method === 'PATCH' && r.path.includes('/expiring-');
 const isFlagPatch = (r: RecordedRequest) =>

@@ -1,37 +1,13 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ResourceRef } from '../../src/domain/vocabulary.js';
+import { describe, expect, it } from 'vitest';
 import { LdNetworkError, LdRateLimitError, LdTimeoutError } from '../../src/launchdarkly/errors.js';
 import { LD_MAX_IN_FLIGHT, type LdWait, reportingWaits } from '../../src/launchdarkly/http.js';
-import type { ExpiryChange } from '../../src/launchdarkly/instructions.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { clientFor, PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { addOn, clientFor, FLAG, PROJECT, seededFakePerFile } from '../helpers/ld-fixtures.js';
 
 /** Issue 18's LaunchDarkly faults, over real HTTP: deadlines, outages, per-route rate limits. */
 
-const fake = await new FakeLaunchDarkly().start();
-afterAll(() => fake.stop());
-beforeEach(() => {
-  fake.clear();
-  seed(fake);
-});
-afterEach(() => {
-  expect(fake.schemaViolations).toEqual([]);
-});
-
-const FLAG: ResourceRef = {
-  kind: 'flag',
-  projectKey: PROJECT,
-  key: 'new-checkout',
-  environmentKey: 'production',
-};
+const fake = await seededFakePerFile();
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const add = (key: string): ExpiryChange => ({
-  op: 'add',
-  contextKind: 'user',
-  key,
-  variationId: fake.variationId(PROJECT, 'new-checkout', 0),
-  value: Date.now() + 86_400_000,
-});
+const add = (key: string) => addOn(fake, key);
 const isPatch = (r: { method: string }) => r.method === 'PATCH';
 const elapsed = async <T>(work: () => Promise<T>) => {
   const started = Date.now();
@@ -72,16 +48,16 @@ describe('deadlines', () => {
   });
 
   it('more calls than connections wait their turn before their attempt’s time starts, not inside it', async () => {
-    const { client } = clientFor(fake, { sleep: realSleep, attemptTimeoutMs: 400, deadlineMs: 5_000 });
-    fake.delayMs = 150;
+    const { client } = clientFor(fake, { sleep: realSleep, attemptTimeoutMs: 900, deadlineMs: 10_000 });
+    fake.delayMs = 300;
     let open = 0;
     let most = 0;
     fake.delayOf = () => {
       most = Math.max(most, ++open);
-      setTimeout(() => open--, 150);
+      setTimeout(() => open--, 300);
       return 0;
     };
-    // 100 reads at once, LD_MAX_IN_FLIGHT (32) at a time: four rounds of 150 ms, longer than one
+    // 100 reads at once, LD_MAX_IN_FLIGHT (32) at a time: four rounds of 300 ms, longer than one
     // attempt may take. Waiting for a socket inside the attempt would time the last rounds out.
     const answers = await Promise.all(Array.from({ length: 100 }, () => client.listEnvironments(PROJECT)));
     expect(answers.every((a) => a.length === 3)).toBe(true);
