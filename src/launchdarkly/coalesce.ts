@@ -42,7 +42,15 @@ export class Coalescer<In, Out> {
       }
       this.lines.set(key, [waiting]);
       // Whatever else is asked in this turn of the event loop goes along.
-      setImmediate(() => void this.flush(key));
+      setImmediate(() => this.next(key));
+    });
+  }
+
+  /** Sends the next request for `key`; a bug in putting it together fails its callers, not the process. */
+  private next(key: string): void {
+    this.flush(key).catch((error: unknown) => {
+      for (const waiting of this.lines.get(key) ?? []) waiting.reject(error);
+      this.lines.delete(key);
     });
   }
 
@@ -82,7 +90,7 @@ export class Coalescer<In, Out> {
       answers = { error };
     }
     // What was asked meanwhile goes now, while the answers are handed out.
-    if (line.length > 0) void this.flush(key);
+    if (line.length > 0) this.next(key);
     else this.lines.delete(key);
     // One caller's answer per turn of the event loop: a hundred callers going on at once would
     // hold the loop, and the acks waiting on it, for the sum of their work.

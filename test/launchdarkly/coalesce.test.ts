@@ -4,6 +4,7 @@
  * answer, and one caller's bad target never fails the others.
  */
 import { describe, expect, it } from 'vitest';
+import { Coalescer } from '../../src/launchdarkly/coalesce.js';
 import { LdForbiddenError } from '../../src/launchdarkly/errors.js';
 import { type LdWait, reportingWaits } from '../../src/launchdarkly/http.js';
 import type { ExpiryChange } from '../../src/launchdarkly/instructions.js';
@@ -207,5 +208,20 @@ describe('reads of one flag', () => {
     expect(reads.filter((r) => r.query.get('env') === 'production')[1]!.at).toBeGreaterThanOrEqual(askedAt);
     expect(new Set(answers.slice(1, 11)).size).toBe(1);
     expect(answers[0]!.key).toBe('new-checkout');
+  });
+});
+
+describe('the coalescer', () => {
+  it('a failure in putting a request together fails its callers, and the next call works', async () => {
+    let broken = true;
+    const coalescer = new Coalescer<number, number>(async (inputs) => inputs.map((n) => n * 2), {
+      admit: () => () => {
+        if (broken) throw new Error('a bug in the rule');
+        return true;
+      },
+    });
+    await expect(coalescer.run('k', 1)).rejects.toThrow('a bug in the rule');
+    broken = false;
+    await expect(Promise.all([coalescer.run('k', 2), coalescer.run('k', 3)])).resolves.toEqual([4, 6]);
   });
 });
