@@ -3,6 +3,7 @@ import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Expiry } from '../domain/expiry.js';
 import type { Target } from '../domain/targets.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
+import { claimAll, newClaim } from './claims.js';
 import { mirrorId } from './mirror-store.js';
 import type { Database, ExpiriesTable } from './schema.js';
 
@@ -238,40 +239,32 @@ export class ExpiryStore {
   }
 
   /** Claims passed expiries for `owner` (as `claimMany` does reminders): returns those it now holds. */
-  async claimPassed(keys: PassedKey[], owner: string, now: number, staleMs: number): Promise<PassedKey[]> {
-    const id = (k: PassedKey) => `${k.expiryId}|${k.expiresAt}`;
-    const held = new Set<string>();
-    for (let i = 0; i < keys.length; i += BATCH) {
-      const inserted = await this.db
-        .insertInto('after_expiry')
-        .values(
-          keys.slice(i, i + BATCH).map((k) => ({
-            expiry_id: k.expiryId,
-            expires_at: k.expiresAt,
-            claimed_by: owner,
-            claimed_at: now,
-            outcome: null,
-            posted_ts: null,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['expiry_id', 'expires_at']).doNothing())
-        .returning(['expiry_id', 'expires_at'])
-        .execute();
-      for (const row of inserted)
-        held.add(id({ expiryId: row.expiry_id, expiresAt: Number(row.expires_at) }));
-    }
-    for (const k of keys) {
-      if (held.has(id(k))) continue;
-      const taken = await this.db
-        .updateTable('after_expiry')
-        .set({ claimed_by: owner, claimed_at: now })
-        .where(ExpiryStore.passedKey(k))
-        .where('outcome', 'is', null)
-        .where('claimed_at', '<=', now - staleMs)
-        .executeTakeFirst();
-      if (Number(taken.numUpdatedRows) > 0) held.add(id(k));
-    }
-    return keys.filter((k) => held.has(id(k)));
+  claimPassed(keys: PassedKey[], owner: string, now: number, staleMs: number): Promise<PassedKey[]> {
+    return claimAll(
+      keys,
+      (k) => `${k.expiryId}|${k.expiresAt}`,
+      async (batch) => {
+        const inserted = await this.db
+          .insertInto('after_expiry')
+          .values(
+            batch.map((k) => ({ expiry_id: k.expiryId, expires_at: k.expiresAt, ...newClaim(owner, now) })),
+          )
+          .onConflict((oc) => oc.columns(['expiry_id', 'expires_at']).doNothing())
+          .returning(['expiry_id', 'expires_at'])
+          .execute();
+        return inserted.map((row) => ({ expiryId: row.expiry_id, expiresAt: Number(row.expires_at) }));
+      },
+      async (k) => {
+        const taken = await this.db
+          .updateTable('after_expiry')
+          .set({ claimed_by: owner, claimed_at: now })
+          .where(ExpiryStore.passedKey(k))
+          .where('outcome', 'is', null)
+          .where('claimed_at', '<=', now - staleMs)
+          .executeTakeFirst();
+        return Number(taken.numUpdatedRows) > 0;
+      },
+    );
   }
 
   /**
@@ -416,64 +409,47 @@ export class ExpiryStore {
    * one caller gets `true`, across processes sharing the database.
    */
   async claim(key: ReminderKey, owner: string, now: number, staleMs: number): Promise<boolean> {
-    const inserted = await this.db
-      .insertInto('reminders')
-      .values({
-        expiry_id: key.expiryId,
-        lead_ms: key.leadMs,
-        expires_at: key.expiresAt,
-        claimed_by: owner,
-        claimed_at: now,
-        outcome: null,
-        posted_ts: null,
-      })
-      .onConflict((oc) => oc.columns(['expiry_id', 'lead_ms', 'expires_at']).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return true;
-    const taken = await this.db
-      .updateTable('reminders')
-      .set({ claimed_by: owner, claimed_at: now })
-      .where(ExpiryStore.matching(key))
-      .where('outcome', 'is', null)
-      .where('claimed_at', '<=', now - staleMs)
-      .executeTakeFirst();
-    return Number(taken.numUpdatedRows) > 0;
+    return (await this.claimMany([key], owner, now, staleMs)).length === 1;
   }
 
   /**
    * Claims many reminders at once (one insert per 500): returns the keys this owner now holds.
    * Keys another owner holds are taken over only when their claim is stale and unfinished.
    */
-  async claimMany(keys: ReminderKey[], owner: string, now: number, staleMs: number): Promise<ReminderKey[]> {
-    const id = (k: { expiry_id: string; lead_ms: number; expires_at: number }) =>
-      `${k.expiry_id}|${k.lead_ms}|${k.expires_at}`;
-    const held = new Set<string>();
-    for (let i = 0; i < keys.length; i += BATCH) {
-      const batch = keys.slice(i, i + BATCH);
-      const inserted = await this.db
-        .insertInto('reminders')
-        .values(
-          batch.map((k) => ({
-            expiry_id: k.expiryId,
-            lead_ms: k.leadMs,
-            expires_at: k.expiresAt,
-            claimed_by: owner,
-            claimed_at: now,
-            outcome: null,
-            posted_ts: null,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['expiry_id', 'lead_ms', 'expires_at']).doNothing())
-        .returning(['expiry_id', 'lead_ms', 'expires_at'])
-        .execute();
-      for (const row of inserted) held.add(id(row));
-    }
-    for (const k of keys) {
-      const key = id({ expiry_id: k.expiryId, lead_ms: k.leadMs, expires_at: k.expiresAt });
-      if (!held.has(key) && (await this.claim(k, owner, now, staleMs))) held.add(key);
-    }
-    return keys.filter((k) =>
-      held.has(id({ expiry_id: k.expiryId, lead_ms: k.leadMs, expires_at: k.expiresAt })),
+  claimMany(keys: ReminderKey[], owner: string, now: number, staleMs: number): Promise<ReminderKey[]> {
+    return claimAll(
+      keys,
+      (k) => `${k.expiryId}|${k.leadMs}|${k.expiresAt}`,
+      async (batch) => {
+        const inserted = await this.db
+          .insertInto('reminders')
+          .values(
+            batch.map((k) => ({
+              expiry_id: k.expiryId,
+              lead_ms: k.leadMs,
+              expires_at: k.expiresAt,
+              ...newClaim(owner, now),
+            })),
+          )
+          .onConflict((oc) => oc.columns(['expiry_id', 'lead_ms', 'expires_at']).doNothing())
+          .returning(['expiry_id', 'lead_ms', 'expires_at'])
+          .execute();
+        return inserted.map((row) => ({
+          expiryId: row.expiry_id,
+          leadMs: Number(row.lead_ms),
+          expiresAt: Number(row.expires_at),
+        }));
+      },
+      async (k) => {
+        const taken = await this.db
+          .updateTable('reminders')
+          .set({ claimed_by: owner, claimed_at: now })
+          .where(ExpiryStore.matching(k))
+          .where('outcome', 'is', null)
+          .where('claimed_at', '<=', now - staleMs)
+          .executeTakeFirst();
+        return Number(taken.numUpdatedRows) > 0;
+      },
     );
   }
 

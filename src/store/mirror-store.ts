@@ -8,6 +8,7 @@ import type {
   MirroredExpiry,
   MirroredTarget,
 } from '../domain/watch.js';
+import { claimAll, newClaim } from './claims.js';
 import type { Database, MirroredExpiriesTable } from './schema.js';
 
 /** A watched expiry due for a reminder in one watching channel. */
@@ -416,55 +417,48 @@ export class MirrorStore {
   }
 
   /** Claims reminders (one insert per 500); returns those this owner now holds, stale claims taken over. */
-  async claimMany(
+  claimMany(
     keys: WatchReminderKey[],
     owner: string,
     now: number,
     staleMs: number,
   ): Promise<WatchReminderKey[]> {
-    const id = (k: WatchReminderKey) => `${k.channelId}|${k.expiryId}|${k.leadMs}|${k.expiresAt}`;
-    const held = new Set<string>();
-    for (let i = 0; i < keys.length; i += BATCH) {
-      const inserted = await this.db
-        .insertInto('watch_reminders')
-        .values(
-          keys.slice(i, i + BATCH).map((k) => ({
-            channel_id: k.channelId,
-            expiry_id: k.expiryId,
-            lead_ms: k.leadMs,
-            expires_at: k.expiresAt,
-            claimed_by: owner,
-            claimed_at: now,
-            outcome: null,
-            posted_ts: null,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['channel_id', 'expiry_id', 'lead_ms', 'expires_at']).doNothing())
-        .returning(['channel_id', 'expiry_id', 'lead_ms', 'expires_at'])
-        .execute();
-      for (const r of inserted) {
-        held.add(
-          id({
-            channelId: r.channel_id,
-            expiryId: r.expiry_id,
-            leadMs: Number(r.lead_ms),
-            expiresAt: Number(r.expires_at),
-          }),
-        );
-      }
-    }
-    for (const k of keys) {
-      if (held.has(id(k))) continue;
-      const taken = await this.db
-        .updateTable('watch_reminders')
-        .set({ claimed_by: owner, claimed_at: now })
-        .where(MirrorStore.matching(k))
-        .where('outcome', 'is', null)
-        .where('claimed_at', '<=', now - staleMs)
-        .executeTakeFirst();
-      if (Number(taken.numUpdatedRows) > 0) held.add(id(k));
-    }
-    return keys.filter((k) => held.has(id(k)));
+    return claimAll(
+      keys,
+      (k) => `${k.channelId}|${k.expiryId}|${k.leadMs}|${k.expiresAt}`,
+      async (batch) => {
+        const inserted = await this.db
+          .insertInto('watch_reminders')
+          .values(
+            batch.map((k) => ({
+              channel_id: k.channelId,
+              expiry_id: k.expiryId,
+              lead_ms: k.leadMs,
+              expires_at: k.expiresAt,
+              ...newClaim(owner, now),
+            })),
+          )
+          .onConflict((oc) => oc.columns(['channel_id', 'expiry_id', 'lead_ms', 'expires_at']).doNothing())
+          .returning(['channel_id', 'expiry_id', 'lead_ms', 'expires_at'])
+          .execute();
+        return inserted.map((r) => ({
+          channelId: r.channel_id,
+          expiryId: r.expiry_id,
+          leadMs: Number(r.lead_ms),
+          expiresAt: Number(r.expires_at),
+        }));
+      },
+      async (k) => {
+        const taken = await this.db
+          .updateTable('watch_reminders')
+          .set({ claimed_by: owner, claimed_at: now })
+          .where(MirrorStore.matching(k))
+          .where('outcome', 'is', null)
+          .where('claimed_at', '<=', now - staleMs)
+          .executeTakeFirst();
+        return Number(taken.numUpdatedRows) > 0;
+      },
+    );
   }
 
   async finish(

@@ -1,5 +1,6 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { MirroredExpiry } from '../domain/watch.js';
+import { claimAll, newClaim } from './claims.js';
 import { botKnowsIt, toMirroredExpiry } from './mirror-store.js';
 import type { Database } from './schema.js';
 
@@ -21,7 +22,6 @@ export interface WatchedPassedKey {
 
 export type WatchedPassedOutcome = 'posted' | 'thread' | 'changed' | 'gone';
 
-const BATCH = 500;
 const id = (k: WatchedPassedKey) => `${k.channelId}|${k.expiryId}|${k.expiresAt}`;
 
 /**
@@ -97,45 +97,46 @@ export class WatchedPassedStore {
   }
 
   /** Claims for `owner` (one insert per 500): returns those it now holds, stale claims taken over. */
-  async claim(
+  claim(
     keys: readonly WatchedPassedKey[],
     owner: string,
     now: number,
     staleMs: number,
   ): Promise<WatchedPassedKey[]> {
-    const held = new Set<string>();
-    for (let i = 0; i < keys.length; i += BATCH) {
-      const inserted = await this.db
-        .insertInto('watched_after_expiry')
-        .values(
-          keys.slice(i, i + BATCH).map((k) => ({
-            channel_id: k.channelId,
-            expiry_id: k.expiryId,
-            expires_at: k.expiresAt,
-            claimed_by: owner,
-            claimed_at: now,
-            outcome: null,
-            posted_ts: null,
-          })),
-        )
-        .onConflict((oc) => oc.columns(['channel_id', 'expiry_id', 'expires_at']).doNothing())
-        .returning(['channel_id', 'expiry_id', 'expires_at'])
-        .execute();
-      for (const r of inserted)
-        held.add(id({ channelId: r.channel_id, expiryId: r.expiry_id, expiresAt: Number(r.expires_at) }));
-    }
-    for (const k of keys) {
-      if (held.has(id(k))) continue;
-      const taken = await this.db
-        .updateTable('watched_after_expiry')
-        .set({ claimed_by: owner, claimed_at: now })
-        .where(matching(k))
-        .where('outcome', 'is', null)
-        .where('claimed_at', '<=', now - staleMs)
-        .executeTakeFirst();
-      if (Number(taken.numUpdatedRows) > 0) held.add(id(k));
-    }
-    return keys.filter((k) => held.has(id(k)));
+    return claimAll(
+      keys,
+      id,
+      async (batch) => {
+        const inserted = await this.db
+          .insertInto('watched_after_expiry')
+          .values(
+            batch.map((k) => ({
+              channel_id: k.channelId,
+              expiry_id: k.expiryId,
+              expires_at: k.expiresAt,
+              ...newClaim(owner, now),
+            })),
+          )
+          .onConflict((oc) => oc.columns(['channel_id', 'expiry_id', 'expires_at']).doNothing())
+          .returning(['channel_id', 'expiry_id', 'expires_at'])
+          .execute();
+        return inserted.map((r) => ({
+          channelId: r.channel_id,
+          expiryId: r.expiry_id,
+          expiresAt: Number(r.expires_at),
+        }));
+      },
+      async (k) => {
+        const taken = await this.db
+          .updateTable('watched_after_expiry')
+          .set({ claimed_by: owner, claimed_at: now })
+          .where(matching(k))
+          .where('outcome', 'is', null)
+          .where('claimed_at', '<=', now - staleMs)
+          .executeTakeFirst();
+        return Number(taken.numUpdatedRows) > 0;
+      },
+    );
   }
 
   async settle(

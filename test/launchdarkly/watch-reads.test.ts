@@ -1,21 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditLogEntry, parseResourceSpecifier, toAuditEntry } from '../../src/launchdarkly/audit-log.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
-import { BOT_TOKEN_ACTOR, FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { clientFor, PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { BOT_TOKEN_ACTOR } from '../helpers/fake-launchdarkly.js';
+import { clientFor, PROJECT, seededFakePerFile } from '../helpers/ld-fixtures.js';
 
-let ld: FakeLaunchDarkly;
-beforeAll(async () => {
-  ld = await new FakeLaunchDarkly().start();
-});
-afterAll(() => ld.stop());
-beforeEach(() => {
-  ld.clear();
-  seed(ld);
-});
-afterEach(() => {
-  expect(ld.schemaViolations).toEqual([]);
-});
+const ld = await seededFakePerFile();
 
 describe('lists for a full scan', () => {
   it('pages through a project’s flags with their targets in one environment', async () => {
