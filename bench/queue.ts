@@ -5,6 +5,7 @@
  * time until the last result and the longest stretch anyone spent without a word (from sending the
  * command to the last word about it).
  */
+import type { Db } from '../src/store/database.js';
 import { startBot } from '../test/helpers/bot.js';
 import type { FakeLaunchDarkly } from '../test/helpers/fake-launchdarkly.js';
 import type { FakeSlack } from '../test/helpers/fake-slack.js';
@@ -28,13 +29,23 @@ export interface QueueResult {
   ldRequests: { reads: number; patches: number };
 }
 
+export interface QueueOptions {
+  commands?: number;
+  overMs?: number;
+  ldDelayMs?: number;
+  /** The bot's database (a temporary SQLite file when absent). */
+  database?: Db;
+  /** The flag every command changes: a new one for each run against the same fake. */
+  flag?: string;
+}
+
 export async function queueFlood(
   slack: FakeSlack,
   ld: FakeLaunchDarkly,
-  { commands = 1_000, overMs = 10_000, ldDelayMs = 1_000 } = {},
+  { commands = 1_000, overMs = 10_000, ldDelayMs = 1_000, database, flag = 'queue-flood' }: QueueOptions = {},
 ): Promise<QueueResult> {
-  ld.addFlag(PROJECT, { key: 'queue-flood' });
-  const bot = await startBot(slack, ld, { LOG_LEVEL: 'warn' });
+  ld.addFlag(PROJECT, { key: flag });
+  const bot = await startBot(slack, ld, { LOG_LEVEL: 'warn' }, { database });
   const callsBefore = slack.calls.length;
   const postsBefore = slack.responseUrlPosts.length;
   const ldBefore = ld.requests.length;
@@ -50,7 +61,7 @@ export async function queueFlood(
     const id = `Q${i}`;
     sent.set(id, performance.now());
     const res = await bot.command({
-      text: `flag queue-flood user-${i} in 2 weeks --grant --variation true`,
+      text: `flag ${flag} user-${i} in 2 weeks --grant --variation true`,
       channel_id: id,
       trigger_id: `queue.${i}`,
       response_url: `${slack.url}/response/${id}`,
@@ -89,7 +100,7 @@ export async function queueFlood(
     reads: flood.filter((r) => r.method === 'GET').length,
     patches: flood.filter((r) => r.method === 'PATCH').length,
   };
-  const applied = ld.expiringTargets('flag', PROJECT, 'queue-flood', 'production').length;
+  const applied = ld.expiringTargets('flag', PROJECT, flag, 'production').length;
   await bot.stop();
   return {
     commands,
