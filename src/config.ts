@@ -142,8 +142,9 @@ const envSchema = z.object({
    * Each change mostly waits on LaunchDarkly, whose client sends at most 32 requests at a time and
    * merges the changes to one flag asked while a request about it is in flight: many running
    * changes cost LaunchDarkly little, and the more run, the more go together. Bench `queue` (1,000
-   * commands in 10 s on one flag, LaunchDarkly at 1 s a call): 8 at a time, last result after
-   * 392 s and people up to 362 s without a word; 128, 29.5 s and 9.5 s; 256, 17.2 s and 5.1 s.
+   * commands in 10 s on one flag, LaunchDarkly at 1 s a call): 8 at a time and one request per
+   * call, last result after 392 s and people up to 362 s without a word; merged, 128 at a time,
+   * 29.5 s and 9.5 s; 256, 23–27 s and 6–8 s.
    */
   WORK_CONCURRENCY: z.coerce
     .number({ error: 'must be a whole number such as 256' })
