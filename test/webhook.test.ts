@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { scanEnvironment } from '../src/jobs/watch-scan.js';
-import { createLogger } from '../src/log.js';
 import { MirrorStore } from '../src/store/mirror-store.js';
 import { WatchStore } from '../src/store/watch-store.js';
 import { validSignature, WEBHOOK_PATH } from '../src/webhook.js';
@@ -9,10 +8,10 @@ import { type Bot, startBot } from './helpers/bot.js';
 import { auditRep, FakeLaunchDarkly } from './helpers/fake-launchdarkly.js';
 import { FakeSlack } from './helpers/fake-slack.js';
 import { clientFor, PROJECT, seed } from './helpers/ld-fixtures.js';
+import { silent } from './helpers/silent-logger.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 const PROD = { projectKey: PROJECT, environmentKey: 'production' };
-const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 const sign = (body: string, secret = SECRET) => createHmac('sha256', secret).update(body).digest('hex');
 
 let slack: FakeSlack;

@@ -1,10 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { runWatchSync } from '../../src/jobs/watch-sync.js';
+import type { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import type { Db } from '../../src/store/database.js';
+import { MirrorStore } from '../../src/store/mirror-store.js';
+import { WatchStore } from '../../src/store/watch-store.js';
 import { type Bot, startBot } from './bot.js';
 import { freshDatabase } from './databases.js';
 import { FakeLaunchDarkly } from './fake-launchdarkly.js';
 import { FakeSlack } from './fake-slack.js';
 import { seed } from './ld-fixtures.js';
+import { silent } from './silent-logger.js';
 
 /** Where every test's clock starts. */
 export const T0 = Date.parse('2030-01-10T18:00:00Z');
@@ -88,4 +93,18 @@ export function botPerTest(
     expect(ld.schemaViolations).toEqual([]);
   });
   return context;
+}
+
+/** One audit-log sync of the watched environments, as main.ts runs it, on the test's database and clock. */
+export function syncWatches(ctx: BotPerTest, ld: LaunchDarklyClient, owner = 'replica-1') {
+  return runWatchSync({
+    now: ctx.clock,
+    deps: {
+      ld,
+      watches: new WatchStore(ctx.database.db),
+      mirror: new MirrorStore(ctx.database.db),
+      logger: silent,
+      owner,
+    },
+  });
 }

@@ -2,7 +2,6 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runWatchReminderPass, type WatchReminderDeps } from '../../src/jobs/watch-reminders.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
-import { createLogger } from '../../src/log.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
@@ -10,11 +9,11 @@ import { DATABASES, freshDatabase } from '../helpers/databases.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack } from '../helpers/fake-slack.js';
 import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { silent } from '../helpers/silent-logger.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2030-01-10T12:00:00Z');
 const PROD = { projectKey: PROJECT, environmentKey: 'production' };
-const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 
 let slack: FakeSlack;
 let ld: FakeLaunchDarkly;

@@ -2,18 +2,17 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { runFullScanPass, type ScanDeps, scanEnvironment } from '../../src/jobs/watch-scan.js';
 import { runWatchSync } from '../../src/jobs/watch-sync.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
-import { createLogger } from '../../src/log.js';
 import type { Db } from '../../src/store/database.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
 import { DATABASES, freshDatabase } from '../helpers/databases.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { silent } from '../helpers/silent-logger.js';
 
 const H = 3_600_000;
 const T0 = Date.parse('2030-01-10T12:00:00Z');
 const PROD = { projectKey: PROJECT, environmentKey: 'production' };
-const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 
 let ld: FakeLaunchDarkly;
 beforeAll(async () => {

@@ -6,12 +6,10 @@ import {
   Worker,
   type WorkerOptions,
 } from '../../src/jobs/worker.js';
-import { createLogger } from '../../src/log.js';
 import type { Db } from '../../src/store/database.js';
 import { type Job, JobStore } from '../../src/store/job-store.js';
 import { DATABASES, freshDatabase } from '../helpers/databases.js';
-
-const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
+import { silent } from '../helpers/silent-logger.js';
 
 describe.each(DATABASES)('the durable work queue on %s', (_name, url) => {
   let db: Db;

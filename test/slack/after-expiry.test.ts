@@ -2,7 +2,6 @@ import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { runAfterExpiryPass } from '../../src/jobs/after-expiry.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
-import { createLogger } from '../../src/log.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
@@ -10,10 +9,10 @@ import { scheduleIn } from '../helpers/channel-commands.js';
 import { DATABASES } from '../helpers/databases.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
+import { silent } from '../helpers/silent-logger.js';
 import { buttonClick, commandBody, interactionBody, postSigned } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
-const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 const BOB = { id: 'U2', name: 'bob' };
 
 const fakes = fakesPerFile();

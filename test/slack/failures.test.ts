@@ -7,7 +7,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { runReminderPass } from '../../src/jobs/reminders.js';
 import { backoff } from '../../src/jobs/worker.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
-import { createLogger } from '../../src/log.js';
 import { LD_MESSAGES } from '../../src/services/ld-errors.js';
 import { CHANGE_MESSAGES } from '../../src/services/request-change.js';
 import { RETRYING, SOMETHING_WENT_WRONG, TAKE_ON_FAILED } from '../../src/slack/announce.js';
@@ -21,6 +20,7 @@ import { FakeLaunchDarkly, type Fault, type RecordedRequest } from '../helpers/f
 import { FAKE_BOT_TOKEN, FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
 import { hurryRetries } from '../helpers/hurry-retries.js';
 import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { silent } from '../helpers/silent-logger.js';
 import {
   buttonClick,
   commandBody,
@@ -40,7 +40,6 @@ import {
 const MIN = 60_000;
 const ALICE = { id: 'U1', name: 'alice' };
 const BOB = { id: 'U2', name: 'bob' };
-const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 const ref = (environmentKey = 'production') => ({
   kind: 'flag' as const,
   projectKey: PROJECT,

@@ -2,7 +2,6 @@ import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { runReminderPass } from '../../src/jobs/reminders.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
-import { createLogger } from '../../src/log.js';
 import { ALREADY_HANDLED } from '../../src/slack/blocks/reminder.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
 import { STALE_FORM } from '../../src/slack/listeners/views/extend.js';
@@ -12,6 +11,7 @@ import { scheduleIn } from '../helpers/channel-commands.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
+import { silent } from '../helpers/silent-logger.js';
 import {
   buttonClick,
   commandBody,
@@ -21,7 +21,6 @@ import {
 } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
-const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 const BOB = { id: 'U2', name: 'bob' };
 
 const fakes = fakesPerFile();

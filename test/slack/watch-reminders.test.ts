@@ -2,23 +2,20 @@ import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { runReminderPass } from '../../src/jobs/reminders.js';
 import { runWatchReminderPass } from '../../src/jobs/watch-reminders.js';
-import { runWatchSync } from '../../src/jobs/watch-sync.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
-import { createLogger } from '../../src/log.js';
 import { ACTIONS, BLOCKS, INPUTS } from '../../src/slack/ids.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
-import { WatchStore } from '../../src/store/watch-store.js';
-import { botPerTest, fakesPerFile, T0 } from '../helpers/bot-per-test.js';
+import { botPerTest, fakesPerFile, syncWatches, T0 } from '../helpers/bot-per-test.js';
 import { expireIn, watchFrom } from '../helpers/channel-commands.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
+import { silent } from '../helpers/silent-logger.js';
 import { buttonClick, interactionBody, postSigned, viewSubmission } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;
-const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 
 const fakes = fakesPerFile();
 const { slack, ld } = fakes;
@@ -49,17 +46,7 @@ async function remind(owner = 'replica-1') {
     deps: { ...deps, mirror: new MirrorStore(ctx.database.db) },
   });
 }
-const sync = () =>
-  runWatchSync({
-    now: ctx.clock,
-    deps: {
-      ld: client(),
-      watches: new WatchStore(ctx.database.db),
-      mirror: new MirrorStore(ctx.database.db),
-      logger: silent,
-      owner: 'replica-1',
-    },
-  });
+const sync = () => syncWatches(ctx, client());
 
 const expire = (text: string, channel = 'C1') => expireIn(slack, ctx.bot.url, text, channel);
 const watch = (channel: string) => watchFrom(slack, ctx.bot.url, channel);

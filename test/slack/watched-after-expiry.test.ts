@@ -1,25 +1,22 @@
 import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { runAfterExpiryPass } from '../../src/jobs/after-expiry.js';
-import { runWatchSync } from '../../src/jobs/watch-sync.js';
 import { runWatchedAfterExpiryPass } from '../../src/jobs/watched-after-expiry.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
-import { createLogger } from '../../src/log.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
-import { WatchStore } from '../../src/store/watch-store.js';
 import { WatchedPassedStore } from '../../src/store/watched-passed-store.js';
-import { botPerTest, fakesPerFile, T0 } from '../helpers/bot-per-test.js';
+import { botPerTest, fakesPerFile, syncWatches, T0 } from '../helpers/bot-per-test.js';
 import { expireIn, watchFrom } from '../helpers/channel-commands.js';
 import { DATABASES } from '../helpers/databases.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
+import { silent } from '../helpers/silent-logger.js';
 import { buttonClick, interactionBody, postSigned } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;
-const silent = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
 const BOB = { id: 'U2', name: 'bob' };
 
 const fakes = fakesPerFile();
@@ -62,17 +59,7 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
       },
     });
   }
-  const sync = () =>
-    runWatchSync({
-      now: ctx.clock,
-      deps: {
-        ld: client(),
-        watches: new WatchStore(ctx.database.db),
-        mirror: new MirrorStore(ctx.database.db),
-        logger: silent,
-        owner: 'replica-1',
-      },
-    });
+  const sync = () => syncWatches(ctx, client());
   /** LaunchDarkly carries out what is due, and its audit log says so (the sync then re-reads it). */
   async function expireInLaunchDarkly() {
     ld.runExpiries();
