@@ -222,3 +222,8 @@ export function homeMenuChoice(options: {
     ],
   };
 }
+
+/** A signed click on a message button, sent to the bot as Slack sends it. */
+export function clickButton(botUrl: string, options: Parameters<typeof buttonClick>[0]) {
+  return postSigned(botUrl, interactionBody(buttonClick(options)));
+}

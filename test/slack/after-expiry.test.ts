@@ -10,7 +10,7 @@ import { DATABASES } from '../helpers/databases.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
 import { silent } from '../helpers/silent-logger.js';
-import { buttonClick, commandBody, interactionBody, postSigned } from '../helpers/slack-requests.js';
+import { clickButton, commandBody, postSigned } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const BOB = { id: 'U2', name: 'bob' };
@@ -89,20 +89,15 @@ describe.each(DATABASES)('after an expiry, on %s', (_name, url) => {
       style: 'danger',
     });
 
-    const click = await postSigned(
-      ctx.bot.url,
-      interactionBody(
-        buttonClick({
-          user: BOB,
-          actionId: ACTIONS.passedRemoveNow,
-          value: button.value,
-          channel: said!.channel,
-          messageTs: said!.ts,
-          triggerId: slack.trigger(),
-          responseUrl: slack.responseUrl(),
-        }),
-      ),
-    );
+    const click = await clickButton(ctx.bot.url, {
+      user: BOB,
+      actionId: ACTIONS.passedRemoveNow,
+      value: button.value,
+      channel: said!.channel,
+      messageTs: said!.ts,
+      triggerId: slack.trigger(),
+      responseUrl: slack.responseUrl(),
+    });
     expect(click.status).toBe(200);
     const done = await slack.waitFor(() =>
       slack.messages.find((m) => m.thread_ts === result.ts && m.text?.includes('removed now')),

@@ -5,7 +5,7 @@ import { type Bot, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT, seed } from '../helpers/ld-fixtures.js';
-import { buttonClick, commandBody, interactionBody, postSigned } from '../helpers/slack-requests.js';
+import { clickButton, commandBody, postSigned } from '../helpers/slack-requests.js';
 
 const HOUR = 3_600_000;
 const ALICE = { id: 'U1', name: 'alice' };
@@ -281,20 +281,15 @@ describe('/expire extend', () => {
     expect(ld.patches()).toEqual([]);
 
     const id = question.body.blocks[1].elements[0].value as string;
-    await postSigned(
-      bot.url,
-      interactionBody(
-        buttonClick({
-          user: ALICE,
-          actionId: ACTIONS.confirm,
-          value: id,
-          channel: 'C1',
-          messageTs: '1.1',
-          triggerId: slack.trigger(),
-          responseUrl: slack.responseUrl(),
-        }),
-      ),
-    );
+    await clickButton(bot.url, {
+      user: ALICE,
+      actionId: ACTIONS.confirm,
+      value: id,
+      channel: 'C1',
+      messageTs: '1.1',
+      triggerId: slack.trigger(),
+      responseUrl: slack.responseUrl(),
+    });
     expect(allText(await channelMessage())).toContain(
       '<@U1> extended 1 target on flag *new-checkout* by 2 days.',
     );

@@ -22,7 +22,7 @@ import { hurryRetries } from '../helpers/hurry-retries.js';
 import { PROJECT, seed } from '../helpers/ld-fixtures.js';
 import { silent } from '../helpers/silent-logger.js';
 import {
-  buttonClick,
+  clickButton,
   commandBody,
   interactionBody,
   postSigned,
@@ -228,20 +228,15 @@ function formSubmission(opened: any, f: Parameters<typeof formValues>[0]) {
 }
 
 function click(user: typeof ALICE, actionId: string, value: string, message = { channel: 'C1', ts: '1.1' }) {
-  return postSigned(
-    bot.url,
-    interactionBody(
-      buttonClick({
-        user,
-        actionId,
-        value,
-        channel: message.channel,
-        messageTs: message.ts,
-        triggerId: slack.trigger(),
-        responseUrl: slack.responseUrl(),
-      }),
-    ),
-  );
+  return clickButton(bot.url, {
+    user,
+    actionId,
+    value,
+    channel: message.channel,
+    messageTs: message.ts,
+    triggerId: slack.trigger(),
+    responseUrl: slack.responseUrl(),
+  });
 }
 
 /** `/expire … --env staging` (protected): the id carried by the ephemeral question's Confirm. */

@@ -14,6 +14,7 @@ import { PROJECT } from '../helpers/ld-fixtures.js';
 import { silent } from '../helpers/silent-logger.js';
 import {
   buttonClick,
+  clickButton,
   commandBody,
   interactionBody,
   postSigned,
@@ -52,20 +53,15 @@ const textOf = (m: PostedMessage) => (m.blocks ?? []).map((b: any) => b.text?.te
 
 async function click(reminder: PostedMessage, actionId: string, value?: string) {
   const button = reminder.blocks![1].elements.find((e: any) => e.action_id === actionId);
-  return postSigned(
-    ctx.bot.url,
-    interactionBody(
-      buttonClick({
-        user: BOB,
-        actionId,
-        value: value ?? button.value,
-        channel: reminder.channel,
-        messageTs: reminder.ts,
-        triggerId: slack.trigger(),
-        responseUrl: slack.responseUrl(),
-      }),
-    ),
-  );
+  return clickButton(ctx.bot.url, {
+    user: BOB,
+    actionId,
+    value: value ?? button.value,
+    channel: reminder.channel,
+    messageTs: reminder.ts,
+    triggerId: slack.trigger(),
+    responseUrl: slack.responseUrl(),
+  });
 }
 
 describe('reminders end to end', () => {

@@ -6,7 +6,7 @@ import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { FakeSlack } from '../helpers/fake-slack.js';
 import { PROJECT, seed } from '../helpers/ld-fixtures.js';
 import {
-  buttonClick,
+  clickButton,
   commandBody,
   interactionBody,
   postSigned,
@@ -73,20 +73,15 @@ const ephemeral = (predicate: (text: string) => boolean) =>
   );
 
 async function clickConfirm(user: { id: string; name: string }, actionId: string, id: string) {
-  return postSigned(
-    bot.url,
-    interactionBody(
-      buttonClick({
-        user,
-        actionId,
-        value: id,
-        channel: 'C1',
-        messageTs: '1.1',
-        triggerId: slack.trigger(),
-        responseUrl: slack.responseUrl(),
-      }),
-    ),
-  );
+  return clickButton(bot.url, {
+    user,
+    actionId,
+    value: id,
+    channel: 'C1',
+    messageTs: '1.1',
+    triggerId: slack.trigger(),
+    responseUrl: slack.responseUrl(),
+  });
 }
 
 async function askToConfirm(text = 'flag new-checkout sandy in 2 weeks') {

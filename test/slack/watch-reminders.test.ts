@@ -10,9 +10,9 @@ import { botPerTest, fakesPerFile, syncWatches, T0 } from '../helpers/bot-per-te
 import { expireIn, watchFrom } from '../helpers/channel-commands.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
-import { PROJECT } from '../helpers/ld-fixtures.js';
+import { FLAG, PROJECT } from '../helpers/ld-fixtures.js';
 import { silent } from '../helpers/silent-logger.js';
-import { buttonClick, interactionBody, postSigned, viewSubmission } from '../helpers/slack-requests.js';
+import { clickButton, interactionBody, postSigned, viewSubmission } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -124,57 +124,44 @@ describe('reminders for a watched environment', () => {
   async function bobClicks(reminder: PostedMessage, row: number, actionId: string) {
     const buttons = reminder.blocks!.filter((b: any) => b.type === 'actions')[row];
     const button = buttons.elements.find((e: any) => e.action_id === actionId);
-    await postSigned(
-      ctx.bot.url,
-      interactionBody(
-        buttonClick({
-          user: { id: 'U2', name: 'bob' },
-          actionId,
-          value: button.value,
-          channel: 'C1',
-          messageTs: reminder.ts,
-          triggerId: slack.trigger(),
-          responseUrl: slack.responseUrl(),
-        }),
-      ),
-    );
+    await clickButton(ctx.bot.url, {
+      user: { id: 'U2', name: 'bob' },
+      actionId,
+      value: button.value,
+      channel: 'C1',
+      messageTs: reminder.ts,
+      triggerId: slack.trigger(),
+      responseUrl: slack.responseUrl(),
+    });
   }
 
-  it('Cancel expiry on a grouped reminder cancels that target only and says so in the thread', async () => {
+  /** sandy and bob expire at T0 + 3 h in a watched C1; an hour before, their one grouped reminder. */
+  async function groupedReminderOfSandyAndBob(): Promise<PostedMessage> {
     outside('sandy', T0 + 3 * H);
     outside('bob', T0 + 3 * H);
     await watch('C1');
     ctx.clock = T0 + 2 * H + 1;
     await remind();
     const [reminder] = watchedReminders('C1');
-    await bobClicks(reminder!, 0, ACTIONS.reminderCancel);
-    const done = await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === reminder!.ts));
+    return reminder!;
+  }
+
+  it('Cancel expiry on a grouped reminder cancels that target only and says so in the thread', async () => {
+    const reminder = await groupedReminderOfSandyAndBob();
+    await bobClicks(reminder, 0, ACTIONS.reminderCancel);
+    const done = await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === reminder.ts));
     expect(textOf(done)).toContain(
       '`bob` on flag *new-checkout* in `production`: expiry cancelled, the target stays by <@U2>.',
     );
     expect(
       ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production').map((e) => e.contextKey),
     ).toEqual(['sandy']);
-    expect(
-      (
-        await ctx.bot.mirror.ofResource({
-          kind: 'flag',
-          projectKey: PROJECT,
-          key: 'new-checkout',
-          environmentKey: 'production',
-        })
-      ).map((e) => e.target.key),
-    ).toEqual(['sandy']);
+    expect((await ctx.bot.mirror.ofResource(FLAG)).map((e) => e.target.key)).toEqual(['sandy']);
   });
 
   it('Extend on a grouped reminder moves that target in LaunchDarkly and the mirror; it is reminded again at its new time', async () => {
-    outside('sandy', T0 + 3 * H);
-    outside('bob', T0 + 3 * H);
-    await watch('C1');
-    ctx.clock = T0 + 2 * H + 1;
-    await remind();
-    const [reminder] = watchedReminders('C1');
-    await bobClicks(reminder!, 1, ACTIONS.reminderExtend);
+    const reminder = await groupedReminderOfSandyAndBob();
+    await bobClicks(reminder, 1, ACTIONS.reminderExtend);
     const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
     const submit = await postSigned(
       ctx.bot.url,
@@ -187,27 +174,20 @@ describe('reminders for a watched environment', () => {
       ),
     );
     expect(submit.status).toBe(200);
-    const done = await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === reminder!.ts));
+    const done = await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === reminder.ts));
     expect(textOf(done)).toContain('`sandy` on flag *new-checkout* in `production`: expiry moved to');
     const newAt = ctx.clock + 5 * H;
     expect(ld.patches().at(-1)!.body.instructions).toEqual([
       expect.objectContaining({ kind: 'updateExpireUserTargetDate', userKey: 'sandy', value: newAt }),
     ]);
-    const sandy = (
-      await ctx.bot.mirror.ofResource({
-        kind: 'flag',
-        projectKey: PROJECT,
-        key: 'new-checkout',
-        environmentKey: 'production',
-      })
-    ).find((e) => e.target.key === 'sandy');
+    const sandy = (await ctx.bot.mirror.ofResource(FLAG)).find((e) => e.target.key === 'sandy');
     expect(sandy).toMatchObject({ expiresAt: newAt, setBy: '<@U2>' });
     // Extended from this channel, it is now the bot's own here: reminded in the grouped message's
     // thread, not grouped again in the channel.
     ctx.clock = newAt - H + 1;
     await remind();
     const threaded = slack.messages.filter(
-      (m) => m.thread_ts === reminder!.ts && m.text?.startsWith('Reminder:'),
+      (m) => m.thread_ts === reminder.ts && m.text?.startsWith('Reminder:'),
     );
     expect(threaded.map((m) => m.text)).toEqual([
       expect.stringContaining('Reminder: sandy expires from flag new-checkout'),

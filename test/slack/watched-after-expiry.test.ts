@@ -11,9 +11,9 @@ import { botPerTest, fakesPerFile, syncWatches, T0 } from '../helpers/bot-per-te
 import { expireIn, watchFrom } from '../helpers/channel-commands.js';
 import { DATABASES } from '../helpers/databases.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
-import { PROJECT } from '../helpers/ld-fixtures.js';
+import { FLAG, PROJECT } from '../helpers/ld-fixtures.js';
 import { silent } from '../helpers/silent-logger.js';
-import { buttonClick, interactionBody, postSigned } from '../helpers/slack-requests.js';
+import { clickButton } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -73,16 +73,7 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
   const afterExpiry = (m: PostedMessage) => /as scheduled|still there/.test(m.text ?? '');
   const told = (channel: string) => slack.messages.filter((m) => m.channel === channel && afterExpiry(m));
   const mirrored = async () =>
-    (
-      await new MirrorStore(ctx.database.db).ofResource({
-        kind: 'flag',
-        projectKey: PROJECT,
-        key: 'new-checkout',
-        environmentKey: 'production',
-      })
-    )
-      .map((e) => e.target.key)
-      .sort();
+    (await new MirrorStore(ctx.database.db).ofResource(FLAG)).map((e) => e.target.key).sort();
 
   it('says once in every watching channel who was removed as scheduled, and nowhere else; then forgets it', async () => {
     const at = T0 + 2 * H;
@@ -147,20 +138,15 @@ describe.each(DATABASES)('after a watched expiry, on %s', (_name, url) => {
     const button = said!.blocks![1].accessory;
     expect(button).toMatchObject({ action_id: ACTIONS.passedRemoveNow, text: { text: 'Remove now' } });
 
-    const click = await postSigned(
-      ctx.bot.url,
-      interactionBody(
-        buttonClick({
-          user: BOB,
-          actionId: ACTIONS.passedRemoveNow,
-          value: button.value,
-          channel: 'C1',
-          messageTs: said!.ts,
-          triggerId: slack.trigger(),
-          responseUrl: slack.responseUrl(),
-        }),
-      ),
-    );
+    const click = await clickButton(ctx.bot.url, {
+      user: BOB,
+      actionId: ACTIONS.passedRemoveNow,
+      value: button.value,
+      channel: 'C1',
+      messageTs: said!.ts,
+      triggerId: slack.trigger(),
+      responseUrl: slack.responseUrl(),
+    });
     expect(click.status).toBe(200);
     const answer = await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === said!.ts));
     expect(answer.channel).toBe('C1');
