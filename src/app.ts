@@ -22,7 +22,7 @@ import {
 import { guardSlackRequests, SLACK_BODY_LIMIT } from './slack/request-guard.js';
 import { TimeZones } from './slack/time-zones.js';
 import { UserGroups } from './slack/user-groups.js';
-import { launchDarklyWebhook, WEBHOOK_JOB, webhookJob } from './webhook.js';
+import { launchDarklyWebhook } from './webhook.js';
 
 /** Slack's default client retries for about half an hour; a person is waiting, so keep it short. */
 const SLACK_RETRY = { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2_000 };
@@ -82,7 +82,6 @@ export function createApp(config: Config, deps: AppDeps): App {
     now: () => deps.now().getTime(),
   });
   const webhook = config.watch.webhookSecret ? [launchDarklyWebhook(config.watch.webhookSecret, deps)] : [];
-  if (config.watch.webhookSecret) deps.work.handle(WEBHOOK_JOB, webhookJob(deps));
   const routes = [...operationalRoutes(readiness, deps), ...webhook];
   const logger = toBoltLogger(deps.logger);
   const app = new App({

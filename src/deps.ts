@@ -1,4 +1,3 @@
-import type { Worker } from './jobs/worker.js';
 import type { LaunchDarklyClient } from './launchdarkly/client.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -6,6 +5,7 @@ import type { ExpiryStore } from './store/expiry-store.js';
 import type { MirrorStore } from './store/mirror-store.js';
 import type { SafetyStore } from './store/safety-store.js';
 import type { WatchStore } from './store/watch-store.js';
+import type { Worker } from './work/worker.js';
 
 /** What listeners and services need from the outside world, passed in so tests can build the app with fakes. */
 export interface Deps {

@@ -2,16 +2,10 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { createApp } from './app.js';
 import { type Config, ConfigError, loadConfig, secretsOf } from './config.js';
-import { runAfterExpiryPass } from './jobs/after-expiry.js';
-import { runReminderPass } from './jobs/reminders.js';
-import { every } from './jobs/scheduler.js';
-import { runWatchReminderPass } from './jobs/watch-reminders.js';
-import { runFullScanPass } from './jobs/watch-scan.js';
-import { runWatchSync } from './jobs/watch-sync.js';
-import { runWatchedAfterExpiryPass } from './jobs/watched-after-expiry.js';
 import { LaunchDarklyClient } from './launchdarkly/client.js';
 import { createLogger, type Logger, redactSecrets } from './log.js';
 import { createMetrics, launchDarklyObserver } from './metrics.js';
+import { startPasses, TIMED_PASSES } from './passes/table.js';
 import { checkDatabase, checkLaunchDarkly, checkSlack, slackCheckClient } from './preflight.js';
 import { ExpiryStore } from './store/expiry-store.js';
 import { JobStore } from './store/job-store.js';
@@ -19,7 +13,7 @@ import { MirrorStore } from './store/mirror-store.js';
 import { SafetyStore } from './store/safety-store.js';
 import { WatchStore } from './store/watch-store.js';
 import { WatchedPassedStore } from './store/watched-passed-store.js';
-import { createWorker } from './work.js';
+import { createWorker } from './work/worker.js';
 
 /** Known once the configuration is read: what crash output must never show. */
 let secrets: string[] = [];
@@ -127,86 +121,23 @@ async function main(): Promise<void> {
   else await app.start(config.slack.port);
   // Also resumes what a crash or a stop left unfinished, here or on another replica.
   work.start();
-  const reminders = every(
-    config.reminders.checkIntervalMs,
-    async () => {
-      const reminderDeps = {
-        ld,
-        slack: app.client,
-        logger: logger.child({ component: 'reminders' }),
-        leadTimesMs: config.reminders.leadTimesMs,
-        owner,
-        metrics,
-      };
-      // The bot's own reminders (in their threads) first, then those of watched environments.
-      await runReminderPass({ now: now().getTime(), deps: { ...reminderDeps, store } });
-      await runWatchReminderPass({ now: now().getTime(), deps: { ...reminderDeps, mirror } });
-    },
-    logger,
-    'reminders',
-  );
   let stopping = false;
-  const watchDeps = { ld, watches, mirror, owner, fullScanIntervalMs: config.watch.fullScanIntervalMs };
-  const syncing = every(
-    config.watch.syncIntervalMs,
-    () =>
-      runWatchSync({
-        now: now().getTime(),
-        deps: {
-          ...watchDeps,
-          logger: logger.child({ component: 'watch-sync' }),
-          lag: (e, seconds) =>
-            metrics.syncLag.set({ project: e.projectKey, environment: e.environmentKey }, seconds),
-        },
-      }),
+  const passes = startPasses(TIMED_PASSES, {
+    config,
+    ld,
+    store,
+    safetyStore,
+    watches,
+    mirror,
+    metrics,
+    slack: app.client,
     logger,
-    'watch-sync',
-  );
-  // Checked every sync interval: a scan that stopped (restart, rate limit) resumes within a minute.
-  const scanning = every(
-    Math.min(config.watch.syncIntervalMs, config.watch.fullScanIntervalMs),
-    () =>
-      runFullScanPass({
-        now: now().getTime(),
-        deps: {
-          ...watchDeps,
-          clock: () => now().getTime(),
-          stopping: () => stopping,
-          logger: logger.child({ component: 'watch-scan' }),
-        },
-      }),
-    logger,
-    'watch-scan',
-  );
-  // Same rhythm as reminders: what happened is told within one check interval of the instant.
-  const watchedPassed = new WatchedPassedStore(database.db);
-  const afterExpiry = every(
-    config.reminders.checkIntervalMs,
-    async () => {
-      const afterDeps = { ld, slack: app.client, logger: logger.child({ component: 'after-expiry' }), owner };
-      // The bot's own first (in their threads), then those of watched environments.
-      await runAfterExpiryPass({ now: now().getTime(), deps: { ...afterDeps, store } });
-      await runWatchedAfterExpiryPass({
-        now: now().getTime(),
-        deps: { ...afterDeps, passed: watchedPassed, mirror },
-      });
-    },
-    logger,
-    'after-expiry',
-  );
-  const DAY = 86_400_000;
-  const jobs = new JobStore(database.db, database.dialect);
-  const pruning = every(
-    3_600_000,
-    async () => {
-      await safetyStore.prune(now().getTime() - DAY);
-      await jobs.prune(now().getTime() - DAY);
-      await store.prunePassed(now().getTime() - DAY);
-      await watchedPassed.prune(now().getTime() - DAY);
-    },
-    logger,
-    'prune',
-  );
+    watchedPassed: new WatchedPassedStore(database.db),
+    jobs: new JobStore(database.db, database.dialect),
+    owner,
+    now: () => now().getTime(),
+    stopping: () => stopping,
+  });
   if (!config.safety.policyConfigured) {
     logger.warn(
       'CHANGE_POLICY is not set: everyone in the workspace may change every environment (protected ones ask for confirmation)',
@@ -215,11 +146,7 @@ async function main(): Promise<void> {
   watchProcess(logger, async () => {
     stopping = true;
     await app.stop(); // no new requests
-    await pruning.stop();
-    await syncing.stop();
-    await scanning.stop();
-    await reminders.stop();
-    await afterExpiry.stop();
+    await passes.stop();
     // What runs gets a few seconds to finish; the rest is handed back at once, not lost.
     const handedBack = await work.stop(STOP_GRACE_MS - 1_000);
     if (handedBack > 0) logger.info({ handedBack }, 'unfinished work handed back for the next start');

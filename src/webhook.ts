@@ -1,13 +1,13 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { JobKind, Worker } from './jobs/worker.js';
 import { auditLogEntry, toAuditEntry } from './launchdarkly/audit-log.js';
 import { LdError } from './launchdarkly/errors.js';
 import { type MirrorDeps, refreshNamed } from './services/mirror.js';
+import { JOB_KINDS } from './work/kinds.js';
+import type { JobKind, Worker } from './work/worker.js';
 
 /** The re-read a webhook asks for, as a job: LaunchDarkly's one retry of a delivery finds it there. */
-export const WEBHOOK_JOB = 'launchdarkly-webhook';
 const jobPayload = z.object({
   entry: z.string(),
   actor: z.string().optional(),
@@ -102,7 +102,7 @@ export function launchDarklyWebhook(secret: string, deps: MirrorDeps & { work: W
     const entry = toAuditEntry(parsed.data);
     // Full or failing, the sync reads the same entry within a minute: the answer is 202 either way.
     await deps.work
-      .submit(WEBHOOK_JOB, `webhook:${entry.id}`, {
+      .submit(JOB_KINDS.webhook, `webhook:${entry.id}`, {
         entry: entry.id,
         actor: entry.actor,
         resources: entry.resources,

@@ -10,7 +10,7 @@ import { SLACK_OK_FOR_MS } from '../src/readiness.js';
 import { MirrorStore } from '../src/store/mirror-store.js';
 import { SafetyStore } from '../src/store/safety-store.js';
 import { WatchStore } from '../src/store/watch-store.js';
-import { createWorker } from '../src/work.js';
+import { createWorker } from '../src/work/worker.js';
 import { type Bot, startBot } from './helpers/bot.js';
 import { FakeLaunchDarkly } from './helpers/fake-launchdarkly.js';
 import { FakeSlack } from './helpers/fake-slack.js';

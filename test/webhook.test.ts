@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { scanEnvironment } from '../src/jobs/watch-scan.js';
+import { scanEnvironment } from '../src/services/scan.js';
 import { MirrorStore } from '../src/store/mirror-store.js';
 import { WatchStore } from '../src/store/watch-store.js';
 import { validSignature, WEBHOOK_PATH } from '../src/webhook.js';

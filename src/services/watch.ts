@@ -1,7 +1,7 @@
 import type { EnvironmentRef, MirrorCounts, Watch, WatchedEnvironment } from '../domain/watch.js';
-import { type ScanDeps, type ScanProgress, scanEnvironment } from '../jobs/watch-scan.js';
 import { LdError, LdNotFoundError } from '../launchdarkly/errors.js';
 import { describeLdError } from './ld-errors.js';
+import { type ScanDeps, type ScanProgress, scanEnvironment } from './scan.js';
 
 /** User-facing sentences of watching that are not Block Kit; tests assert these. */
 export const WATCH_FAILURES = {

@@ -1,10 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import type { ChangeRequest } from '../domain/change-request.js';
-import { backoff, type JobContext, type JobResult, MAX_ATTEMPTS } from '../jobs/worker.js';
 import type { Logger } from '../log.js';
 import type { ApplyOptions, PlannedTargets } from '../services/apply-change.js';
 import type { ChangeOutcome, Changes } from '../services/request-change.js';
 import type { Job } from '../store/job-store.js';
+import { backoff, type JobContext, type JobResult, MAX_ATTEMPTS } from '../work/worker.js';
 import { failedMessage, type Message, progressMessage, resultMessage } from './blocks/result.js';
 import { confirmMessage, SAFETY_MESSAGES } from './blocks/safety.js';
 import { textMessage } from './blocks/text.js';

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../deps.js';
-import type { Worker } from '../jobs/worker.js';
 import type { Changes } from '../services/request-change.js';
+import type { Worker } from '../work/worker.js';
 import type { Lookups } from './lookups.js';
 import type { TimeZones } from './time-zones.js';
 

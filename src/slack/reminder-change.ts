@@ -4,7 +4,7 @@ import { auditComment } from '../domain/comment.js';
 import { targetLabel } from '../domain/targets.js';
 import type { Timing } from '../domain/timing.js';
 import type { Verb } from '../domain/vocabulary.js';
-import { backoff, type JobResult, MAX_ATTEMPTS } from '../jobs/worker.js';
+import { backoff, type JobResult, MAX_ATTEMPTS } from '../work/worker.js';
 import { type ChangeJob, privateAnswer, RETRYING } from './announce.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { reminderDone, reminderDoneMessage } from './blocks/reminder.js';

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.js';
+import type { JobKindName } from '../work/kinds.js';
 import { BUSY, TAKE_ON_FAILED } from './announce.js';
 import type { ListenerDeps } from './context.js';
 
@@ -9,7 +10,7 @@ import type { ListenerDeps } from './context.js';
  */
 export async function takeOn(
   deps: Pick<ListenerDeps, 'work'> & { logger: Logger },
-  kind: string,
+  kind: JobKindName,
   id: string,
   payload: unknown,
 ): Promise<string | undefined> {

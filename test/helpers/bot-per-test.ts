@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
-import { runWatchSync } from '../../src/jobs/watch-sync.js';
 import type { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
+import { runWatchSync } from '../../src/passes/watch-sync.js';
 import type { Db } from '../../src/store/database.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';

@@ -7,7 +7,7 @@ import { createMetrics } from '../../src/metrics.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
-import { createWorker } from '../../src/work.js';
+import { createWorker } from '../../src/work/worker.js';
 import { type Bot, botEnv, startBot } from '../helpers/bot.js';
 import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
 import { FakeSlack } from '../helpers/fake-slack.js';

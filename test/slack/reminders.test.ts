@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { runReminderPass } from '../../src/jobs/reminders.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
+import { runReminderPass } from '../../src/passes/reminders.js';
 import { ALREADY_HANDLED } from '../../src/slack/blocks/reminder.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
 import { STALE_FORM } from '../../src/slack/listeners/views/extend.js';

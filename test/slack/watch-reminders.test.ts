@@ -1,8 +1,8 @@
 import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { runReminderPass } from '../../src/jobs/reminders.js';
-import { runWatchReminderPass } from '../../src/jobs/watch-reminders.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
+import { runReminderPass } from '../../src/passes/reminders.js';
+import { runWatchReminderPass } from '../../src/passes/watch-reminders.js';
 import { ACTIONS, BLOCKS, INPUTS } from '../../src/slack/ids.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';

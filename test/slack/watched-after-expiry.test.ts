@@ -1,8 +1,8 @@
 import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { runAfterExpiryPass } from '../../src/jobs/after-expiry.js';
-import { runWatchedAfterExpiryPass } from '../../src/jobs/watched-after-expiry.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
+import { runAfterExpiryPass } from '../../src/passes/after-expiry.js';
+import { runWatchedAfterExpiryPass } from '../../src/passes/watched-after-expiry.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';

@@ -1,6 +1,6 @@
 import type { EnvironmentRef, MirrorCounts } from '../../domain/watch.js';
 import { formatUtc, slackDate } from '../../domain/when-format.js';
-import type { ScanProgress } from '../../jobs/watch-scan.js';
+import type { ScanProgress } from '../../services/scan.js';
 import type { WatchStatus } from '../../services/watch.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import type { Message } from './result.js';

@@ -5,11 +5,13 @@ import { Router } from '../router.js';
 import * as actions from './actions/index.js';
 import * as commands from './commands/index.js';
 import * as events from './events/index.js';
+import { registerJobs } from './jobs.js';
 import * as options from './options/index.js';
 import * as views from './views/index.js';
 
 /** Every listener of the app, each kind in its own folder. */
 export function registerListeners(app: App, deps: ListenerDeps): void {
+  registerJobs(deps);
   commands.register(app, deps);
   events.register(app, deps);
   const router = new Router(app, async ({ respond }, error) => {

@@ -1,7 +1,8 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
-import type { JobKind } from '../../../jobs/worker.js';
 import type { ChangeAsk } from '../../../services/request-change.js';
+import { JOB_KINDS } from '../../../work/kinds.js';
+import type { JobKind } from '../../../work/worker.js';
 import { announceChange, answering, changeJob, privateAnswer, type Surface } from '../../announce.js';
 import { confirmMessage, SAFETY_MESSAGES } from '../../blocks/safety.js';
 import type { ListenerDeps } from '../../context.js';
@@ -9,8 +10,6 @@ import { ACTIONS } from '../../ids.js';
 import { responder } from '../../response-url.js';
 import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
-
-export const CONFIRMED_JOB = 'confirmed';
 
 const payloadSchema = z.object({
   id: z.string(),
@@ -24,19 +23,23 @@ export function registerConfirm(router: Router, deps: ListenerDeps): void {
   router.action<BlockAction<ButtonAction>>(ACTIONS.confirm, async ({ ack, action, body, respond }) => {
     const id = action.value ?? '';
     // One job per click (a redelivered click is the same job); the confirmation itself is used once.
-    const refused = await takeOn(deps, CONFIRMED_JOB, `confirm:${id}:${body.user.id}:${action.action_ts}`, {
-      id,
-      userId: body.user.id,
-      channel: body.channel?.id ?? body.user.id,
-      responseUrl: body.response_url,
-    });
+    const refused = await takeOn(
+      deps,
+      JOB_KINDS.confirmed,
+      `confirm:${id}:${body.user.id}:${action.action_ts}`,
+      {
+        id,
+        userId: body.user.id,
+        channel: body.channel?.id ?? body.user.id,
+        responseUrl: body.response_url,
+      },
+    );
     await ack();
     if (refused) await respond({ response_type: 'ephemeral', replace_original: false, text: refused });
   });
-  deps.work.handle(CONFIRMED_JOB, confirmedJob(deps));
 }
 
-function confirmedJob(deps: ListenerDeps): JobKind {
+export function confirmedJob(deps: ListenerDeps): JobKind {
   return {
     async run(job, ctx) {
       const p = payloadSchema.parse(job.payload);

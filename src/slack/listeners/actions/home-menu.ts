@@ -1,4 +1,5 @@
 import type { BlockAction, OverflowAction } from '@slack/bolt';
+import { JOB_KINDS } from '../../../work/kinds.js';
 import { SOMETHING_WENT_WRONG } from '../../announce.js';
 import { HOME_STALE } from '../../blocks/home.js';
 import { extendView } from '../../blocks/reminder.js';
@@ -10,7 +11,6 @@ import { clicker, loadReminded } from '../../reminded.js';
 import { openForm } from '../../reply.js';
 import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
-import { REMINDER_BUTTON_JOB } from './reminder-buttons.js';
 
 /**
  * The Home tab's menu on each expiry: the reminders' actions, through the same jobs (the same use
@@ -47,7 +47,7 @@ export function registerHomeMenu(router: Router, deps: ListenerDeps): void {
         );
         return;
       }
-      const refused = await takeOn(deps, REMINDER_BUTTON_JOB, `home:${choice.v}:${value}`, {
+      const refused = await takeOn(deps, JOB_KINDS.reminderButton, `home:${choice.v}:${value}`, {
         verb: choice.v,
         value,
         who: clicker(body),

@@ -1,7 +1,8 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import { requesterSchema } from '../../../domain/change-request.js';
-import type { JobKind } from '../../../jobs/worker.js';
+import { JOB_KINDS } from '../../../work/kinds.js';
+import type { JobKind } from '../../../work/worker.js';
 import { answering, changeJob } from '../../announce.js';
 import { HOME_STALE } from '../../blocks/home.js';
 import { textMessage } from '../../blocks/text.js';
@@ -13,8 +14,6 @@ import { askedFromSchema, changeFromReminder, showDone } from '../../reminder-ch
 import { responder } from '../../response-url.js';
 import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
-
-export const REMINDER_BUTTON_JOB = 'reminder-button';
 
 const BUTTONS = [
   { actionId: ACTIONS.reminderCancel, verb: 'remove', from: 'reminder' },
@@ -41,7 +40,7 @@ export function registerReminderButtons(router: Router, deps: ListenerDeps): voi
   for (const { actionId, verb, from } of BUTTONS) {
     router.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
       // A double click (or a redelivered click) is one job; a click that failed can be tried again.
-      const refused = await takeOn(deps, REMINDER_BUTTON_JOB, `button:${actionId}:${action.value}`, {
+      const refused = await takeOn(deps, JOB_KINDS.reminderButton, `button:${actionId}:${action.value}`, {
         verb,
         value: action.value,
         who: clicker(body),
@@ -53,10 +52,9 @@ export function registerReminderButtons(router: Router, deps: ListenerDeps): voi
       if (refused) await respond({ response_type: 'ephemeral', replace_original: false, text: refused });
     });
   }
-  deps.work.handle(REMINDER_BUTTON_JOB, reminderButtonJob(deps));
 }
 
-function reminderButtonJob(deps: ListenerDeps): JobKind {
+export function reminderButtonJob(deps: ListenerDeps): JobKind {
   return {
     async run(job, ctx) {
       const p = reminderButtonPayload.parse(job.payload);

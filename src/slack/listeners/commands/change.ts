@@ -3,7 +3,8 @@ import type { ChangeRequest } from '../../../domain/change-request.js';
 import { auditComment } from '../../../domain/comment.js';
 import { readTiming } from '../../../domain/timing.js';
 import { VERBS, type Verb } from '../../../domain/vocabulary.js';
-import type { JobKind } from '../../../jobs/worker.js';
+import { JOB_KINDS } from '../../../work/kinds.js';
+import type { JobKind } from '../../../work/worker.js';
 import { announceChange, answering, changeJob, WAITING } from '../../announce.js';
 import { escapeMrkdwn } from '../../blocks/mrkdwn.js';
 import { workingMessage } from '../../blocks/result.js';
@@ -13,8 +14,6 @@ import { type Command, commandResource, parseCommand } from '../../parse/command
 import { takeOn } from '../../submit.js';
 import type { CommandArgs } from './args.js';
 import { askedOf, askedSchema, commandSurface, requesterOf } from './asked.js';
-
-export const COMMAND_JOB = 'command';
 
 /** What a command's job keeps of the slash command: enough to do the work in any process. */
 const payloadSchema = askedSchema.extend({
@@ -41,7 +40,7 @@ export async function runChange(
     ...askedOf(command),
     asked_at: deps.now().getTime(),
   };
-  const refused = await takeOn(deps, COMMAND_JOB, `command:${command.trigger_id}`, payload);
+  const refused = await takeOn(deps, JOB_KINDS.command, `command:${command.trigger_id}`, payload);
   await ack({
     response_type: 'ephemeral',
     text: refused ?? workingMessage(c.verb, c.resource, c.key, c.targets.length),

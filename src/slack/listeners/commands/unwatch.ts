@@ -1,4 +1,5 @@
-import type { JobKind } from '../../../jobs/worker.js';
+import { JOB_KINDS } from '../../../work/kinds.js';
+import type { JobKind } from '../../../work/worker.js';
 import { answering } from '../../announce.js';
 import { textMessage } from '../../blocks/text.js';
 import { WATCH_MESSAGES } from '../../blocks/watch.js';
@@ -6,13 +7,13 @@ import type { ListenerDeps } from '../../context.js';
 import type { WatchCommand } from '../../parse/watch.js';
 import type { CommandArgs } from './args.js';
 import { commandSurface } from './asked.js';
-import { policyAnswer, submitWatchJob, UNWATCH_JOB, watchPayloadSchema } from './watch.js';
+import { policyAnswer, submitWatchJob, watchPayloadSchema } from './watch.js';
 
 export const runUnwatch = (
   c: Extract<WatchCommand, { verb: 'unwatch' }>,
   args: CommandArgs,
   deps: ListenerDeps,
-) => submitWatchJob(UNWATCH_JOB, c, args, deps);
+) => submitWatchJob(JOB_KINDS.unwatch, c, args, deps);
 
 /** The work behind `/expire unwatch`: with change rights on the environment, the channel stops following it. */
 export function unwatchJob(deps: ListenerDeps): JobKind {

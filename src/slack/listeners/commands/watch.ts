@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { EnvironmentRef } from '../../../domain/watch.js';
-import type { JobKind } from '../../../jobs/worker.js';
 import { startWatch } from '../../../services/watch.js';
+import { JOB_KINDS } from '../../../work/kinds.js';
+import type { JobKind } from '../../../work/worker.js';
 import { answering, privateAnswer } from '../../announce.js';
 import { textMessage } from '../../blocks/text.js';
 import { WATCH_MESSAGES } from '../../blocks/watch.js';
@@ -11,9 +12,6 @@ import { trackProgress } from '../../reply.js';
 import { takeOn } from '../../submit.js';
 import type { CommandArgs } from './args.js';
 import { askedOf, askedSchema, commandSurface, requesterOf } from './asked.js';
-
-export const WATCH_JOB = 'watch';
-export const UNWATCH_JOB = 'unwatch';
 
 /** What a watch or unwatch job keeps of the slash command. */
 const payloadSchema = askedSchema.extend({
@@ -34,7 +32,7 @@ export function environmentOf(
 
 /** `/expire watch` and `unwatch`: written down as a job, acked, then done (policy first). */
 export async function submitWatchJob(
-  kind: typeof WATCH_JOB | typeof UNWATCH_JOB,
+  kind: typeof JOB_KINDS.watch | typeof JOB_KINDS.unwatch,
   c: Extract<WatchCommand, { options: unknown }>,
   { ack, command }: CommandArgs,
   deps: ListenerDeps,
@@ -43,7 +41,7 @@ export async function submitWatchJob(
   const payload: Payload = { ...askedOf(command), ...environment };
   const refused = await takeOn(deps, kind, `${kind}:${command.trigger_id}`, payload);
   if (refused) await ack({ response_type: 'ephemeral', text: refused });
-  else if (kind === WATCH_JOB)
+  else if (kind === JOB_KINDS.watch)
     await ack({ response_type: 'ephemeral', text: WATCH_MESSAGES.starting(environment) });
   else await ack();
 }
@@ -52,7 +50,7 @@ export const runWatch = (
   c: Extract<WatchCommand, { verb: 'watch' }>,
   args: CommandArgs,
   deps: ListenerDeps,
-) => submitWatchJob(WATCH_JOB, c, args, deps);
+) => submitWatchJob(JOB_KINDS.watch, c, args, deps);
 
 /**
  * Whether CHANGE_POLICY lets this person change the environment (starting or stopping a watch

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { changeRequestSchema, requesterSchema } from '../../../domain/change-request.js';
 import { parseJson } from '../../../domain/json.js';
-import type { JobKind } from '../../../jobs/worker.js';
+import { JOB_KINDS } from '../../../work/kinds.js';
+import type { JobKind } from '../../../work/worker.js';
 import {
   announceChange,
   answering,
@@ -16,8 +17,6 @@ import { VIEWS } from '../../ids.js';
 import type { Router, ViewArgs } from '../../router.js';
 import { takeOn } from '../../submit.js';
 
-export const CONFIRMED_FORM_JOB = 'confirmed-form';
-
 const metadata = z.object({ id: z.string().uuid() });
 const payloadSchema = z.object({ id: z.string(), who: requesterSchema, request: changeRequestSchema });
 
@@ -31,7 +30,6 @@ export function registerConfirm(router: Router, deps: ListenerDeps): void {
       await args.ack({ response_action: 'update', view: noticeView(SOMETHING_WENT_WRONG) });
     }
   });
-  deps.work.handle(CONFIRMED_FORM_JOB, confirmedFormJob(deps));
 }
 
 async function confirm({ ack, view, body }: ViewArgs, deps: ListenerDeps): Promise<void> {
@@ -42,7 +40,10 @@ async function confirm({ ack, view, body }: ViewArgs, deps: ListenerDeps): Promi
     await ack({ response_action: 'update', view: noticeView(notice) });
     return;
   }
-  const refused = await takeOn(deps, CONFIRMED_FORM_JOB, `confirm:${meta!.id}`, { id: meta!.id, ...claim });
+  const refused = await takeOn(deps, JOB_KINDS.confirmedForm, `confirm:${meta!.id}`, {
+    id: meta!.id,
+    ...claim,
+  });
   if (refused) {
     await deps.changes.reopen(meta!.id);
     await ack({ response_action: 'update', view: noticeView(refused) });
@@ -51,7 +52,7 @@ async function confirm({ ack, view, body }: ViewArgs, deps: ListenerDeps): Promi
   await ack({ response_action: 'clear' });
 }
 
-function confirmedFormJob(deps: ListenerDeps): JobKind {
+export function confirmedFormJob(deps: ListenerDeps): JobKind {
   return {
     async run(job, ctx) {
       const { id, ...ask } = payloadSchema.parse(job.payload);

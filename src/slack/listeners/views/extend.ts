@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { requesterSchema } from '../../../domain/change-request.js';
 import { parseJson } from '../../../domain/json.js';
 import { parseWhen } from '../../../domain/when.js';
-import type { JobKind } from '../../../jobs/worker.js';
+import { JOB_KINDS } from '../../../work/kinds.js';
+import type { JobKind } from '../../../work/worker.js';
 import { answering, changeJob, SOMETHING_WENT_WRONG } from '../../announce.js';
 import type { ListenerDeps } from '../../context.js';
 import { BLOCKS, INPUTS, VIEWS } from '../../ids.js';
@@ -11,8 +12,6 @@ import { askedFromSchema, changeFromReminder, showDone } from '../../reminder-ch
 import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
 import { findReminded } from '../../watched-reminders.js';
-
-export const EXTEND_JOB = 'extend';
 
 export const STALE_FORM =
   'This form is out of date: the expiry changed meanwhile. Close it and use /expire list.';
@@ -45,7 +44,7 @@ export function registerExtend(router: Router, deps: ListenerDeps): void {
         teamDomain: body.team?.domain,
         channelId: meta.channel ?? body.user.id,
       };
-      const refused = await takeOn(deps, EXTEND_JOB, `view:${view.id}:${view.hash}`, {
+      const refused = await takeOn(deps, JOB_KINDS.extend, `view:${view.id}:${view.hash}`, {
         expiryId: expiry.id,
         at: meta.at,
         expiresAt: when.ms,
@@ -60,10 +59,9 @@ export function registerExtend(router: Router, deps: ListenerDeps): void {
       await error(SOMETHING_WENT_WRONG);
     }
   });
-  deps.work.handle(EXTEND_JOB, extendJob(deps));
 }
 
-function extendJob(deps: ListenerDeps): JobKind {
+export function extendJob(deps: ListenerDeps): JobKind {
   return {
     async run(job, ctx) {
       const p = payloadSchema.parse(job.payload);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { changeRequestSchema, requesterSchema } from '../../../domain/change-request.js';
 import { parseJson } from '../../../domain/json.js';
-import type { JobKind } from '../../../jobs/worker.js';
+import { JOB_KINDS } from '../../../work/kinds.js';
+import type { JobKind } from '../../../work/worker.js';
 import {
   announceChange,
   answering,
@@ -19,8 +20,6 @@ import { modalMetadata, readModalState } from '../../parse/modal.js';
 import type { Router, ViewArgs } from '../../router.js';
 import { takeOn } from '../../submit.js';
 
-export const FORM_JOB = 'form';
-
 const payloadSchema = z.object({ who: requesterSchema, request: changeRequestSchema });
 
 /** Submission of the `/expire` form: problems inline on their fields, then the same change as the command. */
@@ -34,7 +33,6 @@ export function registerModal(router: Router, deps: ListenerDeps): void {
       await args.ack({ response_action: 'errors', errors: { [MODAL.blocks.targets]: SOMETHING_WENT_WRONG } });
     }
   });
-  deps.work.handle(FORM_JOB, formJob(deps));
 }
 
 async function submit({ ack, view, body, client }: ViewArgs, deps: ListenerDeps): Promise<void> {
@@ -59,7 +57,7 @@ async function submit({ ack, view, body, client }: ViewArgs, deps: ListenerDeps)
     return;
   }
   // The same submission delivered twice is one job.
-  const refused = await takeOn(deps, FORM_JOB, `view:${view.id}:${view.hash}`, {
+  const refused = await takeOn(deps, JOB_KINDS.form, `view:${view.id}:${view.hash}`, {
     who,
     request: checked.request,
   });
@@ -76,7 +74,7 @@ function surfaceOf(who: { userId: string; channelId: string }, deps: ListenerDep
   return { client: deps.slack, channel: who.channelId, userId: who.userId, tell: dm, fallback: dm };
 }
 
-function formJob(deps: ListenerDeps): JobKind {
+export function formJob(deps: ListenerDeps): JobKind {
   return {
     async run(job, ctx) {
       const ask = payloadSchema.parse(job.payload);

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runFullScanPass, type ScanDeps, scanEnvironment } from '../../src/jobs/watch-scan.js';
-import { runWatchSync } from '../../src/jobs/watch-sync.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
+import { runFullScanPass } from '../../src/passes/full-scan.js';
+import { runWatchSync } from '../../src/passes/watch-sync.js';
+import { type ScanDeps, scanEnvironment } from '../../src/services/scan.js';
 import type { Db } from '../../src/store/database.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';

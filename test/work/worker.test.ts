@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/store/database.js';
+import { type Job, JobStore } from '../../src/store/job-store.js';
 import {
   type JobKind,
   type JobResult,
   MAX_ATTEMPTS,
   Worker,
   type WorkerOptions,
-} from '../../src/jobs/worker.js';
-import type { Db } from '../../src/store/database.js';
-import { type Job, JobStore } from '../../src/store/job-store.js';
+} from '../../src/work/worker.js';
 import { DATABASES, freshDatabase } from '../helpers/databases.js';
 import { silent } from '../helpers/silent-logger.js';
 

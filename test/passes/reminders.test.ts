@@ -1,8 +1,8 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type ReminderJobDeps, runReminderPass } from '../../src/jobs/reminders.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createMetrics } from '../../src/metrics.js';
+import { type ReminderJobDeps, runReminderPass } from '../../src/passes/reminders.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore, type NewExpiry } from '../../src/store/expiry-store.js';
 import { DATABASES, freshDatabase } from '../helpers/databases.js';

@@ -1,7 +1,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runWatchReminderPass, type WatchReminderDeps } from '../../src/jobs/watch-reminders.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
+import { runWatchReminderPass, type WatchReminderDeps } from '../../src/passes/watch-reminders.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';

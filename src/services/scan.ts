@@ -1,7 +1,7 @@
 import type { EnvironmentRef, MirrorCounts, ScanPhase, WatchedEnvironment } from '../domain/watch.js';
 import type { ListPage } from '../launchdarkly/client.js';
 import { LdError } from '../launchdarkly/errors.js';
-import { type MirrorDeps, refreshResource } from '../services/mirror.js';
+import { type MirrorDeps, refreshResource } from './mirror.js';
 
 export interface ScanDeps extends MirrorDeps {
   /** This replica's name in leases. */
@@ -36,20 +36,7 @@ export type ScanOutcome =
 export const SYNC_OVERLAP_MS = 60_000;
 const DEFAULT_LEASE_MS = 10 * 60_000;
 
-/**
- * One pass of the full-scan job: every watched environment whose scan is running (it resumes
- * where it stopped), never finished, or older than WATCH_FULL_SCAN_INTERVAL, scanned by whichever
- * replica takes its lease.
- */
-export async function runFullScanPass({ now, deps }: { now: number; deps: ScanDeps }) {
-  const results: Array<{ environment: EnvironmentRef; outcome: ScanOutcome }> = [];
-  for (const environment of await deps.watches.environments()) {
-    const outcome = await scanEnvironment(environment, { now, deps });
-    if (outcome.status !== 'not-due') results.push({ environment, outcome });
-  }
-  return results;
-}
-
+/** A scan runs while one is under way, was never finished, or the last is older than the interval. */
 function isDue(e: WatchedEnvironment, now: number, intervalMs: number): boolean {
   return (
     e.scan.phase !== undefined || e.scan.finishedAt === undefined || now - e.scan.finishedAt >= intervalMs

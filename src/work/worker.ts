@@ -1,6 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
-import type { Job, JobStore } from '../store/job-store.js';
+import type { Db } from '../store/database.js';
+import { type Job, JobStore } from '../store/job-store.js';
 
 export type JobResult = 'done' | 'failed' | { retryInMs: number };
 
@@ -231,4 +233,23 @@ export class Worker {
 /** 2 s, 4 s, 8 s, 16 s: together they ride out a LaunchDarkly or Slack outage of half a minute. */
 export function backoff(attempt: number): number {
   return Math.min(2 ** attempt * 1_000, 30_000);
+}
+
+/** The worker that does what was acked, from the jobs table of `database`. */
+export function createWorker(
+  config: Config,
+  database: Db,
+  deps: { logger: Logger; owner: string; pollMs?: number },
+): Worker {
+  return new Worker({
+    store: new JobStore(database.db, database.dialect),
+    logger: deps.logger.child({ component: 'work' }),
+    // Leases and retries run on the real clock, whatever clock the domain is given.
+    now: Date.now,
+    owner: deps.owner,
+    concurrency: config.work.concurrency,
+    leaseMs: config.work.leaseMs,
+    maxOpen: config.work.maxOpen,
+    pollMs: deps.pollMs,
+  });
 }
