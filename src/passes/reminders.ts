@@ -1,32 +1,23 @@
 import type { WebClient } from '@slack/web-api';
-import { groupBy } from '../domain/group-by.js';
-import { targetLabel } from '../domain/targets.js';
-import type { LaunchDarklyClient } from '../launchdarkly/client.js';
-import { LdError } from '../launchdarkly/errors.js';
-import type { ExpiringTarget } from '../launchdarkly/outcomes.js';
-import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { reminderMessage } from '../slack/blocks/reminder.js';
-import { slackErrorCode } from '../slack/reply.js';
-import type { DueReminder, ExpiryStore, ReminderKey } from '../store/expiry-store.js';
+import { postOrDm } from '../slack/reply.js';
+import type { ExpiryStore } from '../store/expiry-store.js';
+import { type DueReminder, reminderKey } from '../store/reminder-store.js';
+import {
+  type ClaimingPassDeps,
+  compareScheduled,
+  DEFAULT_STALE_MS,
+  nearestLeads,
+  perResource,
+  scheduledTargets,
+} from './steps.js';
 
-export interface ReminderJobDeps {
+export interface ReminderJobDeps extends ClaimingPassDeps {
   store: ExpiryStore;
-  ld: LaunchDarklyClient;
   slack: Pick<WebClient, 'chat'>;
-  logger: Logger;
   /** Longest first. */
   leadTimesMs: readonly number[];
-  /** This replica's name in claims. */
-  owner: string;
-  /**
-   * A claim that never finished within this time is taken over by the next pass. A replica that
-   * crashed after posting but before recording it will so see its reminder posted twice: we
-   * prefer a duplicate reminder to a missing one, since a missing one costs someone their access.
-   */
-  staleMs?: number;
-  /** At most this many reminders per pass; the rest wait for the next. */
-  batch?: number;
   metrics?: Pick<Metrics, 'reminders'>;
 }
 
@@ -51,14 +42,6 @@ async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promis
   );
 }
 
-const key = (d: DueReminder): ReminderKey => ({
-  expiryId: d.expiry.id,
-  leadMs: d.leadMs,
-  expiresAt: d.expiry.expiresAt,
-});
-/** Slack errors after which retrying cannot help: the reminder is recorded as undeliverable. */
-const UNDELIVERABLE = new Set(['not_in_channel', 'channel_not_found', 'is_archived']);
-
 /**
  * One pass: claim the reminders that are due, check each against LaunchDarkly (one read per flag
  * or segment and environment), and post those still scheduled for the same instant in the thread
@@ -72,8 +55,9 @@ export async function runReminderPass({
   now: number;
   deps: ReminderJobDeps;
 }): Promise<ReminderPassStats> {
-  const { store, logger } = deps;
-  const staleMs = deps.staleMs ?? 5 * 60_000;
+  const { reminders } = deps.store;
+  const { claims } = reminders;
+  const staleMs = deps.staleMs ?? DEFAULT_STALE_MS;
   const stats: ReminderPassStats = {
     due: 0,
     posted: 0,
@@ -83,110 +67,73 @@ export async function runReminderPass({
     failed: 0,
     ldReads: 0,
   };
-  const due = await store.due(now, deps.leadTimesMs, staleMs, deps.batch ?? 1_000);
+  const due = await reminders.due(now, deps.leadTimesMs, staleMs, deps.batch ?? 1_000);
   stats.due = due.length;
-
-  // When several lead times have come for one expiry (the bot was down), one reminder says it all:
-  // the one for the shortest lead that has come. Longer ones are settled as superseded, and
-  // when the shortest is another replica's (or done), this pass posts nothing for the expiry.
-  const byExpiry = groupBy(due, (d) => d.expiry.id);
-  const mine: DueReminder[] = [];
-  const claimed = new Set(
-    (await store.claimMany(due.map(key), deps.owner, now, staleMs)).map((k) => `${k.expiryId}|${k.leadMs}`),
+  const held = new Set((await claims.claim(due.map(reminderKey), deps.owner, now, staleMs)).map(keyId));
+  const { mine, superseded } = nearestLeads(
+    due,
+    (d) => held.has(keyId(reminderKey(d))),
+    (d) => d.expiry.id,
+    deps.leadTimesMs,
+    now,
   );
-  for (const reminders of byExpiry.values()) {
-    const e = reminders[0]!.expiry;
-    const nearestLead = Math.min(...deps.leadTimesMs.filter((lead) => e.expiresAt - lead <= now));
-    for (const d of reminders) {
-      if (!claimed.has(`${e.id}|${d.leadMs}`)) continue;
-      if (d.leadMs === nearestLead) {
-        mine.push(d);
-      } else {
-        await store.finish(key(d), 'superseded');
-        stats.superseded++;
-      }
-    }
-  }
+  await claims.finish(superseded.map(reminderKey), 'superseded');
+  stats.superseded += superseded.length;
 
-  const groups = groupBy(mine, ({ expiry: { resource: r } }) =>
-    [r.kind, r.projectKey, r.key, r.environmentKey].join('\u0000'),
+  stats.ldReads = await perResource(
+    mine,
+    (d) => d.expiry.resource,
+    (resource) => scheduledTargets(deps.ld, resource),
+    {
+      // A few at a time: the store and Slack answer faster in parallel, and Slack's client queues.
+      read: (group, scheduled) =>
+        inParallel(group, SETTLE_CONCURRENCY, async (d) => {
+          const found = compareScheduled(scheduled, d.expiry);
+          if (found.is === 'gone') {
+            // Removed or cancelled in LaunchDarkly: the bot forgets it and says nothing.
+            await claims.finish([reminderKey(d)], 'gone');
+            await deps.store.delete(d.expiry.id);
+            stats.gone++;
+          } else if (found.is === 'moved') {
+            await claims.finish([reminderKey(d)], 'changed');
+            await deps.store.setExpiresAt(d.expiry.id, found.to, now);
+            stats.changed++;
+          } else {
+            await post(d, now, deps, stats);
+          }
+        }),
+      failed: async (group) => {
+        await claims.release(group.map(reminderKey));
+        stats.failed += group.length;
+      },
+    },
+    deps.logger,
+    'reminders',
   );
-  for (const reminders of groups.values()) {
-    let scheduled: Map<string, ExpiringTarget>;
-    try {
-      stats.ldReads++;
-      const items = await deps.ld.getExpiringTargets(reminders[0]!.expiry.resource);
-      scheduled = new Map(items.map((t) => [targetLabel(t), t]));
-    } catch (error) {
-      if (!(error instanceof LdError)) throw error;
-      logger.warn(
-        { err: error, resource: reminders[0]!.expiry.resource },
-        'reminders wait: LaunchDarkly read failed',
-      );
-      for (const d of reminders) await store.release(key(d));
-      stats.failed += reminders.length;
-      continue;
-    }
-    // A few at a time: the store and Slack answer faster in parallel, and Slack's client queues.
-    await inParallel(reminders, SETTLE_CONCURRENCY, (d) => settle(d, scheduled, now, deps, stats));
-  }
-  if (stats.due > 0) logger.info({ event: 'reminder_pass', ...stats }, 'reminder pass');
+  if (stats.due > 0) deps.logger.info({ event: 'reminder_pass', ...stats }, 'reminder pass');
   for (const outcome of ['posted', 'superseded', 'changed', 'gone', 'failed'] as const) {
     if (stats[outcome] > 0) deps.metrics?.reminders.inc({ outcome }, stats[outcome]);
   }
   return stats;
 }
 
-async function settle(
-  d: DueReminder,
-  scheduled: Map<string, ExpiringTarget>,
-  now: number,
-  deps: ReminderJobDeps,
-  stats: ReminderPassStats,
-): Promise<void> {
-  const { store } = deps;
+const claimsOf = (deps: ReminderJobDeps) => deps.store.reminders.claims;
+const keyId = (k: { expiryId: string; leadMs: number }) => `${k.expiryId}|${k.leadMs}`;
+
+/** In the thread of the result; scheduled from a DM or a channel the bot left: to the person directly. */
+async function post(d: DueReminder, now: number, deps: ReminderJobDeps, stats: ReminderPassStats) {
   const e = d.expiry;
-  const current = scheduled.get(targetLabel(e.target));
-  if (!current) {
-    // Removed or cancelled in LaunchDarkly: the bot forgets it and says nothing.
-    await store.finish(key(d), 'gone');
-    await store.delete(e.id);
-    stats.gone++;
-    return;
-  }
-  if (current.expirationDate !== e.expiresAt) {
-    // Moved elsewhere: follow LaunchDarkly; the new instant gets its own reminders.
-    await store.finish(key(d), 'changed');
-    await store.setExpiresAt(e.id, current.expirationDate, now);
-    stats.changed++;
-    return;
-  }
-  const message = reminderMessage(e, now);
-  try {
-    const posted = await deps.slack.chat.postMessage({
-      channel: e.channelId,
-      ...(e.messageTs ? { thread_ts: e.messageTs } : {}),
-      ...message,
-    });
-    await store.finish(key(d), 'posted', posted.ts);
+  const where = { channel: e.channelId, ...(e.messageTs ? { thread_ts: e.messageTs } : {}) };
+  const posted = await postOrDm(deps.slack, where, e.requestedBy, reminderMessage(e, now), deps.logger);
+  const key = reminderKey(d);
+  if (posted === 'retry') {
+    await claimsOf(deps).release([key]);
+    stats.failed++;
+  } else if (posted === 'lost') {
+    await claimsOf(deps).finish([key], 'gone');
+    stats.failed++;
+  } else {
+    await claimsOf(deps).finish([key], 'posted', posted.ts);
     stats.posted++;
-  } catch (error) {
-    const code = slackErrorCode(error);
-    deps.logger.warn({ err: error, expiry: e.id, code }, 'could not post a reminder in its channel');
-    if (!code || !UNDELIVERABLE.has(code)) {
-      await store.release(key(d));
-      stats.failed++;
-      return;
-    }
-    // Scheduled from a DM or a private channel the bot is not in: remind the person directly.
-    try {
-      const posted = await deps.slack.chat.postMessage({ channel: e.requestedBy, ...message });
-      await store.finish(key(d), 'posted', posted.ts);
-      stats.posted++;
-    } catch (dmError) {
-      deps.logger.warn({ err: dmError, expiry: e.id }, 'could not send a reminder by DM either');
-      await store.finish(key(d), 'gone');
-      stats.failed++;
-    }
   }
 }

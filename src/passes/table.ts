@@ -90,8 +90,8 @@ export const TIMED_PASSES: readonly TimedPass[] = [
       const before = ctx.now() - DAY;
       await ctx.safetyStore.prune(before);
       await ctx.jobs.prune(before);
-      await ctx.store.prunePassed(before);
-      await ctx.watchedPassed.prune(before);
+      await ctx.store.passed.claims.prune(before);
+      await ctx.watchedPassed.claims.prune(before);
     },
   },
 ];

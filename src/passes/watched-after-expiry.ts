@@ -1,13 +1,13 @@
 import { groupBy } from '../domain/group-by.js';
 import { targetLabel } from '../domain/targets.js';
-import { asExpiry, resourceId } from '../domain/watch.js';
-import { LdError, LdNotFoundError } from '../launchdarkly/errors.js';
+import { asExpiry } from '../domain/watch.js';
 import { type AfterExpiryRead, type Presence, readAfterExpiry, sortPassed } from '../services/present.js';
 import { afterExpiryMessage } from '../slack/blocks/after-expiry.js';
 import { postOrDm } from '../slack/reply.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import type { PassedInChannel, WatchedPassedKey, WatchedPassedStore } from '../store/watched-passed-store.js';
 import type { PassDeps } from './after-expiry.js';
+import { DEFAULT_STALE_MS, perResource } from './steps.js';
 
 /** `batch` counts (channel, expiry) pairs. */
 export interface WatchedAfterExpiryDeps extends PassDeps {
@@ -52,7 +52,7 @@ export async function runWatchedAfterExpiryPass({
   deps: WatchedAfterExpiryDeps;
 }): Promise<WatchedAfterExpiryStats> {
   const { passed: store, logger } = deps;
-  const staleMs = deps.staleMs ?? 5 * 60_000;
+  const staleMs = deps.staleMs ?? DEFAULT_STALE_MS;
   const stats: WatchedAfterExpiryStats = {
     passed: 0,
     inThread: 0,
@@ -69,19 +69,35 @@ export async function runWatchedAfterExpiryPass({
   const passed = await store.passed(now, staleMs, deps.batch ?? 5_000);
   if (passed.length > 0) {
     const held = new Set(
-      (await store.claim(passed.map(key), deps.owner, now, staleMs)).map(
+      (await store.claims.claim(passed.map(key), deps.owner, now, staleMs)).map(
         (k) => `${k.channelId}|${k.expiryId}`,
       ),
     );
     const mine = passed.filter((p) => held.has(`${p.channelId}|${p.expiry.id}`));
     stats.passed = mine.length;
     const inThread = mine.filter((p) => p.inThread);
-    await store.settle(inThread.map(key), 'thread');
+    await store.claims.finish(inThread.map(key), 'thread');
     stats.inThread = inThread.length;
     const toTell = mine.filter((p) => !p.inThread);
-    for (const pairs of groupBy(toTell, (p) => resourceId(p.expiry.resource)).values()) {
-      await tellResource(pairs, now, deps, stats);
-    }
+    stats.ldReads = await perResource(
+      toTell,
+      (p) => p.expiry.resource,
+      (resource) => readAfterExpiry(deps.ld, resource),
+      {
+        read: (pairs, read) => tellResource(pairs, read, now, deps, stats),
+        // The flag or segment itself is gone: nothing of it is left to tell.
+        gone: async (pairs) => {
+          await store.claims.finish(pairs.map(key), 'gone');
+          stats.gone += pairs.length;
+        },
+        failed: async (pairs) => {
+          await store.claims.release(pairs.map(key));
+          stats.failed += pairs.length;
+        },
+      },
+      deps.logger,
+      'watched after expiry',
+    );
   }
   stats.forgotten = await store.forgetTold(now);
   if (stats.passed > 0 || stats.forgotten > 0)
@@ -89,40 +105,23 @@ export async function runWatchedAfterExpiryPass({
   return stats;
 }
 
-/** One flag or segment: one LaunchDarkly read for every channel and instant of it. */
+/** One flag or segment, read once for every channel and instant of it. */
 async function tellResource(
   pairs: PassedInChannel[],
+  read: AfterExpiryRead,
   now: number,
   deps: WatchedAfterExpiryDeps,
   stats: WatchedAfterExpiryStats,
 ): Promise<void> {
-  const ref = pairs[0]!.expiry.resource;
-  let read: AfterExpiryRead;
-  try {
-    stats.ldReads++;
-    read = await readAfterExpiry(deps.ld, ref);
-  } catch (error) {
-    if (error instanceof LdNotFoundError) {
-      // The flag or segment itself is gone: nothing of it is left to tell.
-      await deps.passed.settle(pairs.map(key), 'gone');
-      stats.gone += pairs.length;
-      return;
-    }
-    if (!(error instanceof LdError)) throw error;
-    deps.logger.warn({ err: error, resource: ref }, 'watched after expiry waits: LaunchDarkly read failed');
-    for (const p of pairs) await deps.passed.release(key(p));
-    stats.failed += pairs.length;
-    return;
-  }
   const expiries = [...new Map(pairs.map((p) => [p.expiry.id, p.expiry])).values()];
   const { moved, waiting, told } = sortPassed(expiries, read.scheduled);
   const of = (ids: Set<string>) => pairs.filter((p) => ids.has(p.expiry.id));
   for (const { expiry, to } of moved) await deps.mirror.setExpiresAt(expiry.id, to, now);
   const movedPairs = of(new Set(moved.map((m) => m.expiry.id)));
-  await deps.passed.settle(movedPairs.map(key), 'changed');
+  await deps.passed.claims.finish(movedPairs.map(key), 'changed');
   stats.moved += movedPairs.length;
   const waitingPairs = of(new Set(waiting.map((e) => e.id)));
-  for (const p of waitingPairs) await deps.passed.release(key(p));
+  await deps.passed.claims.release(waitingPairs.map(key));
   stats.waiting += waitingPairs.length;
   const messages = groupBy(of(new Set(told.map((e) => e.id))), (p) => `${p.channelId}|${p.expiry.expiresAt}`);
   for (const group of messages.values()) await tell(group, read.present, now, deps, stats);
@@ -149,12 +148,12 @@ async function tell(
   const posted = await postOrDm(deps.slack, { channel: channelId }, watchedBy, message, deps.logger);
   const keys = group.map(key);
   if (posted === 'retry') {
-    for (const k of keys) await deps.passed.release(k);
+    await deps.passed.claims.release(keys);
     stats.failed += keys.length;
     return;
   }
   const ts = posted === 'lost' ? undefined : posted.ts;
-  await deps.passed.settle(keys, ts ? 'posted' : 'gone', ts);
+  await deps.passed.claims.finish(keys, ts ? 'posted' : 'gone', ts);
   if (ts) stats.posted++;
   else stats.failed += keys.length;
   stats.removed += removed.length;

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { ResourceRef } from '../domain/vocabulary.js';
 import type {
   EnvironmentRef,
@@ -8,24 +7,9 @@ import type {
   MirroredExpiry,
   MirroredTarget,
 } from '../domain/watch.js';
-import { claimAll, newClaim } from './claims.js';
-import type { Database, MirroredExpiriesTable } from './schema.js';
-
-/** A watched expiry due for a reminder in one watching channel. */
-export interface DueWatchReminder {
-  channelId: string;
-  /** Who started the channel's watch: reminders go to them when the channel refuses the bot. */
-  watchedBy: string;
-  expiry: MirroredExpiry;
-  leadMs: number;
-}
-
-export interface WatchReminderKey {
-  channelId: string;
-  expiryId: string;
-  leadMs: number;
-  expiresAt: number;
-}
+import { botKnowsIt, mirrorId, toMirroredExpiry } from './rows.js';
+import type { Database } from './schema.js';
+import { WatchReminderStore } from './watch-reminder-store.js';
 
 /** What re-reading one flag or segment changed in the mirror. */
 export interface ResourceDiff {
@@ -36,53 +20,6 @@ export interface ResourceDiff {
 
 const BATCH = 500;
 
-/** Stable per target, so that reminder claims and buttons survive a re-read. */
-export function mirrorId(r: ResourceRef, contextKind: string, key: string): string {
-  const hash = createHash('sha256')
-    .update([r.kind, r.projectKey, r.environmentKey, r.key, contextKind, key].join('\u0000'))
-    .digest('base64url');
-  return `w${hash.slice(0, 31)}`;
-}
-
-export function toMirroredExpiry(r: Selectable<MirroredExpiriesTable>): MirroredExpiry {
-  return {
-    id: r.id,
-    resource: {
-      kind: r.resource_kind,
-      projectKey: r.project_key,
-      environmentKey: r.environment_key,
-      key: r.resource_key,
-    },
-    resourceName: r.resource_name ?? undefined,
-    target: { contextKind: r.context_kind, key: r.target_key },
-    expiresAt: Number(r.expires_at),
-    ...(r.variation_id ? { variationId: r.variation_id } : {}),
-    ...(r.target_type ? { targetType: r.target_type } : {}),
-    setBy: r.set_by ?? undefined,
-    observedAt: Number(r.observed_at),
-  };
-}
-
-const TARGET_COLUMNS = [
-  'resource_kind',
-  'project_key',
-  'environment_key',
-  'resource_key',
-  'context_kind',
-  'target_key',
-] as const;
-
-/**
- * Inside a subquery over `expiries as x` correlated with the mirrored expiry `mirror` (its table
- * or alias): the bot scheduled this very target. Raw SQL over named columns, since Kysely cannot
- * type one helper across the aliases its callers use.
- */
-export const botKnowsIt = (mirror = 'm') =>
-  sql<boolean>`${sql.join(
-    TARGET_COLUMNS.map((c) => sql`${sql.ref(`x.${c}`)} = ${sql.ref(`${mirror}.${c}`)}`),
-    sql` and `,
-  )}`;
-
 const ofResource = (r: ResourceRef) => (eb: ExpressionBuilder<Database, 'mirrored_expiries'>) =>
   eb.and([
     eb('project_key', '=', r.projectKey),
@@ -91,9 +28,14 @@ const ofResource = (r: ResourceRef) => (eb: ExpressionBuilder<Database, 'mirrore
     eb('resource_key', '=', r.key),
   ]);
 
-/** The mirror of LaunchDarkly's expiring targets in watched environments, and its reminder claims. */
+/** The mirror of LaunchDarkly's expiring targets in watched environments, and the lists read from it. */
 export class MirrorStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** Reminders of mirrored expiries, per watching channel. */
+  readonly reminders: WatchReminderStore;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.reminders = new WatchReminderStore(db);
+  }
 
   /**
    * Makes the mirror hold exactly `targets` for one flag or segment. An instant that did not
@@ -348,176 +290,5 @@ export class MirrorStore {
       query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toMirroredExpiry), total: Number(count.n) };
-  }
-
-  /**
-   * Reminders due in watching channels: for each lead time, mirrored expiries still ahead whose
-   * `expires_at - lead` has passed since the instant was first seen, in every channel watching
-   * their environment, except a channel where the bot scheduled that very target (its thread
-   * gets the reminder), without a finished or live claim.
-   */
-  async due(
-    now: number,
-    leadTimesMs: readonly number[],
-    staleMs: number,
-    limit: number,
-  ): Promise<DueWatchReminder[]> {
-    const due: DueWatchReminder[] = [];
-    for (const leadMs of leadTimesMs) {
-      const rows = await this.db
-        .selectFrom('mirrored_expiries as m')
-        .innerJoin('watches as w', (join) =>
-          join
-            .onRef('w.project_key', '=', 'm.project_key')
-            .onRef('w.environment_key', '=', 'm.environment_key'),
-        )
-        .selectAll('m')
-        .select(['w.channel_id as channel_id', 'w.created_by as watched_by'])
-        .where('m.expires_at', '>', now)
-        .where('m.expires_at', '<=', now + leadMs)
-        .where(sql<boolean>`m.expires_at - ${leadMs} >= m.observed_at`)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('expiries as e')
-                .select('e.id')
-                .whereRef('e.channel_id', '=', 'w.channel_id')
-                .whereRef('e.resource_kind', '=', 'm.resource_kind')
-                .whereRef('e.project_key', '=', 'm.project_key')
-                .whereRef('e.environment_key', '=', 'm.environment_key')
-                .whereRef('e.resource_key', '=', 'm.resource_key')
-                .whereRef('e.context_kind', '=', 'm.context_kind')
-                .whereRef('e.target_key', '=', 'm.target_key'),
-            ),
-          ),
-        )
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('watch_reminders as r')
-                .select('r.expiry_id')
-                .whereRef('r.channel_id', '=', 'w.channel_id')
-                .whereRef('r.expiry_id', '=', 'm.id')
-                .whereRef('r.expires_at', '=', 'm.expires_at')
-                .where('r.lead_ms', '=', leadMs)
-                .where((eb) =>
-                  eb.or([eb('r.outcome', 'is not', null), eb('r.claimed_at', '>', now - staleMs)]),
-                ),
-            ),
-          ),
-        )
-        .orderBy('m.expires_at')
-        .limit(limit)
-        .execute();
-      for (const { channel_id, watched_by, ...row } of rows) {
-        due.push({ channelId: channel_id, watchedBy: watched_by, expiry: toMirroredExpiry(row), leadMs });
-      }
-    }
-    return due;
-  }
-
-  /** Claims reminders (one insert per 500); returns those this owner now holds, stale claims taken over. */
-  claimMany(
-    keys: WatchReminderKey[],
-    owner: string,
-    now: number,
-    staleMs: number,
-  ): Promise<WatchReminderKey[]> {
-    return claimAll(
-      keys,
-      (k) => `${k.channelId}|${k.expiryId}|${k.leadMs}|${k.expiresAt}`,
-      async (batch) => {
-        const inserted = await this.db
-          .insertInto('watch_reminders')
-          .values(
-            batch.map((k) => ({
-              channel_id: k.channelId,
-              expiry_id: k.expiryId,
-              lead_ms: k.leadMs,
-              expires_at: k.expiresAt,
-              ...newClaim(owner, now),
-            })),
-          )
-          .onConflict((oc) => oc.columns(['channel_id', 'expiry_id', 'lead_ms', 'expires_at']).doNothing())
-          .returning(['channel_id', 'expiry_id', 'lead_ms', 'expires_at'])
-          .execute();
-        return inserted.map((r) => ({
-          channelId: r.channel_id,
-          expiryId: r.expiry_id,
-          leadMs: Number(r.lead_ms),
-          expiresAt: Number(r.expires_at),
-        }));
-      },
-      async (k) => {
-        const taken = await this.db
-          .updateTable('watch_reminders')
-          .set({ claimed_by: owner, claimed_at: now })
-          .where(MirrorStore.matching(k))
-          .where('outcome', 'is', null)
-          .where('claimed_at', '<=', now - staleMs)
-          .executeTakeFirst();
-        return Number(taken.numUpdatedRows) > 0;
-      },
-    );
-  }
-
-  async finish(
-    key: WatchReminderKey,
-    outcome: 'posted' | 'superseded' | 'changed' | 'gone',
-    postedTs?: string,
-  ): Promise<void> {
-    await this.db
-      .updateTable('watch_reminders')
-      .set({ outcome, posted_ts: postedTs ?? null })
-      .where(MirrorStore.matching(key))
-      .execute();
-  }
-
-  /** Settles the reminders of one message at once: one update per channel, lead time and instant. */
-  async finishMany(
-    keys: readonly WatchReminderKey[],
-    outcome: 'posted' | 'gone',
-    postedTs?: string,
-  ): Promise<void> {
-    const groups = new Map<string, WatchReminderKey[]>();
-    for (const k of keys) {
-      const id = `${k.channelId}|${k.leadMs}|${k.expiresAt}`;
-      groups.set(id, [...(groups.get(id) ?? []), k]);
-    }
-    for (const group of groups.values()) {
-      const { channelId, leadMs, expiresAt } = group[0]!;
-      for (let i = 0; i < group.length; i += BATCH) {
-        await this.db
-          .updateTable('watch_reminders')
-          .set({ outcome, posted_ts: postedTs ?? null })
-          .where('channel_id', '=', channelId)
-          .where('lead_ms', '=', leadMs)
-          .where('expires_at', '=', expiresAt)
-          .where(
-            'expiry_id',
-            'in',
-            group.slice(i, i + BATCH).map((k) => k.expiryId),
-          )
-          .execute();
-      }
-    }
-  }
-
-  async release(key: WatchReminderKey): Promise<void> {
-    await this.db
-      .deleteFrom('watch_reminders')
-      .where(MirrorStore.matching(key))
-      .where('outcome', 'is', null)
-      .execute();
-  }
-
-  private static matching(key: WatchReminderKey) {
-    return (eb: ExpressionBuilder<Database, 'watch_reminders'>) =>
-      eb.and([
-        eb('channel_id', '=', key.channelId),
-        eb('expiry_id', '=', key.expiryId),
-        eb('lead_ms', '=', key.leadMs),
-        eb('expires_at', '=', key.expiresAt),
-      ]);
   }
 }

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ClaimRow } from './claim-table.js';
 
 /** One target's expiry on a flag or segment, as scheduled through the bot. Times are Unix ms. */
 export interface ExpiriesTable {
@@ -25,31 +26,14 @@ export interface ExpiriesTable {
  * One reminder: an expiry, a lead time, and the expiry instant it was for (a moved expiry gets
  * fresh reminders). The primary key is the claim: whoever inserts the row posts the reminder.
  */
-export interface RemindersTable {
-  expiry_id: string;
-  lead_ms: number;
-  expires_at: number;
-  claimed_by: string;
-  claimed_at: number;
-  /** posted | superseded | changed | gone */
-  outcome: string | null;
-  posted_ts: string | null;
-}
+export type RemindersTable = ClaimRow<{ expiry_id: string; lead_ms: number; expires_at: number }>;
 
 /**
  * What was said once an expiry's instant passed: the primary key is the claim, as for reminders.
  * Outlives its expiry by a day (pruned), so a replica that read the expiry just before it was
  * forgotten finds the claim taken.
  */
-export interface AfterExpiryTable {
-  expiry_id: string;
-  expires_at: number;
-  claimed_by: string;
-  claimed_at: number;
-  /** posted | changed | gone */
-  outcome: string | null;
-  posted_ts: string | null;
-}
+export type AfterExpiryTable = ClaimRow<{ expiry_id: string; expires_at: number }>;
 
 /** A change to a protected environment waiting for its asker's Confirm. */
 export interface ConfirmationsTable {
@@ -138,31 +122,18 @@ export interface MirroredExpiriesTable {
 }
 
 /** A watched expiry's reminder in one channel; the primary key is the claim. */
-export interface WatchRemindersTable {
+export type WatchRemindersTable = ClaimRow<{
   channel_id: string;
   expiry_id: string;
   lead_ms: number;
   expires_at: number;
-  claimed_by: string;
-  claimed_at: number;
-  outcome: string | null;
-  posted_ts: string | null;
-}
+}>;
 
 /**
  * What was said in one watching channel once a watched expiry's instant passed; the primary key
  * is the claim. `thread`: the bot scheduled that target in this channel, its thread was told.
  */
-export interface WatchedAfterExpiryTable {
-  channel_id: string;
-  expiry_id: string;
-  expires_at: number;
-  claimed_by: string;
-  claimed_at: number;
-  /** posted | thread | changed | gone */
-  outcome: string | null;
-  posted_ts: string | null;
-}
+export type WatchedAfterExpiryTable = ClaimRow<{ channel_id: string; expiry_id: string; expires_at: number }>;
 
 export interface Database {
   watches: WatchesTable;

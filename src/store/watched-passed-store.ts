@@ -1,7 +1,7 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { MirroredExpiry } from '../domain/watch.js';
-import { claimAll, newClaim } from './claims.js';
-import { botKnowsIt, toMirroredExpiry } from './mirror-store.js';
+import { ClaimTable } from './claim-table.js';
+import { botKnowsIt, toMirroredExpiry } from './rows.js';
 import type { Database } from './schema.js';
 
 /** A watched expiry whose instant has passed, in one channel that watched its environment then. */
@@ -14,15 +14,9 @@ export interface PassedInChannel {
   inThread: boolean;
 }
 
-export interface WatchedPassedKey {
-  channelId: string;
-  expiryId: string;
-  expiresAt: number;
-}
+export type WatchedPassedKey = { channelId: string; expiryId: string; expiresAt: number };
 
 export type WatchedPassedOutcome = 'posted' | 'thread' | 'changed' | 'gone';
-
-const id = (k: WatchedPassedKey) => `${k.channelId}|${k.expiryId}|${k.expiresAt}`;
 
 /**
  * Once a mirrored expiry's instant has passed, a channel was watching it when its instant was
@@ -50,7 +44,14 @@ const claimsInChannel = (eb: ExpressionBuilder<Database, 'mirrored_expiries' | '
  * channel, expiry and instant (as reminders' are), and forgetting mirrored expiries told everywhere.
  */
 export class WatchedPassedStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  readonly claims: ClaimTable<WatchedPassedKey, WatchedPassedOutcome>;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.claims = new ClaimTable<WatchedPassedKey, WatchedPassedOutcome>(db, {
+      table: 'watched_after_expiry',
+      columns: { channelId: 'channel_id', expiryId: 'expiry_id', expiresAt: 'expires_at' },
+    });
+  }
 
   /**
    * Passed watched expiries not yet settled in a channel that watched them, without a live claim
@@ -96,72 +97,6 @@ export class WatchedPassedStore {
     }));
   }
 
-  /** Claims for `owner` (one insert per 500): returns those it now holds, stale claims taken over. */
-  claim(
-    keys: readonly WatchedPassedKey[],
-    owner: string,
-    now: number,
-    staleMs: number,
-  ): Promise<WatchedPassedKey[]> {
-    return claimAll(
-      keys,
-      id,
-      async (batch) => {
-        const inserted = await this.db
-          .insertInto('watched_after_expiry')
-          .values(
-            batch.map((k) => ({
-              channel_id: k.channelId,
-              expiry_id: k.expiryId,
-              expires_at: k.expiresAt,
-              ...newClaim(owner, now),
-            })),
-          )
-          .onConflict((oc) => oc.columns(['channel_id', 'expiry_id', 'expires_at']).doNothing())
-          .returning(['channel_id', 'expiry_id', 'expires_at'])
-          .execute();
-        return inserted.map((r) => ({
-          channelId: r.channel_id,
-          expiryId: r.expiry_id,
-          expiresAt: Number(r.expires_at),
-        }));
-      },
-      async (k) => {
-        const taken = await this.db
-          .updateTable('watched_after_expiry')
-          .set({ claimed_by: owner, claimed_at: now })
-          .where(matching(k))
-          .where('outcome', 'is', null)
-          .where('claimed_at', '<=', now - staleMs)
-          .executeTakeFirst();
-        return Number(taken.numUpdatedRows) > 0;
-      },
-    );
-  }
-
-  async settle(
-    keys: readonly WatchedPassedKey[],
-    outcome: WatchedPassedOutcome,
-    postedTs?: string,
-  ): Promise<void> {
-    for (const k of keys) {
-      await this.db
-        .updateTable('watched_after_expiry')
-        .set({ outcome, posted_ts: postedTs ?? null })
-        .where(matching(k))
-        .execute();
-    }
-  }
-
-  /** Gives a claim back (LaunchDarkly or Slack failed, or not carried out yet): a later pass tries again. */
-  async release(key: WatchedPassedKey): Promise<void> {
-    await this.db
-      .deleteFrom('watched_after_expiry')
-      .where(matching(key))
-      .where('outcome', 'is', null)
-      .execute();
-  }
-
   /**
    * Forgets mirrored expiries whose instant has passed and that no watching channel still has to
    * hear about (told, moved, or no news there). Returns how many.
@@ -183,22 +118,4 @@ export class WatchedPassedStore {
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
-
-  /** Forgets settled claims made before `before` (their expiries are long forgotten). */
-  async prune(before: number): Promise<void> {
-    await this.db
-      .deleteFrom('watched_after_expiry')
-      .where('outcome', 'is not', null)
-      .where('claimed_at', '<', before)
-      .execute();
-  }
-}
-
-function matching(key: WatchedPassedKey) {
-  return (eb: ExpressionBuilder<Database, 'watched_after_expiry'>) =>
-    eb.and([
-      eb('channel_id', '=', key.channelId),
-      eb('expiry_id', '=', key.expiryId),
-      eb('expires_at', '=', key.expiresAt),
-    ]);
 }

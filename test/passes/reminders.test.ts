@@ -205,9 +205,9 @@ describe.each(DATABASES)('reminder pass on %s', (_name, url) => {
 
   it('after a crash between claiming and posting, another replica posts it once the claim is stale', async () => {
     await schedule('sandy', T0 + 30 * H);
-    const [due] = await store.due(T0 + 29.5 * H, [H], 60_000, 10);
-    await store.claim(
-      { expiryId: due!.expiry.id, leadMs: H, expiresAt: due!.expiry.expiresAt },
+    const [due] = await store.reminders.due(T0 + 29.5 * H, [H], 60_000, 10);
+    await store.reminders.claims.claim(
+      [{ expiryId: due!.expiry.id, leadMs: H, expiresAt: due!.expiry.expiresAt }],
       'crashed',
       T0 + 29.5 * H,
       60_000,

@@ -63,7 +63,7 @@ describe.each(DATABASES)('ExpiryStore on %s', (_name, url) => {
       NOW - 48 * H,
     );
     await store.upsert([expiry('fresh', NOW + 30 * 60_000)], NOW);
-    const due = await store.due(NOW, [24 * H, H], 60_000, 100);
+    const due = await store.reminders.due(NOW, [24 * H, H], 60_000, 100);
     expect(due.map((d) => [d.expiry.target.key, d.leadMs / H]).sort()).toEqual([
       ['later', 24],
       ['soon', 1],
@@ -75,29 +75,48 @@ describe.each(DATABASES)('ExpiryStore on %s', (_name, url) => {
     handle = await freshDatabase(url());
     const store = new ExpiryStore(handle.db);
     await store.upsert([expiry('sandy', NOW + 30 * 60_000)], NOW - H);
-    const e = (await store.due(NOW, [H], 60_000, 10))[0]?.expiry;
+    const e = (await store.reminders.due(NOW, [H], 60_000, 10))[0]?.expiry;
     const key = { expiryId: e!.id, leadMs: H, expiresAt: e!.expiresAt };
     const claims = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => store.claim(key, `r${i}`, NOW, 60_000)),
+      Array.from({ length: 8 }, (_, i) =>
+        store.reminders.claims.claim([key], `r${i}`, NOW, 60_000).then((held) => held.length === 1),
+      ),
     );
     expect(claims.filter(Boolean)).toHaveLength(1);
-    expect(await store.due(NOW, [H], 60_000, 10)).toEqual([]);
+    expect(await store.reminders.due(NOW, [H], 60_000, 10)).toEqual([]);
     // The claimer crashed: after the stale time someone else may take it, once.
-    expect(await store.due(NOW + 61_000, [H], 60_000, 10)).toHaveLength(1);
-    expect(await store.claim(key, 'late', NOW + 61_000, 60_000)).toBe(true);
-    expect(await store.claim(key, 'later', NOW + 62_000, 60_000)).toBe(false);
-    await store.finish(key, 'posted', '9.9');
-    expect(await store.due(NOW + 10 * H, [H], 60_000, 10)).toEqual([]);
+    expect(await store.reminders.due(NOW + 61_000, [H], 60_000, 10)).toHaveLength(1);
+    expect(
+      await store.reminders.claims
+        .claim([key], 'late', NOW + 61_000, 60_000)
+        .then((held) => held.length === 1),
+    ).toBe(true);
+    expect(
+      await store.reminders.claims
+        .claim([key], 'later', NOW + 62_000, 60_000)
+        .then((held) => held.length === 1),
+    ).toBe(false);
+    await store.reminders.claims.finish([key], 'posted', '9.9');
+    expect(await store.reminders.due(NOW + 10 * H, [H], 60_000, 10)).toEqual([]);
   });
 
   it('a moved expiry gets fresh reminders', async () => {
     handle = await freshDatabase(url());
     const store = new ExpiryStore(handle.db);
     await store.upsert([expiry('sandy', NOW + 30 * 60_000)], NOW - H);
-    const e = (await store.due(NOW, [H], 60_000, 10))[0]?.expiry;
-    await store.claim({ expiryId: e!.id, leadMs: H, expiresAt: e!.expiresAt }, 'a', NOW, 60_000);
-    await store.finish({ expiryId: e!.id, leadMs: H, expiresAt: e!.expiresAt }, 'posted', '1.2');
+    const e = (await store.reminders.due(NOW, [H], 60_000, 10))[0]?.expiry;
+    await store.reminders.claims.claim(
+      [{ expiryId: e!.id, leadMs: H, expiresAt: e!.expiresAt }],
+      'a',
+      NOW,
+      60_000,
+    );
+    await store.reminders.claims.finish(
+      [{ expiryId: e!.id, leadMs: H, expiresAt: e!.expiresAt }],
+      'posted',
+      '1.2',
+    );
     await store.setExpiresAt(e!.id, NOW + 2 * H, NOW);
-    expect(await store.due(NOW + 1.5 * H, [H], 60_000, 10)).toHaveLength(1);
+    expect(await store.reminders.due(NOW + 1.5 * H, [H], 60_000, 10)).toHaveLength(1);
   });
 });

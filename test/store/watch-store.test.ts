@@ -166,7 +166,7 @@ describe.each(DATABASES)('watches and the mirror on %s', (_name, url) => {
       ],
       NOW - 2 * H,
     );
-    const due = await mirror.due(NOW, [H], 60_000, 100);
+    const due = await mirror.reminders.due(NOW, [H], 60_000, 100);
     expect(due.map((d) => [d.channelId, d.expiry.target.key])).toEqual([['C1', 'sandy']]);
 
     const key = {
@@ -177,12 +177,12 @@ describe.each(DATABASES)('watches and the mirror on %s', (_name, url) => {
     };
     const other = new MirrorStore(handle.db);
     const [a, b] = await Promise.all([
-      mirror.claimMany([key], 'a', NOW, 60_000),
-      other.claimMany([key], 'b', NOW, 60_000),
+      mirror.reminders.claims.claim([key], 'a', NOW, 60_000),
+      other.reminders.claims.claim([key], 'b', NOW, 60_000),
     ]);
     expect(a.length + b.length).toBe(1);
-    expect(await mirror.due(NOW, [H], 60_000, 100)).toEqual([]);
-    await mirror.finish(key, 'posted', '9.9');
-    expect(await mirror.due(NOW + 10 * 60_000, [H], 60_000, 100)).toEqual([]);
+    expect(await mirror.reminders.due(NOW, [H], 60_000, 100)).toEqual([]);
+    await mirror.reminders.claims.finish([key], 'posted', '9.9');
+    expect(await mirror.reminders.due(NOW + 10 * 60_000, [H], 60_000, 100)).toEqual([]);
   });
 });
