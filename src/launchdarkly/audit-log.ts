@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import type { ResourceKind, ResourceRef } from '../domain/vocabulary.js';
+import type { LdHttp } from './http.js';
 
 // One parser for an audit-log entry, whether it comes from `POST /api/v2/auditlog` or a webhook
 // ("The webhook payload is identical to an audit log entry"). Only what the bot reads is declared.
+// The search that watching reads the log with is at the end.
 
 const link = z.object({ href: z.string().optional() });
 
@@ -84,4 +86,38 @@ export function toAuditEntry(e: AuditLogEntryRep): AuditEntry {
     if (ref) seen.set(`${ref.kind}/${ref.projectKey}/${ref.environmentKey}/${ref.key}`, ref);
   }
   return { id: e._id, date: e.date, actor: actorOf(e), resources: [...seen.values()] };
+}
+
+/** The audit log's largest page. */
+export const AUDIT_PAGE_SIZE = 20;
+
+/**
+ * Audit-log entries about the flags and segments of one environment that came after `after`
+ * (Unix ms, exclusive), newest first: one `POST /api/v2/auditlog` carries both resource
+ * specifiers; further pages follow `_links.next`, at most `maxPages` of them.
+ */
+export async function searchAuditLog(
+  http: LdHttp,
+  projectKey: string,
+  environmentKey: string,
+  after: number | undefined,
+  maxPages: number,
+): Promise<AuditEntry[]> {
+  const body = [
+    { effect: 'allow', resources: environmentSpecifiers(projectKey, environmentKey), actions: ['*'] },
+  ];
+  const entries: AuditEntry[] = [];
+  let path = '/api/v2/auditlog';
+  let query: Record<string, string | number | undefined> = { limit: AUDIT_PAGE_SIZE, after };
+  for (let pageNo = 0; pageNo < maxPages; pageNo++) {
+    const answer = await http.search(path, body, auditLogPage, query);
+    entries.push(...answer.items.map(toAuditEntry));
+    const next = answer._links?.next?.href;
+    if (!next || answer.items.length === 0) break;
+    // Only the path and query of the link are followed: never another host.
+    const url = new URL(next, 'http://launchdarkly.invalid');
+    path = url.pathname;
+    query = Object.fromEntries(url.searchParams);
+  }
+  return entries;
 }

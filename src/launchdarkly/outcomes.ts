@@ -17,7 +17,7 @@ export type ChangeOutcome =
   /** `error` is set when the whole request failed (or was never sent), not one instruction. */
   | { change: ExpiryChange; ok: false; message: string; error?: LdError };
 
-interface InstructionError {
+export interface InstructionError {
   instructionIndex: number;
   message: string;
 }
