@@ -1,41 +1,29 @@
 import { DateTime } from 'luxon';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LD_MESSAGES } from '../../src/services/ld-errors.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { startBot } from '../helpers/bot.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
+import type { PostedMessage } from '../helpers/fake-slack.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
 import { commandBody, postSigned } from '../helpers/slack-requests.js';
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot;
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
-  slack.users.set('U2', { tz: 'Asia/Kolkata', name: 'ravi' });
-  slack.users.set('U3', { tz: null, name: 'nobody-tz' });
-  bot = await startBot(slack, ld, { DEFAULT_TIME_ZONE: 'Europe/Berlin' });
+const fakes = fakesPerFile({
+  users: { U2: { tz: 'Asia/Kolkata', name: 'ravi' }, U3: { tz: null, name: 'nobody-tz' } },
 });
-afterAll(async () => {
-  await bot.stop();
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(() => {
-  ld.clear();
-  seed(ld);
-  slack.reset();
-});
-afterEach(() => {
-  expect(ld.schemaViolations).toEqual([]);
-  expect(slack.violations).toEqual([]);
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, {
+  databaseUrl: sqliteUrl,
+  env: { DEFAULT_TIME_ZONE: 'Europe/Berlin' },
+  clock: 'wall',
 });
 
 /** Sends `/expire <text>` as alice in #release and returns the ack body. */
 async function expire(text: string, fields: Record<string, string> = {}) {
-  const res = await postSigned(bot.url, commandBody({ text, response_url: slack.responseUrl(), ...fields }));
+  const res = await postSigned(
+    ctx.bot.url,
+    commandBody({ text, response_url: slack.responseUrl(), ...fields }),
+  );
   expect(res.status).toBe(200);
   return { ack: res.body ? res.json() : undefined, ms: res.ms };
 }

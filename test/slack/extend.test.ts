@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SHIFT_EXAMPLES, SHIFT_HELP } from '../../src/domain/shift.js';
 import { ACTIONS } from '../../src/slack/ids.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
+import type { PostedMessage } from '../helpers/fake-slack.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
 import { clickButton, commandBody, postSigned } from '../helpers/slack-requests.js';
 
 const HOUR = 3_600_000;
@@ -16,36 +16,17 @@ const MON_5PM_PDT = Date.parse('2026-03-10T00:00:00Z');
 const USER_PATH = '/api/v2/flags/default/new-checkout/expiring-user-targets/production';
 const CONTEXT_PATH = '/api/v2/flags/default/new-checkout/expiring-targets/production';
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot;
-let clock: number;
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set(ALICE.id, { tz: 'America/Los_Angeles', name: ALICE.name });
-  bot = await startBot(slack, ld, { PROTECTED_ENVIRONMENTS: 'staging' }, { now: () => new Date(clock) });
-});
-afterAll(async () => {
-  await bot.stop();
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(() => {
-  clock = Date.parse('2026-03-02T18:00:00Z');
-  ld.clear();
-  seed(ld);
-  ld.now = () => clock;
-  slack.reset();
-});
-afterEach(() => {
-  expect(slack.violations).toEqual([]);
-  expect(ld.schemaViolations).toEqual([]);
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, {
+  databaseUrl: sqliteUrl,
+  env: { PROTECTED_ENVIRONMENTS: 'staging' },
+  clock: Date.parse('2026-03-02T18:00:00Z'),
 });
 
 async function expire(text: string) {
   const res = await postSigned(
-    bot.url,
+    ctx.bot.url,
     commandBody({ text, user_id: ALICE.id, user_name: ALICE.name, response_url: slack.responseUrl() }),
   );
   expect(res.status).toBe(200);
@@ -129,9 +110,9 @@ describe('/expire extend', () => {
   });
 
   it('an expiry scheduled through the bot is moved in its memory too: reminders follow the new time', async () => {
-    // The bot's memory outlives each test here: look at this one target only.
+    // Look at this one target only.
     const remembered = async () =>
-      (await bot.store.upcoming(0, { limit: 100, offset: 0 })).items.find(
+      (await ctx.bot.store.upcoming(0, { limit: 100, offset: 0 })).items.find(
         (e) =>
           e.resource.key === 'new-checkout' &&
           e.resource.environmentKey === 'production' &&
@@ -281,7 +262,7 @@ describe('/expire extend', () => {
     expect(ld.patches()).toEqual([]);
 
     const id = question.body.blocks[1].elements[0].value as string;
-    await clickButton(bot.url, {
+    await clickButton(ctx.bot.url, {
       user: ALICE,
       actionId: ACTIONS.confirm,
       value: id,

@@ -1,40 +1,20 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TARGET_PROBLEMS } from '../../src/domain/targets.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FakeSlack } from '../helpers/fake-slack.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
 import { commandBody, postSigned, SIGNING_SECRET, slackSignature } from '../helpers/slack-requests.js';
 
 /** Issue 18's faults seen from Slack: the real app, the fake Slack and LaunchDarkly over real HTTP. */
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot;
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  bot = await startBot(slack, ld);
-});
-afterAll(async () => {
-  await bot.stop();
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(() => {
-  ld.clear();
-  seed(ld);
-  slack.reset();
-});
-afterEach(() => {
-  expect(ld.schemaViolations).toEqual([]);
-  expect(slack.violations).toEqual([]);
-});
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl });
 
 const text = (m: { text?: string; blocks?: unknown[] }) =>
   `${m.text ?? ''} ${JSON.stringify(m.blocks ?? [])}`;
 const expire = (commandText: string) =>
-  postSigned(bot.url, commandBody({ text: commandText, response_url: slack.responseUrl() }));
+  postSigned(ctx.bot.url, commandBody({ text: commandText, response_url: slack.responseUrl() }));
 
 describe('a hung Slack', () => {
   it('eight chat.postMessage calls that never answer do not wedge the bot: later commands run, and the eight are told too', async () => {
@@ -55,7 +35,7 @@ describe('a hung Slack', () => {
     // …and every change was applied exactly once.
     const keys = ld.expiringTargets('flag', PROJECT, 'hung', 'production').map((t) => t.contextKey);
     expect(keys.sort()).toEqual([...users].sort());
-    const health = await fetch(`${bot.url}/healthz`);
+    const health = await fetch(`${ctx.bot.url}/healthz`);
     expect(health.status).toBe(200);
   }, 30_000);
 });
@@ -77,12 +57,12 @@ describe('malformed but signed requests', () => {
   it.each(cases)(
     '%s is answered 400 at once, with one log line and no stack',
     async (_name, body, headers) => {
-      const before = bot.logs.length;
-      const res = await postSigned(bot.url, body, { headers });
+      const before = ctx.bot.logs.length;
+      const res = await postSigned(ctx.bot.url, body, { headers });
       expect(res.status).toBe(400);
       expect(res.ms).toBeLessThan(1_000);
       await new Promise((r) => setTimeout(r, 100));
-      const lines = bot.logs.slice(before);
+      const lines = ctx.bot.logs.slice(before);
       expect(lines, lines.join('')).toHaveLength(1);
       expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, status: 400 });
       expect(lines[0]).not.toMatch(/TypeError|\\n\s+at /);
@@ -100,7 +80,7 @@ describe('request bodies', () => {
   const big = (bytes: number) => `payload=${'x'.repeat(bytes)}`;
 
   it('an unsigned body is refused from its headers, without reading it', async () => {
-    const res = await fetch(`${bot.url}/slack/events`, {
+    const res = await fetch(`${ctx.bot.url}/slack/events`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: big(4 * 1024 * 1024),
@@ -109,18 +89,18 @@ describe('request bodies', () => {
   });
 
   it('a signed body over the limit is refused as 413 from its Content-Length', async () => {
-    const res = await postSigned(bot.url, big(2 * 1024 * 1024));
+    const res = await postSigned(ctx.bot.url, big(2 * 1024 * 1024));
     expect(res.status).toBe(413);
   });
 
   it("a body whose signature does not match is 401; Slack's ssl_check still answers 200", async () => {
     const ts = Math.floor(Date.now() / 1000);
-    const forged = await postSigned(bot.url, commandBody({ text: 'help' }), {
+    const forged = await postSigned(ctx.bot.url, commandBody({ text: 'help' }), {
       signature: slackSignature('another-secret-entirely', ts, 'x'),
       timestamp: ts,
     });
     expect(forged.status).toBe(401);
-    const sslCheck = await fetch(`${bot.url}/slack/events`, {
+    const sslCheck = await fetch(`${ctx.bot.url}/slack/events`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: 'ssl_check=1&token=legacy',

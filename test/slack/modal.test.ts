@@ -1,39 +1,18 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MODAL } from '../../src/slack/ids.js';
 import { MODAL_ERRORS } from '../../src/slack/modal-submission.js';
 import { FORM_TOO_LATE } from '../../src/slack/reply.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FakeSlack } from '../helpers/fake-slack.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
 import { PROJECT, seed } from '../helpers/ld-fixtures.js';
 import { commandBody, interactionBody, postSigned } from '../helpers/slack-requests.js';
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot;
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl, clock: 'wall' });
 const USER = { id: 'U1', username: 'alice', name: 'alice', team_id: 'T1' };
 const B = MODAL.blocks;
 const A = MODAL.actions;
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
-  bot = await startBot(slack, ld);
-});
-afterAll(async () => {
-  await bot.stop();
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(() => {
-  ld.clear();
-  seed(ld);
-  slack.reset();
-});
-afterEach(() => {
-  expect(slack.violations).toEqual([]);
-  expect(ld.schemaViolations).toEqual([]);
-});
 
 interface Fields {
   action?: string;
@@ -74,7 +53,7 @@ function values(f: Fields) {
 async function openModal() {
   const trigger = slack.trigger();
   const res = await postSigned(
-    bot.url,
+    ctx.bot.url,
     commandBody({ text: '', trigger_id: trigger, response_url: slack.responseUrl() }),
   );
   expect(res.status).toBe(200);
@@ -89,7 +68,7 @@ function view(opened: any, f: Fields) {
 
 function suggest(opened: any, actionId: string, value: string, f: Fields = {}) {
   return postSigned(
-    bot.url,
+    ctx.bot.url,
     interactionBody({
       type: 'block_suggestion',
       user: USER,
@@ -107,7 +86,7 @@ function suggest(opened: any, actionId: string, value: string, f: Fields = {}) {
 
 function act(opened: any, actionId: string, f: Fields) {
   return postSigned(
-    bot.url,
+    ctx.bot.url,
     interactionBody({
       type: 'block_actions',
       user: USER,
@@ -124,7 +103,7 @@ function act(opened: any, actionId: string, f: Fields) {
 
 function submit(opened: any, f: Fields) {
   return postSigned(
-    bot.url,
+    ctx.bot.url,
     interactionBody({
       type: 'view_submission',
       user: USER,
@@ -169,14 +148,14 @@ describe('the /expire modal', () => {
     const used = slack.trigger();
     const responseUrl = slack.responseUrl();
     for (const calls of [1, 2]) {
-      await postSigned(bot.url, commandBody({ text: '', trigger_id: used, response_url: responseUrl }));
+      await postSigned(ctx.bot.url, commandBody({ text: '', trigger_id: used, response_url: responseUrl }));
       await slack.waitFor(() => slack.callsTo('views.open').length === calls || undefined);
     }
     const refused = slack.callsTo('views.open').filter((c) => !c.response.ok);
     expect(refused.map((c) => c.response.error)).toEqual(['exchanged_trigger_id']);
     const told = await slack.waitFor(() => slack.responseUrlPosts.find((p) => p.body.text === FORM_TOO_LATE));
     expect(told.body.response_type).toBe('ephemeral');
-    expect(bot.logs.join('')).not.toContain('unhandled error');
+    expect(ctx.bot.logs.join('')).not.toContain('unhandled error');
   });
 
   it('suggests flags, segments and environments from LaunchDarkly as people type', async () => {
@@ -236,7 +215,7 @@ describe('the /expire modal', () => {
     const update = await updateOf(opened, 1);
     expect(update.response).toEqual({ ok: false, error: 'hash_conflict' });
     await new Promise((r) => setTimeout(r, 50));
-    expect(bot.logs.join('\n')).not.toContain('unhandled error');
+    expect(ctx.bot.logs.join('\n')).not.toContain('unhandled error');
   });
 
   it('switching to remove hides "when"', async () => {
@@ -291,7 +270,7 @@ describe('the /expire modal', () => {
     seed(ld);
     slack.reset();
     await postSigned(
-      bot.url,
+      ctx.bot.url,
       commandBody({
         text: 'flag new-checkout sandy,organization:acme,bob next friday 5pm',
         response_url: slack.responseUrl(),
@@ -302,7 +281,7 @@ describe('the /expire modal', () => {
     const ids = (list: typeof fromModal) =>
       list.map((p) => ({ ...p, instructions: p.instructions.map((i: any) => ({ ...i, variationId: 'v' })) }));
     expect(ids(fromModal)).toEqual(ids(fromCommand));
-    expect(await bot.store.upcoming(Date.now(), { limit: 10, offset: 0 })).toMatchObject({ total: 3 });
+    expect(await ctx.bot.store.upcoming(Date.now(), { limit: 10, offset: 0 })).toMatchObject({ total: 3 });
   });
 
   it('removes an expiry through the modal alone, for a segment', async () => {

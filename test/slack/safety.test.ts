@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SAFETY_MESSAGES } from '../../src/slack/blocks/safety.js';
 import { ACTIONS, MODAL, VIEWS } from '../../src/slack/ids.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FakeSlack } from '../helpers/fake-slack.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
 import {
   clickButton,
   commandBody,
@@ -13,46 +12,29 @@ import {
   viewSubmission,
 } from '../helpers/slack-requests.js';
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot;
-let clock: number;
 const ALICE = { id: 'U1', name: 'alice' };
 const MALLORY = { id: 'U666', name: 'mallory' };
 
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  for (const u of [ALICE, MALLORY, { id: 'U7', name: 'grace' }])
-    slack.users.set(u.id, { tz: 'UTC', name: u.name });
+const fakes = fakesPerFile({
+  users: Object.fromEntries(
+    [ALICE, MALLORY, { id: 'U7', name: 'grace' }].map((u) => [u.id, { tz: 'UTC', name: u.name }]),
+  ),
+});
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, {
+  databaseUrl: sqliteUrl,
+  env: {
+    CHANGE_POLICY: '*/production=U1,S0RELEASE; */vault=U1; */staging=*',
+    PROTECTED_ENVIRONMENTS: 'production',
+  },
+});
+beforeAll(() => {
   slack.groups.set('S0RELEASE', ['U7']);
-  bot = await startBot(
-    slack,
-    ld,
-    {
-      CHANGE_POLICY: '*/production=U1,S0RELEASE; */vault=U1; */staging=*',
-      PROTECTED_ENVIRONMENTS: 'production',
-    },
-    { now: () => new Date(clock) },
-  );
-});
-afterAll(async () => {
-  await bot.stop();
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(() => {
-  clock = Date.now();
-  ld.clear();
-  seed(ld);
-  slack.reset();
-});
-afterEach(() => {
-  expect(slack.violations).toEqual([]);
 });
 
 async function expire(text: string, user = ALICE, trigger = slack.trigger()) {
   const res = await postSigned(
-    bot.url,
+    ctx.bot.url,
     commandBody({
       text,
       user_id: user.id,
@@ -73,7 +55,7 @@ const ephemeral = (predicate: (text: string) => boolean) =>
   );
 
 async function clickConfirm(user: { id: string; name: string }, actionId: string, id: string) {
-  return clickButton(bot.url, {
+  return clickButton(ctx.bot.url, {
     user,
     actionId,
     value: id,
@@ -148,7 +130,7 @@ describe('protected environments', () => {
 
   it('a confirmation expires after ten minutes', async () => {
     const id = await askToConfirm();
-    clock += 10 * 60_000 + 1;
+    ctx.clock += 10 * 60_000 + 1;
     await clickConfirm(ALICE, ACTIONS.confirm, id);
     await ephemeral((t) => t.includes('expired or was already used'));
     expect(ld.patches()).toEqual([]);
@@ -162,7 +144,7 @@ describe('protected environments', () => {
 
   it('the modal asks the same, in a view pushed over the form', async () => {
     await postSigned(
-      bot.url,
+      ctx.bot.url,
       commandBody({ text: '', trigger_id: slack.trigger(), response_url: slack.responseUrl() }),
     );
     const opened = (await slack.waitFor(() => slack.callsTo('views.open')[0])).response.view;
@@ -174,7 +156,7 @@ describe('protected environments', () => {
       [MODAL.blocks.when]: { [MODAL.actions.when]: { type: 'plain_text_input', value: 'in 2 weeks' } },
     };
     const res = await postSigned(
-      bot.url,
+      ctx.bot.url,
       interactionBody({
         type: 'view_submission',
         team: { id: 'T1', domain: 'acme' },
@@ -190,7 +172,7 @@ describe('protected environments', () => {
     expect(pushed.view.callback_id).toBe(VIEWS.confirm);
     expect(ld.patches()).toEqual([]);
     const confirmed = await postSigned(
-      bot.url,
+      ctx.bot.url,
       interactionBody(viewSubmission({ user: ALICE, view: pushed.view, values: {} })),
     );
     expect(confirmed.json()).toEqual({ response_action: 'clear' });
@@ -207,9 +189,9 @@ describe('idempotency', () => {
       response_url: slack.responseUrl(),
       trigger_id: trigger,
     });
-    expect((await postSigned(bot.url, body)).status).toBe(200);
+    expect((await postSigned(ctx.bot.url, body)).status).toBe(200);
     // Slack's redelivery of the same request.
-    const again = await postSigned(bot.url, body, {
+    const again = await postSigned(ctx.bot.url, body, {
       headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' },
     });
     expect(again.status).toBe(200);

@@ -1,34 +1,22 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { WATCH_FAILURES } from '../../src/services/watch.js';
 import { WATCH_MESSAGES } from '../../src/slack/blocks/watch.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
+import type { PostedMessage } from '../helpers/fake-slack.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
 import { commandBody, postSigned } from '../helpers/slack-requests.js';
 
 const H = 3_600_000;
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot;
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, {
+  databaseUrl: sqliteUrl,
+  env: { CHANGE_POLICY: '*/vault=U9;*/*=*' },
+  clock: 'wall',
+});
 
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set('U1', { tz: 'America/Los_Angeles', name: 'alice' });
-  bot = await startBot(slack, ld, { CHANGE_POLICY: '*/vault=U9;*/*=*' });
-});
-afterAll(async () => {
-  await bot.stop();
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(async () => {
-  ld.clear();
-  seed(ld);
-  slack.reset();
-  for (const c of ['C1', 'C2']) {
-    for (const w of await bot.watches.ofChannel(c)) await bot.watches.remove(c, w);
-  }
+beforeEach(() => {
   // Set in LaunchDarkly's UI before anyone watched.
   ld.setExpiring('flag', PROJECT, 'new-checkout', 'production', {
     contextKind: 'user',
@@ -49,13 +37,11 @@ beforeEach(async () => {
     expirationDate: Date.now() + 7 * H,
   });
 });
-afterEach(() => {
-  expect(ld.schemaViolations).toEqual([]);
-  expect(slack.violations).toEqual([]);
-});
-
 async function expire(text: string, fields: Record<string, string> = {}) {
-  const res = await postSigned(bot.url, commandBody({ text, response_url: slack.responseUrl(), ...fields }));
+  const res = await postSigned(
+    ctx.bot.url,
+    commandBody({ text, response_url: slack.responseUrl(), ...fields }),
+  );
   expect(res.status).toBe(200);
   return res.body ? res.json() : undefined;
 }
@@ -83,7 +69,7 @@ describe('/expire watch', () => {
       ':eyes: Following *production* (project `default`): 3 expiring targets on 1 flag and 1 segment.',
     );
     expect(allText(message)).toContain('Started by <@U1>');
-    expect(await bot.watches.ofChannel('C1')).toMatchObject([
+    expect(await ctx.bot.watches.ofChannel('C1')).toMatchObject([
       { projectKey: PROJECT, environmentKey: 'production' },
     ]);
 
@@ -108,7 +94,7 @@ describe('/expire watch', () => {
     await expire('watch --env vault');
     const refused = await reply('ephemeral');
     expect(refused.body.text).toContain('vault');
-    expect(await bot.watches.ofChannel('C1')).toEqual([]);
+    expect(await ctx.bot.watches.ofChannel('C1')).toEqual([]);
     expect(ld.requests).toEqual([]);
   });
 
@@ -120,7 +106,7 @@ describe('/expire watch', () => {
         WATCH_FAILURES.noEnvironment({ projectKey: PROJECT, environmentKey: 'nowhere' }),
       ),
     );
-    expect(await bot.watches.ofChannel('C1')).toEqual([]);
+    expect(await ctx.bot.watches.ofChannel('C1')).toEqual([]);
     const bad = await expire('watch --flag x');
     expect(bad.text).toContain('watch takes only --project and --env');
   });
@@ -135,7 +121,7 @@ describe('/expire list with watched environments', () => {
     await channelMessage();
     for (
       let i = 0;
-      i < 100 && (await bot.store.upcoming(Date.now(), { limit: 1, offset: 0 })).total === 0;
+      i < 100 && (await ctx.bot.store.upcoming(Date.now(), { limit: 1, offset: 0 })).total === 0;
       i++
     ) {
       await new Promise((r) => setTimeout(r, 10));
@@ -176,9 +162,9 @@ describe('/expire watching and unwatch', () => {
     await expire('unwatch --env production');
     const stopped = await reply('in_channel');
     expect(allText(stopped.body)).toContain('<@U1> stopped this channel following *production*');
-    expect(await bot.watches.ofChannel('C1')).toEqual([]);
+    expect(await ctx.bot.watches.ofChannel('C1')).toEqual([]);
     expect(
-      await bot.mirror.counts({ projectKey: PROJECT, environmentKey: 'production' }, Date.now()),
+      await ctx.bot.mirror.counts({ projectKey: PROJECT, environmentKey: 'production' }, Date.now()),
     ).toEqual({
       targets: 0,
       flags: 0,
