@@ -1,17 +1,14 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CHANGE_MESSAGES } from '../../src/services/request-change.js';
 import { BUSY, RETRYING, SOMETHING_WENT_WRONG, WAITING } from '../../src/slack/announce.js';
-import { connect, type Db } from '../../src/store/database.js';
 import { backoff } from '../../src/work/worker.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly, type Fault } from '../helpers/fake-launchdarkly.js';
-import { FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
+import type { Fault } from '../helpers/fake-launchdarkly.js';
+import type { PostedMessage } from '../helpers/fake-slack.js';
 import { hurryRetries } from '../helpers/hurry-retries.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
 import { commandBody, postSigned } from '../helpers/slack-requests.js';
 
 /**
@@ -26,44 +23,16 @@ const ALICE = { id: 'U1', name: 'alice' };
 /** "in 2 weeks", asked at the test's clock by a person in UTC. */
 const IN_2_WEEKS = 14 * DAY;
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot | undefined;
-let database: Db;
-let dbPath: string;
-let clock: number;
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set(ALICE.id, { tz: 'UTC', name: ALICE.name });
-});
-afterAll(async () => {
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(async () => {
-  clock = Date.parse('2030-01-10T18:00:00Z');
-  ld.clear();
-  seed(ld);
-  ld.now = () => clock;
-  slack.reset();
-  slack.users.set(ALICE.id, { tz: 'UTC', name: ALICE.name });
-  dbPath = join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')), 'bot.sqlite');
-  database = await connect(`sqlite:${dbPath}`);
-});
+const fakes = fakesPerFile({ users: { [ALICE.id]: { tz: 'UTC', name: ALICE.name } } });
+const { slack, ld } = fakes;
+/** Each test starts its own bot (`boot`), with the environment and options it is about. */
+const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl, startEach: false });
+/** The bot's SQLite file, which a test breaks from another connection. */
+const dbPath = () => ctx.databaseUrl.slice('sqlite:'.length);
 afterEach(async () => {
-  await bot?.work.idle();
-  await bot?.stop();
-  bot = undefined;
-  await database.close();
-  expect(slack.violations).toEqual([]);
-  expect(ld.schemaViolations).toEqual([]);
+  await ctx.bot.work.idle();
 });
-
-async function boot(env: Record<string, string> = {}, options: Parameters<typeof startBot>[3] = {}) {
-  bot = await startBot(slack, ld, env, { now: () => new Date(clock), database, ...options });
-  return bot;
-}
+const boot = ctx.start;
 
 // ── What the person sees, what LaunchDarkly and the store hold ────────────────────────────────
 
@@ -112,10 +81,10 @@ async function expectAgreement(result: PostedMessage, flag = 'new-checkout') {
     .sort();
   expect(new Set(inLd.map((e) => e.split('@')[0])).size, `twice in LaunchDarkly: ${inLd}`).toBe(inLd.length);
   // The thread is written just after the result is posted.
-  let items = (await bot!.store.upcoming(clock, { limit: 100, offset: 0 })).items;
+  let items = (await ctx.bot.store.upcoming(ctx.clock, { limit: 100, offset: 0 })).items;
   for (let i = 0; i < 100 && !items.every((e) => e.messageTs === result.ts); i++) {
     await new Promise((r) => setTimeout(r, 20));
-    items = (await bot!.store.upcoming(clock, { limit: 100, offset: 0 })).items;
+    items = (await ctx.bot.store.upcoming(ctx.clock, { limit: 100, offset: 0 })).items;
   }
   expect(
     items.map((e) => `${e.target.contextKind}:${e.target.key}@${new Date(e.expiresAt).toISOString()}`).sort(),
@@ -141,17 +110,17 @@ describe('Slack refuses the result after LaunchDarkly applied the change', () =>
     await boot();
     // The Web API client tries three times (two retries): all three are refused.
     slack.failNext('chat.postMessage', 'ratelimited', 3);
-    await postSigned(bot!.url, commandAs('flag new-checkout sandy in 2 weeks'));
+    await postSigned(ctx.bot.url, commandAs('flag new-checkout sandy in 2 weeks'));
     await slack.waitFor(() => slack.callsTo('chat.postMessage').length === 3 || undefined);
     // Recorded before reported: the store learnt the change although Slack refused the result.
-    const { items } = await bot!.store.upcoming(clock, { limit: 10, offset: 0 });
-    expect(items.map((e) => [e.target.key, e.expiresAt])).toEqual([['sandy', clock + IN_2_WEEKS]]);
+    const { items } = await ctx.bot.store.upcoming(ctx.clock, { limit: 10, offset: 0 });
+    expect(items.map((e) => [e.target.key, e.expiresAt])).toEqual([['sandy', ctx.clock + IN_2_WEEKS]]);
 
     const result = await channelMessage((t) => t.includes('<@U1> scheduled 1 target on flag *new-checkout*'));
     expect(inChannel()).toHaveLength(1);
     expect(applied()).toHaveLength(1);
     expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')[0]!.expirationDate).toBe(
-      clock + IN_2_WEEKS,
+      ctx.clock + IN_2_WEEKS,
     );
     await expectAgreement(result);
     expectNoFalseWord();
@@ -160,7 +129,7 @@ describe('Slack refuses the result after LaunchDarkly applied the change', () =>
   it('chat.postMessage answering invalid_auth once: the retry posts the one result, LaunchDarkly is not asked again', async () => {
     await boot();
     slack.failNext('chat.postMessage', 'invalid_auth', 1);
-    await postSigned(bot!.url, commandAs('flag new-checkout sandy,bob in 2 weeks'));
+    await postSigned(ctx.bot.url, commandAs('flag new-checkout sandy,bob in 2 weeks'));
     const result = await channelMessage((t) =>
       t.includes('<@U1> scheduled 2 targets on flag *new-checkout*'),
     );
@@ -177,8 +146,8 @@ describe('Slack refuses the result after LaunchDarkly applied the change', () =>
     slack.failNext('chat.update', 'message_not_found', 100, (args) =>
       String(args.text).startsWith('Scheduled '),
     );
-    const hurried = hurryRetries(dbPath);
-    await postSigned(bot!.url, commandAs('flag new-checkout sandy in 2 weeks'));
+    const hurried = hurryRetries(dbPath());
+    await postSigned(ctx.bot.url, commandAs('flag new-checkout sandy in 2 weeks'));
     await slack.waitFor(() => inChannel()[0]);
     const scheduled = () =>
       slack.messages.find((m) => m.channel === 'C1' && allText(m).includes('<@U1> scheduled 1 target'));
@@ -189,7 +158,7 @@ describe('Slack refuses the result after LaunchDarkly applied the change', () =>
     expectNoFalseWord();
     const result = scheduled()!;
     expect(result).toBeDefined();
-    await bot!.work.idle();
+    await ctx.bot.work.idle();
     expect(inChannel().filter((m) => allText(m).includes('<@U1> scheduled'))).toEqual([result]);
     expect(applied()).toHaveLength(1);
     await expectAgreement(result);
@@ -202,17 +171,17 @@ describe('Slack refuses the result after LaunchDarkly applied the change', () =>
 describe('the database refuses to write the change down after LaunchDarkly applied it', () => {
   it('the work is tried again once the database is back: one true result, and the store agrees', async () => {
     await boot();
-    const other = new SQLite(dbPath);
+    const other = new SQLite(dbPath());
     other.exec(
       "CREATE TRIGGER broken_expiries BEFORE INSERT ON expiries BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END",
     );
     other.close();
-    await postSigned(bot!.url, commandAs('flag new-checkout sandy in 2 weeks'));
+    await postSigned(ctx.bot.url, commandAs('flag new-checkout sandy in 2 weeks'));
     // The first try applies the change in LaunchDarkly, cannot write it down, and tells nobody yet.
     await slack.waitFor(() => (applied().length === 1 ? true : undefined));
     await new Promise((r) => setTimeout(r, 300));
     expect(inChannel()).toEqual([]);
-    const again = new SQLite(dbPath);
+    const again = new SQLite(dbPath());
     again.exec('DROP TRIGGER broken_expiries');
     again.close();
 
@@ -232,7 +201,7 @@ describe('a PATCH LaunchDarkly applied but whose answer was lost is uncertain, n
   it('the connection reset after LaunchDarkly applied it: the retry reads LaunchDarkly and reports what is there', async () => {
     await boot();
     onPatch({ applyFirst: true, destroy: true });
-    await postSigned(bot!.url, commandAs('flag new-checkout sandy,bob in 2 weeks'));
+    await postSigned(ctx.bot.url, commandAs('flag new-checkout sandy,bob in 2 weeks'));
     await slack.waitFor(() => slack.responseUrlPosts.find((p) => p.body.text === RETRY_NOTICE));
     // LaunchDarkly has the change already; nothing else is sent for it.
     expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toHaveLength(2);
@@ -250,31 +219,31 @@ describe('a PATCH LaunchDarkly applied but whose answer was lost is uncertain, n
   it('a PATCH that timed out after LaunchDarkly applied it: the same', async () => {
     await boot({}, { ldTimeoutMs: 1_500 });
     onPatch({ applyFirst: true, delayMs: 3_000 });
-    await postSigned(bot!.url, commandAs('flag new-checkout sandy in 2 weeks'));
+    await postSigned(ctx.bot.url, commandAs('flag new-checkout sandy in 2 weeks'));
     await slack.waitFor(() => slack.responseUrlPosts.find((p) => p.body.text === RETRY_NOTICE));
     const result = await channelMessage((t) => t.includes('<@U1> scheduled 1 target on flag *new-checkout*'));
     expect(ld.patches()).toHaveLength(1);
     expect(inChannel()).toHaveLength(1);
-    expect(bot!.logs.some((l) => l.includes('LaunchDarkly request failed without an answer'))).toBe(true);
+    expect(ctx.bot.logs.some((l) => l.includes('LaunchDarkly request failed without an answer'))).toBe(true);
     await expectAgreement(result);
     expectNoFalseWord();
   });
 
   it('an extend whose connection reset after LaunchDarkly moved the expiry: moved once, not twice', async () => {
     await boot();
-    await postSigned(bot!.url, commandAs('flag new-checkout sandy in 2 weeks'));
+    await postSigned(ctx.bot.url, commandAs('flag new-checkout sandy in 2 weeks'));
     await channelMessage((t) => t.includes('scheduled 1 target'));
-    await bot!.work.idle();
-    const first = clock + IN_2_WEEKS;
+    await ctx.bot.work.idle();
+    const first = ctx.clock + IN_2_WEEKS;
 
     onPatch({ applyFirst: true, destroy: true });
-    await postSigned(bot!.url, commandAs('extend flag new-checkout sandy 2 days'));
+    await postSigned(ctx.bot.url, commandAs('extend flag new-checkout sandy 2 days'));
     await slack.waitFor(() => slack.responseUrlPosts.find((p) => p.body.text === RETRY_NOTICE));
     const result = await channelMessage((t) => t.includes('<@U1> moved') || t.includes('extended'));
-    await bot!.work.idle();
+    await ctx.bot.work.idle();
     const inLd = ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production');
     expect(inLd.map((e) => e.expirationDate)).toEqual([first + 2 * DAY]);
-    const { items } = await bot!.store.upcoming(clock, { limit: 10, offset: 0 });
+    const { items } = await ctx.bot.store.upcoming(ctx.clock, { limit: 10, offset: 0 });
     expect(items.map((e) => e.expiresAt)).toEqual([first + 2 * DAY]);
     expect(items[0]!.messageTs).toBe(result.ts);
     expect(inChannel()).toHaveLength(2);
@@ -289,15 +258,15 @@ describe('the work queue', () => {
     await boot();
     const body = commandAs('flag new-checkout sandy in 2 weeks');
     const [first, again] = await Promise.all([
-      postSigned(bot!.url, body),
-      postSigned(bot!.url, body, {
+      postSigned(ctx.bot.url, body),
+      postSigned(ctx.bot.url, body, {
         headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_timeout' },
       }),
     ]);
     expect([first.status, again.status]).toEqual([200, 200]);
     const result = await channelMessage((t) => t.includes('<@U1> scheduled 1 target'));
-    await bot!.work.idle();
-    const jobs = await bot!.database.db.selectFrom('jobs').select(['id', 'state']).execute();
+    await ctx.bot.work.idle();
+    const jobs = await ctx.bot.database.db.selectFrom('jobs').select(['id', 'state']).execute();
     expect(jobs).toHaveLength(1);
     expect(ld.patches()).toHaveLength(1);
     expect(inChannel()).toEqual([result]);
@@ -310,7 +279,7 @@ describe('the work queue', () => {
     const held = ld.hold((r) => r.method === 'PATCH', 2);
     const acks = [];
     for (const target of ['sandy', 'bob', 'eve']) {
-      acks.push(await postSigned(bot!.url, commandAs(`flag new-checkout ${target} in 2 weeks`)));
+      acks.push(await postSigned(ctx.bot.url, commandAs(`flag new-checkout ${target} in 2 weeks`)));
     }
     expect(acks.map((a) => a.json().text === BUSY)).toEqual([false, false, true]);
     expect(acks[2]!.json().response_type).toBe('ephemeral');
@@ -318,11 +287,11 @@ describe('the work queue', () => {
     held.release();
 
     await slack.waitFor(() => inChannel().length === 2 || undefined, 10_000);
-    await bot!.work.idle();
+    await ctx.bot.work.idle();
     const keys = ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production').map((e) => e.contextKey);
     expect(keys.sort()).toEqual(['bob', 'sandy']);
     expect(JSON.stringify(ld.patches().map((p) => p.body))).not.toContain('eve');
-    expect((await bot!.database.db.selectFrom('jobs').select('id').execute()).length).toBe(2);
+    expect((await ctx.bot.database.db.selectFrom('jobs').select('id').execute()).length).toBe(2);
   });
 
   it('a request that waits more than 3 s is told how many are ahead of it, then done', async () => {
@@ -333,7 +302,7 @@ describe('the work queue', () => {
     // The first changes, as many as the worker runs at once, wait in LaunchDarkly until let go.
     const held = ld.hold((r) => r.method === 'PATCH', CONCURRENCY);
     const bodies = users.map((u) => commandAs(`flag big ${u} in 2 weeks`));
-    const acks = await Promise.all(bodies.map((body) => postSigned(bot!.url, body)));
+    const acks = await Promise.all(bodies.map((body) => postSigned(ctx.bot.url, body)));
     expect(acks.map((a) => a.status)).toEqual(bodies.map(() => 200));
     // Which command was written last is up to the race; its request waits behind all the others.
     const told = await slack.waitFor(
@@ -349,7 +318,7 @@ describe('the work queue', () => {
     expect(waited).toBeDefined();
 
     await slack.waitFor(() => inChannel().length === users.length || undefined, 15_000);
-    await bot!.work.idle();
+    await ctx.bot.work.idle();
     const keys = ld.expiringTargets('flag', PROJECT, 'big', 'production').map((e) => e.contextKey);
     expect(keys.sort()).toEqual([...users].sort());
     // Each sent once, the ones asked while another was in flight together in one request.
@@ -373,9 +342,9 @@ describe('a queue of changes to one flag', () => {
         trigger_id: slack.trigger(),
       }),
     );
-    const acks = await Promise.all(bodies.map((body) => postSigned(bot!.url, body)));
+    const acks = await Promise.all(bodies.map((body) => postSigned(ctx.bot.url, body)));
     expect(acks.map((a) => a.status)).toEqual(bodies.map(() => 200));
-    await bot!.work.idle();
+    await ctx.bot.work.idle();
     ld.delayMs = 0;
 
     const keys = ld.expiringTargets('flag', PROJECT, 'busy', 'production').map((e) => e.contextKey);

@@ -1,9 +1,6 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import SQLite from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { runReminderPass } from '../../src/passes/reminders.js';
 import { LD_MESSAGES } from '../../src/services/ld-errors.js';
@@ -12,14 +9,14 @@ import { RETRYING, SOMETHING_WENT_WRONG, TAKE_ON_FAILED } from '../../src/slack/
 import { CANCELLED, REMOVED_NOW } from '../../src/slack/blocks/reminder.js';
 import { SAFETY_MESSAGES } from '../../src/slack/blocks/safety.js';
 import { ACTIONS, BLOCKS, INPUTS, MODAL, VIEWS } from '../../src/slack/ids.js';
-import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { backoff } from '../../src/work/worker.js';
-import { type Bot, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly, type Fault, type RecordedRequest } from '../helpers/fake-launchdarkly.js';
-import { FAKE_BOT_TOKEN, FakeSlack, type PostedMessage } from '../helpers/fake-slack.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
+import type { Fault, RecordedRequest } from '../helpers/fake-launchdarkly.js';
+import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
 import { hurryRetries } from '../helpers/hurry-retries.js';
-import { PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { PROJECT } from '../helpers/ld-fixtures.js';
 import { silent } from '../helpers/silent-logger.js';
 import {
   clickButton,
@@ -47,42 +44,15 @@ const ref = (environmentKey = 'production') => ({
   environmentKey,
 });
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot;
-let database: Db;
-let dbPath: string;
-let clock: number;
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-  slack.users.set(ALICE.id, { tz: 'UTC', name: ALICE.name });
-  slack.users.set(BOB.id, { tz: 'Europe/Berlin', name: BOB.name });
+const fakes = fakesPerFile({ users: { [ALICE.id]: { tz: 'UTC', name: ALICE.name } } });
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, {
+  databaseUrl: sqliteUrl,
+  env: { PROTECTED_ENVIRONMENTS: 'staging', REMINDER_LEAD_TIMES: '2m' },
 });
-afterAll(async () => {
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(async () => {
-  clock = Date.parse('2030-01-10T18:00:00Z');
-  ld.clear();
-  seed(ld);
-  ld.now = () => clock;
-  slack.reset();
-  dbPath = join(mkdtempSync(join(tmpdir(), 'ld-expiry-bot-')), 'bot.sqlite');
-  database = await connect(`sqlite:${dbPath}`);
-  bot = await startBot(
-    slack,
-    ld,
-    { PROTECTED_ENVIRONMENTS: 'staging', REMINDER_LEAD_TIMES: '2m' },
-    { now: () => new Date(clock), database },
-  );
-});
-afterEach(async () => {
-  await bot.stop();
-  await database.close();
-  expect(slack.violations).toEqual([]);
-  expect(ld.schemaViolations).toEqual([]);
+/** The bot's SQLite file, which a test breaks from another connection. */
+const dbPath = () => ctx.databaseUrl.slice('sqlite:'.length);
+afterEach(() => {
   expectNoInternals();
 });
 
@@ -134,13 +104,13 @@ async function appliedPatches(): Promise<number> {
  * the way a full disk or a broken volume would: the error comes up through the real driver.
  */
 function breakDatabase(table: 'jobs' | 'confirmations' | 'expiries', on: 'INSERT' | 'UPDATE') {
-  const other = new SQLite(dbPath);
+  const other = new SQLite(dbPath());
   other.exec(
     `CREATE TRIGGER broken_${table} BEFORE ${on} ON ${table} BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END`,
   );
   other.close();
   return () => {
-    const again = new SQLite(dbPath);
+    const again = new SQLite(dbPath());
     again.exec(`DROP TRIGGER broken_${table}`);
     again.close();
   };
@@ -165,11 +135,11 @@ async function toldInViewOrDm(res: { status: number; body: string }): Promise<bo
 
 /** Makes the expiries table unreadable (as a lost or corrupt volume would) until the returned repair. */
 function hideExpiries() {
-  const other = new SQLite(dbPath);
+  const other = new SQLite(dbPath());
   other.exec('ALTER TABLE expiries RENAME TO expiries_away');
   other.close();
   return () => {
-    const again = new SQLite(dbPath);
+    const again = new SQLite(dbPath());
     again.exec('ALTER TABLE expiries_away RENAME TO expiries');
     again.close();
   };
@@ -208,7 +178,7 @@ function formValues(f: { resource: string; targets: string; when: string; enviro
 }
 
 async function openForm() {
-  await postSigned(bot.url, commandAs(''));
+  await postSigned(ctx.bot.url, commandAs(''));
   const call = await slack.waitFor(() => slack.callsTo('views.open').at(-1));
   expect(call.response.ok).toBe(true);
   return call.response.view;
@@ -228,7 +198,7 @@ function formSubmission(opened: any, f: Parameters<typeof formValues>[0]) {
 }
 
 function click(user: typeof ALICE, actionId: string, value: string, message = { channel: 'C1', ts: '1.1' }) {
-  return clickButton(bot.url, {
+  return clickButton(ctx.bot.url, {
     user,
     actionId,
     value,
@@ -241,7 +211,7 @@ function click(user: typeof ALICE, actionId: string, value: string, message = { 
 
 /** `/expire … --env staging` (protected): the id carried by the ephemeral question's Confirm. */
 async function askToConfirm(text = 'flag new-checkout sandy in 2 weeks --env staging') {
-  await postSigned(bot.url, commandAs(text));
+  await postSigned(ctx.bot.url, commandAs(text));
   const question = await slack.waitFor(() =>
     slack.responseUrlPosts.find((p) => allText(p.body).includes('is a protected environment')),
   );
@@ -252,7 +222,7 @@ async function askToConfirm(text = 'flag new-checkout sandy in 2 weeks --env sta
 async function pushedConfirmView() {
   const opened = await openForm();
   const res = await postSigned(
-    bot.url,
+    ctx.bot.url,
     formSubmission(opened, {
       resource: 'new-checkout',
       targets: 'sandy',
@@ -267,22 +237,22 @@ async function pushedConfirmView() {
 }
 
 const submitView = (user: typeof ALICE, view: any, values: Record<string, Record<string, string>> = {}) =>
-  postSigned(bot.url, interactionBody(viewSubmission({ user, view, values })));
+  postSigned(ctx.bot.url, interactionBody(viewSubmission({ user, view, values })));
 
 /** Schedules sandy in 3 minutes by command, then lets the reminder job post its reminder. */
 async function reminder(text = 'flag new-checkout sandy in 3 minutes'): Promise<PostedMessage> {
-  await postSigned(bot.url, commandAs(text));
+  await postSigned(ctx.bot.url, commandAs(text));
   const result = await channelMessage((t) => t.includes('scheduled 1 target'));
   for (let i = 0; i < 200; i++) {
-    const { items } = await bot.store.upcoming(clock, { limit: 10, offset: 0 });
+    const { items } = await ctx.bot.store.upcoming(ctx.clock, { limit: 10, offset: 0 });
     if (items.some((e) => e.messageTs === result.ts)) break;
     await new Promise((r) => setTimeout(r, 10));
   }
-  clock += 61_000;
+  ctx.clock += 61_000;
   await runReminderPass({
-    now: clock,
+    now: ctx.clock,
     deps: {
-      store: new ExpiryStore(database.db),
+      store: new ExpiryStore(ctx.database.db),
       ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
       slack: new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.apiUrl }),
       logger: silent,
@@ -338,7 +308,7 @@ const noFailureInChannel = () =>
 describe('a transient LaunchDarkly failure is retried: the person is told once, then the real result', () => {
   it('the /expire command: a 500 on the change', async () => {
     onPatch({ status: 500, times: 1 });
-    expect((await postSigned(bot.url, commandAs('flag new-checkout sandy in 2 weeks'))).status).toBe(200);
+    expect((await postSigned(ctx.bot.url, commandAs('flag new-checkout sandy in 2 weeks'))).status).toBe(200);
     const told = await responseUrlPost((t) => t === RETRY_NOTICE);
     expect(told.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(expiries()).toEqual([]);
@@ -404,7 +374,7 @@ describe('a transient LaunchDarkly failure is retried: the person is told once, 
 
     await slack.waitFor(() => reminderText(message).includes('expiry moved to') || undefined);
     expect(expiries()).toHaveLength(1);
-    expect(expiries()[0]!.expirationDate).toBe(clock + 10 * MIN);
+    expect(expiries()[0]!.expirationDate).toBe(ctx.clock + 10 * MIN);
     expect(retryNotices()).toBe(1);
     expect(slack.messages.filter((m) => m.ephemeral && String(m.text).startsWith(':x:'))).toEqual([]);
   });
@@ -414,7 +384,7 @@ describe('a LaunchDarkly refusal reaches the person in words, and trying again w
   it('the /expire command: a 401 is told in the channel; the same command again applies', async () => {
     onPatch({ status: 401 });
     const body = commandAs('flag new-checkout sandy in 2 weeks');
-    expect((await postSigned(bot.url, body)).status).toBe(200);
+    expect((await postSigned(ctx.bot.url, body)).status).toBe(200);
     const failed = await channelMessage();
     expect(allText(failed)).toContain(
       `:x: Nothing scheduled on flag *new-checkout*: ${mrkdwn(LD_MESSAGES.unauthorized)}`,
@@ -423,7 +393,7 @@ describe('a LaunchDarkly refusal reaches the person in words, and trying again w
     expect(retryNotices()).toBe(0);
 
     // Slack delivering the very same command again (same trigger): the failed job was let go.
-    await postSigned(bot.url, body, {
+    await postSigned(ctx.bot.url, body, {
       headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_error' },
     });
     await channelMessage((t) => t.includes('<@U1> scheduled 1 target on flag *new-checkout*'));
@@ -434,14 +404,14 @@ describe('a LaunchDarkly refusal reaches the person in words, and trying again w
     const opened = await openForm();
     onPatch({ status: 403 });
     const body = formSubmission(opened, { resource: 'new-checkout', targets: 'sandy', when: 'in 2 weeks' });
-    expect((await postSigned(bot.url, body)).body).toBe('');
+    expect((await postSigned(ctx.bot.url, body)).body).toBe('');
     const failed = await channelMessage();
     expect(allText(failed)).toContain(
       `:x: Nothing scheduled on flag *new-checkout*: ${mrkdwn(LD_MESSAGES.forbidden(ref()))}`,
     );
     expect(expiries()).toEqual([]);
 
-    expect((await postSigned(bot.url, body)).body).toBe('');
+    expect((await postSigned(ctx.bot.url, body)).body).toBe('');
     await channelMessage((t) => t.includes('<@U1> scheduled 1 target on flag *new-checkout*'));
     expect(expiries()).toHaveLength(1);
   });
@@ -527,7 +497,7 @@ describe('a LaunchDarkly refusal reaches the person in words, and trying again w
 
     expect((await extendTo(await openExtendForm(message), 'in 20 minutes')).body).toBe('');
     await slack.waitFor(() => reminderText(message).includes('expiry moved to') || undefined);
-    expect(expiries()[0]!.expirationDate).toBe(clock + 20 * MIN);
+    expect(expiries()[0]!.expirationDate).toBe(ctx.clock + 20 * MIN);
   });
 });
 
@@ -537,12 +507,12 @@ describe('a database failure reaches the person in words, and trying again works
   it('the /expire command: the job cannot be written, the ack says so, nothing sent; the same command again applies', async () => {
     const repair = breakDatabase('jobs', 'INSERT');
     const body = commandAs('flag new-checkout sandy in 2 weeks');
-    const ack = await postSigned(bot.url, body);
+    const ack = await postSigned(ctx.bot.url, body);
     expect(ack.json()).toEqual({ response_type: 'ephemeral', text: TAKE_ON_FAILED });
     expect(ld.patches()).toEqual([]);
 
     repair();
-    await postSigned(bot.url, body, {
+    await postSigned(ctx.bot.url, body, {
       headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_error' },
     });
     await channelMessage((t) => t.includes('<@U1> scheduled 1 target'));
@@ -551,8 +521,8 @@ describe('a database failure reaches the person in words, and trying again works
 
   it('the /expire command: LaunchDarkly has the change but the bot cannot write it down: tried again, then told precisely', async () => {
     const repair = breakDatabase('expiries', 'INSERT');
-    const stop = hurryRetries(dbPath);
-    await postSigned(bot.url, commandAs('flag new-checkout sandy in 2 weeks'));
+    const stop = hurryRetries(dbPath());
+    await postSigned(ctx.bot.url, commandAs('flag new-checkout sandy in 2 weeks'));
     const message = await channelMessage(undefined, 20_000);
     stop();
     expect(allText(message)).toContain('<@U1> scheduled 1 target on flag *new-checkout*');
@@ -566,14 +536,14 @@ describe('a database failure reaches the person in words, and trying again works
     const opened = await openForm();
     const repair = breakDatabase('jobs', 'INSERT');
     const body = formSubmission(opened, { resource: 'new-checkout', targets: 'sandy', when: 'in 2 weeks' });
-    expect((await postSigned(bot.url, body)).json()).toEqual({
+    expect((await postSigned(ctx.bot.url, body)).json()).toEqual({
       response_action: 'errors',
       errors: { [MODAL.blocks.targets]: TAKE_ON_FAILED },
     });
     expect(ld.patches()).toEqual([]);
 
     repair();
-    expect((await postSigned(bot.url, body)).body).toBe('');
+    expect((await postSigned(ctx.bot.url, body)).body).toBe('');
     await channelMessage((t) => t.includes('<@U1> scheduled 1 target'));
     expect(expiries()).toHaveLength(1);
   });
@@ -595,7 +565,7 @@ describe('a database failure reaches the person in words, and trying again works
   it('Confirm under the question: a database failing after the ack is retried, and told after the last try; Confirm works again', async () => {
     const id = await askToConfirm();
     const repair = breakDatabase('confirmations', 'UPDATE');
-    const hurried = hurryRetries(dbPath);
+    const hurried = hurryRetries(dbPath());
     await click(ALICE, ACTIONS.confirm, id);
     const told = await responseUrlPost((t) => t === SOMETHING_WENT_WRONG);
     hurried();
@@ -611,8 +581,8 @@ describe('a database failure reaches the person in words, and trying again works
 
   it('the /expire command for a protected environment: the database failing after the ack and recovering before the next try: the question comes, no false word, nothing left in the channel', async () => {
     const repair = breakDatabase('confirmations', 'INSERT');
-    await postSigned(bot.url, commandAs('flag new-checkout sandy in 2 weeks --env staging'));
-    await slack.waitFor(() => bot.logs.some((l) => l.includes('work behind an ack failed')) || undefined);
+    await postSigned(ctx.bot.url, commandAs('flag new-checkout sandy in 2 weeks --env staging'));
+    await slack.waitFor(() => ctx.bot.logs.some((l) => l.includes('work behind an ack failed')) || undefined);
     repair();
     await slack.waitFor(() =>
       slack.responseUrlPosts.find((p) => allText(p.body).includes('is a protected environment')),
@@ -661,26 +631,26 @@ describe('a database failure reaches the person in words, and trying again works
       when: 'in 2 weeks',
       environment: 'staging',
     });
-    const res = await postSigned(bot.url, body);
+    const res = await postSigned(ctx.bot.url, body);
     expect(await toldInViewOrDm(res), `Slack got HTTP ${res.status} "${res.body}"`).toBe(true);
     expect(ld.patches()).toEqual([]);
 
     repair();
-    expect((await postSigned(bot.url, body)).json().response_action).toBe('push');
+    expect((await postSigned(ctx.bot.url, body)).json().response_action).toBe('push');
   });
 
   it('the /expire command for a protected environment: a question that cannot be kept is told after the last try, nothing sent; the same command again asks', async () => {
     const repair = breakDatabase('confirmations', 'INSERT');
     const body = commandAs('flag new-checkout sandy in 2 weeks --env staging');
-    const hurried = hurryRetries(dbPath);
-    await postSigned(bot.url, body);
+    const hurried = hurryRetries(dbPath());
+    await postSigned(ctx.bot.url, body);
     const told = await responseUrlPost((t) => t === SOMETHING_WENT_WRONG);
     hurried();
     expect(told.body.response_type).toBe('ephemeral');
     expect(ld.patches()).toEqual([]);
 
     repair();
-    await postSigned(bot.url, body, {
+    await postSigned(ctx.bot.url, body, {
       headers: { 'X-Slack-Retry-Num': '1', 'X-Slack-Retry-Reason': 'http_error' },
     });
     await slack.waitFor(() =>
@@ -721,7 +691,7 @@ describe('a database failure reaches the person in words, and trying again works
     repair();
     expect((await extendTo(view, 'in 10 minutes')).body).toBe('');
     await slack.waitFor(() => reminderText(message).includes('expiry moved to') || undefined);
-    expect(expiries()[0]!.expirationDate).toBe(clock + 10 * MIN);
+    expect(expiries()[0]!.expirationDate).toBe(ctx.clock + 10 * MIN);
   });
 
   it('the Extend form of a reminder: an unreadable database is told to the person; the same submission again extends', async () => {
@@ -742,6 +712,6 @@ describe('a database failure reaches the person in words, and trying again works
     repair();
     expect((await extendTo(view, 'in 10 minutes')).body).toBe('');
     await slack.waitFor(() => reminderText(message).includes('expiry moved to') || undefined);
-    expect(expiries()[0]!.expirationDate).toBe(clock + 10 * MIN);
+    expect(expiries()[0]!.expirationDate).toBe(ctx.clock + 10 * MIN);
   });
 });
