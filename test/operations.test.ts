@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import { LaunchDarklyClient } from '../src/launchdarkly/client.js';
 import { createLogger } from '../src/log.js';
@@ -11,47 +11,24 @@ import { MirrorStore } from '../src/store/mirror-store.js';
 import { SafetyStore } from '../src/store/safety-store.js';
 import { WatchStore } from '../src/store/watch-store.js';
 import { createWorker } from '../src/work/worker.js';
-import { type Bot, startBot } from './helpers/bot.js';
-import { FakeLaunchDarkly } from './helpers/fake-launchdarkly.js';
-import { FakeSlack } from './helpers/fake-slack.js';
-import { seed } from './helpers/ld-fixtures.js';
+import { startBot } from './helpers/bot.js';
+import { botPerTest, fakesPerFile } from './helpers/bot-per-test.js';
+import { sqliteUrl } from './helpers/databases.js';
 import { commandBody, postSigned } from './helpers/slack-requests.js';
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot;
-/** The bot's clock: readiness reuses a Slack success for a while, and the tests move past it. */
-let clockMs = Date.now();
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = seed(await new FakeLaunchDarkly().start());
-  bot = await startBot(slack, ld, {}, { now: () => new Date(clockMs) });
-});
-afterAll(async () => {
-  await bot.stop();
-  await Promise.all([slack.stop(), ld.stop()]);
-});
-beforeEach(() => {
-  ld.clear();
-  seed(ld);
-  slack.reset();
-  // Past any Slack success an earlier test left behind.
-  clockMs += SLACK_OK_FOR_MS + 1;
-});
-afterEach(() => {
-  expect(ld.schemaViolations).toEqual([]);
-  expect(slack.violations).toEqual([]);
-});
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
+/** Readiness reuses a Slack success for a while: a new bot per test starts without one, and a test moves `ctx.clock` past it. */
+const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl });
 
 async function readyz() {
-  const res = await fetch(`${bot.url}/readyz`);
+  const res = await fetch(`${ctx.bot.url}/readyz`);
   return { status: res.status, body: await res.json() };
 }
 
 describe('/healthz and /readyz', () => {
   it('/healthz says alive; /readyz says ready when the database answers and Slack accepts the token', async () => {
-    const health = await fetch(`${bot.url}/healthz`);
+    const health = await fetch(`${ctx.bot.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await readyz()).toEqual({ status: 200, body: { ready: true, database: 'ok', slack: 'ok' } });
     expect(slack.callsTo('auth.test')).toHaveLength(1);
@@ -66,12 +43,12 @@ describe('/healthz and /readyz', () => {
       database: 'ok',
       slack: expect.stringContaining(SLACK_UNREACHABLE(slack.apiUrl, '').slice(0, -4)),
     });
-    expect((await fetch(`${bot.url}/healthz`)).status).toBe(200); // alive all the same
+    expect((await fetch(`${ctx.bot.url}/healthz`)).status).toBe(200); // alive all the same
 
     slack.outage = undefined;
     expect(await readyz()).toEqual({ status: 200, body: { ready: true, database: 'ok', slack: 'ok' } });
-    expect(bot.logs.join('')).toContain('"event":"not_ready"');
-    expect(bot.logs.join('')).toContain('ready again');
+    expect(ctx.bot.logs.join('')).toContain('"event":"not_ready"');
+    expect(ctx.bot.logs.join('')).toContain('ready again');
   });
 
   it('a token Slack stops accepting makes it not ready within a minute, and a command still works once it is back', async () => {
@@ -79,7 +56,7 @@ describe('/healthz and /readyz', () => {
     slack.outage = 'token_revoked';
     // Within the minute a success is reused: no auth.test per probe.
     expect((await readyz()).status).toBe(200);
-    clockMs += SLACK_OK_FOR_MS + 1;
+    ctx.clock += SLACK_OK_FOR_MS + 1;
     expect(await readyz()).toEqual({
       status: 503,
       body: { ready: false, database: 'ok', slack: SLACK_REJECTED('token_revoked') },
@@ -88,7 +65,7 @@ describe('/healthz and /readyz', () => {
     slack.outage = undefined;
     expect((await readyz()).status).toBe(200);
     // Never deaf: Bolt was told who the bot is, so nothing it cached from the outage drops requests.
-    const res = await bot.command('help');
+    const res = await ctx.bot.command('help');
     expect(res.status).toBe(200);
     expect(res.json().response_type).toBe('ephemeral');
   });
@@ -100,17 +77,17 @@ describe('/healthz and /readyz', () => {
     // What main.ts hands over from its own auth.test at start; Bolt then never calls auth.test itself
     // (without it, Bolt's one auth.test would fail here and every later request would be dropped).
     const logger = createLogger({ level: 'error', secrets: [], destination: { write: () => undefined } });
-    const app = createApp(bot.config, {
+    const app = createApp(ctx.bot.config, {
       ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
-      store: bot.store,
-      safetyStore: new SafetyStore(bot.database.db),
-      watches: new WatchStore(bot.database.db),
-      mirror: new MirrorStore(bot.database.db),
+      store: ctx.bot.store,
+      safetyStore: new SafetyStore(ctx.bot.database.db),
+      watches: new WatchStore(ctx.bot.database.db),
+      mirror: new MirrorStore(ctx.bot.database.db),
       logger,
-      work: createWorker(bot.config, bot.database, { logger, owner: 'never-deaf' }),
+      work: createWorker(ctx.bot.config, ctx.bot.database, { logger, owner: 'never-deaf' }),
       now: () => new Date(),
       metrics: createMetrics(),
-      pingDatabase: bot.database.ping,
+      pingDatabase: ctx.bot.database.ping,
       slackBot: { botId: 'BBOT', botUserId: 'UBOT' },
     });
     const server = (await app.start(0)) as Server;
@@ -153,14 +130,14 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 async function metrics(): Promise<string> {
-  const res = await fetch(`${bot.url}/metrics`);
+  const res = await fetch(`${ctx.bot.url}/metrics`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/plain');
   return res.text();
 }
 
 async function expire(text: string) {
-  const res = await postSigned(bot.url, commandBody({ text, response_url: slack.responseUrl() }));
+  const res = await postSigned(ctx.bot.url, commandBody({ text, response_url: slack.responseUrl() }));
   expect(res.status).toBe(200);
 }
 
@@ -187,7 +164,7 @@ describe('/metrics', () => {
     slack.reset();
     await expire('flag no-such-flag sandy in 2 weeks');
     await resultIn();
-    await bot.work.idle();
+    await ctx.bot.work.idle();
 
     const after = await metrics();
     expect(changes(after, 'add', 'ok') - changes(before, 'add', 'ok')).toBe(1);
@@ -226,7 +203,7 @@ describe('/metrics', () => {
     expect(running).toBe(1);
     ld.delayMs = 0;
     await resultIn();
-    await bot.work.idle();
+    await ctx.bot.work.idle();
     expect(sample(await metrics(), 'ld_expiry_bot_work_open_jobs')).toBe(0);
   });
 

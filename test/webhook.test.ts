@@ -1,51 +1,37 @@
 import { createHmac } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { scanEnvironment } from '../src/services/scan.js';
 import { MirrorStore } from '../src/store/mirror-store.js';
 import { WatchStore } from '../src/store/watch-store.js';
 import { validSignature, WEBHOOK_PATH } from '../src/webhook.js';
-import { type Bot, startBot } from './helpers/bot.js';
-import { auditRep, FakeLaunchDarkly } from './helpers/fake-launchdarkly.js';
-import { FakeSlack } from './helpers/fake-slack.js';
-import { clientFor, PROJECT, seed } from './helpers/ld-fixtures.js';
+import { startBot } from './helpers/bot.js';
+import { botPerTest, fakesPerFile } from './helpers/bot-per-test.js';
+import { sqliteUrl } from './helpers/databases.js';
+import { auditRep } from './helpers/fake-launchdarkly.js';
+import { clientFor, PROJECT } from './helpers/ld-fixtures.js';
 import { silent } from './helpers/silent-logger.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
 const PROD = { projectKey: PROJECT, environmentKey: 'production' };
 const sign = (body: string, secret = SECRET) => createHmac('sha256', secret).update(body).digest('hex');
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot;
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = await new FakeLaunchDarkly().start();
-});
-afterAll(async () => {
-  await Promise.all([slack.stop(), ld.stop()]);
-});
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl, env: { LD_WEBHOOK_SECRET: SECRET }, clock: 'wall' });
 beforeEach(async () => {
-  ld.clear();
-  seed(ld);
-  slack.reset();
-  bot = await startBot(slack, ld, { LD_WEBHOOK_SECRET: SECRET });
-  const watches = new WatchStore(bot.database.db);
+  const watches = new WatchStore(ctx.database.db);
   await watches.add({ channelId: 'C1', ...PROD, createdBy: 'U1', createdAt: Date.now() });
   await scanEnvironment(PROD, {
     now: Date.now(),
     deps: {
       ld: clientFor(ld).client,
       watches,
-      mirror: new MirrorStore(bot.database.db),
+      mirror: new MirrorStore(ctx.database.db),
       logger: silent,
       owner: 'test',
       fullScanIntervalMs: 86_400_000,
     },
   });
-});
-afterEach(async () => {
-  await bot.stop();
-  expect(ld.schemaViolations).toEqual([]);
 });
 
 /** An expiry set in LaunchDarkly's UI, and the webhook LaunchDarkly would send for it. */
@@ -60,13 +46,13 @@ function outsideChange(): string {
 }
 
 const post = (body: string, headers: Record<string, string>) =>
-  fetch(`${bot.url}${WEBHOOK_PATH}`, {
+  fetch(`${ctx.bot.url}${WEBHOOK_PATH}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...headers },
     body,
   });
 const mirrored = () =>
-  new MirrorStore(bot.database.db).ofResource({ kind: 'flag', key: 'new-checkout', ...PROD });
+  new MirrorStore(ctx.bot.database.db).ofResource({ kind: 'flag', key: 'new-checkout', ...PROD });
 
 describe('the LaunchDarkly webhook', () => {
   it('accepts a signed entry and re-reads the flag it names at once', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
@@ -8,25 +8,14 @@ import { MirrorStore } from '../../src/store/mirror-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
 import { createWorker } from '../../src/work/worker.js';
-import { type Bot, botEnv, startBot } from '../helpers/bot.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { FakeSlack } from '../helpers/fake-slack.js';
-import { seed } from '../helpers/ld-fixtures.js';
+import { botEnv } from '../helpers/bot.js';
+import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
 import { commandBody, postSigned, SIGNING_SECRET, slackSignature } from '../helpers/slack-requests.js';
 
-let slack: FakeSlack;
-let ld: FakeLaunchDarkly;
-let bot: Bot;
-
-beforeAll(async () => {
-  slack = await new FakeSlack().start();
-  ld = seed(await new FakeLaunchDarkly().start());
-  bot = await startBot(slack, ld);
-});
-afterAll(async () => {
-  await bot.stop();
-  await Promise.all([slack.stop(), ld.stop()]);
-});
+const fakes = fakesPerFile();
+const { slack, ld } = fakes;
+const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl });
 
 describe('signing', () => {
   it("computes Slack's documented known-answer signature", () => {
@@ -39,14 +28,14 @@ describe('signing', () => {
 
   it('refuses a forged signature with 401 and calls nothing', async () => {
     const before = ld.requests.length;
-    const res = await postSigned(bot.url, commandBody({ text: 'help' }), { secret: 'not-the-secret' });
+    const res = await postSigned(ctx.bot.url, commandBody({ text: 'help' }), { secret: 'not-the-secret' });
     expect(res.status).toBe(401);
     expect(ld.requests.length).toBe(before);
   });
 
   it('refuses a replayed request older than five minutes', async () => {
     const old = Math.floor(Date.now() / 1000) - 6 * 60;
-    const res = await postSigned(bot.url, commandBody({ text: 'help' }), {
+    const res = await postSigned(ctx.bot.url, commandBody({ text: 'help' }), {
       timestamp: old,
       secret: SIGNING_SECRET,
     });
@@ -56,7 +45,7 @@ describe('signing', () => {
 
 describe('/expire help', () => {
   it('answers at once, ephemerally, with the usage and the time forms', async () => {
-    const res = await bot.command('help');
+    const res = await ctx.bot.command('help');
     expect(res.status).toBe(200);
     const body = res.json();
     expect(body.response_type).toBe('ephemeral');
@@ -71,7 +60,7 @@ describe('/expire help', () => {
 
 describe('health', () => {
   it('answers GET /healthz with 200', async () => {
-    const res = await fetch(`${bot.url}/healthz`);
+    const res = await fetch(`${ctx.bot.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ ok: true });
   });
@@ -85,15 +74,15 @@ describe('Socket Mode', () => {
     });
     const socketBot = createApp(config, {
       ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
-      store: bot.store,
-      safetyStore: new SafetyStore(bot.database.db),
+      store: ctx.bot.store,
+      safetyStore: new SafetyStore(ctx.bot.database.db),
       logger: silentLogger(),
       now: () => new Date(),
-      watches: new WatchStore(bot.database.db),
-      mirror: new MirrorStore(bot.database.db),
-      work: createWorker(config, bot.database, { logger: silentLogger(), owner: 'socket' }),
+      watches: new WatchStore(ctx.bot.database.db),
+      mirror: new MirrorStore(ctx.bot.database.db),
+      work: createWorker(config, ctx.bot.database, { logger: silentLogger(), owner: 'socket' }),
       metrics: createMetrics(),
-      pingDatabase: bot.database.ping,
+      pingDatabase: ctx.bot.database.ping,
     });
     // The fake has no WebSocket server, so the client keeps retrying: watch for its first call.
     socketBot.start().catch(() => undefined);
