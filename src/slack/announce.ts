@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { ChangeRequest } from '../domain/change-request.js';
 import type { Logger } from '../log.js';
 import type { ApplyOptions, PlannedTargets } from '../services/apply-change.js';
@@ -9,18 +8,7 @@ import { failedMessage, type Message, progressMessage, resultMessage } from './b
 import { confirmMessage, SAFETY_MESSAGES } from './blocks/safety.js';
 import { textMessage } from './blocks/text.js';
 import { findMarked, jobMark, trackProgress } from './reply.js';
-
-/** Where a surface answers the person who asked. */
-export interface Surface {
-  client: WebClient;
-  /** The channel the change was asked in: results are announced there. */
-  channel: string;
-  userId: string;
-  /** Only the asker sees it: an ephemeral answer through the response_url, or a DM. */
-  tell: (message: Message) => Promise<unknown>;
-  /** Where the channel refuses the bot: the response_url, or a DM. */
-  fallback: (message: Message) => Promise<unknown>;
-}
+import type { Surface } from './surfaces.js';
 
 export const SOMETHING_WENT_WRONG = `:x: Something went wrong on my side; the details are in my log. Check with /expire list before trying again.`;
 
@@ -98,6 +86,23 @@ export interface ChangeNotes {
 export const RETRYING = (inMs: number, attempt: number) =>
   `:hourglass: LaunchDarkly could not take the change just now; I will try again in ${Math.round(inMs / 1_000)} s (try ${attempt + 1} of ${MAX_ATTEMPTS}). Nothing needs doing on your side.`;
 
+/** A transient failure (an outage, a rate limit) is tried again while tries are left. */
+export const retries = (outcome: ChangeOutcome, job: Pick<ChangeJob, 'attempt'>) =>
+  outcome.kind === 'failed' && outcome.transient === true && job.attempt < MAX_ATTEMPTS;
+
+/** Tries the change again after a back-off; the person is told once, on the first. */
+export async function retryLater(
+  job: ChangeJob,
+  tell: (message: Message) => Promise<unknown>,
+): Promise<JobResult> {
+  const retryInMs = backoff(job.attempt);
+  if (!job.notes.toldRetry) {
+    await tell(textMessage(RETRYING(retryInMs, job.attempt)));
+    await job.note({ toldRetry: true });
+  }
+  return { retryInMs };
+}
+
 /**
  * A change asked for where its result is news for the channel (the command, the form, Confirm),
  * run as a durable job: progress while long work runs, then the result — or why nothing was done —
@@ -164,14 +169,9 @@ export async function announceChange(
     if (ts) await deps.changes.thread(outcome.result, surface.channel, ts);
     return 'done';
   }
-  if (outcome.kind === 'failed' && outcome.transient && job.attempt < MAX_ATTEMPTS) {
-    const retryInMs = backoff(job.attempt);
+  if (retries(outcome, job)) {
     await progress.pause();
-    if (!job.notes.toldRetry) {
-      await surface.tell(textMessage(RETRYING(retryInMs, job.attempt)));
-      await job.note({ toldRetry: true });
-    }
-    return { retryInMs };
+    return retryLater(job, surface.tell);
   }
   if (outcome.kind === 'failed') {
     await progress.finish(failedMessage(outcome.request, outcome.message, surface.userId));

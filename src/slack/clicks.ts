@@ -1,10 +1,10 @@
 import type { BlockAction } from '@slack/bolt';
 import type { Requester } from '../domain/change-request.js';
 import { parseJson } from '../domain/json.js';
+import { findExpiry, type KnownExpiry } from '../services/expiry-change.js';
 import { ALREADY_HANDLED } from './blocks/reminder.js';
 import type { ListenerDeps } from './context.js';
 import { passedRefSchema, reminderRef } from './parse/reminder.js';
-import { findReminded, type RemindedExpiry } from './watched-reminders.js';
 
 /**
  * The expiry a reminder's button is about, when the button is not out of date: the expiry is
@@ -13,9 +13,9 @@ import { findReminded, type RemindedExpiry } from './watched-reminders.js';
 export async function loadReminded(
   value: string | undefined,
   deps: Pick<ListenerDeps, 'store' | 'mirror'>,
-): Promise<{ ok: true; expiry: RemindedExpiry } | { ok: false; message: string }> {
+): Promise<{ ok: true; expiry: KnownExpiry } | { ok: false; message: string }> {
   const ref = parseJson(reminderRef, value);
-  const expiry = ref && (await findReminded(ref.id, deps));
+  const expiry = ref && (await findExpiry(ref.id, deps));
   if (!ref || !expiry || expiry.expiresAt !== ref.at) return { ok: false, message: ALREADY_HANDLED };
   return { ok: true, expiry };
 }
@@ -26,7 +26,7 @@ export async function loadReminded(
  */
 export function loadPassed(
   value: string | undefined,
-): { ok: true; expiry: RemindedExpiry } | { ok: false; message: string } {
+): { ok: true; expiry: KnownExpiry } | { ok: false; message: string } {
   const ref = parseJson(passedRefSchema, value);
   if (!ref) return { ok: false, message: ALREADY_HANDLED };
   const [kind, projectKey, key, environmentKey] = ref.r;

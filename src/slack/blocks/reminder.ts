@@ -1,7 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { Expiry } from '../../domain/expiry.js';
 import { targetLabel } from '../../domain/targets.js';
-import type { Verb } from '../../domain/vocabulary.js';
+import { VERBS, type Verb } from '../../domain/vocabulary.js';
 import type { MirroredExpiry } from '../../domain/watch.js';
 import { formatRelative, formatUtc, slackDate } from '../../domain/when-format.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../ids.js';
@@ -151,11 +151,11 @@ export const EXTENDED = (at: number) => `expiry moved to ${slackDate(at)} (${for
 export const CANCELLED = 'expiry cancelled, the target stays';
 export const REMOVED_NOW = 'removed now';
 
-/** What a reminder says was done, by the verb its button or form asked for. */
+/** What a reminder says was done: removed at once, no longer expiring, or moved to its new instant. */
 export function reminderDone(verb: Verb, expiresAt: number | undefined): string {
-  if (verb === 'revoke') return REMOVED_NOW;
-  if (verb === 'remove') return CANCELLED;
-  return EXTENDED(expiresAt!);
+  if (VERBS[verb].revokes) return REMOVED_NOW;
+  if (expiresAt === undefined) return CANCELLED;
+  return EXTENDED(expiresAt);
 }
 export const ALREADY_HANDLED =
   'That reminder is out of date: the expiry was changed or handled already. `/expire list` shows what is scheduled.';

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import type { ChangeAsk } from '../../../services/request-change.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
 import type { JobKind } from '../../../work/worker.js';
-import { announceChange, answering, changeJob, privateAnswer, type Surface } from '../../announce.js';
+import { announceChange, answering, changeJob, privateAnswer } from '../../announce.js';
 import { confirmMessage, SAFETY_MESSAGES } from '../../blocks/safety.js';
 import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
 import { responder } from '../../response-url.js';
 import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
+import { surfaceFor } from '../../surfaces.js';
 
 const payloadSchema = z.object({
   id: z.string(),
@@ -43,16 +44,11 @@ export function confirmedJob(deps: ListenerDeps): JobKind {
   return {
     async run(job, ctx) {
       const p = payloadSchema.parse(job.payload);
-      const dm = (message: { text: string }) =>
-        deps.slack.chat.postMessage({ channel: p.userId, ...message });
-      const respond = responder(p.responseUrl, dm);
-      const surface: Surface = {
-        client: deps.slack,
-        channel: p.channel,
-        userId: p.userId,
-        tell: (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
-        fallback: (message) => respond({ response_type: 'in_channel', replace_original: false, ...message }),
-      };
+      const surface = surfaceFor({ userId: p.userId, channel: p.channel, responseUrl: p.responseUrl }, deps);
+      // The question itself is replaced through the response_url (or answered anew by DM).
+      const respond = responder(p.responseUrl, (message) =>
+        deps.slack.chat.postMessage({ channel: p.userId, ...message }),
+      );
       return answering(surface, deps.logger, job.attempt, async () => {
         // Claimed once; a resumed job finds the change it claimed in its notes.
         let ask = job.notes.ask as ChangeAsk | undefined;

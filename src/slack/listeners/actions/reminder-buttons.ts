@@ -6,14 +6,14 @@ import type { JobKind } from '../../../work/worker.js';
 import { answering, changeJob } from '../../announce.js';
 import { HOME_STALE } from '../../blocks/home.js';
 import { textMessage } from '../../blocks/text.js';
+import { clicker, loadPassed, loadReminded } from '../../clicks.js';
 import type { ListenerDeps } from '../../context.js';
+import { askedFromSchema, clickedChange } from '../../expiry-clicks.js';
 import { publishHome } from '../../home.js';
 import { ACTIONS } from '../../ids.js';
-import { clicker, loadPassed, loadReminded } from '../../reminded.js';
-import { askedFromSchema, changeFromReminder, showDone } from '../../reminder-change.js';
-import { responder } from '../../response-url.js';
 import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
+import { surfaceFor } from '../../surfaces.js';
 
 const BUTTONS = [
   { actionId: ACTIONS.reminderCancel, verb: 'remove', from: 'reminder' },
@@ -58,11 +58,10 @@ export function reminderButtonJob(deps: ListenerDeps): JobKind {
   return {
     async run(job, ctx) {
       const p = reminderButtonPayload.parse(job.payload);
-      const dm = (message: { text: string }) =>
-        deps.slack.chat.postMessage({ channel: p.who.userId, ...message });
-      const respond = responder(p.responseUrl, dm);
-      const tell = (message: { text: string }) =>
-        respond({ response_type: 'ephemeral', replace_original: false, ...message });
+      const { tell } = surfaceFor(
+        { userId: p.who.userId, channel: p.who.channelId, responseUrl: p.responseUrl },
+        deps,
+      );
       return answering({ tell }, deps.logger, job.attempt, async () => {
         const expiry = p.from === 'passed' ? loadPassed(p.value) : await loadReminded(p.value, deps);
         if (!expiry.ok) {
@@ -71,13 +70,13 @@ export function reminderButtonJob(deps: ListenerDeps): JobKind {
           await tell(textMessage(p.from === 'home' ? HOME_STALE : expiry.message));
           return 'done';
         }
-        return changeFromReminder(
+        return clickedChange(
           expiry.expiry,
           p.verb,
           {},
           {
             who: p.who,
-            done: showDone(p.from, p.message, p.who.userId, deps),
+            from: p.from,
             message: p.message,
             tell,
             deps,

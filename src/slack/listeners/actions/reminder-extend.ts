@@ -1,8 +1,8 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { extendView } from '../../blocks/reminder.js';
+import { loadReminded } from '../../clicks.js';
 import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
-import { loadReminded } from '../../reminded.js';
 import { openForm } from '../../reply.js';
 import type { Router } from '../../router.js';
 

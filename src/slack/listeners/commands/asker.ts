@@ -1,9 +1,8 @@
 import type { SlashCommand } from '@slack/bolt';
 import { z } from 'zod';
 import type { Requester } from '../../../domain/change-request.js';
-import type { Surface } from '../../announce.js';
 import type { ListenerDeps } from '../../context.js';
-import { responder } from '../../response-url.js';
+import { surfaceFor } from '../../surfaces.js';
 
 /** What a command's job keeps of who asked and where to answer them. */
 export const askedSchema = z.object({
@@ -34,14 +33,5 @@ export const requesterOf = (p: Asked): Requester => ({
 });
 
 /** Where a command's job answers: its response_url, or a DM once that no longer works. */
-export function commandSurface(p: Asked, deps: ListenerDeps): Surface {
-  const dm = (message: { text: string }) => deps.slack.chat.postMessage({ channel: p.user_id, ...message });
-  const respond = responder(p.response_url, dm);
-  return {
-    client: deps.slack,
-    channel: p.channel_id,
-    userId: p.user_id,
-    tell: (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
-    fallback: (message) => respond({ response_type: 'in_channel', replace_original: false, ...message }),
-  };
-}
+export const commandSurface = (p: Asked, deps: ListenerDeps) =>
+  surfaceFor({ userId: p.user_id, channel: p.channel_id, responseUrl: p.response_url }, deps);

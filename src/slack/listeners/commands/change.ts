@@ -13,7 +13,7 @@ import type { ListenerDeps } from '../../context.js';
 import { type Command, commandResource, parseCommand } from '../../parse/command.js';
 import { takeOn } from '../../submit.js';
 import type { CommandArgs } from './args.js';
-import { askedOf, askedSchema, commandSurface, requesterOf } from './asked.js';
+import { askedOf, askedSchema, commandSurface, requesterOf } from './asker.js';
 
 /** What a command's job keeps of the slash command: enough to do the work in any process. */
 const payloadSchema = askedSchema.extend({

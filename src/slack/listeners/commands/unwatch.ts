@@ -6,7 +6,7 @@ import { WATCH_MESSAGES } from '../../blocks/watch.js';
 import type { ListenerDeps } from '../../context.js';
 import type { WatchCommand } from '../../parse/watch.js';
 import type { CommandArgs } from './args.js';
-import { commandSurface } from './asked.js';
+import { commandSurface } from './asker.js';
 import { policyAnswer, submitWatchJob, watchPayloadSchema } from './watch.js';
 
 export const runUnwatch = (

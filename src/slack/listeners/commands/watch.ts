@@ -11,7 +11,7 @@ import type { WatchCommand } from '../../parse/watch.js';
 import { trackProgress } from '../../reply.js';
 import { takeOn } from '../../submit.js';
 import type { CommandArgs } from './args.js';
-import { askedOf, askedSchema, commandSurface, requesterOf } from './asked.js';
+import { askedOf, askedSchema, commandSurface, requesterOf } from './asker.js';
 
 /** What a watch or unwatch job keeps of the slash command. */
 const payloadSchema = askedSchema.extend({

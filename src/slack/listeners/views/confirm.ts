@@ -3,19 +3,13 @@ import { changeRequestSchema, requesterSchema } from '../../../domain/change-req
 import { parseJson } from '../../../domain/json.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
 import type { JobKind } from '../../../work/worker.js';
-import {
-  announceChange,
-  answering,
-  changeJob,
-  privateAnswer,
-  SOMETHING_WENT_WRONG,
-  type Surface,
-} from '../../announce.js';
+import { announceChange, answering, changeJob, privateAnswer, SOMETHING_WENT_WRONG } from '../../announce.js';
 import { noticeView, SAFETY_MESSAGES } from '../../blocks/safety.js';
 import type { ListenerDeps } from '../../context.js';
 import { VIEWS } from '../../ids.js';
 import type { Router, ViewArgs } from '../../router.js';
 import { takeOn } from '../../submit.js';
+import { surfaceFor } from '../../surfaces.js';
 
 const metadata = z.object({ id: z.string().uuid() });
 const payloadSchema = z.object({ id: z.string(), who: requesterSchema, request: changeRequestSchema });
@@ -57,15 +51,7 @@ export function confirmedFormJob(deps: ListenerDeps): JobKind {
     async run(job, ctx) {
       const { id, ...ask } = payloadSchema.parse(job.payload);
       // No response_url comes with a view: the person hears privately by DM.
-      const dm = (message: { text: string }) =>
-        deps.slack.chat.postMessage({ channel: ask.who.userId, ...message });
-      const surface: Surface = {
-        client: deps.slack,
-        channel: ask.who.channelId,
-        userId: ask.who.userId,
-        tell: dm,
-        fallback: dm,
-      };
+      const surface = surfaceFor({ userId: ask.who.userId, channel: ask.who.channelId }, deps);
       const result = await answering(surface, deps.logger, job.attempt, () =>
         announceChange(
           ask.request,

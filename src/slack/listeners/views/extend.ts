@@ -2,16 +2,17 @@ import { z } from 'zod';
 import { requesterSchema } from '../../../domain/change-request.js';
 import { parseJson } from '../../../domain/json.js';
 import { parseWhen } from '../../../domain/when.js';
+import { findExpiry } from '../../../services/expiry-change.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
 import type { JobKind } from '../../../work/worker.js';
 import { answering, changeJob, SOMETHING_WENT_WRONG } from '../../announce.js';
 import type { ListenerDeps } from '../../context.js';
+import { askedFromSchema, clickedChange } from '../../expiry-clicks.js';
 import { BLOCKS, INPUTS, VIEWS } from '../../ids.js';
 import { extendMetadata } from '../../parse/reminder.js';
-import { askedFromSchema, changeFromReminder, showDone } from '../../reminder-change.js';
 import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
-import { findReminded } from '../../watched-reminders.js';
+import { surfaceFor } from '../../surfaces.js';
 
 export const STALE_FORM =
   'This form is out of date: the expiry changed meanwhile. Close it and use /expire list.';
@@ -32,7 +33,7 @@ export function registerExtend(router: Router, deps: ListenerDeps): void {
     const error = (text: string) => ack({ response_action: 'errors', errors: { [BLOCKS.extendWhen]: text } });
     try {
       const meta = parseJson(extendMetadata, view.private_metadata);
-      const expiry = meta && (await findReminded(meta.id, deps));
+      const expiry = meta && (await findExpiry(meta.id, deps));
       if (!meta || !expiry || expiry.expiresAt !== meta.at) return await error(STALE_FORM);
       const text = view.state.values[BLOCKS.extendWhen]?.[INPUTS.extendWhen]?.value ?? '';
       const timeZone = await deps.timeZones.of(client, body.user.id);
@@ -65,26 +66,19 @@ export function extendJob(deps: ListenerDeps): JobKind {
   return {
     async run(job, ctx) {
       const p = payloadSchema.parse(job.payload);
-      const tell = (message: { text: string }) =>
-        p.message
-          ? deps.slack.chat.postEphemeral({ channel: p.message.channel, user: p.who.userId, ...message })
-          : deps.slack.chat.postMessage({ channel: p.who.userId, ...message });
+      const { tell } = surfaceFor(
+        { userId: p.who.userId, channel: p.who.channelId, ephemeralIn: p.message?.channel },
+        deps,
+      );
       return answering({ tell }, deps.logger, job.attempt, async () => {
-        const expiry = await findReminded(p.expiryId, deps);
+        const expiry = await findExpiry(p.expiryId, deps);
         // Moved by someone else meanwhile, or this very job's change was applied before a crash.
         if (!expiry || (expiry.expiresAt !== p.at && expiry.expiresAt !== p.expiresAt)) return 'done';
-        return changeFromReminder(
+        return clickedChange(
           expiry,
           'update',
           { expiresAt: p.expiresAt },
-          {
-            who: p.who,
-            done: showDone(p.from, p.message, p.who.userId, deps),
-            message: p.message,
-            tell,
-            deps,
-            job: changeJob(job, ctx),
-          },
+          { who: p.who, from: p.from, message: p.message, tell, deps, job: changeJob(job, ctx) },
         );
       });
     },

@@ -3,14 +3,7 @@ import { changeRequestSchema, requesterSchema } from '../../../domain/change-req
 import { parseJson } from '../../../domain/json.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
 import type { JobKind } from '../../../work/worker.js';
-import {
-  announceChange,
-  answering,
-  changeJob,
-  SOMETHING_WENT_WRONG,
-  type Surface,
-  WAITING,
-} from '../../announce.js';
+import { announceChange, answering, changeJob, SOMETHING_WENT_WRONG, WAITING } from '../../announce.js';
 import { confirmView } from '../../blocks/safety.js';
 import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
@@ -19,6 +12,7 @@ import { checkSubmission, MODAL_ERRORS } from '../../modal-submission.js';
 import { modalMetadata, readModalState } from '../../parse/modal.js';
 import type { Router, ViewArgs } from '../../router.js';
 import { takeOn } from '../../submit.js';
+import { surfaceFor } from '../../surfaces.js';
 
 const payloadSchema = z.object({ who: requesterSchema, request: changeRequestSchema });
 
@@ -69,10 +63,8 @@ async function submit({ ack, view, body, client }: ViewArgs, deps: ListenerDeps)
 }
 
 /** No response_url comes with a form: the person hears privately by DM. */
-function surfaceOf(who: { userId: string; channelId: string }, deps: ListenerDeps): Surface {
-  const dm = (message: { text: string }) => deps.slack.chat.postMessage({ channel: who.userId, ...message });
-  return { client: deps.slack, channel: who.channelId, userId: who.userId, tell: dm, fallback: dm };
-}
+const surfaceOf = (who: { userId: string; channelId: string }, deps: ListenerDeps) =>
+  surfaceFor({ userId: who.userId, channel: who.channelId }, deps);
 
 export function formJob(deps: ListenerDeps): JobKind {
   return {

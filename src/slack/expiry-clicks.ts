@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import type { Requester } from '../domain/change-request.js';
+import type { Timing } from '../domain/timing.js';
+import type { Verb } from '../domain/vocabulary.js';
+import { changeExpiry, type KnownExpiry } from '../services/expiry-change.js';
+import type { JobResult } from '../work/worker.js';
+import { type ChangeJob, privateAnswer, retries, retryLater } from './announce.js';
+import { escapeMrkdwn } from './blocks/mrkdwn.js';
+import { reminderDone, reminderDoneMessage } from './blocks/reminder.js';
+import type { Message } from './blocks/result.js';
+import { textMessage } from './blocks/text.js';
+import type { ListenerDeps } from './context.js';
+import { type HomeDeps, publishHome } from './home.js';
+
+/**
+ * Where a change on a known expiry was asked: a reminder (updated in place), an after-expiry
+ * message (answered in its thread: the message speaks for several targets) or the Home tab
+ * (published again).
+ */
+export const askedFromSchema = z.enum(['reminder', 'passed', 'home']);
+export type AskedFrom = z.infer<typeof askedFromSchema>;
+
+/**
+ * How a change done from `from` is shown there. A watched environment's reminder is grouped: it
+ * keeps the other targets' buttons, so what was done goes in its thread instead.
+ */
+export function showDone(
+  from: AskedFrom,
+  message: { channel: string; ts: string } | undefined,
+  who: string,
+  deps: HomeDeps,
+): (expiry: KnownExpiry, done: string) => Promise<unknown> {
+  return async (expiry, done) => {
+    if (from === 'home' || !message) return publishHome(deps, who);
+    const shown = reminderDoneMessage(expiry, done, who);
+    if (from === 'reminder' && !expiry.watched) return deps.slack.chat.update({ ...message, ...shown });
+    return deps.slack.chat.postMessage({
+      channel: message.channel,
+      thread_ts: expiry.messageTs ?? message.ts,
+      ...shown,
+    });
+  };
+}
+
+/**
+ * A change clicked on a known expiry (Cancel expiry, Remove now, Extend), as a job: the use case,
+ * then the outcome shown where it was asked (the reminder, its thread, the Home tab). Anything
+ * else is told to the person who clicked; a transient failure is retried (told once); 'failed'
+ * lets the person click again.
+ */
+export async function clickedChange(
+  expiry: KnownExpiry,
+  verb: Verb,
+  timing: Timing,
+  ctx: {
+    who: Requester;
+    from: AskedFrom;
+    /** The message the change was asked from, if any (not on the Home tab). */
+    message?: { channel: string; ts: string };
+    tell: (message: Message) => Promise<unknown>;
+    deps: ListenerDeps;
+    job: ChangeJob;
+  },
+): Promise<JobResult> {
+  const { job, tell } = ctx;
+  const outcome = await changeExpiry(
+    expiry,
+    verb,
+    timing,
+    {
+      who: ctx.who,
+      message: ctx.message,
+      plan: {
+        resumed: job.notes.planned,
+        onPlan: job.notes.planned ? undefined : (planned) => job.note({ planned }),
+      },
+    },
+    ctx.deps,
+  );
+  switch (outcome.kind) {
+    case 'done':
+      await showDone(
+        ctx.from,
+        ctx.message,
+        ctx.who.userId,
+        ctx.deps,
+      )(expiry, reminderDone(verb, outcome.expiresAt));
+      if (outcome.warning) await tell(textMessage(`:warning: ${escapeMrkdwn(outcome.warning)}`));
+      return 'done';
+    case 'target-failed':
+      await tell(textMessage(`:x: ${escapeMrkdwn(outcome.message)}`));
+      return 'failed';
+    case 'failed':
+      if (retries(outcome, job)) return retryLater(job, tell);
+      await tell(textMessage(`:x: ${escapeMrkdwn(outcome.message)}`));
+      return 'failed';
+    default: {
+      const answer = privateAnswer(outcome);
+      if (answer) await tell(answer);
+      return 'failed';
+    }
+  }
+}
