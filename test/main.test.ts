@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DATABASE_UNUSABLE,
   LD_REJECTED,
@@ -12,8 +12,8 @@ import {
   SLACK_REJECTED,
   SLACK_UNREACHABLE,
 } from '../src/preflight.js';
-import { FakeLaunchDarkly } from './helpers/fake-launchdarkly.js';
-import { FAKE_BOT_TOKEN, FakeSlack } from './helpers/fake-slack.js';
+import { fakesPerFile } from './helpers/bot-per-test.js';
+import { FAKE_BOT_TOKEN } from './helpers/fake-slack.js';
 import { PROJECT, seed } from './helpers/ld-fixtures.js';
 import { commandBody, postSigned, SIGNING_SECRET } from './helpers/slack-requests.js';
 
@@ -109,15 +109,7 @@ describe('npm start', { timeout: PROCESS_TIMEOUT_MS }, () => {
   });
 
   describe('with variables', { timeout: PROCESS_TIMEOUT_MS }, () => {
-    let slack: FakeSlack;
-    let ld: FakeLaunchDarkly;
-    beforeAll(async () => {
-      slack = await new FakeSlack().start();
-      ld = await new FakeLaunchDarkly().start();
-    });
-    afterAll(async () => {
-      await Promise.all([slack.stop(), ld.stop()]);
-    });
+    const { slack, ld } = fakesPerFile();
 
     const env = (overrides: Record<string, string> = {}) => ({
       SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeRequest, Requester } from '../../src/domain/change-request.js';
 import { parsePolicy } from '../../src/domain/policy.js';
 import { createLogger } from '../../src/log.js';
@@ -9,8 +9,7 @@ import type { Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import { DATABASES, freshDatabase } from '../helpers/databases.js';
-import { FakeLaunchDarkly } from '../helpers/fake-launchdarkly.js';
-import { clientFor, PROJECT, seed } from '../helpers/ld-fixtures.js';
+import { clientFor, PROJECT, seed, seededFakePerFile } from '../helpers/ld-fixtures.js';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const DAY = 86_400_000;
@@ -42,12 +41,7 @@ function request(extra: Partial<ChangeRequest>): ChangeRequest {
   };
 }
 
-let ld: FakeLaunchDarkly;
-beforeAll(async () => {
-  ld = await new FakeLaunchDarkly().start();
-  ld.now = () => NOW;
-});
-afterAll(() => ld.stop());
+const ld = await seededFakePerFile();
 
 describe.each(DATABASES)('Changes, the one use case, on %s', (_name, url) => {
   let db: Db;
@@ -75,8 +69,6 @@ describe.each(DATABASES)('Changes, the one use case, on %s', (_name, url) => {
   const stored = async () => (await store.upcoming(NOW, { limit: 100, offset: 0 })).items;
 
   beforeEach(async () => {
-    ld.clear();
-    seed(ld);
     db = await freshDatabase(url());
     store = new ExpiryStore(db.db);
     logs = [];
@@ -85,7 +77,6 @@ describe.each(DATABASES)('Changes, the one use case, on %s', (_name, url) => {
   });
   afterEach(async () => {
     await db.close();
-    expect(ld.schemaViolations).toEqual([]);
   });
 
   it('applies and records before anyone is told: per-target results, the store in step, one log line', async () => {
