@@ -6,6 +6,7 @@ import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import type { PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
+import { allText } from '../helpers/message-text.js';
 import { commandBody, postSigned } from '../helpers/slack-requests.js';
 
 const fakes = fakesPerFile({
@@ -34,14 +35,6 @@ function channelMessage(channel = 'C1'): Promise<PostedMessage> {
 
 function ephemeralReply() {
   return slack.waitFor(() => slack.responseUrlPosts.find((p) => p.body.response_type === 'ephemeral'));
-}
-
-function allText(message: { text?: string; blocks?: any[] }): string {
-  const blocks = (message.blocks ?? []).flatMap((b: any) => [
-    b.text?.text,
-    ...(b.elements ?? []).map((e: any) => e.text),
-  ]);
-  return [message.text, ...blocks].filter(Boolean).join('\n');
 }
 
 const variation = (index: number) => ld.variationId(PROJECT, 'new-checkout', index);

@@ -9,6 +9,7 @@ import type { Fault } from '../helpers/fake-launchdarkly.js';
 import type { PostedMessage } from '../helpers/fake-slack.js';
 import { hurryRetries } from '../helpers/hurry-retries.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
+import { allText } from '../helpers/message-text.js';
 import { commandBody, postSigned } from '../helpers/slack-requests.js';
 
 /**
@@ -35,14 +36,6 @@ afterEach(async () => {
 const boot = ctx.start;
 
 // ── What the person sees, what LaunchDarkly and the store hold ────────────────────────────────
-
-function allText(message: { text?: string; blocks?: any[] }): string {
-  const blocks = (message.blocks ?? []).flatMap((b: any) => [
-    b.text?.text,
-    ...(b.elements ?? []).map((e: any) => e.text),
-  ]);
-  return [message.text, ...blocks].filter(Boolean).join('\n');
-}
 
 function commandAs(text: string) {
   return commandBody({

@@ -5,6 +5,7 @@ import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import type { PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
+import { allText } from '../helpers/message-text.js';
 import { clickButton, commandBody, postSigned } from '../helpers/slack-requests.js';
 
 const HOUR = 3_600_000;
@@ -31,14 +32,6 @@ async function expire(text: string) {
   );
   expect(res.status).toBe(200);
   return res.body ? res.json() : undefined;
-}
-
-function allText(message: { text?: string; blocks?: any[] }): string {
-  const blocks = (message.blocks ?? []).flatMap((b: any) => [
-    b.text?.text,
-    ...(b.elements ?? []).map((e: any) => e.text),
-  ]);
-  return [message.text, ...blocks].filter(Boolean).join('\n');
 }
 
 const channelMessage = (): Promise<PostedMessage> =>

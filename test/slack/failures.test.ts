@@ -17,6 +17,7 @@ import type { Fault, RecordedRequest } from '../helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
 import { hurryRetries } from '../helpers/hurry-retries.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
+import { allText } from '../helpers/message-text.js';
 import { silent } from '../helpers/silent-logger.js';
 import {
   clickButton,
@@ -57,14 +58,6 @@ afterEach(() => {
 });
 
 // ── What the person sees ───────────────────────────────────────────────────────────────────
-
-function allText(message: { text?: string; blocks?: any[] }): string {
-  const blocks = (message.blocks ?? []).flatMap((b: any) => [
-    b.text?.text,
-    ...(b.elements ?? []).map((e: any) => e.text),
-  ]);
-  return [message.text, ...blocks].filter(Boolean).join('\n');
-}
 
 /** What Slack shows as mrkdwn: `<` and `>` of a sentence are escaped. */
 const mrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -5,6 +5,7 @@ import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import type { PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
+import { allText } from '../helpers/message-text.js';
 import { commandBody, postSigned } from '../helpers/slack-requests.js';
 
 const H = 3_600_000;
@@ -45,13 +46,6 @@ async function expire(text: string, fields: Record<string, string> = {}) {
   expect(res.status).toBe(200);
   return res.body ? res.json() : undefined;
 }
-const allText = (m: { text?: string; blocks?: any[] }) =>
-  [
-    m.text,
-    ...(m.blocks ?? []).flatMap((b: any) => [b.text?.text, ...(b.elements ?? []).map((e: any) => e.text)]),
-  ]
-    .filter(Boolean)
-    .join('\n');
 const channelMessage = (channel = 'C1'): Promise<PostedMessage> =>
   slack.waitFor(() => slack.messages.find((m) => m.channel === channel && !m.ephemeral));
 const reply = (type: 'ephemeral' | 'in_channel') =>
