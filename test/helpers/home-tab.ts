@@ -2,7 +2,14 @@ import { expect } from 'vitest';
 import { HOME_CHOICES } from '../../src/slack/blocks/home.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import type { FakeSlack } from './fake-slack.js';
-import { homeOpened, postSignedJson } from './slack-requests.js';
+import {
+  type Clicker,
+  homeMenuChoice,
+  homeOpened,
+  interactionBody,
+  postSigned,
+  postSignedJson,
+} from './slack-requests.js';
 
 /** Opens the Home tab as `userId` (`app_home_opened`) and returns the view then published for them. */
 export async function openHome(slack: FakeSlack, botUrl: string, userId: string): Promise<any> {
@@ -24,3 +31,13 @@ export const expiryBlocks = (view: any) =>
 /** The value of the `v` choice in an expiry line's menu. */
 export const choice = (block: any, v: keyof typeof HOME_CHOICES) =>
   block.accessory.options.find((o: any) => o.text.text === HOME_CHOICES[v]).value;
+
+/** `user` picks the choice whose value is `value` in an expiry line's menu on their Home tab. */
+export function chooseOnHome(slack: FakeSlack, botUrl: string, user: Clicker, value: string) {
+  return postSigned(
+    botUrl,
+    interactionBody(
+      homeMenuChoice({ user, actionId: ACTIONS.homeExpiry, value, triggerId: slack.trigger() }),
+    ),
+  );
+}

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { BLOCKS, INPUTS } from '../../src/slack/ids.js';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 
@@ -226,4 +227,21 @@ export function homeMenuChoice(options: {
 /** A signed click on a message button, sent to the bot as Slack sends it. */
 export function clickButton(botUrl: string, options: Parameters<typeof buttonClick>[0]) {
   return postSigned(botUrl, interactionBody(buttonClick(options)));
+}
+
+/** A signed submission of the Extend form (`view`, as the bot opened it) asking for `when`. */
+export function submitExtendForm(
+  botUrl: string,
+  options: { user: Clicker; view: Parameters<typeof viewSubmission>[0]['view']; when: string },
+) {
+  return postSigned(
+    botUrl,
+    interactionBody(
+      viewSubmission({
+        user: options.user,
+        view: options.view,
+        values: { [BLOCKS.extendWhen]: { [INPUTS.extendWhen]: options.when } },
+      }),
+    ),
+  );
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { HOME_MORE, HOME_WATCHED_UNKNOWN } from '../../src/slack/blocks/home.js';
-import { ACTIONS } from '../../src/slack/ids.js';
 import type { NewExpiry } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
@@ -9,12 +8,13 @@ import { watchFrom } from '../helpers/channel-commands.js';
 import { DATABASES } from '../helpers/databases.js';
 import {
   choice,
+  chooseOnHome,
   expiryBlocks,
   openHome as openHomeOf,
   publishes as publishesOf,
 } from '../helpers/home-tab.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
-import { commandBody, homeMenuChoice, interactionBody, postSigned } from '../helpers/slack-requests.js';
+import { commandBody, postSigned } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -132,17 +132,7 @@ describe.each(DATABASES)('the Home tab with watched environments, on %s', (_name
     slack.memberships.set('U1', ['C7']);
     const [item] = expiryBlocks(await openHome());
     const count = publishes();
-    const click = await postSigned(
-      ctx.bot.url,
-      interactionBody(
-        homeMenuChoice({
-          user: ALICE,
-          actionId: ACTIONS.homeExpiry,
-          value: choice(item, 'revoke'),
-          triggerId: slack.trigger(),
-        }),
-      ),
-    );
+    const click = await chooseOnHome(slack, ctx.bot.url, ALICE, choice(item, 'revoke'));
     expect(click.status).toBe(200);
     await slack.waitFor(() => publishes() > count || undefined);
     expect(expiryBlocks(slack.homes.get('U1'))).toEqual([]);

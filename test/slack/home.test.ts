@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { USAGE } from '../../src/slack/blocks/help.js';
 import { HOME_EMPTY, HOME_MORE, HOME_STALE } from '../../src/slack/blocks/home.js';
-import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
+import { VIEWS } from '../../src/slack/ids.js';
 import type { NewExpiry } from '../../src/store/expiry-store.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import {
   choice,
+  chooseOnHome,
   expiryBlocks,
   openHome as openHomeOf,
   publishes as publishesOf,
@@ -14,13 +15,11 @@ import {
 import { PROJECT } from '../helpers/ld-fixtures.js';
 import {
   commandBody,
-  homeMenuChoice,
   homeOpened,
-  interactionBody,
   postSigned,
   postSignedJson,
   SIGNING_SECRET,
-  viewSubmission,
+  submitExtendForm,
 } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
@@ -57,14 +56,7 @@ async function republished(count: number, user = ALICE): Promise<any> {
 
 const publishes = (user = ALICE) => publishesOf(slack, user.id);
 
-function choose(value: string, user = ALICE) {
-  return postSigned(
-    ctx.bot.url,
-    interactionBody(
-      homeMenuChoice({ user, actionId: ACTIONS.homeExpiry, value, triggerId: slack.trigger() }),
-    ),
-  );
-}
+const choose = (value: string, user = ALICE) => chooseOnHome(slack, ctx.bot.url, user, value);
 
 describe('the Home tab', () => {
   it('is published for the person who opened it: their expiries soonest first, with the menu and the how-to', async () => {
@@ -159,16 +151,7 @@ describe('the Home tab', () => {
     const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
     expect(view.callback_id).toBe(VIEWS.extend);
     const count = publishes();
-    const submit = await postSigned(
-      ctx.bot.url,
-      interactionBody(
-        viewSubmission({
-          user: ALICE,
-          view,
-          values: { [BLOCKS.extendWhen]: { [INPUTS.extendWhen]: 'in 5 days' } },
-        }),
-      ),
-    );
+    const submit = await submitExtendForm(ctx.bot.url, { user: ALICE, view, when: 'in 5 days' });
     expect(submit.status).toBe(200);
     expect(submit.body).toBe('');
     const refreshed = await republished(count);

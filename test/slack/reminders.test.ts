@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { runReminderPass } from '../../src/passes/reminders.js';
 import { ALREADY_HANDLED } from '../../src/slack/blocks/reminder.js';
-import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
+import { ACTIONS, BLOCKS, VIEWS } from '../../src/slack/ids.js';
 import { STALE_FORM } from '../../src/slack/listeners/views/extend.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
@@ -18,7 +18,7 @@ import {
   commandBody,
   interactionBody,
   postSigned,
-  viewSubmission,
+  submitExtendForm,
 } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
@@ -100,16 +100,7 @@ describe('reminders end to end', () => {
     expect(opened.status).toBe(200);
     const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
     expect(view.callback_id).toBe(VIEWS.extend);
-    const submit = await postSigned(
-      ctx.bot.url,
-      interactionBody(
-        viewSubmission({
-          user: BOB,
-          view,
-          values: { [BLOCKS.extendWhen]: { [INPUTS.extendWhen]: 'in 10 minutes' } },
-        }),
-      ),
-    );
+    const submit = await submitExtendForm(ctx.bot.url, { user: BOB, view, when: 'in 10 minutes' });
     expect(submit.status).toBe(200);
     expect(submit.body).toBe('');
     const updated = await slack.waitFor(() =>
@@ -232,17 +223,8 @@ describe('reminders end to end', () => {
     await pass();
     await click(reminders(result)[0]!, ACTIONS.reminderExtend);
     const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
-    const submit = (values: string, metadata = view.private_metadata) =>
-      postSigned(
-        ctx.bot.url,
-        interactionBody(
-          viewSubmission({
-            user: BOB,
-            view: { ...view, private_metadata: metadata },
-            values: { [BLOCKS.extendWhen]: { [INPUTS.extendWhen]: values } },
-          }),
-        ),
-      );
+    const submit = (when: string, metadata = view.private_metadata) =>
+      submitExtendForm(ctx.bot.url, { user: BOB, view: { ...view, private_metadata: metadata }, when });
     const bad = (await submit('around 3pm')).json();
     expect(bad.response_action).toBe('errors');
     expect(bad.errors[BLOCKS.extendWhen]).toContain('I understood only');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { runReminderPass } from '../../src/passes/reminders.js';
 import { runWatchReminderPass } from '../../src/passes/watch-reminders.js';
-import { ACTIONS, BLOCKS, INPUTS } from '../../src/slack/ids.js';
+import { ACTIONS } from '../../src/slack/ids.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { botPerTest, fakesPerFile, syncWatches, T0 } from '../helpers/bot-per-test.js';
@@ -12,7 +12,7 @@ import { sqliteUrl } from '../helpers/databases.js';
 import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
 import { FLAG, PROJECT } from '../helpers/ld-fixtures.js';
 import { silent } from '../helpers/silent-logger.js';
-import { clickButton, interactionBody, postSigned, viewSubmission } from '../helpers/slack-requests.js';
+import { clickButton, submitExtendForm } from '../helpers/slack-requests.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;
@@ -163,16 +163,11 @@ describe('reminders for a watched environment', () => {
     const reminder = await groupedReminderOfSandyAndBob();
     await bobClicks(reminder, 1, ACTIONS.reminderExtend);
     const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
-    const submit = await postSigned(
-      ctx.bot.url,
-      interactionBody(
-        viewSubmission({
-          user: { id: 'U2', name: 'bob' },
-          view,
-          values: { [BLOCKS.extendWhen]: { [INPUTS.extendWhen]: 'in 5 hours' } },
-        }),
-      ),
-    );
+    const submit = await submitExtendForm(ctx.bot.url, {
+      user: { id: 'U2', name: 'bob' },
+      view,
+      when: 'in 5 hours',
+    });
     expect(submit.status).toBe(200);
     const done = await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === reminder.ts));
     expect(textOf(done)).toContain('`sandy` on flag *new-checkout* in `production`: expiry moved to');
