@@ -43,6 +43,10 @@ export interface VerbSpec {
   };
   /** The grammar `/expire` offers for it, shown by `/expire help`; absent when only buttons ask for it. */
   usage?: string[];
+  /** Offered by the `/expire` form: its choice in the form's menu and its submit button. */
+  form?: { choice: string; submit: string };
+  /** Said after "no expiry scheduled on x" when the verb needs one (update: "use add to schedule one"). */
+  whenNoneScheduled?: string;
 }
 
 /** Every verb, in the order help lists them. */
@@ -64,6 +68,7 @@ export const VERBS: Record<Verb, VerbSpec> = {
       '[add] flag <flag> <targets> <when> [options]',
       '[add] segment <segment> <targets> <when> [options]',
     ],
+    form: { choice: 'Schedule an expiry', submit: 'Schedule' },
   },
   update: {
     takes: 'when',
@@ -76,6 +81,8 @@ export const VERBS: Record<Verb, VerbSpec> = {
       asks: 'move the expiry of',
     },
     usage: ['update flag|segment <key> <targets> <when> [options]'],
+    form: { choice: 'Move an expiry', submit: 'Move' },
+    whenNoneScheduled: 'use add to schedule one',
   },
   extend: {
     takes: 'duration',
@@ -100,6 +107,7 @@ export const VERBS: Record<Verb, VerbSpec> = {
       asks: 'cancel the expiry of',
     },
     usage: ['remove flag|segment <key> <targets> [options]'],
+    form: { choice: 'Cancel an expiry', submit: 'Cancel expiry' },
   },
   revoke: {
     takes: 'nothing',
@@ -117,3 +125,6 @@ export const VERBS: Record<Verb, VerbSpec> = {
 
 /** Verbs the `/expire` command offers, in the order help lists them. */
 export const COMMAND_VERBS = VERB_NAMES.filter((v) => VERBS[v].usage !== undefined);
+
+/** Verbs the `/expire` form offers, in the order its menu lists them. */
+export const FORM_VERBS = VERB_NAMES.filter((v) => VERBS[v].form !== undefined) as [Verb, ...Verb[]];

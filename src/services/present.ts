@@ -2,7 +2,7 @@ import type { Expiry } from '../domain/expiry.js';
 import { targetLabel } from '../domain/targets.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
 import type { LaunchDarklyClient } from '../launchdarkly/client.js';
-import { members } from './apply-change.js';
+import { members } from './plan-segment.js';
 import { servedVariations } from './variations.js';
 
 /** Whether an expiry's target is still there: individually targeted on the flag, or in the segment's list. */

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { parseTargets, targetLabel } from '../domain/targets.js';
+import { VERBS } from '../domain/vocabulary.js';
 import { parseWhen } from '../domain/when.js';
 import { servedVariations, variationLabel } from '../services/variations.js';
 import type { ModalModel } from './blocks/modal.js';
@@ -44,7 +45,7 @@ export async function modelFromState(
     state.kind === 'flag' && state.resource
       ? within(deps.lookups.getFlag(model.project, state.resource, model.environment), LOOKUP_MS)
       : undefined,
-    state.action !== 'remove' && state.when ? previewWhen(state.when, ctx) : undefined,
+    VERBS[state.action].takes === 'when' && state.when ? previewWhen(state.when, ctx) : undefined,
   ]);
   model.preview = preview;
   if (flag) {

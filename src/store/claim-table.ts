@@ -1,18 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './schema.js';
 
-/** The columns every claim table has besides its key: who holds a claim since when, and how it ended. */
-export interface ClaimColumns {
-  claimed_by: string;
-  claimed_at: number;
-  /** null while held; then what was done (posted, superseded, changed, gone…) */
-  outcome: string | null;
-  posted_ts: string | null;
-}
-
-/** A claim table's row: its key columns and the claim's own. */
-export type ClaimRow<Key> = Key & ClaimColumns;
-
 /** Claim tables, by name: each is one `ClaimTable` configured with its key columns. */
 export type ClaimTableName = 'reminders' | 'after_expiry' | 'watch_reminders' | 'watched_after_expiry';
 

@@ -1,5 +1,16 @@
 import type { Generated } from 'kysely';
-import type { ClaimRow } from './claim-table.js';
+
+/** The columns every claim table has besides its key: who holds a claim since when, and how it ended. */
+export interface ClaimColumns {
+  claimed_by: string;
+  claimed_at: number;
+  /** null while held; then what was done (posted, superseded, changed, gone…) */
+  outcome: string | null;
+  posted_ts: string | null;
+}
+
+/** A claim table's row: its key columns and the claim's own. */
+export type ClaimRow<Key> = Key & ClaimColumns;
 
 /** One target's expiry on a flag or segment, as scheduled through the bot. Times are Unix ms. */
 export interface ExpiriesTable {

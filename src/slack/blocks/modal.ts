@@ -1,11 +1,10 @@
 import type { KnownBlock, PlainTextOption, View } from '@slack/types';
-import type { ResourceKind, Verb } from '../../domain/vocabulary.js';
+import { FORM_VERBS, type ResourceKind, VERBS, type Verb } from '../../domain/vocabulary.js';
 import { MODAL } from '../ids.js';
 import { context } from './text.js';
 
-/** The verbs the form offers; extend and remove now are for the command and the reminders. */
-export const FORM_VERBS = ['add', 'update', 'remove'] as const satisfies readonly Verb[];
-export type ModalAction = (typeof FORM_VERBS)[number];
+/** A verb the form offers (`VerbSpec.form`); extend and remove now are for the command and the reminders. */
+export type ModalAction = Verb;
 
 /** Everything the modal shows; rebuilt from the view's state on every change. */
 export interface ModalModel {
@@ -24,12 +23,7 @@ export interface ModalModel {
   metadata: string;
 }
 
-const ACTIONS: Record<ModalAction, string> = {
-  add: 'Schedule an expiry',
-  update: 'Move an expiry',
-  remove: 'Cancel an expiry',
-};
-const SUBMIT: Record<ModalAction, string> = { add: 'Schedule', update: 'Move', remove: 'Cancel expiry' };
+const form = (verb: Verb) => VERBS[verb].form ?? { choice: verb, submit: verb };
 const plain = (text: string) => ({ type: 'plain_text' as const, text });
 const option = (text: string, value: string): PlainTextOption => ({
   text: plain(clip(text, 75)),
@@ -59,8 +53,8 @@ export function expireModal(m: ModalModel): View {
       element: {
         type: 'radio_buttons',
         action_id: MODAL.actions.action,
-        initial_option: option(ACTIONS[m.action], m.action),
-        options: FORM_VERBS.map((a) => option(ACTIONS[a], a)),
+        initial_option: option(form(m.action).choice, m.action),
+        options: FORM_VERBS.map((a) => option(form(a).choice, a)),
       },
     },
     {
@@ -159,7 +153,7 @@ export function expireModal(m: ModalModel): View {
       max_length: 3000,
     },
   });
-  if (m.action !== 'remove') {
+  if (VERBS[m.action].takes === 'when') {
     blocks.push(
       {
         type: 'input',
@@ -177,7 +171,7 @@ export function expireModal(m: ModalModel): View {
       { ...context(m.preview ?? 'Type a time to see how I read it.'), block_id: MODAL.blocks.preview },
     );
   }
-  if (m.action === 'add') {
+  if (VERBS[m.action].op === 'add') {
     blocks.push({
       type: 'input',
       block_id: MODAL.blocks.grant,
@@ -195,7 +189,7 @@ export function expireModal(m: ModalModel): View {
     callback_id: MODAL.callbackId,
     private_metadata: m.metadata,
     title: plain('Expiring targets'),
-    submit: plain(SUBMIT[m.action]),
+    submit: plain(form(m.action).submit),
     close: plain('Close'),
     blocks,
   };

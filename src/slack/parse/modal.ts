@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { RESOURCE_KINDS, type ResourceKind, type TargetType } from '../../domain/vocabulary.js';
-import { FORM_VERBS, type ModalAction } from '../blocks/modal.js';
+import { FORM_VERBS, RESOURCE_KINDS, type ResourceKind, type TargetType } from '../../domain/vocabulary.js';
+import type { ModalAction } from '../blocks/modal.js';
 import { MODAL } from '../ids.js';
 
 const element = z.object({

@@ -1,4 +1,5 @@
 import type { BlockAction, OverflowAction } from '@slack/bolt';
+import { VERBS } from '../../../domain/vocabulary.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
 import { SOMETHING_WENT_WRONG } from '../../announce.js';
 import { HOME_STALE } from '../../blocks/home.js';
@@ -30,7 +31,8 @@ export function registerHomeMenu(router: Router, deps: ListenerDeps): void {
         return;
       }
       const value = JSON.stringify({ id: choice.id, at: choice.at });
-      if (choice.v === 'extend') {
+      // A verb that takes a time opens the Extend form; the others are done at once.
+      if (VERBS[choice.v].takes !== 'nothing') {
         await ack();
         const expiry = await loadReminded(value, deps);
         if (!expiry.ok) {
