@@ -48,3 +48,11 @@ export function endOfDay(components: ParsingComponents): ParsingComponents {
 
 /** Tags a reading that is elapsed time from now, in minutes: "when/elapsed:90". */
 export const ELAPSED_TAG = 'when/elapsed:';
+
+/** What a reader made of the text: an instant, and the words it was read from. */
+export interface Reading {
+  ms: number;
+  understood: string;
+  /** A time of day without a date (e.g. "9am" said after 9am): the hint differs. */
+  timeOnly?: boolean;
+}
