@@ -17,7 +17,7 @@ import {
 import { Refusal } from './when-parse-kit.js';
 import { hourInPart, type Part } from './when-parsers-clock.js';
 import { zoneAbbreviation, zoneOnTheDay } from './when-refiners-zones.js';
-import { NUMBER_WORD, numberOf, WEEKDAY, WEEKDAY_NAMES } from './when-words.js';
+import { NUMBER_WORD, numberOf, ordinal, WEEKDAY, WEEKDAY_NAMES } from './when-words.js';
 
 /**
  * Custom chrono refiners: they see every reading together, after chrono's own merging, and
@@ -260,11 +260,6 @@ function nextMatching(day: Day, target: number, sameMonth: boolean): Day | undef
     if (weekday(d) === target) return d;
   }
   return undefined;
-}
-
-function ordinal(n: number): string {
-  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
-  return `${n}${suffix}`;
 }
 
 /** Where the refiners go among chrono's own, by the name of the one they follow or replace. */

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { type WallClock, wallClockAt, wallClockToInstant } from './time-zone.js';
+import { formatLocal } from './when-format.js';
 import type { Reading } from './when-parse-kit.js';
 
 /** Durations from now: "in 2 weeks", "in 36 hours", "+2d", "2w", "in 3 days at 5pm". */
@@ -45,14 +46,25 @@ const AMOUNT_UNIT = String.raw`(?:(${NUMBER})\s*|\b(${WORD})\s+)(${UNIT})(?![a-z
 const PART = new RegExp(AMOUNT_UNIT, 'g');
 const SEPARATOR = String.raw`(?:\s*,\s*|\s+and\s+|\s*)`;
 const RELATIVE = new RegExp(
-  String.raw`^(?:in\s+|\+\s*)?((?:${AMOUNT_UNIT.replace(/\((?!\?)/g, '(?:')}${SEPARATOR})+?)(?:'s\s+time|'\s+time|\s+time)?(?:\s*from now)?(?:\s+at\s+(.+))?$`,
+  String.raw`^(?:in\s+|\+\s*)?((?:${AMOUNT_UNIT.replace(/\((?!\?)/g, '(?:')}${SEPARATOR})+?)(?:'s\s+time|'\s+time|\s+time)?(?:\s*from\s+(?:right\s+)?now|\s+hence)?(?:\s+at\s+(.+))?$`,
 );
 
-export function readRelative(
-  phrase: string,
-  now: Date,
-  zone: string,
-): Reading | { reason: string } | undefined {
+type Read = Reading | { reason: string } | undefined;
+
+/** A duration from now; "today in two hours" and "in 20 minutes today" must still fall today. */
+export function readRelative(phrase: string, now: Date, zone: string): Read {
+  const today = /^today,?\s+(in\s+.+)$|^(in\s+.+?),?\s+today$/.exec(phrase);
+  if (!today) return readDuration(phrase, now, zone);
+  const reading = readDuration(today[1] ?? today[2]!, now, zone);
+  if (!reading || 'reason' in reading) return reading;
+  if (wallClockAt(reading.ms, zone).day !== wallClockAt(now.getTime(), zone).day)
+    return {
+      reason: `"${phrase}" is ${formatLocal(reading.ms, zone)}, which is not today; say one or the other.`,
+    };
+  return { ...reading, understood: phrase };
+}
+
+function readDuration(phrase: string, now: Date, zone: string): Read {
   // Alone, "15h" is a clock time (15:00) to many; chrono's extensions decide what "Nh" means.
   if (/^\d{1,2}(?:[.:]\d{2})?\s*h$/.test(phrase) && Number.parseInt(phrase, 10) < 24) return undefined;
   // …and "1500 hrs" is 15:00 in military writing.

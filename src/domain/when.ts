@@ -5,6 +5,7 @@ import { isValidTimeZone, offsetAt, type WallClock, wallClockAt, wallClockToInst
 import { formatLocal, formatWhen, type WhenDisplay } from './when-format.js';
 import { DEFAULT_HOUR, ELAPSED_TAG, END_OF_DAY_HOUR, type Reading, Refusal } from './when-parse-kit.js';
 import { PARSERS } from './when-parsers.js';
+import { notAMoment, tidyPhrase } from './when-phrase.js';
 import { placeRefiners } from './when-refiners.js';
 import type { ReaderOptions } from './when-refiners-zones.js';
 import { readRelative } from './when-relative.js';
@@ -54,11 +55,12 @@ export function parseWhen(text: string, options: WhenOptions): WhenResult {
 
 function read(raw: string, { now, timeZone }: WhenOptions): WhenResult {
   // NFKC would turn "2½" into "21⁄2"; spell vulgar fractions out first.
-  const text = raw
+  const typed = raw
     .replace(/(\d?)\s*([½¼¾])/g, (_, whole: string, f: string) => `${whole ? `${whole} ` : ''}${VULGAR[f]}`)
     .normalize('NFKC')
     .replace(/\s+/g, ' ')
     .trim();
+  const text = tidyPhrase(typed);
   if (text === '') return refuse(`Say when, e.g. ${EXAMPLES}.`);
   if (text.length > MAX_TEXT)
     return refuse(`That is too long for a time (${text.length} characters); try ${EXAMPLES}.`);
@@ -69,6 +71,8 @@ function read(raw: string, { now, timeZone }: WhenOptions): WhenResult {
     .toLowerCase()
     .replace(/^(?:until|till|til|by|expires?|expiring)\s+/, '')
     .replace(/[.!]+$/, '');
+  const notOne = notAMoment(phrase);
+  if (notOne) return refuse(notOne);
   const reading =
     readRelative(phrase, now, zone) ??
     readPeriodEnd(phrase, now, zone) ??
@@ -146,7 +150,10 @@ function readPeriodEnd(phrase: string, now: Date, zone: string): Reading | undef
   if (/^end of next week$/.test(p)) return at(friday(today).plus({ days: 7 }), END_OF_DAY_HOUR);
   if (/^(?:eom|end of (?:the |this )?month)$/.test(p)) return at(today.endOf('month'), END_OF_DAY_HOUR);
   if (/^end of next month$/.test(p)) return at(today.plus({ months: 1 }).endOf('month'), END_OF_DAY_HOUR);
+  // Their starts: "this week" and "this month" are read only while that start is still ahead.
+  if (/^this week$/.test(p)) return at(today.minus({ days: today.weekday - 1 }), DEFAULT_HOUR);
   if (/^next week$/.test(p)) return at(today.plus({ days: 8 - today.weekday }), DEFAULT_HOUR);
+  if (/^this month$/.test(p)) return at(today.startOf('month'), DEFAULT_HOUR);
   if (/^next month$/.test(p)) return at(today.plus({ months: 1 }).startOf('month'), DEFAULT_HOUR);
   return undefined;
 }
