@@ -5,6 +5,7 @@ import { isValidTimeZone, offsetAt, type WallClock, wallClockAt, wallClockToInst
 import { formatLocal, formatWhen, type WhenDisplay } from './when-format.js';
 import { DEFAULT_HOUR, ELAPSED_TAG, END_OF_DAY_HOUR, type Reading, Refusal } from './when-parse-kit.js';
 import { PARSERS } from './when-parsers.js';
+import { hourOnADay } from './when-parsers-clock-spoken.js';
 import { notAMoment, tidyPhrase } from './when-phrase.js';
 import { placeRefiners } from './when-refiners.js';
 import type { ReaderOptions } from './when-refiners-zones.js';
@@ -215,9 +216,12 @@ function readChrono(text: string, now: Date, zone: string): Reading | { reason: 
     second: get('second'),
   };
   const hasClock = start.isCertain('hour');
+  const dateKnown = start.isCertain('day') || start.isCertain('weekday');
   if (hasClock && !start.isCertain('meridiem') && !/\d:\d\d|noon|midnight|midday/i.test(result!.text)) {
     const hour = get('hour');
-    if (hour >= 1 && hour <= 12) {
+    const onTheDay = dateKnown ? hourOnADay(hour) : undefined;
+    if (onTheDay !== undefined) wall.hour = onTheDay;
+    else if (hour >= 1 && hour <= 12) {
       const minute = get('minute');
       const at = minute ? `${hour}:${String(minute).padStart(2, '0')}` : String(hour);
       return {
@@ -233,7 +237,6 @@ function readChrono(text: string, now: Date, zone: string): Reading | { reason: 
   } else if (!start.isCertain('second')) {
     wall.second = 0;
   }
-  const dateKnown = start.isCertain('day') || start.isCertain('weekday');
   if (start.isCertain('timezoneOffset')) {
     const offset = get('timezoneOffset');
     const ms =

@@ -147,7 +147,7 @@ const scenarios: Scenario[] = [
       ['tomorrow please', PARTIAL],
       ['in -2 days', PARTIAL],
       ['at 5', AMBIGUOUS_HOUR],
-      ['tomorrow at 5', AMBIGUOUS_HOUR],
+      ['tomorrow at 7', AMBIGUOUS_HOUR],
       ['in 2 weeks at 9', AMBIGUOUS_HOUR],
       ['yesterday', PAST],
       ['5 minutes ago', PAST],
