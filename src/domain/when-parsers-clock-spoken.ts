@@ -21,7 +21,7 @@ function dayPartWords(m: RegExpMatchArray, at: number) {
  */
 export const britishHalf = parser(`half\\s+(${CLOCK})(?:\\s+${DAY_PART})?`, (context, m) => {
   const clock = clockOf(m[1]!);
-  if (!clock || clock.minute !== 0 || /:/.test(m[1]!)) return null;
+  if (clock?.minute !== 0 || /:/.test(m[1]!)) return null;
   const text = m[0]!;
   if (clock.meridiem || m[2]) {
     const clockText = `${clock.meridiem ? clock.hour % 12 || 12 : clock.hour}:30${clock.meridiem ?? ''}`;
