@@ -1,7 +1,7 @@
 import type { ParsingContext, ParsingResult, Refiner } from 'chrono-node';
 import { wallClockToInstant } from './time-zone.js';
 import { dayOf, formatDay } from './when-days.js';
-import { Refusal } from './when-parse-kit.js';
+import { Refusal, ZONE_TAG } from './when-parse-kit.js';
 import {
   AMBIGUOUS_ZONES,
   UPPER_CASE_ONLY,
@@ -51,7 +51,7 @@ export const zoneAbbreviation: Refiner = {
         const abbr = written.toUpperCase();
         if (!match || (UPPER_CASE_ONLY.has(abbr) && written !== abbr)) continue;
         const ambiguous = AMBIGUOUS_ZONES[abbr];
-        const home = ambiguous?.byHome[homeZone(context) ?? ''];
+        const home = ambiguous && (ambiguous.byHome[homeZone(context) ?? ''] ?? ambiguous.usual);
         if (ambiguous && !home) {
           throw new Refusal(
             `"${abbr}" is used for ${ambiguous.meanings}; name the zone instead, e.g. "5pm Asia/Kolkata".`,
@@ -88,7 +88,11 @@ export const zoneOnTheDay: Refiner = {
     const said = zonesSaid.get(context) ?? [];
     for (const result of results) {
       const zone = said.find((z) => z.at >= result.index && z.at < result.index + result.text.length);
-      if (zone) result.start.assign('timezoneOffset', zoneOffset(result, zone.name, zone.zone));
+      if (!zone) continue;
+      result.start.assign('timezoneOffset', zoneOffset(result, zone.name, zone.zone));
+      // The preview shows the time in the zone said, under the name said ("19:30 IST").
+      const label = zone.zone.kind === 'region' ? '' : zone.name;
+      result.start.addTag(`${ZONE_TAG}${zone.zone.zone}|${label}`);
     }
     return results;
   },

@@ -3,7 +3,14 @@ import * as chrono from 'chrono-node/en';
 import { DateTime } from 'luxon';
 import { isValidTimeZone, offsetAt, type WallClock, wallClockAt, wallClockToInstant } from './time-zone.js';
 import { formatLocal, formatWhen, type WhenDisplay } from './when-format.js';
-import { DEFAULT_HOUR, ELAPSED_TAG, END_OF_DAY_HOUR, type Reading, Refusal } from './when-parse-kit.js';
+import {
+  DEFAULT_HOUR,
+  ELAPSED_TAG,
+  END_OF_DAY_HOUR,
+  type Reading,
+  Refusal,
+  ZONE_TAG,
+} from './when-parse-kit.js';
 import { PARSERS } from './when-parsers.js';
 import { hourOnADay } from './when-parsers-clock-spoken.js';
 import { notAMoment, tidyPhrase } from './when-phrase.js';
@@ -80,12 +87,13 @@ function read(raw: string, { now, timeZone }: WhenOptions): WhenResult {
     readChrono(rest.replace(/^(?:until|till|til|by|expires?|expiring)\s+/i, ''), now, zone);
   if ('reason' in reading) return refuse(reading.reason);
   if (zone !== timeZone || rest !== text) reading.understood = `${reading.understood} ${zone}`;
-  return check(reading, now, zone);
+  return check(reading, now, reading.said?.zone ?? zone);
 }
 
 function check(reading: Reading, now: Date, zone: string): WhenResult {
   const { ms } = reading;
-  const when = () => `"${clip(reading.understood)}" is ${formatLocal(ms, zone)}`;
+  const label = reading.said?.label;
+  const when = () => `"${clip(reading.understood)}" is ${formatLocal(ms, zone, label)}`;
   if (ms <= now.getTime()) {
     const hint = reading.timeOnly
       ? ' Add a day, e.g. "tomorrow 9am".'
@@ -105,7 +113,7 @@ function check(reading: Reading, now: Date, zone: string): WhenResult {
     ms,
     timeZone: zone,
     understood: reading.understood,
-    display: formatWhen(ms, { now, timeZone: zone }),
+    display: formatWhen(ms, { now, timeZone: zone, label }),
   };
 }
 
@@ -242,7 +250,10 @@ function readChrono(text: string, now: Date, zone: string): Reading | { reason: 
     const ms =
       Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0) -
       offset * 60_000;
-    return { ms, understood: result!.text, timeOnly: !dateKnown };
+    const tag = [...start.tags()].find((t) => t.startsWith(ZONE_TAG))?.slice(ZONE_TAG.length);
+    const [zone, label] = tag?.split('|') ?? [];
+    const said = zone ? { zone, label: label ?? '' } : undefined;
+    return { ms, understood: result!.text, timeOnly: !dateKnown, said };
   }
   return { ms: wallClockToInstant(wall, zone), understood: result!.text, timeOnly: !dateKnown };
 }

@@ -502,14 +502,48 @@ describe('parseWhen', () => {
       ok: true,
       ms: Date.parse('2027-01-14T17:00:00-06:00'),
     });
-    // Out of season at home, or said elsewhere, it is still a question.
+    // Said in Dublin, IST is Irish; in Shanghai, CST is China's.
+    expect(read('5pm IST', 'Europe/Dublin', '2027-06-14T08:05:00+01:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-14T17:00:00+01:00'),
+    });
+    expect(read('5pm CST', 'Asia/Shanghai', '2027-06-14T08:05:00+08:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-14T17:00:00+08:00'),
+    });
+    // Out of season it is still a question.
     expect(read('5pm BST', 'Europe/London', '2027-01-14T08:05:00Z')).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/BST is not in use/),
     });
-    expect(read('5pm IST', 'Europe/Berlin', '2027-06-14T08:05:00+02:00')).toMatchObject({
+  });
+
+  it('reads IST, CST and BST said elsewhere as most English speakers mean them, and shows that zone', () => {
+    const read = (text: string, now: string) =>
+      parseWhen(text, { now: new Date(now), timeZone: 'Europe/Berlin' });
+    expect(read('5pm IST', '2027-06-14T08:05:00+02:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-14T17:00:00+05:30'),
+      timeZone: 'Asia/Kolkata',
+      display: { local: 'Mon 14 Jun 2027, 17:00 IST' },
+    });
+    expect(read('5pm CST', '2027-01-14T08:05:00+01:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-01-14T17:00:00-06:00'),
+      display: { local: 'Thu 14 Jan 2027, 17:00 CST' },
+    });
+    expect(read('Friday 8 am BST', '2027-06-14T08:05:00+02:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-18T08:00:00+01:00'),
+      display: { local: 'Fri 18 Jun 2027, 08:00 BST' },
+    });
+    expect(read('5pm CST', '2027-06-14T08:05:00+02:00')).toMatchObject({
       ok: false,
-      reason: expect.stringMatching(/India, Israel or Ireland/),
+      reason: expect.stringMatching(/CST is not in use on .* say CT/),
+    });
+    expect(read('5pm AST', '2027-06-14T08:05:00+02:00')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/Atlantic or Arabia/),
     });
   });
 
