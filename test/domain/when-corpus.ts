@@ -42,6 +42,15 @@ export const CORPUS_ZONES = ['America/Los_Angeles', 'Europe/Berlin', 'Asia/Kolka
 const THU = '2026-11-19T10:15';
 /** Sunday 31 January 2027, 21:40: a month end, a weekend, an evening. */
 const SUN = '2027-01-31T21:40';
+/**
+ * Thursday 25 March 2027, 10:15: Berlin moves to summer time on Sunday 28 March and Sydney leaves
+ * it on Sunday 4 April (Los Angeles moved on 14 March, Kolkata never does), so many rows cross a
+ * change: days keep their wall-clock time.
+ */
+const DST = '2027-03-25T10:15';
+/** Monday 29 March 2027, 07:30: the start of a week, still ahead. */
+const MON = '2027-03-29T07:30';
+const SPAN = refuse(/is a span of time; say the one moment/);
 
 export const CORPUS: Category[] = [
   {
@@ -333,6 +342,7 @@ export const CORPUS: Category[] = [
       ['next march', '2027-03-01 09:00'],
       ['next Jan', '2027-01-01 09:00'],
       ['next November', '2027-11-01 09:00'],
+      ['next April', '2027-04-01 09:00'],
       ['next december', AMBIGUOUS],
       ['March after next', '2028-03-01 09:00'],
       ['in March', '2027-03-01 09:00'],
@@ -805,6 +815,91 @@ export const CORPUS: Category[] = [
       ['next week', '2027-02-01 09:00'],
     ],
   },
+  {
+    name: 'the remaining fifth (#27), across a daylight-saving change',
+    now: DST,
+    rows: [
+      ['friday after next', '2027-04-09 09:00'],
+      ['the wednesday after next', '2027-04-07 09:00'],
+      ['monday after next at 3pm', '2027-04-05 15:00'],
+      ['the 21st of next month', '2027-04-21 09:00'],
+      ['28 of this month', '2027-03-28 09:00'],
+      ['20 of next month', '2027-04-20 09:00'],
+      ['the 2 of next month at 5pm', '2027-04-02 17:00'],
+      ['22 of this month', PAST],
+      ['Mon the 29th', '2027-03-29 09:00'],
+      ['Mon the 21st', WHICH],
+      ['Tue, Mar 30', '2027-03-30 09:00'],
+      ['Tue, Mar 3', WHICH],
+      ['4 in the morning', '2027-03-26 04:00'],
+      ['4:10 in the afternoon', '2027-03-25 16:10'],
+      ['half four', '2027-03-25 16:30'],
+      ['half 8 tonight', '2027-03-25 20:30'],
+      ['half six pm tomorrow', '2027-03-26 18:30'],
+      ['half four tomorrow', refuse(/could be 4:30am or 4:30pm/)],
+      ['a quarter past five pm', '2027-03-25 17:15'],
+      ['10 to noon', '2027-03-25 11:50'],
+      ['20 minutes from 2pm', '2027-03-25 14:20'],
+      ['an hour after noon tomorrow', '2027-03-26 13:00'],
+      ['10 tomorrow', '2027-03-26 10:00'],
+      ['monday at 3', '2027-03-29 15:00'],
+      ['tomorrow at 7', AMBIGUOUS],
+      ['tonight @ 9:40', '2027-03-25 21:40'],
+      ['16h45', '2027-03-25 16:45'],
+      ['20 minutes past 14h', '2027-03-25 14:20'],
+      ['at 815 in the evening', '2027-03-25 20:15'],
+      ['at 1030 tonight', '2027-03-25 22:30'],
+      ['at 815', AMBIGUOUS],
+      ['0815 in the evening', refuse(/8:15 is not in the evening/)],
+      ['in 3 and a half hours', '2027-03-25 13:45'],
+      ['two weeks hence', '2027-04-08 10:15'],
+      ['four months hence', '2027-07-25 10:15'],
+      ['an hour from right now', '2027-03-25 11:15'],
+      ['today in two hours', '2027-03-25 12:15'],
+      ['in 20 minutes today', '2027-03-25 10:35'],
+      ['today in 20 hours', refuse(/which is not today/)],
+      ["in 20'", '2027-03-25 10:35'],
+      ['next April', AMBIGUOUS],
+      ['next June', '2027-06-01 09:00'],
+      ['Q3 2027', '2027-07-01 09:00'],
+      ['2027Q3', '2027-07-01 09:00'],
+      ['the 2nd quarter of 2027', '2027-04-01 09:00'],
+      ['5pm ish', '2027-03-25 17:00'],
+      ['5pm-ish', '2027-03-25 17:00'],
+      ['about 5pm', '2027-03-25 17:00'],
+      ['approximately 5pm', '2027-03-25 17:00'],
+      ['around 5pm', '2027-03-25 17:00'],
+      ['tomorrow 5pm or so', '2027-03-26 17:00'],
+      ['at around 3pm on friday', '2027-03-26 15:00'],
+      ['in about 2 hours', '2027-03-25 12:15'],
+      ['around 5', refuse(/"5" alone is not a time/)],
+      ['7', refuse(/"7" alone is not a time: say "the 7th" for a day of the month/)],
+      ['the 24', refuse(/"the 24" alone is not a time: say "the 24th"/)],
+      ['seven', refuse(/"seven" alone could be 7am or 7pm/)],
+      ['ten thirty', AMBIGUOUS],
+      ['in a few minutes', refuse(/not a number I can count/)],
+      ['in a few hours', refuse(/not a number I can count/)],
+      ['upcoming two weeks', SPAN],
+      ['the next 3 days', SPAN],
+      ['this week', PAST],
+      ['this month', PAST],
+      ['this year', PAST],
+      ['today', refuse(/"today" alone is not a time; say when today, e.g. "today 5pm"/)],
+      ['last friday', PAST],
+    ],
+  },
+  {
+    name: 'the start of a week, still ahead',
+    now: MON,
+    rows: [
+      ['this week', '2027-03-29 09:00'],
+      ['friday after next', '2027-04-16 09:00'],
+      ['half four', '2027-03-29 16:30'],
+      ['half nine', '2027-03-29 09:30'],
+      ['half two', '2027-03-29 14:30'],
+      ['today', refuse(/alone is not a time/)],
+    ],
+  },
 ];
 
 /**
@@ -922,6 +1017,73 @@ export const ZONE_ROWS: Array<[text: string, expected: ZoneExpected]> = [
     },
   ],
   ['Jul 15 2027 5pm PST', { refuse: /PST is not in use/ }],
+  [
+    'Wed at 10 GMT',
+    {
+      'America/Los_Angeles': '2026-11-25T10:00:00Z',
+      'Europe/Berlin': '2026-11-25T10:00:00Z',
+      'Asia/Kolkata': '2026-11-25T10:00:00Z',
+      'Australia/Sydney': '2026-11-25T10:00:00Z',
+    },
+  ],
+  // British Summer Time is not in use in November; in July it is, across the change.
+  ['Friday 8 am BST', { refuse: /BST is not in use on Fri 20 Nov 2026.*say UK time/ }],
+  [
+    'Fri, Jul 16 2027 8 am BST',
+    {
+      'America/Los_Angeles': '2027-07-16T08:00:00+01:00',
+      'Europe/Berlin': '2027-07-16T08:00:00+01:00',
+      'Asia/Kolkata': '2027-07-16T08:00:00+01:00',
+      'Australia/Sydney': '2027-07-16T08:00:00+01:00',
+    },
+  ],
+  [
+    '7:30pm IST',
+    {
+      'America/Los_Angeles': '2026-11-20T19:30:00+05:30',
+      'Europe/Berlin': '2026-11-19T19:30:00+05:30',
+      'Asia/Kolkata': '2026-11-19T19:30:00+05:30',
+      'Australia/Sydney': '2026-11-19T19:30:00+05:30',
+    },
+  ],
+  [
+    '5pm CST',
+    {
+      'America/Los_Angeles': '2026-11-19T17:00:00-06:00',
+      'Europe/Berlin': '2026-11-19T17:00:00-06:00',
+      'Asia/Kolkata': '2026-11-19T17:00:00-06:00',
+      'Australia/Sydney': '2026-11-19T17:00:00-06:00',
+    },
+  ],
+  [
+    '5pm PT',
+    {
+      'America/Los_Angeles': '2026-11-19T17:00:00-08:00',
+      'Europe/Berlin': '2026-11-19T17:00:00-08:00',
+      'Asia/Kolkata': '2026-11-19T17:00:00-08:00',
+      'Australia/Sydney': '2026-11-19T17:00:00-08:00',
+    },
+  ],
+  [
+    '5pm CET',
+    {
+      'America/Los_Angeles': '2026-11-20T17:00:00+01:00',
+      'Europe/Berlin': '2026-11-19T17:00:00+01:00',
+      'Asia/Kolkata': '2026-11-19T17:00:00+01:00',
+      'Australia/Sydney': '2026-11-19T17:00:00+01:00',
+    },
+  ],
+  // PT and ET follow daylight saving: on 2 April 2027 New York is on EDT, and CET is out of season.
+  [
+    'Apr 2 2027 5pm ET',
+    {
+      'America/Los_Angeles': '2027-04-02T17:00:00-04:00',
+      'Europe/Berlin': '2027-04-02T17:00:00-04:00',
+      'Asia/Kolkata': '2027-04-02T17:00:00-04:00',
+      'Australia/Sydney': '2027-04-02T17:00:00-04:00',
+    },
+  ],
+  ['Apr 2 2027 5pm CET', { refuse: /CET is not in use/ }],
   [
     // India's, as most English speakers mean it; the next 15:00 there.
     '3pm IST',
