@@ -243,7 +243,7 @@ describe('reminders end to end', () => {
           }),
         ),
       );
-    const bad = (await submit('around 3pm')).json();
+    const bad = (await submit('3pm please')).json();
     expect(bad.response_action).toBe('errors');
     expect(bad.errors[BLOCKS.extendWhen]).toContain('I understood only');
     const tampered = (await submit('in 1 week', '{"id":"x","at":1,"channel":"C1","ts":"1.1"}')).json();
