@@ -28,10 +28,10 @@ export const OPTIONS_HELP = [
 
 export const WHEN_HELP = [
   '*<when>* the rest of the line, read in your Slack time zone:',
-  '• relative: `in 90 minutes`, `in 20\'`, `today in two hours`, `an hour from right now`, `in 36 hours`, `in 2 weeks`, `in 3 days at 5pm`, `+2d`, `2w`, `in 1 month`, `in a fortnight`, `2 days from now`',
+  "• relative: `in 90 minutes`, `in 20'`, `today in two hours`, `an hour from right now`, `in 36 hours`, `in 2 weeks`, `in 3 days at 5pm`, `+2d`, `2w`, `in 1 month`, `in a fortnight`, `2 days from now`",
   '• fractions: `in half an hour`, `in a quarter of an hour`, `in 1/2 h`, `in 2 and a half hours`, `in an hour and a half`',
   '• days: `tomorrow`, `tmrw 9am`, `day after tomorrow 5pm`, `friday at 5pm`, `this coming friday`, `friday after next`, `two weeks hence`, `3 fridays from now`, `monday of next week`, `a week from tomorrow`, `next week` (Monday 09:00), `christmas`',
-  "• `next friday` is the Friday of next week (Monday to Sunday); `this friday` the coming one; `friday after next` the Friday of the week after next",
+  '• `next friday` is the Friday of next week (Monday to Sunday); `this friday` the coming one; `friday after next` the Friday of the week after next',
   '• in a month: `the 15th`, `20th of next month`, `20 of next month`, `Tuesday the 24th`, `Mon the 23rd`, `first tuesday of october`, `last friday of the month`, `last day of next month`, `last business day of december`',
   '• ends: `eod` / `cob` (17:00 today), `eod friday`, `end of week` (Friday 17:00), `end of month`, `end of quarter`, `end of year` (last day, 17:00), `first thing monday` (09:00)',
   '• months, quarters, years: `next March`, `March after next`, `in March`, `Q3`, `third quarter`, `2027Q1`, `next quarter`, `the 2nd quarter of 2027`, `in 2027` (the first day, 09:00)',
