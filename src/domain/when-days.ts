@@ -1,4 +1,4 @@
-import type { ParsingComponents, ParsingContext } from 'chrono-node';
+import type { ParsingComponents, ParsingContext, ParsingResult } from 'chrono-node';
 
 /** A calendar day with no zone: what the reader's chrono extensions count with. Months are 1–12. */
 export interface Day {
@@ -8,6 +8,15 @@ export interface Day {
 }
 
 const DAY_MS = 86_400_000;
+
+/** The day a reading names (its implied parts included). */
+export function dayOf(result: ParsingResult): Day {
+  return {
+    year: result.start.get('year')!,
+    month: result.start.get('month')!,
+    day: result.start.get('day')!,
+  };
+}
 
 function toUtc(d: Day): number {
   return Date.UTC(d.year, d.month - 1, d.day);

@@ -3,7 +3,7 @@ import { zoneAbbreviation } from './time-zone.js';
 
 /** An instant as each audience reads it. */
 export interface WhenDisplay {
-  /** In the person's zone: "Fri 27 Nov 2026, 17:00 PST". */
+  /** In the person's zone, or the one the text named: "Fri 27 Nov 2026, 17:00 PST". */
   local: string;
   /** From now: "in 5 days". */
   relative: string;
@@ -42,14 +42,18 @@ export function slackDate(ms: number): string {
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} at {time}|${formatUtc(ms)}>`;
 }
 
-export function formatLocal(ms: number, timeZone: string): string {
+/** In `timeZone`, named by `label` ("IST") when the person named it so, else by its usual abbreviation. */
+export function formatLocal(ms: number, timeZone: string, label?: string): string {
   const local = DateTime.fromMillis(ms, { zone: timeZone }).setLocale('en-GB');
-  return `${local.toFormat('ccc d LLL yyyy, HH:mm')} ${zoneAbbreviation(ms, timeZone)}`;
+  return `${local.toFormat('ccc d LLL yyyy, HH:mm')} ${label || zoneAbbreviation(ms, timeZone)}`;
 }
 
-export function formatWhen(ms: number, options: { now: Date; timeZone: string }): WhenDisplay {
+export function formatWhen(
+  ms: number,
+  options: { now: Date; timeZone: string; label?: string },
+): WhenDisplay {
   return {
-    local: formatLocal(ms, options.timeZone),
+    local: formatLocal(ms, options.timeZone, options.label),
     relative: formatRelative(ms, options.now.getTime()),
     utc: formatUtc(ms),
     slack: slackDate(ms),

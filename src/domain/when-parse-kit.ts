@@ -48,3 +48,16 @@ export function endOfDay(components: ParsingComponents): ParsingComponents {
 
 /** Tags a reading that is elapsed time from now, in minutes: "when/elapsed:90". */
 export const ELAPSED_TAG = 'when/elapsed:';
+
+/** Tags a reading whose zone the text named: "when/zone:Asia/Kolkata|IST" (zone, name said). */
+export const ZONE_TAG = 'when/zone:';
+
+/** What a reader made of the text: an instant, and the words it was read from. */
+export interface Reading {
+  ms: number;
+  understood: string;
+  /** A time of day without a date (e.g. "9am" said after 9am): the hint differs. */
+  timeOnly?: boolean;
+  /** A zone the text named after the time, and the name it was said by ("IST"), if any. */
+  said?: { zone: string; label: string };
+}

@@ -8,7 +8,7 @@ import { CLOCK, type Clock, clockOf, NUMBER_WORD, numberOf, WEEKDAY, weekdayOf }
 // ── Clock times: "ten thirty am", "3:15p", "half past 3 pm", "8 tonight", "9 tomorrow morning" ──
 
 export type Part = 'morning' | 'afternoon' | 'evening' | 'night';
-const DAY_PART = `(tonight|tonite|(?:(this|today|tomorrow|tmrw|tmr|tomorow|${WEEKDAY})\\s+)?(morning|afternoon|evening|night)|in\\s+the\\s+(morning|afternoon|evening)|at\\s+night)`;
+export const DAY_PART = `(tonight|tonite|(?:(this|today|tomorrow|tmrw|tmr|tomorow|${WEEKDAY})\\s+)?(morning|afternoon|evening|night)|in\\s+the\\s+(morning|afternoon|evening)|at\\s+night)`;
 const RELATION = `((?:a\\s+)?quarter|half|\\d{1,2}(?:\\s*(?:minutes?|mins?))?|${NUMBER_WORD}(?:\\s+minutes?)?)\\s+(past|after|to|before|till|til)`;
 
 /** Hours that a part of the day makes pm (or am); anything else is a question. */
@@ -54,7 +54,7 @@ export const timeOfDay = parser(`(?:${RELATION}\\s+)?(${CLOCK})(?:\\s+${DAY_PART
 });
 
 /** The pieces of "<amount> <relation> <clock> <day part>", each but the clock optional. */
-interface TimeOfDayWords {
+export interface TimeOfDayWords {
   text: string;
   amount?: string;
   relation?: string;
@@ -65,7 +65,7 @@ interface TimeOfDayWords {
   part2?: string;
 }
 
-function readTimeOfDay(context: ParsingContext, words: TimeOfDayWords): ParsingComponents | null {
+export function readTimeOfDay(context: ParsingContext, words: TimeOfDayWords): ParsingComponents | null {
   const { text, amount, relation, clockText, dayPart, partDay, part1, part2 } = words;
   const clock = clockOf(clockText!);
   if (!clock) return null;
@@ -76,7 +76,9 @@ function readTimeOfDay(context: ParsingContext, words: TimeOfDayWords): ParsingC
     const minutes = minutesOf(amount, rel);
     if (minutes === undefined) return null;
     // "2 to 3pm" is a range as often as 2:58 pm; only words or "minutes" make it a clock time.
-    if (/^\d+$/.test(lower(amount)) && !['past', 'after'].includes(rel)) return null;
+    // …but "10 to noon" is not a span's end.
+    const named = /noon|midnight|midday/i.test(clockText);
+    if (/^\d+$/.test(lower(amount)) && !['past', 'after'].includes(rel) && !named) return null;
     const sign = rel === 'past' || rel === 'after' ? 1 : -1;
     const cycle = meridiem ? 24 * 60 : 12 * 60;
     const total = (((hour * 60 + minute + sign * minutes) % cycle) + cycle) % cycle;
@@ -135,9 +137,10 @@ export const continental = parser(
       const duration = `in ${hour} hour${hour > 1 ? 's' : ''}${m1 ? ` ${minute} minutes` : ''}`;
       throw new Refusal(`"${text}" could be a duration or ${clock}; say "${duration}" or "${clock}".`);
     }
-    return context
-      .createParsingComponents({ hour, minute, second: 0 })
-      .assign('meridiem', hour < 12 ? Meridiem.AM : Meridiem.PM);
+    const components = context.createParsingComponents({ hour, minute, second: 0 });
+    // "at 815" is 8:15 in the morning or the evening (a 24-hour time would be "0815").
+    if (compact2?.length === 3) return components;
+    return components.assign('meridiem', hour < 12 ? Meridiem.AM : Meridiem.PM);
   },
 );
 

@@ -7,7 +7,6 @@ import {
   dayComponents,
   daysInMonth,
   daysUntil,
-  formatDay,
   mondayOf,
   monthName,
   todayOf,
@@ -22,7 +21,6 @@ import {
   numberOf,
   ordinalOf,
   WEEKDAY,
-  WEEKDAY_NAMES,
   weekdayOf,
 } from './when-words.js';
 
@@ -51,7 +49,9 @@ function monthIn(
   return { year: today.year, month: today.month, yearSaid: rel !== '' };
 }
 
-const DAY_OF_MONTH = `(?:the\\s+)?(${DAY_ORDINAL})(?:\\s+(?:of\\s+)?(this|next|the\\s+following|the)\\s+month)?`;
+const MONTH_SAID = `(?:of\\s+)?(this|next|the\\s+following|the)\\s+month`;
+/** "the 15th", "20th of next month"; a plain number only with its month: "20 of next month". */
+const DAY_OF_MONTH = `(?:the\\s+)?(?:(${DAY_ORDINAL})|(\\d{1,2})(?=\\s+${MONTH_SAID}))(?:\\s+${MONTH_SAID})?`;
 
 /** "December the 1st", "Dec the 3rd": chrono reads "December 1st" but not with "the". */
 export const monthTheDay = parser(
@@ -67,8 +67,9 @@ export const monthTheDay = parser(
 );
 
 export const dayOfMonth = parser(DAY_OF_MONTH, (context, m) => {
-  const [text, ordinal, relative] = m;
-  const n = ordinalOf(ordinal!);
+  const [text, ordinalText, plain, _, relative] = m;
+  const ordinal = ordinalText ?? plain!;
+  const n = ordinalText ? ordinalOf(ordinalText) : Number(plain);
   if (n === undefined || n < 1 || n > 31) return null;
   // Word ordinals alone ("second", "first") are too often not a date.
   if (!/^\d/.test(ordinal!) && !/^the\s/i.test(text!) && !relative) return null;
@@ -157,18 +158,9 @@ export const afterNext = parser(
   (context, m) => {
     const today = todayOf(context);
     if (m[2]) return dayComponents(context, addDays(today, daysUntil(today, weekdayOf(m[2])) + 7));
-    // "the Friday after next": the one after next week's. Said on a Thursday, when this week
-    // still has a Friday, some mean the one after tomorrow's: ask.
+    // "the Friday after next": the one after "next friday", which is next week's (see nextWeekday).
     const wd = weekdayOf(m[1]!);
-    const coming = addDays(today, daysUntil(today, wd, true));
-    const afterNextWeeks = addDays(mondayOf(today), 14 + ((wd + 6) % 7));
-    if (compareDays(coming, addDays(mondayOf(today), 6)) <= 0) {
-      const name = WEEKDAY_NAMES[wd]!;
-      throw new Refusal(
-        `"${m[0]}" could be ${formatDay(addDays(coming, 7))} (the ${name} after this week's) or ${formatDay(afterNextWeeks)} (the ${name} after next week's); name the date.`,
-      );
-    }
-    return dayComponents(context, afterNextWeeks);
+    return dayComponents(context, addDays(mondayOf(today), 14 + ((wd + 6) % 7)));
   },
 );
 

@@ -7,6 +7,7 @@ import {
   timeOfDay,
   workingDayTime,
 } from './when-parsers-clock.js';
+import { amountFromClock, britishHalf, compactInPart } from './when-parsers-clock-spoken.js';
 import {
   afterNext,
   businessDays,
@@ -63,7 +64,10 @@ export const PARSERS: Parser[] = [
   monthEdge,
   weekAfterNext,
   fraction,
+  compactInPart,
   continental,
+  amountFromClock,
+  britishHalf,
   dayPartThenClock,
   timeOfDay,
   inThePartOfDay,

@@ -141,8 +141,7 @@ export function ordinalOf(text: string): number | undefined {
   const digits = /^(\d+)(st|nd|rd|th)$/.exec(t);
   if (digits) {
     const n = Number(digits[1]);
-    const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
-    return suffix === digits[2] || digits[2] === 'th' ? n : undefined;
+    return ordinal(n).endsWith(digits[2]!) || digits[2] === 'th' ? n : undefined;
   }
   const [tens, unit] = t.split(/[\s-]+/);
   if (unit !== undefined) {
@@ -151,6 +150,12 @@ export function ordinalOf(text: string): number | undefined {
     return add !== undefined && add < 10 ? base + add : undefined;
   }
   return ORDINAL_WORDS[t];
+}
+
+/** 21 → "21st". */
+export function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
+  return `${n}${suffix}`;
 }
 
 /** "am" / "pm" written as "pm", "p.m.", "p m", "PM". */

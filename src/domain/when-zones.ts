@@ -4,14 +4,14 @@
  */
 
 export type ZoneAbbreviation =
-  /** Always this offset: UTC, GMT, JST, MST (Arizona keeps it all year)… */
-  | { kind: 'fixed'; offset: number }
+  /** Always this offset: UTC, GMT, JST, MST (Arizona keeps it all year)…; `zone` keeps it too. */
+  | { kind: 'fixed'; offset: number; zone: string }
   /** This offset, and only in the season the region uses it: PST in July is a mistake. */
   | { kind: 'seasonal'; offset: number; zone: string; generic: string }
   /** Whatever the region's clocks show that day: PT, ET, CT, MT. */
   | { kind: 'region'; zone: string };
 
-const fixed = (offset: number): ZoneAbbreviation => ({ kind: 'fixed', offset });
+const fixed = (offset: number, zone: string): ZoneAbbreviation => ({ kind: 'fixed', offset, zone });
 const seasonal = (offset: number, zone: string, generic: string): ZoneAbbreviation => ({
   kind: 'seasonal',
   offset,
@@ -21,13 +21,13 @@ const seasonal = (offset: number, zone: string, generic: string): ZoneAbbreviati
 const region = (zone: string): ZoneAbbreviation => ({ kind: 'region', zone });
 
 export const ZONE_ABBREVIATIONS: Record<string, ZoneAbbreviation> = {
-  UTC: fixed(0),
-  GMT: fixed(0),
-  Z: fixed(0),
+  UTC: fixed(0, 'UTC'),
+  GMT: fixed(0, 'UTC'),
+  Z: fixed(0, 'UTC'),
   PST: seasonal(-480, 'America/Los_Angeles', 'PT'),
   PDT: seasonal(-420, 'America/Los_Angeles', 'PT'),
   PT: region('America/Los_Angeles'),
-  MST: fixed(-420),
+  MST: fixed(-420, 'America/Phoenix'),
   MDT: seasonal(-360, 'America/Denver', 'MT'),
   MT: region('America/Denver'),
   CDT: seasonal(-300, 'America/Chicago', 'CT'),
@@ -38,22 +38,22 @@ export const ZONE_ABBREVIATIONS: Record<string, ZoneAbbreviation> = {
   AKST: seasonal(-540, 'America/Anchorage', 'AKT'),
   AKDT: seasonal(-480, 'America/Anchorage', 'AKT'),
   AKT: region('America/Anchorage'),
-  HST: fixed(-600),
+  HST: fixed(-600, 'Pacific/Honolulu'),
   WET: seasonal(0, 'Europe/Lisbon', 'WET/WEST'),
   WEST: seasonal(60, 'Europe/Lisbon', 'WET/WEST'),
   CET: seasonal(60, 'Europe/Berlin', 'Europe/Berlin'),
   CEST: seasonal(120, 'Europe/Berlin', 'Europe/Berlin'),
   EET: seasonal(120, 'Europe/Athens', 'Europe/Athens'),
   EEST: seasonal(180, 'Europe/Athens', 'Europe/Athens'),
-  MSK: fixed(180),
-  SGT: fixed(480),
-  HKT: fixed(480),
-  JST: fixed(540),
-  KST: fixed(540),
-  AWST: fixed(480),
-  ACST: fixed(570),
+  MSK: fixed(180, 'Europe/Moscow'),
+  SGT: fixed(480, 'Asia/Singapore'),
+  HKT: fixed(480, 'Asia/Hong_Kong'),
+  JST: fixed(540, 'Asia/Tokyo'),
+  KST: fixed(540, 'Asia/Seoul'),
+  AWST: fixed(480, 'Australia/Perth'),
+  ACST: fixed(570, 'Australia/Darwin'),
   ACDT: seasonal(630, 'Australia/Adelaide', 'Australia/Adelaide'),
-  AEST: fixed(600),
+  AEST: fixed(600, 'Australia/Brisbane'),
   AEDT: seasonal(660, 'Australia/Sydney', 'AET'),
   AET: region('Australia/Sydney'),
   NZST: seasonal(720, 'Pacific/Auckland', 'NZT'),
@@ -62,49 +62,61 @@ export const ZONE_ABBREVIATIONS: Record<string, ZoneAbbreviation> = {
 };
 
 /**
- * Abbreviations used for several zones at once: which one is a guess — unless the person lives in
- * one of them, which is then the one they mean (IST said in Kolkata is India's).
+ * Abbreviations used for several zones at once: the one the person lives in, if any (IST said in
+ * Dublin is Irish), else the one most English speakers mean (`usual`: IST India, CST US Central,
+ * BST British Summer Time); without a usual meaning, which one is a guess, refused.
  */
-export const AMBIGUOUS_ZONES: Record<string, { meanings: string; byHome: Record<string, ZoneAbbreviation> }> =
-  {
-    IST: {
-      meanings: 'India, Israel or Ireland',
-      byHome: {
-        'Asia/Kolkata': fixed(330),
-        'Asia/Calcutta': fixed(330),
-        'Asia/Jerusalem': seasonal(120, 'Asia/Jerusalem', 'Asia/Jerusalem'),
-        'Asia/Tel_Aviv': seasonal(120, 'Asia/Jerusalem', 'Asia/Jerusalem'),
-        'Europe/Dublin': seasonal(60, 'Europe/Dublin', 'Europe/Dublin'),
-      },
+export const AMBIGUOUS_ZONES: Record<
+  string,
+  { meanings: string; byHome: Record<string, ZoneAbbreviation>; usual?: ZoneAbbreviation }
+> = {
+  IST: {
+    meanings: 'India, Israel or Ireland',
+    usual: fixed(330, 'Asia/Kolkata'),
+    byHome: {
+      'Asia/Kolkata': fixed(330, 'Asia/Kolkata'),
+      'Asia/Calcutta': fixed(330, 'Asia/Kolkata'),
+      'Asia/Jerusalem': seasonal(120, 'Asia/Jerusalem', 'Asia/Jerusalem'),
+      'Asia/Tel_Aviv': seasonal(120, 'Asia/Jerusalem', 'Asia/Jerusalem'),
+      'Europe/Dublin': seasonal(60, 'Europe/Dublin', 'Europe/Dublin'),
     },
-    CST: {
-      meanings: 'US Central or China',
-      byHome: {
-        'America/Chicago': seasonal(-360, 'America/Chicago', 'CT'),
-        'Asia/Shanghai': fixed(480),
-        'Asia/Chongqing': fixed(480),
-        'Asia/Taipei': fixed(480),
-      },
+  },
+  CST: {
+    meanings: 'US Central or China',
+    usual: seasonal(-360, 'America/Chicago', 'CT'),
+    byHome: {
+      'America/Chicago': seasonal(-360, 'America/Chicago', 'CT'),
+      'Asia/Shanghai': fixed(480, 'Asia/Shanghai'),
+      'Asia/Chongqing': fixed(480, 'Asia/Shanghai'),
+      'Asia/Taipei': fixed(480, 'Asia/Taipei'),
     },
-    BST: {
-      meanings: 'British Summer or Bangladesh',
-      byHome: { 'Europe/London': seasonal(60, 'Europe/London', 'Europe/London'), 'Asia/Dhaka': fixed(360) },
+  },
+  BST: {
+    meanings: 'British Summer or Bangladesh',
+    usual: seasonal(60, 'Europe/London', 'UK time'),
+    byHome: {
+      'Europe/London': seasonal(60, 'Europe/London', 'Europe/London'),
+      'Asia/Dhaka': fixed(360, 'Asia/Dhaka'),
     },
-    AST: {
-      meanings: 'Atlantic or Arabia',
-      byHome: {
-        'America/Halifax': seasonal(-240, 'America/Halifax', 'America/Halifax'),
-        'America/Puerto_Rico': fixed(-240),
-        'Asia/Riyadh': fixed(180),
-      },
+  },
+  AST: {
+    meanings: 'Atlantic or Arabia',
+    byHome: {
+      'America/Halifax': seasonal(-240, 'America/Halifax', 'America/Halifax'),
+      'America/Puerto_Rico': fixed(-240, 'America/Puerto_Rico'),
+      'Asia/Riyadh': fixed(180, 'Asia/Riyadh'),
     },
-    SST: {
-      meanings: 'Samoa or Singapore',
-      byHome: { 'Pacific/Pago_Pago': fixed(-660), 'Asia/Singapore': fixed(480) },
+  },
+  SST: {
+    meanings: 'Samoa or Singapore',
+    byHome: {
+      'Pacific/Pago_Pago': fixed(-660, 'Pacific/Pago_Pago'),
+      'Asia/Singapore': fixed(480, 'Asia/Singapore'),
     },
-    ECT: { meanings: 'Ecuador or Eastern Caribbean', byHome: {} },
-    GST: { meanings: 'Gulf or South Georgia', byHome: { 'Asia/Dubai': fixed(240) } },
-  };
+  },
+  ECT: { meanings: 'Ecuador or Eastern Caribbean', byHome: {} },
+  GST: { meanings: 'Gulf or South Georgia', byHome: { 'Asia/Dubai': fixed(240, 'Asia/Dubai') } },
+};
 
 /** Written in lower case these are words, not zones. */
 export const UPPER_CASE_ONLY = new Set(['WET', 'WEST', 'ET', 'PT', 'CT', 'MT', 'AST', 'SST', 'Z']);

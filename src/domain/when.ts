@@ -3,9 +3,20 @@ import * as chrono from 'chrono-node/en';
 import { DateTime } from 'luxon';
 import { isValidTimeZone, offsetAt, type WallClock, wallClockAt, wallClockToInstant } from './time-zone.js';
 import { formatLocal, formatWhen, type WhenDisplay } from './when-format.js';
-import { DEFAULT_HOUR, ELAPSED_TAG, END_OF_DAY_HOUR, Refusal } from './when-parse-kit.js';
+import {
+  DEFAULT_HOUR,
+  ELAPSED_TAG,
+  END_OF_DAY_HOUR,
+  type Reading,
+  Refusal,
+  ZONE_TAG,
+} from './when-parse-kit.js';
 import { PARSERS } from './when-parsers.js';
-import { placeRefiners, type ReaderOptions } from './when-refiners.js';
+import { hourOnADay } from './when-parsers-clock-spoken.js';
+import { notAMoment, tidyPhrase } from './when-phrase.js';
+import { placeRefiners } from './when-refiners.js';
+import type { ReaderOptions } from './when-refiners-zones.js';
+import { readRelative } from './when-relative.js';
 
 export type WhenResult =
   | {
@@ -50,20 +61,14 @@ export function parseWhen(text: string, options: WhenOptions): WhenResult {
   }
 }
 
-interface Reading {
-  ms: number;
-  understood: string;
-  /** A time of day without a date (e.g. "9am" said after 9am): the hint differs. */
-  timeOnly?: boolean;
-}
-
 function read(raw: string, { now, timeZone }: WhenOptions): WhenResult {
   // NFKC would turn "2½" into "21⁄2"; spell vulgar fractions out first.
-  const text = raw
+  const typed = raw
     .replace(/(\d?)\s*([½¼¾])/g, (_, whole: string, f: string) => `${whole ? `${whole} ` : ''}${VULGAR[f]}`)
     .normalize('NFKC')
     .replace(/\s+/g, ' ')
     .trim();
+  const text = tidyPhrase(typed);
   if (text === '') return refuse(`Say when, e.g. ${EXAMPLES}.`);
   if (text.length > MAX_TEXT)
     return refuse(`That is too long for a time (${text.length} characters); try ${EXAMPLES}.`);
@@ -74,18 +79,21 @@ function read(raw: string, { now, timeZone }: WhenOptions): WhenResult {
     .toLowerCase()
     .replace(/^(?:until|till|til|by|expires?|expiring)\s+/, '')
     .replace(/[.!]+$/, '');
+  const notOne = notAMoment(phrase);
+  if (notOne) return refuse(notOne);
   const reading =
     readRelative(phrase, now, zone) ??
     readPeriodEnd(phrase, now, zone) ??
     readChrono(rest.replace(/^(?:until|till|til|by|expires?|expiring)\s+/i, ''), now, zone);
   if ('reason' in reading) return refuse(reading.reason);
   if (zone !== timeZone || rest !== text) reading.understood = `${reading.understood} ${zone}`;
-  return check(reading, now, zone);
+  return check(reading, now, reading.said?.zone ?? zone);
 }
 
 function check(reading: Reading, now: Date, zone: string): WhenResult {
   const { ms } = reading;
-  const when = () => `"${clip(reading.understood)}" is ${formatLocal(ms, zone)}`;
+  const label = reading.said?.label;
+  const when = () => `"${clip(reading.understood)}" is ${formatLocal(ms, zone, label)}`;
   if (ms <= now.getTime()) {
     const hint = reading.timeOnly
       ? ' Add a day, e.g. "tomorrow 9am".'
@@ -105,7 +113,7 @@ function check(reading: Reading, now: Date, zone: string): WhenResult {
     ms,
     timeZone: zone,
     understood: reading.understood,
-    display: formatWhen(ms, { now, timeZone: zone }),
+    display: formatWhen(ms, { now, timeZone: zone, label }),
   };
 }
 
@@ -119,147 +127,6 @@ function splitZone(text: string, fallback: string): { rest: string; zone: string
 
 function canonicalZone(zone: string): string {
   return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-}
-
-// ── Relative: "in 2 weeks", "in 36 hours", "+2d", "2w", "in 3 days at 5pm" ──────────────────────
-
-type Unit = 'minutes' | 'hours' | 'days' | 'weeks' | 'months' | 'years';
-const UNIT_NAMES: Record<Unit, string[]> = {
-  minutes: ['m', 'min', 'mins', 'minute', 'minutes'],
-  hours: ['h', 'hr', 'hrs', 'hour', 'hours'],
-  days: ['d', 'day', 'days'],
-  weeks: ['w', 'wk', 'wks', 'week', 'weeks', 'fortnight', 'fortnights'],
-  months: ['mo', 'mos', 'month', 'months'],
-  years: ['y', 'yr', 'yrs', 'year', 'years'],
-};
-const UNITS: Record<string, Unit> = Object.fromEntries(
-  Object.entries(UNIT_NAMES).flatMap(([unit, names]) => names.map((name) => [name, unit as Unit])),
-);
-
-const NUMBER_WORDS: Record<string, number> = {
-  'a couple of': 2,
-  a: 1,
-  an: 1,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-};
-
-const NUMBER = String.raw`\d+(?:\.\d+)?`;
-const WORD = Object.keys(NUMBER_WORDS).join('|');
-const UNIT = Object.keys(UNITS)
-  .sort((a, b) => b.length - a.length)
-  .join('|');
-/** "2 weeks", "36h", "a week": digits may touch the unit, words may not ("and" is not "an d"). */
-const AMOUNT_UNIT = String.raw`(?:(${NUMBER})\s*|\b(${WORD})\s+)(${UNIT})(?![a-z])`;
-const PART = new RegExp(AMOUNT_UNIT, 'g');
-const SEPARATOR = String.raw`(?:\s*,\s*|\s+and\s+|\s*)`;
-const RELATIVE = new RegExp(
-  String.raw`^(?:in\s+|\+\s*)?((?:${AMOUNT_UNIT.replace(/\((?!\?)/g, '(?:')}${SEPARATOR})+?)(?:'s\s+time|'\s+time|\s+time)?(?:\s*from now)?(?:\s+at\s+(.+))?$`,
-);
-
-function readRelative(phrase: string, now: Date, zone: string): Reading | { reason: string } | undefined {
-  // Alone, "15h" is a clock time (15:00) to many; chrono's extensions decide what "Nh" means.
-  if (/^\d{1,2}(?:[.:]\d{2})?\s*h$/.test(phrase) && Number.parseInt(phrase, 10) < 24) return undefined;
-  // …and "1500 hrs" is 15:00 in military writing.
-  if (/^\d{4}\s*(?:h|hrs?|hours)$/.test(phrase) && Number.parseInt(phrase, 10) % 100 < 60) return undefined;
-  const normalized = phrase
-    .replace(/^in half an hour$/, 'in 30 minutes')
-    .replace(/^half an hour$/, '30 minutes');
-  const match = RELATIVE.exec(normalized);
-  if (!match) return undefined;
-  const amounts = { minutes: 0, hours: 0, days: 0, weeks: 0, months: 0, years: 0 };
-  for (const [, digits, word, unit] of match[1]!.matchAll(PART)) {
-    const amount = digits ?? word!;
-    const n = NUMBER_WORDS[amount] ?? Number(amount);
-    const key = UNITS[unit!]!;
-    const factor = unit!.startsWith('fortnight') ? 2 : 1;
-    if (!Number.isInteger(n) && key !== 'hours' && key !== 'minutes') {
-      const smaller = {
-        days: 'hours, e.g. "in 36 hours"',
-        weeks: 'days, e.g. "in 10 days"',
-        months: 'weeks or days, e.g. "in 6 weeks"',
-        years: 'months, e.g. "in 18 months"',
-      }[key as 'days' | 'weeks' | 'months' | 'years'];
-      return { reason: `I can't count "${amount} ${unit}" in whole ${key}; use ${smaller}.` };
-    }
-    amounts[key] += n * factor;
-  }
-  const calendar = { years: amounts.years, months: amounts.months, weeks: amounts.weeks, days: amounts.days };
-  const elapsedMs = (amounts.hours * 60 + amounts.minutes) * 60_000;
-  const atText = match[2];
-  if (atText && elapsedMs > 0)
-    return { reason: `"${phrase}" mixes hours with a time of day; say one or the other.` };
-
-  let ms: number;
-  if (Object.values(calendar).some((v) => v > 0)) {
-    // Days, weeks, months and years move the calendar and keep the clock time (clamping Oct 31 +
-    // 1 month to Nov 30); hours and minutes are elapsed time.
-    const wall = wallClockAt(now.getTime(), zone);
-    const moved = DateTime.fromObject(
-      {
-        year: wall.year,
-        month: wall.month,
-        day: wall.day,
-        hour: wall.hour,
-        minute: wall.minute,
-        second: wall.second,
-      },
-      { zone: 'UTC' },
-    ).plus(calendar);
-    const target: WallClock = {
-      year: moved.year,
-      month: moved.month,
-      day: moved.day,
-      hour: moved.hour,
-      minute: moved.minute,
-      second: moved.second,
-    };
-    if (atText) {
-      const clock = readClock(atText);
-      if ('reason' in clock) return clock;
-      target.hour = clock.hour;
-      target.minute = clock.minute;
-      target.second = 0;
-    }
-    ms = wallClockToInstant(target, zone) + now.getMilliseconds() * (atText ? 0 : 1) + elapsedMs;
-  } else {
-    if (atText) return { reason: `"${phrase}" needs days or weeks before "at ${atText}".` };
-    ms = now.getTime() + elapsedMs;
-  }
-  if (ms === now.getTime()) return { reason: `"${phrase}" is no time from now.` };
-  return { ms, understood: phrase };
-}
-
-/** "5pm", "17:00", "9:30am", "noon", "midnight". A bare "5" is refused: am or pm? */
-function readClock(text: string): { hour: number; minute: number } | { reason: string } {
-  const t = text.trim().toLowerCase();
-  if (t === 'noon' || t === 'midday') return { hour: 12, minute: 0 };
-  if (t === 'midnight') return { hour: 0, minute: 0 };
-  const match = /^(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?$/.exec(t);
-  if (!match) return { reason: `I couldn't read "${text}" as a time of day; try "5pm" or "17:00".` };
-  let hour = Number(match[1]);
-  const minute = Number(match[2] ?? 0);
-  const meridiem = match[3]?.[0];
-  if (!meridiem && match[2] === undefined && hour >= 1 && hour <= 12) {
-    return {
-      reason: `"${text}" could be ${hour}am or ${hour}pm; add am or pm, or write ${String(hour).padStart(2, '0')}:00.`,
-    };
-  }
-  if (meridiem && (hour < 1 || hour > 12)) return { reason: `"${text}" is not a time of day.` };
-  if (meridiem === 'p' && hour !== 12) hour += 12;
-  if (meridiem === 'a' && hour === 12) hour = 0;
-  if (hour > 23 || minute > 59) return { reason: `"${text}" is not a time of day.` };
-  return { hour, minute };
 }
 
 // ── Ends and starts of periods: eod, end of week, end of month, next week ─────────────────────
@@ -292,7 +159,10 @@ function readPeriodEnd(phrase: string, now: Date, zone: string): Reading | undef
   if (/^end of next week$/.test(p)) return at(friday(today).plus({ days: 7 }), END_OF_DAY_HOUR);
   if (/^(?:eom|end of (?:the |this )?month)$/.test(p)) return at(today.endOf('month'), END_OF_DAY_HOUR);
   if (/^end of next month$/.test(p)) return at(today.plus({ months: 1 }).endOf('month'), END_OF_DAY_HOUR);
+  // Their starts: "this week" and "this month" are read only while that start is still ahead.
+  if (/^this week$/.test(p)) return at(today.minus({ days: today.weekday - 1 }), DEFAULT_HOUR);
   if (/^next week$/.test(p)) return at(today.plus({ days: 8 - today.weekday }), DEFAULT_HOUR);
+  if (/^this month$/.test(p)) return at(today.startOf('month'), DEFAULT_HOUR);
   if (/^next month$/.test(p)) return at(today.plus({ months: 1 }).startOf('month'), DEFAULT_HOUR);
   return undefined;
 }
@@ -354,9 +224,12 @@ function readChrono(text: string, now: Date, zone: string): Reading | { reason: 
     second: get('second'),
   };
   const hasClock = start.isCertain('hour');
+  const dateKnown = start.isCertain('day') || start.isCertain('weekday');
   if (hasClock && !start.isCertain('meridiem') && !/\d:\d\d|noon|midnight|midday/i.test(result!.text)) {
     const hour = get('hour');
-    if (hour >= 1 && hour <= 12) {
+    const onTheDay = dateKnown ? hourOnADay(hour) : undefined;
+    if (onTheDay !== undefined) wall.hour = onTheDay;
+    else if (hour >= 1 && hour <= 12) {
       const minute = get('minute');
       const at = minute ? `${hour}:${String(minute).padStart(2, '0')}` : String(hour);
       return {
@@ -372,13 +245,15 @@ function readChrono(text: string, now: Date, zone: string): Reading | { reason: 
   } else if (!start.isCertain('second')) {
     wall.second = 0;
   }
-  const dateKnown = start.isCertain('day') || start.isCertain('weekday');
   if (start.isCertain('timezoneOffset')) {
     const offset = get('timezoneOffset');
     const ms =
       Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second ?? 0) -
       offset * 60_000;
-    return { ms, understood: result!.text, timeOnly: !dateKnown };
+    const tag = [...start.tags()].find((t) => t.startsWith(ZONE_TAG))?.slice(ZONE_TAG.length);
+    const [zone, label] = tag?.split('|') ?? [];
+    const said = zone ? { zone, label: label ?? '' } : undefined;
+    return { ms, understood: result!.text, timeOnly: !dateKnown, said };
   }
   return { ms: wallClockToInstant(wall, zone), understood: result!.text, timeOnly: !dateKnown };
 }

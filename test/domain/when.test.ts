@@ -136,18 +136,18 @@ const scenarios: Scenario[] = [
       ['asap', UNREADABLE],
       ['whenever', UNREADABLE],
       ['in 5', UNREADABLE],
-      ['5', UNREADABLE],
+      ['5', /alone is not a time/],
       ['99:99', UNREADABLE],
       ['2026-02-30', UNREADABLE],
       ['🙂', UNREADABLE],
-      ['around 3pm', PARTIAL],
+      ['around 3pm please', PARTIAL],
       ['tomorrow 25:00', PARTIAL],
       ['tomorrow or friday', PARTIAL],
       ['friday and monday', PARTIAL],
       ['tomorrow please', PARTIAL],
       ['in -2 days', PARTIAL],
       ['at 5', AMBIGUOUS_HOUR],
-      ['tomorrow at 5', AMBIGUOUS_HOUR],
+      ['tomorrow at 7', AMBIGUOUS_HOUR],
       ['in 2 weeks at 9', AMBIGUOUS_HOUR],
       ['yesterday', PAST],
       ['5 minutes ago', PAST],
@@ -473,7 +473,7 @@ describe('parseWhen', () => {
   });
 
   it('a refusal says what it understood and why', () => {
-    const result = parseWhen('around 3pm', {
+    const result = parseWhen('3pm please', {
       now: new Date('2026-11-22T22:00:00Z'),
       timeZone: 'UTC',
     });
@@ -502,14 +502,48 @@ describe('parseWhen', () => {
       ok: true,
       ms: Date.parse('2027-01-14T17:00:00-06:00'),
     });
-    // Out of season at home, or said elsewhere, it is still a question.
+    // Said in Dublin, IST is Irish; in Shanghai, CST is China's.
+    expect(read('5pm IST', 'Europe/Dublin', '2027-06-14T08:05:00+01:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-14T17:00:00+01:00'),
+    });
+    expect(read('5pm CST', 'Asia/Shanghai', '2027-06-14T08:05:00+08:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-14T17:00:00+08:00'),
+    });
+    // Out of season it is still a question.
     expect(read('5pm BST', 'Europe/London', '2027-01-14T08:05:00Z')).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/BST is not in use/),
     });
-    expect(read('5pm IST', 'Europe/Berlin', '2027-06-14T08:05:00+02:00')).toMatchObject({
+  });
+
+  it('reads IST, CST and BST said elsewhere as most English speakers mean them, and shows that zone', () => {
+    const read = (text: string, now: string) =>
+      parseWhen(text, { now: new Date(now), timeZone: 'Europe/Berlin' });
+    expect(read('5pm IST', '2027-06-14T08:05:00+02:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-14T17:00:00+05:30'),
+      timeZone: 'Asia/Kolkata',
+      display: { local: 'Mon 14 Jun 2027, 17:00 IST' },
+    });
+    expect(read('5pm CST', '2027-01-14T08:05:00+01:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-01-14T17:00:00-06:00'),
+      display: { local: 'Thu 14 Jan 2027, 17:00 CST' },
+    });
+    expect(read('Friday 8 am BST', '2027-06-14T08:05:00+02:00')).toMatchObject({
+      ok: true,
+      ms: Date.parse('2027-06-18T08:00:00+01:00'),
+      display: { local: 'Fri 18 Jun 2027, 08:00 BST' },
+    });
+    expect(read('5pm CST', '2027-06-14T08:05:00+02:00')).toMatchObject({
       ok: false,
-      reason: expect.stringMatching(/India, Israel or Ireland/),
+      reason: expect.stringMatching(/CST is not in use on .* say CT/),
+    });
+    expect(read('5pm AST', '2027-06-14T08:05:00+02:00')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/Atlantic or Arabia/),
     });
   });
 

@@ -406,7 +406,7 @@ describe('replies', () => {
   });
 
   it('refuses a time it cannot read, ephemerally, and sends nothing to LaunchDarkly', async () => {
-    await expire('flag new-checkout sandy around 3pm');
+    await expire('flag new-checkout sandy 3pm please');
     const reply = await ephemeralReply();
     expect(reply.body.text).toContain('I understood only');
     expect(reply.body.text).toContain('Nothing was sent to LaunchDarkly.');

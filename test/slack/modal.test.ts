@@ -200,7 +200,7 @@ describe('the /expire modal', () => {
     const preview = good.args.view.blocks.find((b: any) => b.block_id === B.preview).elements[0].text;
     expect(preview).toMatch(/^:white_check_mark: \w{3} \d+ \w{3} \d{4}, \d\d:\d\d P[SD]T \(in 2 weeks\)$/);
 
-    await act(good.response.view, A.when, { when: 'around 3pm' });
+    await act(good.response.view, A.when, { when: '3pm please' });
     const bad = await updateOf(opened, 1);
     expect(bad.args.view.blocks.find((b: any) => b.block_id === B.preview).elements[0].text).toContain(
       ':warning: I understood only',

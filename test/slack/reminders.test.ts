@@ -225,7 +225,7 @@ describe('reminders end to end', () => {
     const view = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
     const submit = (when: string, metadata = view.private_metadata) =>
       submitExtendForm(ctx.bot.url, { user: BOB, view: { ...view, private_metadata: metadata }, when });
-    const bad = (await submit('around 3pm')).json();
+    const bad = (await submit('3pm please')).json();
     expect(bad.response_action).toBe('errors');
     expect(bad.errors[BLOCKS.extendWhen]).toContain('I understood only');
     const tampered = (await submit('in 1 week', '{"id":"x","at":1,"channel":"C1","ts":"1.1"}')).json();
