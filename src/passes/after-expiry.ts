@@ -6,7 +6,7 @@ import { afterExpiryMessage } from '../slack/blocks/after-expiry.js';
 import { postOrDm } from '../slack/reply.js';
 import { passedKey } from '../store/after-expiry-store.js';
 import type { ExpiryStore } from '../store/expiry-store.js';
-import { type ClaimingPassDeps, DEFAULT_STALE_MS, perResource } from './steps.js';
+import { type ClaimingPassDeps, type Counts, counts, DEFAULT_STALE_MS, perResource } from './steps.js';
 
 /** What an after-expiry pass works with, whichever expiries it tells of. */
 export interface PassDeps extends ClaimingPassDeps {
@@ -17,17 +17,10 @@ export interface AfterExpiryDeps extends PassDeps {
   store: ExpiryStore;
 }
 
-export interface AfterExpiryStats {
-  passed: number;
-  removed: number;
-  stillThere: number;
-  moved: number;
-  /** LaunchDarkly still lists them at their passed instant: it has not got to them yet. */
-  waiting: number;
-  failed: number;
-  posted: number;
-  ldReads: number;
-}
+const FIGURES = 'passed removed stillThere moved waiting failed posted ldReads';
+
+/** `waiting`: LaunchDarkly still lists them at their passed instant (it has not got to them yet). */
+export type AfterExpiryStats = Counts<typeof FIGURES>;
 
 /**
  * One pass: claim the expiries whose instant has passed, read LaunchDarkly once per flag or segment
@@ -45,16 +38,7 @@ export async function runAfterExpiryPass({
 }): Promise<AfterExpiryStats> {
   const { passed: store } = deps.store;
   const staleMs = deps.staleMs ?? DEFAULT_STALE_MS;
-  const stats: AfterExpiryStats = {
-    passed: 0,
-    removed: 0,
-    stillThere: 0,
-    moved: 0,
-    waiting: 0,
-    failed: 0,
-    posted: 0,
-    ldReads: 0,
-  };
+  const stats: AfterExpiryStats = counts(FIGURES);
   const passed = await store.passed(now, staleMs, deps.batch ?? 1_000);
   if (passed.length === 0) return stats;
   const held = new Set(

@@ -6,7 +6,9 @@ import type { ExpiryStore } from '../store/expiry-store.js';
 import { type DueReminder, reminderKey } from '../store/reminder-store.js';
 import {
   type ClaimingPassDeps,
+  type Counts,
   compareScheduled,
+  counts,
   DEFAULT_STALE_MS,
   nearestLeads,
   perResource,
@@ -21,15 +23,9 @@ export interface ReminderJobDeps extends ClaimingPassDeps {
   metrics?: Pick<Metrics, 'reminders'>;
 }
 
-export interface ReminderPassStats {
-  due: number;
-  posted: number;
-  superseded: number;
-  changed: number;
-  gone: number;
-  failed: number;
-  ldReads: number;
-}
+const FIGURES = 'due posted superseded changed gone failed ldReads';
+
+export type ReminderPassStats = Counts<typeof FIGURES>;
 
 const SETTLE_CONCURRENCY = 8;
 
@@ -58,15 +54,7 @@ export async function runReminderPass({
   const { reminders } = deps.store;
   const { claims } = reminders;
   const staleMs = deps.staleMs ?? DEFAULT_STALE_MS;
-  const stats: ReminderPassStats = {
-    due: 0,
-    posted: 0,
-    superseded: 0,
-    changed: 0,
-    gone: 0,
-    failed: 0,
-    ldReads: 0,
-  };
+  const stats: ReminderPassStats = counts(FIGURES);
   const due = await reminders.due(now, deps.leadTimesMs, staleMs, deps.batch ?? 1_000);
   stats.due = due.length;
   const held = new Set((await claims.claim(due.map(reminderKey), deps.owner, now, staleMs)).map(keyId));

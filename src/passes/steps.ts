@@ -25,6 +25,16 @@ export interface ClaimingPassDeps {
 
 export const DEFAULT_STALE_MS = 5 * 60_000;
 
+/** The names in a space-separated list, as a type: `Names<'a b'>` is `'a' | 'b'`. */
+type Names<S extends string> = S extends `${infer Name} ${infer Rest}` ? Name | Names<Rest> : S;
+
+/** A pass's figures (what it logs and returns), named in one space-separated list. */
+export type Counts<S extends string> = Record<Names<S>, number>;
+
+/** Each figure of `names` at zero. */
+export const counts = <S extends string>(names: S): Counts<S> =>
+  Object.fromEntries(names.split(' ').map((name) => [name, 0])) as Counts<S>;
+
 /**
  * When several lead times have come for one reminder (the bot was down), one reminder says it all:
  * the one for the shortest lead that has come. Of the claimed `due`, returns those to post and

@@ -8,7 +8,9 @@ import type { MirrorStore } from '../store/mirror-store.js';
 import { type DueWatchReminder, watchReminderKey } from '../store/watch-reminder-store.js';
 import {
   type ClaimingPassDeps,
+  type Counts,
   compareScheduled,
+  counts,
   DEFAULT_STALE_MS,
   nearestLeads,
   perResource,
@@ -22,16 +24,9 @@ export interface WatchReminderDeps extends ClaimingPassDeps {
   leadTimesMs: readonly number[];
 }
 
-export interface WatchReminderStats {
-  due: number;
-  posted: number;
-  messages: number;
-  superseded: number;
-  changed: number;
-  gone: number;
-  failed: number;
-  ldReads: number;
-}
+const FIGURES = 'due posted messages superseded changed gone failed ldReads';
+
+export type WatchReminderStats = Counts<typeof FIGURES>;
 
 const keyId = (k: { channelId: string; expiryId: string; leadMs: number }) =>
   `${k.channelId}|${k.expiryId}|${k.leadMs}`;
@@ -52,16 +47,7 @@ export async function runWatchReminderPass({
   const { mirror } = deps;
   const { claims } = mirror.reminders;
   const staleMs = deps.staleMs ?? DEFAULT_STALE_MS;
-  const stats: WatchReminderStats = {
-    due: 0,
-    posted: 0,
-    messages: 0,
-    superseded: 0,
-    changed: 0,
-    gone: 0,
-    failed: 0,
-    ldReads: 0,
-  };
+  const stats: WatchReminderStats = counts(FIGURES);
   const due = await mirror.reminders.due(now, deps.leadTimesMs, staleMs, deps.batch ?? 5_000);
   stats.due = due.length;
   if (due.length === 0) return stats;

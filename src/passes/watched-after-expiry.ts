@@ -7,7 +7,7 @@ import { postOrDm } from '../slack/reply.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import type { PassedInChannel, WatchedPassedKey, WatchedPassedStore } from '../store/watched-passed-store.js';
 import type { PassDeps } from './after-expiry.js';
-import { DEFAULT_STALE_MS, perResource } from './steps.js';
+import { type Counts, counts, DEFAULT_STALE_MS, perResource } from './steps.js';
 
 /** `batch` counts (channel, expiry) pairs. */
 export interface WatchedAfterExpiryDeps extends PassDeps {
@@ -15,20 +15,10 @@ export interface WatchedAfterExpiryDeps extends PassDeps {
   mirror: MirrorStore;
 }
 
-export interface WatchedAfterExpiryStats {
-  passed: number;
-  /** Told in the thread where the bot scheduled them, not again in the channel. */
-  inThread: number;
-  removed: number;
-  stillThere: number;
-  moved: number;
-  waiting: number;
-  gone: number;
-  failed: number;
-  posted: number;
-  ldReads: number;
-  forgotten: number;
-}
+const FIGURES = 'passed inThread removed stillThere moved waiting gone failed posted ldReads forgotten';
+
+/** `inThread`: told in the thread where the bot scheduled them, not again in the channel. */
+export type WatchedAfterExpiryStats = Counts<typeof FIGURES>;
 
 const key = (p: PassedInChannel): WatchedPassedKey => ({
   channelId: p.channelId,
@@ -53,19 +43,7 @@ export async function runWatchedAfterExpiryPass({
 }): Promise<WatchedAfterExpiryStats> {
   const { passed: store, logger } = deps;
   const staleMs = deps.staleMs ?? DEFAULT_STALE_MS;
-  const stats: WatchedAfterExpiryStats = {
-    passed: 0,
-    inThread: 0,
-    removed: 0,
-    stillThere: 0,
-    moved: 0,
-    waiting: 0,
-    gone: 0,
-    failed: 0,
-    posted: 0,
-    ldReads: 0,
-    forgotten: 0,
-  };
+  const stats: WatchedAfterExpiryStats = counts(FIGURES);
   const passed = await store.passed(now, staleMs, deps.batch ?? 5_000);
   if (passed.length > 0) {
     const held = new Set(

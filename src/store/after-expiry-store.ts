@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Expiry } from '../domain/expiry.js';
 import { ClaimTable } from './claim-table.js';
 import { mirrorId, toExpiry } from './rows.js';
@@ -29,17 +29,11 @@ export class AfterExpiryStore {
       .selectFrom('expiries as e')
       .selectAll('e')
       .where('e.expires_at', '<=', now)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('after_expiry as a')
-              .select('a.expiry_id')
-              .whereRef('a.expiry_id', '=', 'e.id')
-              .whereRef('a.expires_at', '=', 'e.expires_at')
-              .where((eb) =>
-                eb.or([eb('a.outcome', 'is not', null), eb('a.claimed_at', '>', now - staleMs)]),
-              ),
-          ),
+      .where(
+        this.claims.notTaken(
+          { expiry_id: sql.ref('e.id'), expires_at: sql.ref('e.expires_at') },
+          now,
+          staleMs,
         ),
       )
       .orderBy('e.expires_at')

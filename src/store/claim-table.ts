@@ -13,6 +13,13 @@ export interface ClaimTableSpec<K extends ClaimKey> {
   columns: { readonly [F in keyof K]-?: string };
 }
 
+/**
+ * Inside a subquery over a claim table aliased `alias`: the claim is settled, or held and not yet
+ * stale. A due query shows only work without such a claim.
+ */
+export const takenBefore = (alias: string, now: number, staleMs: number) =>
+  sql<boolean>`(${sql.ref(`${alias}.outcome`)} is not null or ${sql.ref(`${alias}.claimed_at`)} > ${now - staleMs})`;
+
 /** Keys written or matched per statement (a row-value list of up to 800 parameters). */
 const BATCH = 200;
 
@@ -76,6 +83,18 @@ export class ClaimTable<K extends ClaimKey, Outcome extends string = string> {
       if (Number(taken.numUpdatedRows) > 0) held.add(this.id(key));
     }
     return keys.filter((key) => held.has(this.id(key)));
+  }
+
+  /**
+   * For a due query: no claim of this table on the work the outer query names (`on`: each key
+   * column and the outer column or value it must equal) is settled, or held and not yet stale.
+   */
+  notTaken(on: Record<string, unknown>, now: number, staleMs: number) {
+    const equal = Object.entries(on).map(([column, value]) => sql`${sql.ref(`c.${column}`)} = ${value}`);
+    return sql<boolean>`not exists (select 1 from ${sql.table(this.spec.table)} as c where ${sql.join(
+      equal,
+      sql` and `,
+    )} and ${takenBefore('c', now, staleMs)})`;
   }
 
   /** Settles claims with what was done (and the message that said it). */

@@ -5,7 +5,7 @@ import type { Target } from '../domain/targets.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
 import { AfterExpiryStore } from './after-expiry-store.js';
 import { ReminderStore } from './reminder-store.js';
-import { toExpiry } from './rows.js';
+import { TARGET_COLUMNS, toExpiry } from './rows.js';
 import type { Database } from './schema.js';
 
 /** What a change hands the store: an expiry as LaunchDarkly now holds it, and where it was asked. */
@@ -59,25 +59,16 @@ export class ExpiryStore {
         .insertInto('expiries')
         .values(rows)
         .onConflict((oc) =>
-          oc
-            .columns([
-              'resource_kind',
-              'project_key',
-              'environment_key',
-              'resource_key',
-              'context_kind',
-              'target_key',
-            ])
-            .doUpdateSet((eb) => ({
-              expires_at: eb.ref('excluded.expires_at'),
-              variation_id: eb.ref('excluded.variation_id'),
-              variation_name: eb.ref('excluded.variation_name'),
-              target_type: eb.ref('excluded.target_type'),
-              requested_by: eb.ref('excluded.requested_by'),
-              channel_id: eb.ref('excluded.channel_id'),
-              message_ts: eb.ref('excluded.message_ts'),
-              updated_at: eb.ref('excluded.updated_at'),
-            })),
+          oc.columns([...TARGET_COLUMNS]).doUpdateSet((eb) => ({
+            expires_at: eb.ref('excluded.expires_at'),
+            variation_id: eb.ref('excluded.variation_id'),
+            variation_name: eb.ref('excluded.variation_name'),
+            target_type: eb.ref('excluded.target_type'),
+            requested_by: eb.ref('excluded.requested_by'),
+            channel_id: eb.ref('excluded.channel_id'),
+            message_ts: eb.ref('excluded.message_ts'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
         )
         .execute();
     }

@@ -50,18 +50,11 @@ export class ReminderStore {
         .where('e.expires_at', '<=', now + leadMs)
         // A reminder whose moment had already passed when the expiry was set is noise, not news.
         .where(sql<boolean>`e.expires_at - ${leadMs} >= e.updated_at`)
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('reminders as r')
-                .select('r.expiry_id')
-                .whereRef('r.expiry_id', '=', 'e.id')
-                .whereRef('r.expires_at', '=', 'e.expires_at')
-                .where('r.lead_ms', '=', leadMs)
-                .where((eb) =>
-                  eb.or([eb('r.outcome', 'is not', null), eb('r.claimed_at', '>', now - staleMs)]),
-                ),
-            ),
+        .where(
+          this.claims.notTaken(
+            { expiry_id: sql.ref('e.id'), expires_at: sql.ref('e.expires_at'), lead_ms: leadMs },
+            now,
+            staleMs,
           ),
         )
         .orderBy('e.expires_at')

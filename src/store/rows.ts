@@ -56,7 +56,8 @@ export function toMirroredExpiry(r: Selectable<MirroredExpiriesTable>): Mirrored
   };
 }
 
-const TARGET_COLUMNS = [
+/** The columns naming one target of one flag or segment in one environment. */
+export const TARGET_COLUMNS = [
   'resource_kind',
   'project_key',
   'environment_key',

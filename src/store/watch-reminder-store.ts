@@ -74,19 +74,16 @@ export class WatchReminderStore {
             ),
           ),
         )
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('watch_reminders as r')
-                .select('r.expiry_id')
-                .whereRef('r.channel_id', '=', 'w.channel_id')
-                .whereRef('r.expiry_id', '=', 'm.id')
-                .whereRef('r.expires_at', '=', 'm.expires_at')
-                .where('r.lead_ms', '=', leadMs)
-                .where((eb) =>
-                  eb.or([eb('r.outcome', 'is not', null), eb('r.claimed_at', '>', now - staleMs)]),
-                ),
-            ),
+        .where(
+          this.claims.notTaken(
+            {
+              channel_id: sql.ref('w.channel_id'),
+              expiry_id: sql.ref('m.id'),
+              expires_at: sql.ref('m.expires_at'),
+              lead_ms: leadMs,
+            },
+            now,
+            staleMs,
           ),
         )
         .orderBy('m.expires_at')

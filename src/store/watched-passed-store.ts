@@ -1,6 +1,6 @@
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { MirroredExpiry } from '../domain/watch.js';
-import { ClaimTable } from './claim-table.js';
+import { ClaimTable, takenBefore } from './claim-table.js';
 import { botKnowsIt, toMirroredExpiry } from './rows.js';
 import type { Database } from './schema.js';
 
@@ -76,15 +76,7 @@ export class WatchedPassedStore {
           .as('in_thread'),
       ])
       .where('mirrored_expiries.expires_at', '<=', now)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            claimsInChannel(eb).where((claim) =>
-              claim.or([claim('a.outcome', 'is not', null), claim('a.claimed_at', '>', now - staleMs)]),
-            ),
-          ),
-        ),
-      )
+      .where((eb) => eb.not(eb.exists(claimsInChannel(eb).where(takenBefore('a', now, staleMs)))))
       .orderBy('mirrored_expiries.expires_at')
       .orderBy('mirrored_expiries.id')
       .limit(limit)
