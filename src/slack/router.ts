@@ -7,6 +7,7 @@ import type {
   SlackViewAction,
   SlackViewMiddlewareArgs,
 } from '@slack/bolt';
+import type { Logger } from '../log.js';
 
 type ActionHandler<A extends BlockAction = BlockAction> = Middleware<SlackActionMiddlewareArgs<A>>;
 export type ActionArgs<A extends BlockAction = BlockAction> = Parameters<ActionHandler<A>>[0];
@@ -68,9 +69,26 @@ export class Router {
     else this.actionPrefixes.push([id.prefix, h]);
   }
 
-  /** A view submission by its callback_id. */
-  view(callbackId: string, handler: ViewHandler): void {
-    this.add(this.views, callbackId, handler);
+  /**
+   * A view submission by its callback_id. With `failed`, a handler that throws is logged as `what`
+   * and the view answered with `failed` (the person sees why, not a form that hangs).
+   */
+  view(
+    callbackId: string,
+    handler: ViewHandler,
+    failed?: { what: string; logger: Logger; answer: (args: ViewArgs) => Promise<unknown> },
+  ): void {
+    const guarded: ViewHandler = failed
+      ? async (args) => {
+          try {
+            await handler(args);
+          } catch (error) {
+            failed.logger.error({ err: error }, `${failed.what} could not be taken on`);
+            await failed.answer(args);
+          }
+        }
+      : handler;
+    this.add(this.views, callbackId, guarded);
   }
 
   /** An external select's options by its action_id. */

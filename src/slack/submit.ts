@@ -4,6 +4,20 @@ import { BUSY, TAKE_ON_FAILED } from './announce.js';
 import type { ListenerDeps } from './context.js';
 
 /**
+ * A button click written down as a job, then acked; when it was not taken on, the clicker hears
+ * why, privately, through the click's own response_url.
+ */
+export async function takeOnClick(
+  click: { ack: () => Promise<void>; respond: (message: object) => Promise<unknown> },
+  deps: Pick<ListenerDeps, 'work'> & { logger: Logger },
+  job: { kind: JobKindName; id: string; payload: unknown },
+): Promise<void> {
+  const refused = await takeOn(deps, job.kind, job.id, job.payload);
+  await click.ack();
+  if (refused) await click.respond({ response_type: 'ephemeral', replace_original: false, text: refused });
+}
+
+/**
  * Writes a request down as a job before its ack. Returns the answer for the ack when the request
  * is not taken on ('full', or the store failing), undefined when it is (or was already: the same
  * request delivered again).

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Expiry } from '../domain/expiry.js';
 import { ClaimTable } from './claim-table.js';
 import { mirrorId, toExpiry } from './rows.js';
@@ -8,6 +8,10 @@ import type { Database } from './schema.js';
 export type PassedKey = { expiryId: string; expiresAt: number };
 
 export const passedKey = (e: Expiry): PassedKey => ({ expiryId: e.id, expiresAt: e.expiresAt });
+
+/** The expiry of a claim, still at the instant that passed (moved since: another instant, kept). */
+const atPassedInstant = (key: PassedKey) => (eb: ExpressionBuilder<Database, 'expiries'>) =>
+  eb.and([eb('id', '=', key.expiryId), eb('expires_at', '=', key.expiresAt)]);
 
 /** What was said once the bot's own expiries passed: their claims, and forgetting them once told. */
 export class AfterExpiryStore {
@@ -82,11 +86,7 @@ export class AfterExpiryStore {
           .onConflict((oc) => oc.columns(['channel_id', 'expiry_id', 'expires_at']).doNothing())
           .execute();
       }
-      await trx
-        .deleteFrom('expiries')
-        .where('id', '=', key.expiryId)
-        .where('expires_at', '=', key.expiresAt)
-        .execute();
+      await trx.deleteFrom('expiries').where(atPassedInstant(key)).execute();
       await trx.deleteFrom('reminders').where('expiry_id', '=', key.expiryId).execute();
     });
   }
@@ -98,8 +98,7 @@ export class AfterExpiryStore {
       await trx
         .updateTable('expiries')
         .set({ expires_at: expiresAt, updated_at: now })
-        .where('id', '=', key.expiryId)
-        .where('expires_at', '=', key.expiresAt)
+        .where(atPassedInstant(key))
         .execute();
     });
   }

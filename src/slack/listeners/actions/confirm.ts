@@ -9,7 +9,7 @@ import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
 import { responder } from '../../response-url.js';
 import type { Router } from '../../router.js';
-import { takeOn } from '../../submit.js';
+import { takeOnClick } from '../../submit.js';
 import { surfaceFor } from '../../surfaces.js';
 
 const payloadSchema = z.object({
@@ -21,22 +21,20 @@ const payloadSchema = z.object({
 
 /** Confirm under the ephemeral question for a protected environment: the held change is applied. */
 export function registerConfirm(router: Router, deps: ListenerDeps): void {
-  router.action<BlockAction<ButtonAction>>(ACTIONS.confirm, async ({ ack, action, body, respond }) => {
+  router.action<BlockAction<ButtonAction>>(ACTIONS.confirm, async (click) => {
+    const { action, body } = click;
     const id = action.value ?? '';
     // One job per click (a redelivered click is the same job); the confirmation itself is used once.
-    const refused = await takeOn(
-      deps,
-      JOB_KINDS.confirmed,
-      `confirm:${id}:${body.user.id}:${action.action_ts}`,
-      {
+    await takeOnClick(click, deps, {
+      kind: JOB_KINDS.confirmed,
+      id: `confirm:${id}:${body.user.id}:${action.action_ts}`,
+      payload: {
         id,
         userId: body.user.id,
         channel: body.channel?.id ?? body.user.id,
         responseUrl: body.response_url,
       },
-    );
-    await ack();
-    if (refused) await respond({ response_type: 'ephemeral', replace_original: false, text: refused });
+    });
   });
 }
 

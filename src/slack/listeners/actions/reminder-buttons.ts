@@ -12,7 +12,7 @@ import { askedFromSchema, clickedChange } from '../../expiry-clicks.js';
 import { publishHome } from '../../home.js';
 import { ACTIONS } from '../../ids.js';
 import type { Router } from '../../router.js';
-import { takeOn } from '../../submit.js';
+import { takeOnClick } from '../../submit.js';
 import { surfaceFor } from '../../surfaces.js';
 
 const BUTTONS = [
@@ -38,18 +38,21 @@ export const reminderButtonPayload = z.object({
  */
 export function registerReminderButtons(router: Router, deps: ListenerDeps): void {
   for (const { actionId, verb, from } of BUTTONS) {
-    router.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
+    router.action<BlockAction<ButtonAction>>(actionId, async (click) => {
+      const { action, body } = click;
       // A double click (or a redelivered click) is one job; a click that failed can be tried again.
-      const refused = await takeOn(deps, JOB_KINDS.reminderButton, `button:${actionId}:${action.value}`, {
-        verb,
-        value: action.value,
-        who: clicker(body),
-        from,
-        message: { channel: body.channel!.id, ts: body.message!.ts },
-        responseUrl: body.response_url,
+      await takeOnClick(click, deps, {
+        kind: JOB_KINDS.reminderButton,
+        id: `button:${actionId}:${action.value}`,
+        payload: {
+          verb,
+          value: action.value,
+          who: clicker(body),
+          from,
+          message: { channel: body.channel!.id, ts: body.message!.ts },
+          responseUrl: body.response_url,
+        },
       });
-      await ack();
-      if (refused) await respond({ response_type: 'ephemeral', replace_original: false, text: refused });
     });
   }
 }

@@ -1,13 +1,11 @@
 import { JOB_KINDS } from '../../../work/kinds.js';
 import type { JobKind } from '../../../work/worker.js';
-import { answering } from '../../announce.js';
 import { textMessage } from '../../blocks/text.js';
 import { WATCH_MESSAGES } from '../../blocks/watch.js';
 import type { ListenerDeps } from '../../context.js';
 import type { WatchCommand } from '../../parse/watch.js';
 import type { CommandArgs } from './args.js';
-import { commandSurface } from './asker.js';
-import { policyAnswer, submitWatchJob, watchPayloadSchema } from './watch.js';
+import { allowedWatchWork, submitWatchJob } from './watch.js';
 
 export const runUnwatch = (
   c: Extract<WatchCommand, { verb: 'unwatch' }>,
@@ -19,15 +17,7 @@ export const runUnwatch = (
 export function unwatchJob(deps: ListenerDeps): JobKind {
   return {
     async run(job) {
-      const p = watchPayloadSchema.parse(job.payload);
-      const surface = commandSurface(p, deps);
-      const environment = { projectKey: p.projectKey, environmentKey: p.environmentKey };
-      return answering(surface, deps.logger, job.attempt, async () => {
-        const refused = await policyAnswer(p, deps);
-        if (refused) {
-          await surface.tell(refused);
-          return 'done';
-        }
+      return allowedWatchWork(job, deps, async (p, surface, environment) => {
         if (!(await deps.watches.remove(p.channel_id, environment))) {
           await surface.tell(textMessage(WATCH_MESSAGES.notWatching(environment)));
           return 'done';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EnvironmentRef } from '../../../domain/watch.js';
 import { startWatch } from '../../../services/watch.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
-import type { JobKind } from '../../../work/worker.js';
+import type { JobKind, JobResult } from '../../../work/worker.js';
 import { answering, privateAnswer } from '../../announce.js';
 import { textMessage } from '../../blocks/text.js';
 import { WATCH_MESSAGES } from '../../blocks/watch.js';
@@ -10,6 +10,7 @@ import type { ListenerDeps } from '../../context.js';
 import type { WatchCommand } from '../../parse/watch.js';
 import { trackProgress } from '../../reply.js';
 import { takeOn } from '../../submit.js';
+import type { Surface } from '../../surfaces.js';
 import type { CommandArgs } from './args.js';
 import { askedOf, askedSchema, commandSurface, requesterOf } from './asker.js';
 
@@ -72,7 +73,25 @@ export async function policyAnswer(p: Payload, deps: ListenerDeps) {
   return outcome.kind === 'allowed' ? undefined : privateAnswer(outcome);
 }
 
-export { payloadSchema as watchPayloadSchema };
+/**
+ * A watch or unwatch job's work, for a person CHANGE_POLICY allows to change the environment;
+ * anyone else is told why, privately, and nothing changes.
+ */
+export function allowedWatchWork(
+  job: { payload: unknown; attempt: number },
+  deps: ListenerDeps,
+  work: (p: Payload, surface: Surface, environment: EnvironmentRef) => Promise<JobResult>,
+): Promise<JobResult> {
+  const p = payloadSchema.parse(job.payload);
+  const surface = commandSurface(p, deps);
+  const environment = { projectKey: p.projectKey, environmentKey: p.environmentKey };
+  return answering(surface, deps.logger, job.attempt, async () => {
+    const refused = await policyAnswer(p, deps);
+    if (!refused) return work(p, surface, environment);
+    await surface.tell(refused);
+    return 'done';
+  });
+}
 
 /**
  * The work behind `/expire watch`: the policy, then the watch and its first scan (progress in the
@@ -81,15 +100,7 @@ export { payloadSchema as watchPayloadSchema };
 export function watchJob(deps: ListenerDeps): JobKind {
   return {
     async run(job, ctx) {
-      const p = payloadSchema.parse(job.payload);
-      const surface = commandSurface(p, deps);
-      const environment = { projectKey: p.projectKey, environmentKey: p.environmentKey };
-      return answering(surface, deps.logger, job.attempt, async () => {
-        const refused = await policyAnswer(p, deps);
-        if (refused) {
-          await surface.tell(refused);
-          return 'done';
-        }
+      return allowedWatchWork(job, deps, async (p, surface, environment) => {
         let last: Parameters<typeof WATCH_MESSAGES.progress>[1] = {
           phase: 'flags',
           done: 0,

@@ -16,13 +16,10 @@ const payloadSchema = z.object({ id: z.string(), who: requesterSchema, request: 
 
 /** The form's confirmation step for a protected environment: Confirm closes every view and applies. */
 export function registerConfirm(router: Router, deps: ListenerDeps): void {
-  router.view(VIEWS.confirm, async (args) => {
-    try {
-      await confirm(args, deps);
-    } catch (error) {
-      deps.logger.error({ err: error }, 'a confirmation could not be taken on');
-      await args.ack({ response_action: 'update', view: noticeView(SOMETHING_WENT_WRONG) });
-    }
+  router.view(VIEWS.confirm, (args) => confirm(args, deps), {
+    what: 'a confirmation',
+    logger: deps.logger,
+    answer: (args) => args.ack({ response_action: 'update', view: noticeView(SOMETHING_WENT_WRONG) }),
   });
 }
 

@@ -18,14 +18,12 @@ const payloadSchema = z.object({ who: requesterSchema, request: changeRequestSch
 
 /** Submission of the `/expire` form: problems inline on their fields, then the same change as the command. */
 export function registerModal(router: Router, deps: ListenerDeps): void {
-  router.view(MODAL.callbackId, async (args) => {
-    try {
-      await submit(args, deps);
-    } catch (error) {
-      // The form stays open and says so: the person can submit again.
-      deps.logger.error({ err: error }, 'the form could not be taken on');
-      await args.ack({ response_action: 'errors', errors: { [MODAL.blocks.targets]: SOMETHING_WENT_WRONG } });
-    }
+  // The form stays open and says so: the person can submit again.
+  router.view(MODAL.callbackId, (args) => submit(args, deps), {
+    what: 'the form',
+    logger: deps.logger,
+    answer: (args) =>
+      args.ack({ response_action: 'errors', errors: { [MODAL.blocks.targets]: SOMETHING_WENT_WRONG } }),
   });
 }
 
