@@ -8,11 +8,9 @@ import { createMetrics, launchDarklyObserver } from './metrics.js';
 import { startPasses, TIMED_PASSES } from './passes/table.js';
 import { checkDatabase, checkLaunchDarkly, checkSlack, slackCheckClient } from './preflight.js';
 import { ExpiryStore } from './store/expiry-store.js';
-import { JobStore } from './store/job-store.js';
 import { MirrorStore } from './store/mirror-store.js';
 import { SafetyStore } from './store/safety-store.js';
 import { WatchStore } from './store/watch-store.js';
-import { WatchedPassedStore } from './store/watched-passed-store.js';
 import { createWorker } from './work/worker.js';
 
 /** Known once the configuration is read: what crash output must never show. */
@@ -132,8 +130,7 @@ async function main(): Promise<void> {
     metrics,
     slack: app.client,
     logger,
-    watchedPassed: new WatchedPassedStore(database.db),
-    jobs: new JobStore(database.db, database.dialect),
+    database,
     owner,
     now: () => now().getTime(),
     stopping: () => stopping,

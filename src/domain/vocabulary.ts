@@ -47,6 +47,12 @@ export interface VerbSpec {
   form?: { choice: string; submit: string };
   /** Said after "no expiry scheduled on x" when the verb needs one (update: "use add to schedule one"). */
   whenNoneScheduled?: string;
+  /**
+   * Offered on each expiry the bot shows (a reminder's buttons, the Home tab's menu) and done at
+   * once on it, for verbs that take nothing: its label, what it does to `target` of `resource`
+   * (said before a click that `warns` goes through), and whether it takes access away.
+   */
+  onExpiry?: { label: string; does: (target: string, resource: string) => string; warns?: true };
 }
 
 /** Every verb, in the order help lists them. */
@@ -108,6 +114,7 @@ export const VERBS: Record<Verb, VerbSpec> = {
     },
     usage: ['remove flag|segment <key> <targets> [options]'],
     form: { choice: 'Cancel an expiry', submit: 'Cancel expiry' },
+    onExpiry: { label: 'Cancel expiry', does: (target, resource) => `keeps ${target} in ${resource}` },
   },
   revoke: {
     takes: 'nothing',
@@ -120,11 +127,19 @@ export const VERBS: Record<Verb, VerbSpec> = {
       listed: 'Removed now',
       asks: 'remove at once',
     },
+    onExpiry: {
+      label: 'Remove now',
+      does: (target, resource) => `takes ${target} out of ${resource} right away`,
+      warns: true,
+    },
   },
 };
 
 /** Verbs the `/expire` command offers, in the order help lists them. */
 export const COMMAND_VERBS = VERB_NAMES.filter((v) => VERBS[v].usage !== undefined);
+
+/** Verbs done at once on an expiry the bot shows (reminders, Home), in the order they are offered. */
+export const EXPIRY_VERBS = VERB_NAMES.filter((v) => VERBS[v].onExpiry !== undefined) as [Verb, ...Verb[]];
 
 /** Verbs the `/expire` form offers, in the order its menu lists them. */
 export const FORM_VERBS = VERB_NAMES.filter((v) => VERBS[v].form !== undefined) as [Verb, ...Verb[]];

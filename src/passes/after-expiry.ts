@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { Expiry } from '../domain/expiry.js';
 import { groupBy } from '../domain/group-by.js';
 import { type AfterExpiryRead, type Presence, readAfterExpiry, sortPassed } from '../services/present.js';
@@ -8,12 +7,7 @@ import { passedKey } from '../store/after-expiry-store.js';
 import type { ExpiryStore } from '../store/expiry-store.js';
 import { type ClaimingPassDeps, type Counts, counts, DEFAULT_STALE_MS, perResource } from './steps.js';
 
-/** What an after-expiry pass works with, whichever expiries it tells of. */
-export interface PassDeps extends ClaimingPassDeps {
-  slack: Pick<WebClient, 'chat'>;
-}
-
-export interface AfterExpiryDeps extends PassDeps {
+export interface AfterExpiryDeps extends ClaimingPassDeps {
   store: ExpiryStore;
 }
 

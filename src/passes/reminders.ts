@@ -1,4 +1,4 @@
-import type { WebClient } from '@slack/web-api';
+import pLimit from 'p-limit';
 import type { Metrics } from '../metrics.js';
 import { reminderMessage } from '../slack/blocks/reminder.js';
 import { postOrDm } from '../slack/reply.js';
@@ -15,9 +15,8 @@ import {
   scheduledTargets,
 } from './steps.js';
 
-export interface ReminderJobDeps extends ClaimingPassDeps {
+export interface ReminderPassDeps extends ClaimingPassDeps {
   store: ExpiryStore;
-  slack: Pick<WebClient, 'chat'>;
   /** Longest first. */
   leadTimesMs: readonly number[];
   metrics?: Pick<Metrics, 'reminders'>;
@@ -27,16 +26,8 @@ const FIGURES = 'due posted superseded changed gone failed ldReads';
 
 export type ReminderPassStats = Counts<typeof FIGURES>;
 
+/** Reminders settled at once: the store and Slack answer faster in parallel, and Slack's client queues. */
 const SETTLE_CONCURRENCY = 8;
-
-async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await run(items[next++]!);
-    }),
-  );
-}
 
 /**
  * One pass: claim the reminders that are due, check each against LaunchDarkly (one read per flag
@@ -49,7 +40,7 @@ export async function runReminderPass({
   deps,
 }: {
   now: number;
-  deps: ReminderJobDeps;
+  deps: ReminderPassDeps;
 }): Promise<ReminderPassStats> {
   const { reminders } = deps.store;
   const { claims } = reminders;
@@ -73,9 +64,8 @@ export async function runReminderPass({
     (d) => d.expiry.resource,
     (resource) => scheduledTargets(deps.ld, resource),
     {
-      // A few at a time: the store and Slack answer faster in parallel, and Slack's client queues.
-      read: (group, scheduled) =>
-        inParallel(group, SETTLE_CONCURRENCY, async (d) => {
+      read: async (group, scheduled) => {
+        const settleOne = async (d: DueReminder) => {
           const found = compareScheduled(scheduled, d.expiry);
           if (found.is === 'gone') {
             // Removed or cancelled in LaunchDarkly: the bot forgets it and says nothing.
@@ -89,7 +79,10 @@ export async function runReminderPass({
           } else {
             await post(d, now, deps, stats);
           }
-        }),
+        };
+        const limit = pLimit(SETTLE_CONCURRENCY);
+        await Promise.all(group.map((d) => limit(() => settleOne(d))));
+      },
       failed: async (group) => {
         await claims.release(group.map(reminderKey));
         stats.failed += group.length;
@@ -105,23 +98,23 @@ export async function runReminderPass({
   return stats;
 }
 
-const claimsOf = (deps: ReminderJobDeps) => deps.store.reminders.claims;
 const keyId = (k: { expiryId: string; leadMs: number }) => `${k.expiryId}|${k.leadMs}`;
 
 /** In the thread of the result; scheduled from a DM or a channel the bot left: to the person directly. */
-async function post(d: DueReminder, now: number, deps: ReminderJobDeps, stats: ReminderPassStats) {
+async function post(d: DueReminder, now: number, deps: ReminderPassDeps, stats: ReminderPassStats) {
   const e = d.expiry;
   const where = { channel: e.channelId, ...(e.messageTs ? { thread_ts: e.messageTs } : {}) };
   const posted = await postOrDm(deps.slack, where, e.requestedBy, reminderMessage(e, now), deps.logger);
   const key = reminderKey(d);
+  const { claims } = deps.store.reminders;
   if (posted === 'retry') {
-    await claimsOf(deps).release([key]);
+    await claims.release([key]);
     stats.failed++;
   } else if (posted === 'lost') {
-    await claimsOf(deps).finish([key], 'gone');
+    await claims.finish([key], 'gone');
     stats.failed++;
   } else {
-    await claimsOf(deps).finish([key], 'posted', posted.ts);
+    await claims.finish([key], 'posted', posted.ts);
     stats.posted++;
   }
 }

@@ -1,3 +1,4 @@
+import type { WebClient } from '@slack/web-api';
 import { groupBy } from '../domain/group-by.js';
 import { targetLabel } from '../domain/targets.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
@@ -10,6 +11,8 @@ import type { Logger } from '../log.js';
 /** What every claiming pass is given besides its stores. */
 export interface ClaimingPassDeps {
   ld: LaunchDarklyClient;
+  /** Where its messages go; a channel that refuses the bot: a DM (`postOrDm`). */
+  slack: Pick<WebClient, 'chat'>;
   logger: Logger;
   /** This replica's name in claims. */
   owner: string;

@@ -2,8 +2,9 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
-import type { JobStore } from '../store/job-store.js';
-import type { WatchedPassedStore } from '../store/watched-passed-store.js';
+import type { Db } from '../store/database.js';
+import { JobStore } from '../store/job-store.js';
+import { WatchedPassedStore } from '../store/watched-passed-store.js';
 import { every } from '../work/scheduler.js';
 import { runAfterExpiryPass } from './after-expiry.js';
 import { runFullScanPass } from './full-scan.js';
@@ -19,8 +20,8 @@ export interface PassContext
   slack: WebClient;
   /** The pass's own logger (`component` is its name). */
   logger: Logger;
-  watchedPassed: WatchedPassedStore;
-  jobs: JobStore;
+  /** The database, for a pass's own store (`new XStore(ctx.database.db)`). */
+  database: Db;
   /** This replica's name in claims and leases. */
   owner: string;
   /** The clock, in Unix ms. */
@@ -80,7 +81,8 @@ export const TIMED_PASSES: readonly TimedPass[] = [
     everyMs: (config) => config.reminders.checkIntervalMs,
     run: async (ctx) => {
       await runAfterExpiryPass({ now: ctx.now(), deps: ctx });
-      await runWatchedAfterExpiryPass({ now: ctx.now(), deps: { ...ctx, passed: ctx.watchedPassed } });
+      const passed = new WatchedPassedStore(ctx.database.db);
+      await runWatchedAfterExpiryPass({ now: ctx.now(), deps: { ...ctx, passed } });
     },
   },
   {
@@ -89,14 +91,23 @@ export const TIMED_PASSES: readonly TimedPass[] = [
     run: async (ctx) => {
       const before = ctx.now() - DAY;
       await ctx.safetyStore.prune(before);
-      await ctx.jobs.prune(before);
-      await ctx.store.passed.claims.prune(before);
-      await ctx.watchedPassed.claims.prune(before);
+      await new JobStore(ctx.database.db, ctx.database.dialect).prune(before);
+      // Every claim table: settled claims for instants a day gone.
+      for (const claims of [
+        ctx.store.reminders.claims,
+        ctx.store.passed.claims,
+        ctx.mirror.reminders.claims,
+        new WatchedPassedStore(ctx.database.db).claims,
+      ])
+        await claims.prune(before);
     },
   },
 ];
 
-/** Starts every pass on its own timer (never two runs of one pass at once); `stop` waits for them. */
+/**
+ * Starts every pass on its own timer (never two runs of one pass at once); `stop` stops every
+ * timer, then waits for the runs under way.
+ */
 export function startPasses(
   passes: readonly TimedPass[],
   ctx: Omit<PassContext, 'logger'> & { logger: Logger },
@@ -107,7 +118,7 @@ export function startPasses(
   });
   return {
     async stop() {
-      for (const pass of running) await pass.stop();
+      await Promise.all(running.map((pass) => pass.stop()));
     },
   };
 }

@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import { groupBy } from '../domain/group-by.js';
 import { targetLabel } from '../domain/targets.js';
 import { resourceId } from '../domain/watch.js';
@@ -19,7 +18,6 @@ import {
 
 export interface WatchReminderDeps extends ClaimingPassDeps {
   mirror: MirrorStore;
-  slack: Pick<WebClient, 'chat'>;
   /** Longest first. */
   leadTimesMs: readonly number[];
 }

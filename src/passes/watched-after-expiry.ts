@@ -6,11 +6,10 @@ import { afterExpiryMessage } from '../slack/blocks/after-expiry.js';
 import { postOrDm } from '../slack/reply.js';
 import type { MirrorStore } from '../store/mirror-store.js';
 import type { PassedInChannel, WatchedPassedKey, WatchedPassedStore } from '../store/watched-passed-store.js';
-import type { PassDeps } from './after-expiry.js';
-import { type Counts, counts, DEFAULT_STALE_MS, perResource } from './steps.js';
+import { type ClaimingPassDeps, type Counts, counts, DEFAULT_STALE_MS, perResource } from './steps.js';
 
 /** `batch` counts (channel, expiry) pairs. */
-export interface WatchedAfterExpiryDeps extends PassDeps {
+export interface WatchedAfterExpiryDeps extends ClaimingPassDeps {
   passed: WatchedPassedStore;
   mirror: MirrorStore;
 }

@@ -7,6 +7,7 @@ import { failed, onScheduled, type Plan, scheduledOn, sendFor, where } from './p
 
 /** What a change does to each target of a segment: its included or excluded list, added first with --grant. */
 
+/** The keys (as target labels) on a segment's included or excluded list. */
 export function members(segment: SegmentRep, type: TargetType): Set<string> {
   const users = (type === 'included' ? segment.included : segment.excluded) ?? [];
   const contexts = (type === 'included' ? segment.includedContexts : segment.excludedContexts) ?? [];

@@ -24,7 +24,7 @@ export type AskedFrom = z.infer<typeof askedFromSchema>;
  * How a change done from `from` is shown there. A watched environment's reminder is grouped: it
  * keeps the other targets' buttons, so what was done goes in its thread instead.
  */
-export function showDone(
+function showDone(
   from: AskedFrom,
   message: { channel: string; ts: string } | undefined,
   who: string,

@@ -1,3 +1,5 @@
+import type { Verb } from '../domain/vocabulary.js';
+
 /** Every command name, callback_id, block_id and action_id: the only place these strings live. */
 
 export const COMMAND = '/expire';
@@ -14,6 +16,13 @@ export const ACTIONS = {
   confirm: 'protected_confirm',
   cancelConfirm: 'protected_cancel',
 } as const;
+
+/** A reminder's button for a verb done at once (`VerbSpec.onExpiry`): the ids its messages carry. */
+const REMINDER_VERB_ACTIONS: Partial<Record<Verb, string>> = {
+  remove: ACTIONS.reminderCancel,
+  revoke: ACTIONS.reminderRemoveNow,
+};
+export const reminderActionOf = (verb: Verb): string => REMINDER_VERB_ACTIONS[verb] ?? `reminder_${verb}`;
 
 export const VIEWS = {
   extend: 'extend_expiry',

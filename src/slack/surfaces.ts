@@ -12,6 +12,8 @@ export interface Surface {
   tell: (message: Message) => Promise<unknown>;
   /** For the channel, where the channel refuses the bot's posts. */
   fallback: (message: Message) => Promise<unknown>;
+  /** Replaces the private message acted on (a question once answered), or tells anew by DM. */
+  replace: (message: Message) => Promise<unknown>;
 }
 
 /** What a job knows of where its request came from. */
@@ -25,8 +27,9 @@ export interface AnswerRoute {
 }
 
 /**
- * The one place that decides where an answer goes: through the response_url while it works, else
- * privately in the channel the person acted in, else by DM (a form, the Home tab, a used-up URL).
+ * The one place that decides where an answer goes, by what the request came with: a response_url
+ * (a command, a button) answers through it while it works, then by DM; a message acted on without
+ * one (Extend's form) answers privately in its channel; a form or the Home tab by DM.
  */
 export function surfaceFor(route: AnswerRoute, deps: { slack: WebClient }): Surface {
   const dm = (message: Message) => deps.slack.chat.postMessage({ channel: route.userId, ...message });
@@ -44,5 +47,6 @@ export function surfaceFor(route: AnswerRoute, deps: { slack: WebClient }): Surf
     fallback: route.responseUrl
       ? (message) => respond({ response_type: 'in_channel', replace_original: false, ...message })
       : dm,
+    replace: (message) => respond({ response_type: 'ephemeral', replace_original: true, ...message }),
   };
 }

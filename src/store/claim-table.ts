@@ -1,8 +1,10 @@
 import { type Kysely, sql } from 'kysely';
-import type { Database } from './schema.js';
+import type { ClaimColumns, Database } from './schema.js';
 
-/** Claim tables, by name: each is one `ClaimTable` configured with its key columns. */
-export type ClaimTableName = 'reminders' | 'after_expiry' | 'watch_reminders' | 'watched_after_expiry';
+/** Claim tables, by name: the tables of `schema.ts` whose rows are `ClaimRow`s. */
+export type ClaimTableName = {
+  [T in keyof Database]-?: NonNullable<Database[T]> extends ClaimColumns ? T : never;
+}[keyof Database];
 
 /** A claim's key: its fields are the table's key columns (strings and Unix ms). */
 export type ClaimKey = Record<string, string | number>;
@@ -11,6 +13,8 @@ export interface ClaimTableSpec<K extends ClaimKey> {
   table: ClaimTableName;
   /** Each key field's column, in the table's primary-key order. */
   columns: { readonly [F in keyof K]-?: string };
+  /** The key field holding the instant the work is for: a claim is pruned once it is long past. */
+  instant: keyof K & string;
 }
 
 /**
@@ -20,7 +24,7 @@ export interface ClaimTableSpec<K extends ClaimKey> {
 export const takenBefore = (alias: string, now: number, staleMs: number) =>
   sql<boolean>`(${sql.ref(`${alias}.outcome`)} is not null or ${sql.ref(`${alias}.claimed_at`)} > ${now - staleMs})`;
 
-/** Keys written or matched per statement (a row-value list of up to 800 parameters). */
+/** Keys written or matched per statement: at most 1,600 parameters (8 columns × 200 rows). */
 const BATCH = 200;
 
 /**
@@ -119,12 +123,16 @@ export class ClaimTable<K extends ClaimKey, Outcome extends string = string> {
     }
   }
 
-  /** Forgets settled claims made before `before`. */
+  /**
+   * Forgets settled claims made before `before` for an instant before `before`: work for an
+   * instant that long gone is never due again (a reminder is due only before its instant).
+   */
   async prune(before: number): Promise<void> {
     await this.untyped
       .deleteFrom(this.spec.table)
       .where('outcome', 'is not', null)
       .where('claimed_at', '<', before)
+      .where(sql.ref(this.spec.columns[this.spec.instant]), '<', before)
       .execute();
   }
 

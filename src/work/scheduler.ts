@@ -21,7 +21,7 @@ export function every(
   const tick = () => {
     if (stopped) return;
     running = task()
-      .catch((error) => logger.error({ err: error, job: name }, 'job pass failed'))
+      .catch((error) => logger.error({ err: error, pass: name }, 'timed pass failed'))
       .finally(() => {
         if (!stopped) timer = setTimeout(tick, intervalMs);
       });

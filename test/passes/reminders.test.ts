@@ -2,7 +2,7 @@ import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createMetrics } from '../../src/metrics.js';
-import { type ReminderJobDeps, runReminderPass } from '../../src/passes/reminders.js';
+import { type ReminderPassDeps, runReminderPass } from '../../src/passes/reminders.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore, type NewExpiry } from '../../src/store/expiry-store.js';
 import { DATABASES, freshDatabase } from '../helpers/databases.js';
@@ -37,7 +37,7 @@ describe.each(DATABASES)('reminder pass on %s', (_name, url) => {
   let dbUrl: string;
   let clock = T0;
 
-  const deps = (owner = 'replica-a', extra: Partial<ReminderJobDeps> = {}): ReminderJobDeps => ({
+  const deps = (owner = 'replica-a', extra: Partial<ReminderPassDeps> = {}): ReminderPassDeps => ({
     store,
     ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token, maxRetries: 0 }),
     slack: new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),

@@ -1,10 +1,11 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { Expiry } from '../../domain/expiry.js';
 import { targetLabel } from '../../domain/targets.js';
+import { EXPIRY_VERBS, VERBS } from '../../domain/vocabulary.js';
 import { formatRelative, slackDate } from '../../domain/when-format.js';
 import type { Upcoming } from '../../services/home.js';
 import { ACTIONS, COMMAND } from '../ids.js';
-import { homeChoiceValue } from '../parse/reminder.js';
+import { HOME_ACTIONS, type HomeAction, homeChoiceValue } from '../parse/reminder.js';
 import { EXAMPLES, USAGE } from './help.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { describe } from './reminder.js';
@@ -21,12 +22,16 @@ export const HOME_STALE =
 export const HOME_WATCHED_UNKNOWN =
   ':warning: Slack could not say which channels you are in, so expiries of environments your channels watch are not listed. Open this tab again in a moment.';
 export const HOME_HOW_TO = 'How to';
-export const HOME_CHOICES = { extend: 'Extend…', remove: 'Cancel expiry', revoke: 'Remove now' } as const;
+/** The menu on each expiry: Extend opens a form, the verbs done at once on an expiry follow. */
+export const HOME_CHOICES = {
+  extend: 'Extend…',
+  ...Object.fromEntries(EXPIRY_VERBS.map((verb) => [verb, VERBS[verb].onExpiry!.label])),
+} as Record<HomeAction, string>;
 
 /** One expiry: what and when, and a menu with what the reminders offer (one block each, so 50 fit). */
 function expiryBlock(e: Expiry, now: number): KnownBlock {
   const label = escapeMrkdwn(targetLabel(e.target));
-  const option = (v: keyof typeof HOME_CHOICES) => ({
+  const option = (v: HomeAction) => ({
     text: { type: 'plain_text' as const, text: HOME_CHOICES[v] },
     value: homeChoiceValue(v, e.id, e.expiresAt),
   });
@@ -39,13 +44,19 @@ function expiryBlock(e: Expiry, now: number): KnownBlock {
     accessory: {
       type: 'overflow',
       action_id: ACTIONS.homeExpiry,
-      options: [option('extend'), option('remove'), option('revoke')],
+      options: HOME_ACTIONS.map(option),
       // One dialog for the menu: Remove now takes access away at once.
       confirm: {
         title: { type: 'plain_text', text: 'Change this expiry?' },
         text: {
           type: 'mrkdwn',
-          text: `Extend opens a form. Cancel expiry keeps \`${label}\` in ${escapeMrkdwn(e.resource.key)}. Remove now takes \`${label}\` out right away.`,
+          text: [
+            'Extend opens a form.',
+            ...EXPIRY_VERBS.map((verb) => {
+              const { label: name, does } = VERBS[verb].onExpiry!;
+              return `${name} ${does(`\`${label}\``, escapeMrkdwn(e.resource.key))}.`;
+            }),
+          ].join(' '),
         },
         confirm: { type: 'plain_text', text: 'Go on' },
         deny: { type: 'plain_text', text: 'Leave it' },

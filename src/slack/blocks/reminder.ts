@@ -1,10 +1,10 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { Expiry } from '../../domain/expiry.js';
 import { targetLabel } from '../../domain/targets.js';
-import { VERBS, type Verb } from '../../domain/vocabulary.js';
+import { EXPIRY_VERBS, VERBS, type Verb } from '../../domain/vocabulary.js';
 import type { MirroredExpiry } from '../../domain/watch.js';
 import { formatRelative, formatUtc, slackDate } from '../../domain/when-format.js';
-import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../ids.js';
+import { ACTIONS, BLOCKS, INPUTS, reminderActionOf, VIEWS } from '../ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import type { Message } from './result.js';
 import { context, plural, section } from './text.js';
@@ -39,28 +39,29 @@ function reminderButtons(
         value,
         style: 'primary',
       },
-      {
-        type: 'button',
-        action_id: ACTIONS.reminderCancel,
-        text: { type: 'plain_text', text: 'Cancel expiry' },
-        value,
-      },
-      {
-        type: 'button',
-        action_id: ACTIONS.reminderRemoveNow,
-        text: { type: 'plain_text', text: 'Remove now' },
-        value,
-        style: 'danger',
-        confirm: {
-          title: { type: 'plain_text', text: 'Remove now?' },
-          text: {
-            type: 'mrkdwn',
-            text: `This takes ${escapeMrkdwn(label).slice(0, 280)} out of ${resourceKey} right away.`,
-          },
-          confirm: { type: 'plain_text', text: 'Remove now' },
-          deny: { type: 'plain_text', text: 'Keep it' },
-        },
-      },
+      ...EXPIRY_VERBS.map((verb) => {
+        const { label: text, does, warns } = VERBS[verb].onExpiry!;
+        return {
+          type: 'button' as const,
+          action_id: reminderActionOf(verb),
+          text: { type: 'plain_text' as const, text },
+          value,
+          ...(warns
+            ? {
+                style: 'danger' as const,
+                confirm: {
+                  title: { type: 'plain_text' as const, text: `${text}?` },
+                  text: {
+                    type: 'mrkdwn' as const,
+                    text: `This ${does(escapeMrkdwn(label).slice(0, 280), resourceKey)}.`,
+                  },
+                  confirm: { type: 'plain_text' as const, text },
+                  deny: { type: 'plain_text' as const, text: 'Keep it' },
+                },
+              }
+            : {}),
+        };
+      }),
     ],
   };
 }
@@ -154,8 +155,8 @@ export const REMOVED_NOW = 'removed now';
 /** What a reminder says was done: removed at once, no longer expiring, or moved to its new instant. */
 export function reminderDone(verb: Verb, expiresAt: number | undefined): string {
   if (VERBS[verb].revokes) return REMOVED_NOW;
-  if (expiresAt === undefined) return CANCELLED;
-  return EXTENDED(expiresAt);
+  if (VERBS[verb].op === 'remove') return CANCELLED;
+  return EXTENDED(expiresAt!);
 }
 export const ALREADY_HANDLED =
   'That reminder is out of date: the expiry was changed or handled already. `/expire list` shows what is scheduled.';

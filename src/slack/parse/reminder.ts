@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXPIRY_VERBS } from '../../domain/vocabulary.js';
 
 /** A reminder button's value. */
 export const reminderRef = z.object({ id: z.string().min(1).max(64), at: z.number().int() });
@@ -27,17 +28,20 @@ export const passedRefSchema = z.object({
   w: z.literal(1).optional(),
 });
 
+/** The Home tab's menu: Extend (which opens a form) and the verbs done at once on an expiry. */
+export const HOME_ACTIONS = ['extend', ...EXPIRY_VERBS] as const;
+export type HomeAction = (typeof HOME_ACTIONS)[number];
+
 /**
- * The Home tab's menu option, `<verb> <expiry id> <instant>`: what to do, to which expiry, at which
- * instant. Not JSON: an overflow option's value must stay within 75 characters.
+ * The Home tab's menu option, `<action> <expiry id> <instant>`: what to do, to which expiry, at
+ * which instant. Not JSON: an overflow option's value must stay within 75 characters.
  */
 export const homeChoice = z
   .string()
-  .regex(/^(extend|remove|revoke) [^ ]{1,64} \d{1,16}$/)
+  .regex(new RegExp(`^(${HOME_ACTIONS.join('|')}) [^ ]{1,64} \\d{1,16}$`))
   .transform((value) => {
-    const [v, id, at] = value.split(' ') as ['extend' | 'remove' | 'revoke', string, string];
+    const [v, id, at] = value.split(' ') as [HomeAction, string, string];
     return { v, id, at: Number(at) };
   });
 
-export const homeChoiceValue = (v: 'extend' | 'remove' | 'revoke', id: string, at: number) =>
-  `${v} ${id} ${at}`;
+export const homeChoiceValue = (v: HomeAction, id: string, at: number) => `${v} ${id} ${at}`;

@@ -5,9 +5,9 @@ import { JOB_KINDS } from '../../../work/kinds.js';
 import type { JobKind } from '../../../work/worker.js';
 import { announceChange, answering, changeJob, privateAnswer } from '../../announce.js';
 import { confirmMessage, SAFETY_MESSAGES } from '../../blocks/safety.js';
+import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
-import { responder } from '../../response-url.js';
 import type { Router } from '../../router.js';
 import { takeOnClick } from '../../submit.js';
 import { surfaceFor } from '../../surfaces.js';
@@ -43,10 +43,6 @@ export function confirmedJob(deps: ListenerDeps): JobKind {
     async run(job, ctx) {
       const p = payloadSchema.parse(job.payload);
       const surface = surfaceFor({ userId: p.userId, channel: p.channel, responseUrl: p.responseUrl }, deps);
-      // The question itself is replaced through the response_url (or answered anew by DM).
-      const respond = responder(p.responseUrl, (message) =>
-        deps.slack.chat.postMessage({ channel: p.userId, ...message }),
-      );
       return answering(surface, deps.logger, job.attempt, async () => {
         // Claimed once; a resumed job finds the change it claimed in its notes.
         let ask = job.notes.ask as ChangeAsk | undefined;
@@ -58,11 +54,7 @@ export function confirmedJob(deps: ListenerDeps): JobKind {
           }
           ask = claim;
           await ctx.note({ ask });
-          await respond({
-            response_type: 'ephemeral',
-            replace_original: true,
-            text: SAFETY_MESSAGES.confirmed,
-          });
+          await surface.replace(textMessage(SAFETY_MESSAGES.confirmed));
         }
         const result = await announceChange(
           ask.request,
@@ -74,11 +66,7 @@ export function confirmedJob(deps: ListenerDeps): JobKind {
         if (result === 'failed') {
           // The confirmation is given back, and the question with it: Confirm can be clicked again.
           await deps.changes.reopen(p.id);
-          await respond({
-            response_type: 'ephemeral',
-            replace_original: false,
-            ...confirmMessage(p.id, ask.request),
-          });
+          await surface.tell(confirmMessage(p.id, ask.request));
         }
         return result;
       });

@@ -1,5 +1,4 @@
 import type { BlockAction, OverflowAction } from '@slack/bolt';
-import { VERBS } from '../../../domain/vocabulary.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
 import { SOMETHING_WENT_WRONG } from '../../announce.js';
 import { HOME_STALE } from '../../blocks/home.js';
@@ -12,6 +11,7 @@ import { homeChoice } from '../../parse/reminder.js';
 import { openForm } from '../../reply.js';
 import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
+import type { ReminderButtonPayload } from './reminder-buttons.js';
 
 /**
  * The Home tab's menu on each expiry: the reminders' actions, through the same jobs (the same use
@@ -31,8 +31,7 @@ export function registerHomeMenu(router: Router, deps: ListenerDeps): void {
         return;
       }
       const value = JSON.stringify({ id: choice.id, at: choice.at });
-      // A verb that takes a time opens the Extend form; the others are done at once.
-      if (VERBS[choice.v].takes !== 'nothing') {
+      if (choice.v === 'extend') {
         await ack();
         const expiry = await loadReminded(value, deps);
         if (!expiry.ok) {
@@ -54,7 +53,7 @@ export function registerHomeMenu(router: Router, deps: ListenerDeps): void {
         value,
         who: clicker(body),
         from: 'home',
-      });
+      } satisfies ReminderButtonPayload);
       await ack();
       if (refused) await dm(refused);
     } catch (error) {

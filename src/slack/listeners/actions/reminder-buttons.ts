@@ -1,6 +1,7 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import { requesterSchema } from '../../../domain/change-request.js';
+import { EXPIRY_VERBS, VERB_NAMES, VERBS } from '../../../domain/vocabulary.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
 import type { JobKind } from '../../../work/worker.js';
 import { answering, changeJob } from '../../announce.js';
@@ -10,20 +11,24 @@ import { clicker, loadPassed, loadReminded } from '../../clicks.js';
 import type { ListenerDeps } from '../../context.js';
 import { askedFromSchema, clickedChange } from '../../expiry-clicks.js';
 import { publishHome } from '../../home.js';
-import { ACTIONS } from '../../ids.js';
+import { ACTIONS, reminderActionOf } from '../../ids.js';
 import type { Router } from '../../router.js';
 import { takeOnClick } from '../../submit.js';
 import { surfaceFor } from '../../surfaces.js';
 
+/** A reminder's buttons for the verbs done at once, and an after-expiry message's Remove now. */
 const BUTTONS = [
-  { actionId: ACTIONS.reminderCancel, verb: 'remove', from: 'reminder' },
-  { actionId: ACTIONS.reminderRemoveNow, verb: 'revoke', from: 'reminder' },
-  { actionId: ACTIONS.passedRemoveNow, verb: 'revoke', from: 'passed' },
-] as const;
+  ...EXPIRY_VERBS.map((verb) => ({ actionId: reminderActionOf(verb), verb, from: 'reminder' as const })),
+  {
+    actionId: ACTIONS.passedRemoveNow,
+    verb: VERB_NAMES.find((v) => VERBS[v].revokes)!,
+    from: 'passed' as const,
+  },
+];
 
 /** Also what the Home tab's Cancel expiry and Remove now submit (`from: 'home'`, no message). */
 export const reminderButtonPayload = z.object({
-  verb: z.enum(['remove', 'revoke']),
+  verb: z.enum(EXPIRY_VERBS),
   value: z.string().optional(),
   who: requesterSchema,
   /** Absent in jobs written before Home and after-expiry messages existed: a reminder. */
@@ -31,6 +36,7 @@ export const reminderButtonPayload = z.object({
   message: z.object({ channel: z.string(), ts: z.string() }).optional(),
   responseUrl: z.string().optional(),
 });
+export type ReminderButtonPayload = z.input<typeof reminderButtonPayload>;
 
 /**
  * Cancel expiry and Remove now on a reminder, and Remove now on an after-expiry message: done at
@@ -51,7 +57,7 @@ export function registerReminderButtons(router: Router, deps: ListenerDeps): voi
           from,
           message: { channel: body.channel!.id, ts: body.message!.ts },
           responseUrl: body.response_url,
-        },
+        } satisfies ReminderButtonPayload,
       });
     });
   }

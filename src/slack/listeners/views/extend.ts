@@ -10,7 +10,7 @@ import type { ListenerDeps } from '../../context.js';
 import { askedFromSchema, clickedChange } from '../../expiry-clicks.js';
 import { BLOCKS, INPUTS, VIEWS } from '../../ids.js';
 import { extendMetadata } from '../../parse/reminder.js';
-import type { Router } from '../../router.js';
+import type { Router, ViewArgs } from '../../router.js';
 import { takeOn } from '../../submit.js';
 import { surfaceFor } from '../../surfaces.js';
 
@@ -29,16 +29,18 @@ const payloadSchema = z.object({
 
 /** The Extend form of a reminder: bad times are shown on the field; a good one moves the expiry after the ack. */
 export function registerExtend(router: Router, deps: ListenerDeps): void {
-  router.view(VIEWS.extend, async ({ ack, view, body, client }) => {
-    const error = (text: string) => ack({ response_action: 'errors', errors: { [BLOCKS.extendWhen]: text } });
-    try {
+  const error = (ack: ViewArgs['ack'], text: string) =>
+    ack({ response_action: 'errors', errors: { [BLOCKS.extendWhen]: text } });
+  router.view(
+    VIEWS.extend,
+    async ({ ack, view, body, client }) => {
       const meta = parseJson(extendMetadata, view.private_metadata);
       const expiry = meta && (await findExpiry(meta.id, deps));
-      if (!meta || !expiry || expiry.expiresAt !== meta.at) return await error(STALE_FORM);
+      if (!meta || !expiry || expiry.expiresAt !== meta.at) return await error(ack, STALE_FORM);
       const text = view.state.values[BLOCKS.extendWhen]?.[INPUTS.extendWhen]?.value ?? '';
       const timeZone = await deps.timeZones.of(client, body.user.id);
       const when = parseWhen(text, { now: deps.now(), timeZone });
-      if (!when.ok) return await error(when.reason.slice(0, 2000));
+      if (!when.ok) return await error(ack, when.reason.slice(0, 2000));
       const who = {
         userId: body.user.id,
         userName: body.user.name,
@@ -53,13 +55,11 @@ export function registerExtend(router: Router, deps: ListenerDeps): void {
         ...(meta.channel && meta.ts ? { message: { channel: meta.channel, ts: meta.ts } } : {}),
         from: meta.home ? 'home' : 'reminder',
       });
-      if (refused) return await error(refused);
+      if (refused) return await error(ack, refused);
       await ack();
-    } catch (failure) {
-      deps.logger.error({ err: failure }, 'the Extend form could not be checked');
-      await error(SOMETHING_WENT_WRONG);
-    }
-  });
+    },
+    { what: 'the Extend form', logger: deps.logger, answer: ({ ack }) => error(ack, SOMETHING_WENT_WRONG) },
+  );
 }
 
 export function extendJob(deps: ListenerDeps): JobKind {
