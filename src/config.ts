@@ -53,6 +53,14 @@ export interface Config {
     /** Environment keys that always ask for confirmation, besides those LaunchDarkly marks critical. */
     readonly protectedEnvironments: readonly string[];
   };
+  readonly approvals: {
+    /** Who may approve changes in which environments; undefined: no environment needs approval. */
+    readonly approvers: Policy | undefined;
+    /** Distinct approvers a change needs. */
+    readonly needed: number;
+    /** How long a request waits for its approvers before it expires. */
+    readonly timeoutMs: number;
+  };
 }
 
 /** Every problem found in the environment, one line each, never quoting a value. */
@@ -75,6 +83,17 @@ const secret = (prefix: string, what: string) =>
   });
 
 const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `must be an http(s) URL (${what})` });
+
+/** Rules `project/environment=who,…` separated by `;` (CHANGE_POLICY's syntax, also APPROVERS'). */
+const policyText = (example: string) =>
+  z.string().transform((text, ctx) => {
+    const parsed = parsePolicy(text);
+    if (!parsed.ok) {
+      ctx.addIssue({ code: 'custom', message: `${parsed.problem} (e.g. ${example})` });
+      return z.NEVER;
+    }
+    return parsed.policy;
+  });
 
 const duration = (example: string) =>
   z.string().transform((text, ctx) => {
@@ -160,20 +179,7 @@ const envSchema = z.object({
     .min(16, 'must be at least 16 characters (LaunchDarkly generates a long one when asked)')
     .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  CHANGE_POLICY: z
-    .string()
-    .default(OPEN_POLICY)
-    .transform((text, ctx) => {
-      const parsed = parsePolicy(text);
-      if (!parsed.ok) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `${parsed.problem} (e.g. */production=S0123ABC,U0456DEF;*/*=*)`,
-        });
-        return z.NEVER;
-      }
-      return parsed.policy;
-    }),
+  CHANGE_POLICY: z.string().default(OPEN_POLICY).pipe(policyText('*/production=S0123ABC,U0456DEF;*/*=*')),
   PROTECTED_ENVIRONMENTS: z
     .string()
     .default('production')
@@ -181,6 +187,14 @@ const envSchema = z.object({
       error: 'must be a comma-separated list of environment keys',
     })
     .transform((text) => text.split(',').map((k) => k.trim())),
+  APPROVERS: policyText('*/production=S0123RELEASE,U0456DEF').optional(),
+  APPROVALS_NEEDED: z.coerce
+    .number({ error: 'must be a whole number from 1 to 5' })
+    .int('must be a whole number from 1 to 5')
+    .min(1, 'must be a whole number from 1 to 5')
+    .max(5, 'must be a whole number from 1 to 5')
+    .default(1),
+  APPROVAL_TIMEOUT: duration('24h').default(86_400_000),
 });
 
 const VARIABLE_ORDER = Object.keys(envSchema.shape);
@@ -236,6 +250,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       policy: e.CHANGE_POLICY,
       policyConfigured: present.CHANGE_POLICY !== undefined,
       protectedEnvironments: e.PROTECTED_ENVIRONMENTS,
+    },
+    approvals: {
+      approvers: e.APPROVERS,
+      needed: e.APPROVALS_NEEDED,
+      timeoutMs: e.APPROVAL_TIMEOUT,
     },
   });
 }

@@ -153,6 +153,26 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads who approves which environments, how many are needed and how long a request waits', () => {
+    expect(loadConfig(VALID).approvals).toEqual({ approvers: undefined, needed: 1, timeoutMs: 86_400_000 });
+    const config = loadConfig({
+      ...VALID,
+      APPROVERS: '*/production=S0123RELEASE,U0456',
+      APPROVALS_NEEDED: '2',
+      APPROVAL_TIMEOUT: '4h',
+    });
+    expect(config.approvals.approvers?.map((r) => r.text)).toEqual(['*/production=S0123RELEASE,U0456']);
+    expect(config.approvals.needed).toBe(2);
+    expect(config.approvals.timeoutMs).toBe(4 * 3_600_000);
+    expect(
+      problems({ ...VALID, APPROVERS: 'production', APPROVALS_NEEDED: '6', APPROVAL_TIMEOUT: 'soon' }),
+    ).toEqual([
+      expect.stringMatching(/^APPROVERS "production" is not project\/environment=who/),
+      'APPROVALS_NEEDED must be a whole number from 1 to 5',
+      expect.stringMatching(/^APPROVAL_TIMEOUT must be a duration/),
+    ]);
+  });
+
   it('knows which values are secrets', () => {
     expect(secretsOf(loadConfig(VALID)).sort()).toEqual(
       [VALID.SLACK_BOT_TOKEN, VALID.SLACK_SIGNING_SECRET, VALID.LD_ACCESS_TOKEN].sort(),

@@ -1,4 +1,11 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import {
+  DEFAULT_MIGRATION_TABLE,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  sql,
+} from 'kysely';
 
 /**
  * Versioned schema changes, applied in name order, each once. Never edit one that has shipped.
@@ -249,9 +256,79 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('watched_after_expiry').execute();
     },
   },
+  '2026-12-16-001-approvals': {
+    // Approvals in Slack (PRODUCT §13): one row per held change, its state moved by conditional
+    // updates (`version`), so that two approvers clicking at once, or two replicas, act once.
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (see above)
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('approvals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('requester_id', 'text', (c) => c.notNull())
+        .addColumn('channel_id', 'text', (c) => c.notNull())
+        .addColumn('message_ts', 'text')
+        .addColumn('held', 'text', (c) => c.notNull())
+        .addColumn('approvers', 'text', (c) => c.notNull())
+        .addColumn('needed', 'integer', (c) => c.notNull())
+        .addColumn('votes', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text')
+        .addColumn('decline_reason', 'text')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('reminded_at', 'bigint')
+        .addColumn('updated_at', 'bigint', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('approvals_state').on('approvals').columns(['state', 'expires_at']).execute();
+    },
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (see above)
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('approvals').execute();
+    },
+  },
+  '2026-12-17-001-write-probe': {
+    // One row the start check and /readyz upsert to prove the database takes writes (write-probe.ts).
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (see above)
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('write_probe')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('written_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (see above)
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('write_probe').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/**
+ * The database holds migrations this version does not have: a newer version of the bot migrated
+ * it (Kysely's own words for this are "corrupted migrations").
+ */
+export class NewerSchemaError extends Error {
+  constructor(readonly unknown: readonly string[]) {
+    super(
+      `it was migrated by a newer version of ld-expiry-bot (migration ${unknown.join(', ')}, which this version does not have): run that version or a later one, or restore the database from a backup taken before it`,
+    );
+    this.name = 'NewerSchemaError';
+  }
+}
+
+/** Applied migrations this version does not know; none when the bookkeeping table cannot be read. */
+// biome-ignore lint/suspicious/noExplicitAny: the migrator's table is below the typed schema
+async function unknownMigrations(db: Kysely<any>, schema: string | undefined): Promise<string[]> {
+  const rows: Array<{ name: string }> = await (schema ? db.withSchema(schema) : db)
+    .selectFrom(DEFAULT_MIGRATION_TABLE)
+    .select('name')
+    .execute()
+    .catch(() => []);
+  return rows.map((r) => r.name).filter((name) => !Object.hasOwn(migrations, name));
+}
 
 /**
  * Brings the schema up to date. On PostgreSQL Kysely's migrator holds an advisory lock, so
@@ -273,6 +350,8 @@ export async function migrate(
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await new Migrator({ db, provider, migrationTableSchema }).migrateToLatest();
     if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    const unknown = await unknownMigrations(db, migrationTableSchema);
+    if (unknown.length > 0) throw new NewerSchemaError(unknown);
     if (attempt >= attempts) throw error;
     await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
   }

@@ -146,7 +146,39 @@ export type WatchRemindersTable = ClaimRow<{
  */
 export type WatchedAfterExpiryTable = ClaimRow<{ channel_id: string; expiry_id: string; expires_at: number }>;
 
+/** A change held for approval (PRODUCT §13); `held` and `votes` are JSON. */
+export interface ApprovalsTable {
+  id: string;
+  /** pending | approved | applied | declined | withdrawn | expired | too-late */
+  state: string;
+  requester_id: string;
+  channel_id: string;
+  message_ts: string | null;
+  /** JSON: who asked, the change exactly as asked, where its reminders go. */
+  held: string;
+  /** JSON: the user and group ids who may approve. */
+  approvers: string;
+  needed: number;
+  /** JSON: who said yes, and when. */
+  votes: string;
+  decided_by: string | null;
+  decline_reason: string | null;
+  created_at: number;
+  expires_at: number;
+  reminded_at: number | null;
+  updated_at: number;
+  /** Bumped by every change of state: a conditional update on it is the claim. */
+  version: number;
+}
+
+/** One row, upserted to prove the database takes writes (`write-probe.ts`). */
+export interface WriteProbeTable {
+  id: number;
+  written_at: number;
+}
+
 export interface Database {
+  approvals: ApprovalsTable;
   watches: WatchesTable;
   watched_environments: WatchedEnvironmentsTable;
   mirrored_expiries: MirroredExpiriesTable;
@@ -157,5 +189,6 @@ export interface Database {
   watched_after_expiry: WatchedAfterExpiryTable;
   confirmations: ConfirmationsTable;
   jobs: JobsTable;
+  write_probe: WriteProbeTable;
   kysely_migration?: { name: Generated<string> };
 }

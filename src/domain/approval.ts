@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { changeRequestSchema, requesterSchema } from './change-request.js';
+import { type Policy, type Rule, ruleFor } from './policy.js';
+import { VERBS } from './vocabulary.js';
+
+/**
+ * Approvals in Slack (PRODUCT §13): in an environment `APPROVERS` covers, a change that gives or
+ * keeps access waits until enough approvers — listed there, never the requester — said yes.
+ */
+
+/** Where a held change's reminders go once applied (a watched expiry becomes the clicker's). */
+export const provenanceSchema = z.object({
+  requestedBy: z.string(),
+  channelId: z.string(),
+  messageTs: z.string().optional(),
+});
+
+/** What an approval request holds: the change exactly as asked, by whom, and why. */
+export const heldChangeSchema = z.object({
+  who: requesterSchema,
+  request: changeRequestSchema,
+  provenance: provenanceSchema.optional(),
+});
+export type HeldChange = z.infer<typeof heldChangeSchema>;
+
+export const APPROVAL_STATES = [
+  /** Waiting for its approvers. */
+  'pending',
+  /** Enough approvers said yes; the change is being applied. */
+  'approved',
+  /** Applied (whatever LaunchDarkly said of each target: the result says). */
+  'applied',
+  'declined',
+  'withdrawn',
+  /** Nobody decided within APPROVAL_TIMEOUT. */
+  'expired',
+  /** Approved after the expiry it asked for had passed: not applied. */
+  'too-late',
+] as const;
+export type ApprovalState = (typeof APPROVAL_STATES)[number];
+
+export interface ApprovalVote {
+  userId: string;
+  at: number;
+}
+
+export interface Approval extends HeldChange {
+  id: string;
+  state: ApprovalState;
+  /** Who may approve (the APPROVERS rule's users and groups when it was asked), for the message. */
+  approvers: string[];
+  needed: number;
+  votes: ApprovalVote[];
+  /** The request message in the channel, once posted. */
+  channelId: string;
+  messageTs?: string;
+  /** Who declined or withdrew it, and why. */
+  decidedBy?: string;
+  declineReason?: string;
+  createdAt: number;
+  /** When it expires, undecided (APPROVAL_TIMEOUT after it was asked). */
+  expiresAt: number;
+  /** When its approvers were reminded (once, at half the timeout). */
+  remindedAt?: number;
+}
+
+/**
+ * The APPROVERS rule that holds a change, or none: when no rule covers its environment, or when
+ * it takes access away (Remove now), it goes through as before.
+ */
+export function approvalRuleFor(
+  approvers: Policy | undefined,
+  request: HeldChange['request'],
+): Rule | undefined {
+  if (!approvers || VERBS[request.verb].revokes) return undefined;
+  return ruleFor(approvers, request.resource.projectKey, request.resource.environmentKey);
+}
+
+/** Why a click on Approve or Decline is refused, if it is. */
+export type ApproverRefusal = 'requester' | 'not-an-approver' | 'already-approved' | 'decided';
+
+/**
+ * Whether `userId` (in `groups`) may approve or decline: a pending request, someone the rule lists
+ * (a user, one of their groups, or `*`), never its requester, and approving once.
+ */
+export function approverRefusal(
+  approval: Pick<Approval, 'state' | 'votes' | 'who'>,
+  rule: Rule | undefined,
+  clicker: { userId: string; groups: readonly string[] },
+  approving: boolean,
+): ApproverRefusal | undefined {
+  if (approval.state !== 'pending') return 'decided';
+  if (clicker.userId === approval.who.userId) return 'requester';
+  const listed = rule?.who.some((w) => w === '*' || w === clicker.userId || clicker.groups.includes(w));
+  if (!listed) return 'not-an-approver';
+  if (approving && approval.votes.some((v) => v.userId === clicker.userId)) return 'already-approved';
+  return undefined;
+}
+
+/** The votes once `userId` said yes, and whether that was enough. */
+export function withVote(
+  approval: Pick<Approval, 'votes' | 'needed'>,
+  userId: string,
+  at: number,
+): { votes: ApprovalVote[]; enough: boolean } {
+  const votes = [...approval.votes.filter((v) => v.userId !== userId), { userId, at }];
+  return { votes, enough: votes.length >= approval.needed };
+}
+
+/** An approval that comes after the instant the change asked for is not applied: ask again. */
+export const tooLate = (approval: Pick<Approval, 'request'>, now: number): boolean =>
+  approval.request.expiresAt !== undefined && approval.request.expiresAt <= now;
+
+/** Approvers are reminded once, at half the time a request waits. */
+export const reminderDueAt = (approval: Pick<Approval, 'createdAt' | 'expiresAt'>): number =>
+  approval.createdAt + Math.floor((approval.expiresAt - approval.createdAt) / 2);
+
+/** The audit comment of an approved change: the requester's own, then who approved it. */
+export function approvedComment(
+  comment: string,
+  votes: readonly ApprovalVote[],
+  names: (id: string) => string,
+) {
+  return `${comment} | approved by ${votes.map((v) => names(v.userId)).join(', ')}`.slice(0, 2_000);
+}
