@@ -110,7 +110,10 @@ export class Changes {
     return { kind: 'needs-confirmation', confirmationId: id, request: ask.request };
   }
 
-  /** Check, then apply. */
+  /**
+   * Check, then apply. The one way a click that answers a question (Confirm; an approval) is acted
+   * on: with `confirmed`, protection is not asked again, the change policy is.
+   */
   async request(ask: ChangeAsk, options?: ApplyOptions): Promise<ChangeOutcome> {
     const checked = await this.check(ask, 10_000);
     return checked.kind === 'allowed' ? this.apply(ask, options) : checked;
@@ -200,7 +203,8 @@ export class Changes {
 
   /**
    * Takes a held change for the person who clicked Confirm or Cancel: only its asker, only once,
-   * only within ten minutes. A confirmed one is then applied (`apply`, with `confirmed`).
+   * only within ten minutes. A confirmed one is then requested again (`request`, with `confirmed`):
+   * the change policy is asked at the moment of the click, not only when the question was put.
    */
   async claim(
     id: string,

@@ -19,7 +19,10 @@ const payloadSchema = z.object({
   responseUrl: z.string().optional(),
 });
 
-/** Confirm under the ephemeral question for a protected environment: the held change is applied. */
+/**
+ * Confirm under the ephemeral question for a protected environment: the held change is applied if
+ * the change policy still allows its asker.
+ */
 export function registerConfirm(router: Router, deps: ListenerDeps): void {
   router.action<BlockAction<ButtonAction>>(ACTIONS.confirm, async (click) => {
     const { action, body } = click;
@@ -58,7 +61,8 @@ export function confirmedJob(deps: ListenerDeps): JobKind {
         }
         const result = await announceChange(
           ask.request,
-          (options) => deps.changes.apply(ask!, options),
+          // The policy is asked again: it may have stopped allowing this person since the question.
+          (options) => deps.changes.request(ask!, options),
           { ...surface, channel: ask.who.channelId },
           deps,
           changeJob(job, ctx),

@@ -52,7 +52,8 @@ export function confirmedFormJob(deps: ListenerDeps): JobKind {
       const result = await answering(surface, deps.logger, job.attempt, () =>
         announceChange(
           ask.request,
-          (options) => deps.changes.apply({ ...ask, confirmed: true }, options),
+          // The policy is asked again: it may have stopped allowing this person since the question.
+          (options) => deps.changes.request({ ...ask, confirmed: true }, options),
           surface,
           deps,
           changeJob(job, ctx),
