@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database, JobsTable } from './schema.js';
 
 interface NewJob {
@@ -7,6 +7,13 @@ interface NewJob {
   kind: string;
   payload: unknown;
   now: number;
+}
+
+/** A job not yet done, as another job sees it. */
+export interface OpenJob {
+  id: string;
+  payload: unknown;
+  createdAt: number;
 }
 
 /** A job as a worker holds it. */
@@ -159,11 +166,21 @@ export class JobStore {
     await this.db.deleteFrom('jobs').where('id', '=', id).where('lease_owner', '=', owner).execute();
   }
 
-  /** Queued again for `runAfter` (a transient failure). */
-  async retry(id: string, owner: string, runAfter: number, now: number): Promise<void> {
+  /**
+   * Queued again for `runAfter`: a transient failure (`counted`), or a job waiting its turn, whose
+   * run is not counted as a try.
+   */
+  async retry(id: string, owner: string, runAfter: number, now: number, counted = true): Promise<void> {
     await this.db
       .updateTable('jobs')
-      .set({ state: 'queued', run_after: runAfter, lease_owner: null, lease_until: 0, updated_at: now })
+      .set((eb) => ({
+        state: 'queued',
+        run_after: runAfter,
+        lease_owner: null,
+        lease_until: 0,
+        updated_at: now,
+        ...(counted ? {} : { attempts: eb('attempts', '-', 1) }),
+      }))
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
       .execute();
@@ -189,6 +206,22 @@ export class JobStore {
       .where('state', '!=', 'done')
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /**
+   * Jobs not yet done whose id starts with `prefix` (the clicks on one button), in the order claims
+   * take them. Only open jobs are read — a bounded few (`maxOpen`) — on the `state` index.
+   */
+  async openStartingWith(prefix: string): Promise<OpenJob[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .select(['id', 'payload', 'created_at'])
+      .where('state', 'in', ['queued', 'running'])
+      .where(sql<string>`substr(id, 1, ${prefix.length})`, '=', prefix)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map((row) => ({ id: row.id, payload: JSON.parse(row.payload), createdAt: row.created_at }));
   }
 
   /** A queued job's place in line: how many not yet done come before it; undefined once it runs. */

@@ -2,9 +2,13 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../store/database.js';
-import { type Job, JobStore } from '../store/job-store.js';
+import { type Job, JobStore, type OpenJob } from '../store/job-store.js';
 
-export type JobResult = 'done' | 'failed' | { retryInMs: number };
+/**
+ * `retryInMs`: tried again later, the try counted. `waitMs`: run again later without counting a
+ * try — the job waits its turn behind another (a click behind another person's on the same button).
+ */
+export type JobResult = 'done' | 'failed' | { retryInMs: number } | { waitMs: number };
 
 export interface JobContext {
   /** Writes down what the job did so far (merged into its notes), for whoever resumes it. */
@@ -105,6 +109,11 @@ export class Worker {
     return this.held.size;
   }
 
+  /** Jobs not yet done whose id starts with `prefix`, in the order they are taken. */
+  openStartingWith(prefix: string): Promise<OpenJob[]> {
+    return this.options.store.openStartingWith(prefix);
+  }
+
   /** Jobs written down and not done, on every replica sharing the table (for metrics). */
   open(): Promise<number> {
     return this.options.store.open();
@@ -192,6 +201,7 @@ export class Worker {
     try {
       if (result === 'done') await store.done(job.id, owner, now());
       else if (result === 'failed') await store.drop(job.id, owner);
+      else if ('waitMs' in result) await store.retry(job.id, owner, now() + result.waitMs, now(), false);
       else await store.retry(job.id, owner, now() + result.retryInMs, now());
     } catch (error) {
       // The lease runs out and the job is resumed: its work reads LaunchDarkly before acting.

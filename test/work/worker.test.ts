@@ -165,6 +165,29 @@ describe.each(DATABASES)('the durable work queue on %s', (_name, url) => {
     expect(await w.submit('k', 'r', {})).toBe('queued');
   });
 
+  it('a job waiting its turn is run again without using up a try; open jobs are found by their prefix', async () => {
+    const store = await setup();
+    const attempts: number[] = [];
+    let go = false;
+    const w = worker(store, 'a', async (job) => {
+      if (job.id === 'click:b:2') return 'done';
+      attempts.push(job.attempt);
+      return go ? 'done' : { waitMs: 10 };
+    });
+    await w.submit('k', 'click:b:2', { who: 2 });
+    await w.submit('k', 'click:a:1', { who: 1 });
+    await w.submit('k', 'click:ab', {});
+    expect((await w.openStartingWith('click:a:')).map(({ id, payload }) => ({ id, payload }))).toEqual([
+      { id: 'click:a:1', payload: { who: 1 } },
+    ]);
+    w.start();
+    await until(() => attempts.length > MAX_ATTEMPTS * 2);
+    go = true;
+    await until(async () => (await store.open()) === 0);
+    expect(new Set(attempts)).toEqual(new Set([1]));
+    expect(await w.openStartingWith('click:')).toEqual([]);
+  });
+
   it('a job that throws is retried, and given up after the last attempt', async () => {
     const store = await setup();
     let runs = 0;
