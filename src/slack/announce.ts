@@ -1,9 +1,11 @@
 import type { ChangeRequest } from '../domain/change-request.js';
 import type { Logger } from '../log.js';
 import type { ApplyOptions, PlannedTargets } from '../services/apply-change.js';
+import type { Approvals } from '../services/approvals.js';
 import type { ChangeOutcome, Changes } from '../services/request-change.js';
 import type { Job } from '../store/job-store.js';
 import { backoff, type JobContext, type JobResult, MAX_ATTEMPTS } from '../work/worker.js';
+import { announceApproval } from './approval-messages.js';
 import { failedMessage, type Message, progressMessage, resultMessage } from './blocks/result.js';
 import { confirmMessage, SAFETY_MESSAGES } from './blocks/safety.js';
 import { textMessage } from './blocks/text.js';
@@ -17,6 +19,10 @@ export const BUSY =
 
 export const TAKE_ON_FAILED =
   ':x: I could not write your request down (my database is not answering), so I did not take it on. Nothing was sent to LaunchDarkly; try again in a minute.';
+
+/** The store refuses writes: trying again does not help until whoever runs the bot fixes it. */
+export const TAKE_ON_READ_ONLY = (why: string) =>
+  `:x: I could not write your request down because ${why}, so I did not take it on. Nothing was sent to LaunchDarkly; tell whoever runs me, as trying again will not help until my database takes writes.`;
 
 export const WAITING = (ahead: number) =>
   ahead === 0
@@ -74,6 +80,8 @@ export interface ChangeNotes {
   planned?: PlannedTargets;
   /** The person was told the work waits for LaunchDarkly to come back. */
   toldRetry?: boolean;
+  /** The person was told another person's click on the same button goes first. */
+  toldTurn?: boolean;
   /** The result is in the channel: a resumed job does not post it again. */
   resultTs?: string;
   /**
@@ -114,7 +122,7 @@ export async function announceChange(
   request: ChangeRequest,
   run: (options: ApplyOptions) => Promise<ChangeOutcome>,
   surface: Surface,
-  deps: { changes: Changes; logger: Logger; progressAfterMs: number },
+  deps: { changes: Changes; approvals: Approvals; logger: Logger; progressAfterMs: number },
   job: ChangeJob,
 ): Promise<JobResult> {
   const to = {
@@ -178,6 +186,10 @@ export async function announceChange(
     return 'failed';
   }
   await progress.cancel();
+  if (outcome.kind === 'needs-approval') {
+    await announceApproval(outcome.approval, surface, deps);
+    return 'done';
+  }
   const answer = privateAnswer(outcome);
   if (answer) await surface.tell(answer);
   return 'done';

@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { BlockAction } from '@slack/bolt';
 import type { Requester } from '../domain/change-request.js';
 import { parseJson } from '../domain/json.js';
 import { findExpiry, type KnownExpiry } from '../services/expiry-change.js';
-import { ALREADY_HANDLED } from './blocks/reminder.js';
+import type { JobResult } from '../work/worker.js';
+import type { ChangeJob } from './announce.js';
+import { ALREADY_HANDLED, CLICK_IN_HAND } from './blocks/reminder.js';
+import type { Message } from './blocks/result.js';
+import { textMessage } from './blocks/text.js';
 import type { ListenerDeps } from './context.js';
 import { passedRefSchema, reminderRef } from './parse/reminder.js';
 
@@ -58,3 +63,45 @@ export function clicker(body: BlockAction): Requester {
     channelName: body.channel?.name,
   };
 }
+
+/**
+ * The jobs of clicks on one expiry's buttons, wherever they are shown (a reminder, the Home tab),
+ * share this prefix: the button's value, hashed so that no id outgrows the jobs table's.
+ */
+const clickGroup = (value: string) => `click:${createHash('sha256').update(value).digest('base64url')}:`;
+
+/**
+ * A click's job is keyed by the button and the clicker: a double click or a redelivery by the same
+ * person is one job, another person's click on the same button is a job of its own.
+ */
+export const clickJobId = (value: string, from: string, verb: string, userId: string) =>
+  `${clickGroup(value)}${from}:${verb}:${userId}`;
+
+/**
+ * Clicks on one expiry take turns, the earliest first, so what it does is done once and the next
+ * one finds it done (or, if it was refused or failed, does it). The job waits without using up a
+ * try; when another person's click is ahead, the clicker hears so once.
+ */
+export async function waitForTurn(
+  value: string,
+  job: Pick<ChangeJob, 'id' | 'notes' | 'note'>,
+  clickerOf: (payload: unknown) => string | undefined,
+  deps: Pick<ListenerDeps, 'work'> & { tell: (message: Message) => Promise<unknown> },
+): Promise<JobResult | undefined> {
+  const open = await deps.work.openStartingWith(clickGroup(value));
+  const mine = open.findIndex((other) => other.id === job.id);
+  if (mine <= 0) return undefined;
+  const me = clickerOf(open[mine]!.payload);
+  const owner = open
+    .slice(0, mine)
+    .map((other) => clickerOf(other.payload))
+    .find((u) => u !== me);
+  if (owner && !job.notes.toldTurn) {
+    await deps.tell(textMessage(CLICK_IN_HAND(owner)));
+    await job.note({ toldTurn: true });
+  }
+  return { waitMs: TURN_WAIT_MS };
+}
+
+/** How often a click waiting its turn looks again: the click ahead usually ends within a second. */
+const TURN_WAIT_MS = 250;

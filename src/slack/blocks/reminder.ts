@@ -160,6 +160,9 @@ export function reminderDone(verb: Verb, expiresAt: number | undefined): string 
 }
 export const ALREADY_HANDLED =
   'That reminder is out of date: the expiry was changed or handled already. `/expire list` shows what is scheduled.';
+/** Told to a person whose click waits behind another person's on the same expiry. */
+export const CLICK_IN_HAND = (owner: string) =>
+  `:hourglass: <@${owner}>'s click on this is being handled; I will not do it twice. If theirs is refused or fails, I do yours after it.`;
 
 /** The small modal behind Extend: one line of natural language. */
 export function extendView(e: Expiry, metadata: string, now: number): View {

@@ -3,7 +3,7 @@ import { JOB_KINDS } from '../../../work/kinds.js';
 import { SOMETHING_WENT_WRONG } from '../../announce.js';
 import { HOME_STALE } from '../../blocks/home.js';
 import { extendView } from '../../blocks/reminder.js';
-import { clicker, loadReminded } from '../../clicks.js';
+import { clicker, clickJobId, loadReminded } from '../../clicks.js';
 import type { ListenerDeps } from '../../context.js';
 import { publishHome } from '../../home.js';
 import { ACTIONS } from '../../ids.js';
@@ -48,7 +48,8 @@ export function registerHomeMenu(router: Router, deps: ListenerDeps): void {
         );
         return;
       }
-      const refused = await takeOn(deps, JOB_KINDS.reminderButton, `home:${choice.v}:${value}`, {
+      const id = clickJobId(value, 'home', choice.v, userId);
+      const refused = await takeOn(deps, JOB_KINDS.reminderButton, id, {
         verb: choice.v,
         value,
         who: clicker(body),

@@ -7,7 +7,7 @@ import type { JobKind } from '../../../work/worker.js';
 import { answering, changeJob } from '../../announce.js';
 import { HOME_STALE } from '../../blocks/home.js';
 import { textMessage } from '../../blocks/text.js';
-import { clicker, loadPassed, loadReminded } from '../../clicks.js';
+import { clicker, clickJobId, loadPassed, loadReminded, waitForTurn } from '../../clicks.js';
 import type { ListenerDeps } from '../../context.js';
 import { askedFromSchema, clickedChange } from '../../expiry-clicks.js';
 import { publishHome } from '../../home.js';
@@ -38,18 +38,21 @@ export const reminderButtonPayload = z.object({
 });
 export type ReminderButtonPayload = z.input<typeof reminderButtonPayload>;
 
+const clickerOf = (payload: unknown) => reminderButtonPayload.safeParse(payload).data?.who.userId;
+
 /**
  * Cancel expiry and Remove now on a reminder, and Remove now on an after-expiry message: done at
- * once, once per click.
+ * once, once per click; clicks by several people on one expiry take turns (`waitForTurn`).
  */
 export function registerReminderButtons(router: Router, deps: ListenerDeps): void {
   for (const { actionId, verb, from } of BUTTONS) {
     router.action<BlockAction<ButtonAction>>(actionId, async (click) => {
       const { action, body } = click;
-      // A double click (or a redelivered click) is one job; a click that failed can be tried again.
+      // A double click (or a redelivered click) is one job; another person's click is their own;
+      // a click that failed can be tried again.
       await takeOnClick(click, deps, {
         kind: JOB_KINDS.reminderButton,
-        id: `button:${actionId}:${action.value}`,
+        id: clickJobId(action.value ?? '', from, verb, body.user.id),
         payload: {
           verb,
           value: action.value,
@@ -72,6 +75,8 @@ export function reminderButtonJob(deps: ListenerDeps): JobKind {
         deps,
       );
       return answering({ tell }, deps.logger, job.attempt, async () => {
+        const turn = await waitForTurn(p.value ?? '', changeJob(job, ctx), clickerOf, { ...deps, tell });
+        if (turn) return turn;
         const expiry = p.from === 'passed' ? loadPassed(p.value) : await loadReminded(p.value, deps);
         if (!expiry.ok) {
           // What the Home tab showed is out of date: show what is.
