@@ -5,6 +5,7 @@ import { EXPIRY_VERBS, VERBS, type Verb } from '../../domain/vocabulary.js';
 import type { MirroredExpiry } from '../../domain/watch.js';
 import { formatRelative, formatUtc, slackDate } from '../../domain/when-format.js';
 import { ACTIONS, BLOCKS, INPUTS, reminderActionOf, VIEWS } from '../ids.js';
+import { lookAlikeBlocks } from './look-alikes.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import type { Message } from './result.js';
 import { context, plural, section } from './text.js';
@@ -144,7 +145,7 @@ export function reminderDoneMessage(e: Expiry, done: string, by: string): Messag
   const text = `:white_check_mark: ${describe(e)}: ${done} by <@${by}>.`;
   return {
     text: `${targetLabel(e.target)}: ${done}.`,
-    blocks: [section(text)],
+    blocks: [section(text), ...lookAlikeBlocks([e.target])],
   };
 }
 

@@ -6,6 +6,7 @@ import { describeTiming } from '../../domain/timing.js';
 import { VERBS, type Verb } from '../../domain/vocabulary.js';
 import { slackDate } from '../../domain/when-format.js';
 import type { ChangeResult, TargetResult } from '../../services/apply-change.js';
+import { lookAlikeBlocks } from './look-alikes.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { context, count, LIMITS, packLines, plural, section } from './text.js';
 
@@ -64,6 +65,7 @@ export function resultMessage(result: ChangeResult, askedBy: string, warning?: s
 
   const blocks: KnownBlock[] = [section(headline), whereLine(request, askedBy)];
   if (warning) blocks.push(section(`:warning: ${escapeMrkdwn(warning)}`));
+  blocks.push(...lookAlikeBlocks(request.targets));
   // Room for the failure groups first: they are what someone has to act on.
   const failureBlocks = failureSections(failed, LIMITS.messageBlocks - blocks.length - 2);
   if (ok.length > 0) blocks.push(section(succeededLine(ok, words.listed, request)));

@@ -5,6 +5,7 @@ import { targetLabel } from '../../domain/targets.js';
 import { describeTiming } from '../../domain/timing.js';
 import { type ResourceRef, VERBS } from '../../domain/vocabulary.js';
 import { ACTIONS, VIEWS } from '../ids.js';
+import { lookAlikeBlocks } from './look-alikes.js';
 import type { Message } from './result.js';
 import { context, section } from './text.js';
 
@@ -35,6 +36,7 @@ export function confirmMessage(id: string, r: ChangeRequest): Message {
   const text = `:warning: \`${r.resource.environmentKey}\` is a protected environment. Do you want to ${describeRequest(r)}?`;
   const blocks: KnownBlock[] = [
     section(text),
+    ...lookAlikeBlocks(r.targets),
     {
       type: 'actions',
       elements: [
@@ -71,6 +73,7 @@ export function confirmView(id: string, r: ChangeRequest): View {
       section(
         `:warning: \`${r.resource.environmentKey}\` is a protected environment. Do you want to ${describeRequest(r)}?`,
       ),
+      ...lookAlikeBlocks(r.targets),
       context('Nothing is sent to LaunchDarkly until you confirm. This expires in 10 minutes.'),
     ],
   };
