@@ -1,10 +1,19 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
-import { App, type Logger as BoltLogger, type CustomRoute, HTTPReceiver } from '@slack/bolt';
+import {
+  App,
+  type Logger as BoltLogger,
+  type CustomRoute,
+  HTTPReceiver,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
-import { type Logger, toBoltLogger } from './log.js';
+import { RequestBodies } from './http/bodies.js';
+import { Refusals } from './http/refusals.js';
+import { limitServer, SERVER_TIMEOUTS } from './http/server-timeouts.js';
+import { toBoltLogger } from './log.js';
 import { checkSlack, type SlackBot, slackCheckClient } from './preflight.js';
 import { READY_CHECK_TIMEOUT_MS, Readiness } from './readiness.js';
 import { Changes } from './services/request-change.js';
@@ -43,22 +52,47 @@ export function slackClientOptions(apiUrl: string, limits: MethodLimitOptions = 
   };
 }
 
-/** Bolt's HTTP receiver with the guard in front of its Slack endpoint (see request-guard.ts). */
+/** What every unsigned route reads its body through, and answers its refusals with. */
+interface BodyGuard {
+  bodies: RequestBodies;
+  refusals: Refusals;
+}
+
+/**
+ * Bolt's HTTP receiver with the guard in front of its Slack endpoint (see request-guard.ts), whose
+ * server starts with the timeouts of `SERVER_TIMEOUTS`, whoever starts it (main.ts or a test).
+ */
 function httpReceiver(
   signingSecret: string,
   customRoutes: CustomRoute[],
-  boltLogger: BoltLogger,
-  logger: Logger,
-): HTTPReceiver {
+  logger: BoltLogger,
+  guard: BodyGuard,
+) {
   const receiver = new HTTPReceiver({
     signingSecret,
     customRoutes,
-    logger: boltLogger,
+    logger,
     bodyLimit: SLACK_BODY_LIMIT,
     // The guard checks every signature before Bolt sees the request: once per request, not twice.
     signatureVerification: false,
   });
-  receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret, logger });
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret, ...guard });
+  const start = receiver.start.bind(receiver) as (port: number, options: ServerOptions) => Promise<Server>;
+  receiver.start = ((port: number, options: ServerOptions = {}) =>
+    start(port, { ...SERVER_TIMEOUTS, ...options })) as HTTPReceiver['start'];
+  return receiver;
+}
+
+/**
+ * Socket Mode's receiver. Its server for the custom routes (health, metrics, the webhook) is created
+ * inside it with Node's defaults: the same timeouts are set on it here.
+ */
+function socketModeReceiver(
+  options: ConstructorParameters<typeof SocketModeReceiver>[0],
+): SocketModeReceiver {
+  const receiver = new SocketModeReceiver(options);
+  const { httpServer } = receiver as unknown as { httpServer?: Server };
+  if (httpServer) limitServer(httpServer);
   return receiver;
 }
 
@@ -81,29 +115,43 @@ export function createApp(config: Config, deps: AppDeps): App {
     logger: deps.logger,
     now: () => deps.now().getTime(),
   });
-  const webhook = config.watch.webhookSecret ? [launchDarklyWebhook(config.watch.webhookSecret, deps)] : [];
+  // One budget and one deadline for the bodies of every unsigned route: Slack's and the webhook.
+  const guard: BodyGuard = {
+    bodies: new RequestBodies(),
+    refusals: new Refusals({ counter: deps.metrics.httpRefusals, logger: deps.logger }),
+  };
+  const webhook = config.watch.webhookSecret
+    ? [launchDarklyWebhook(config.watch.webhookSecret, deps, guard)]
+    : [];
   const routes = [...operationalRoutes(readiness, deps), ...webhook];
   const logger = toBoltLogger(deps.logger);
+  const clientOptions = slackClientOptions(config.slack.apiUrl, {
+    onWait: (wait) => {
+      deps.logger.info(wait, 'Slack is rate limiting this method; waiting');
+      deps.onSlackWait?.(wait);
+    },
+  });
   const app = new App({
     token: config.slack.botToken,
     ...(deps.slackBot ?? {}),
     logger,
-    clientOptions: slackClientOptions(config.slack.apiUrl, {
-      onWait: (wait) => {
-        deps.logger.info(wait, 'Slack is rate limiting this method; waiting');
-        deps.onSlackWait?.(wait);
-      },
-    }),
+    clientOptions,
     // Bolt's conversation store is unused here and costs a thrown Error on every request.
     convoStore: false,
     ...(config.slack.mode === 'socket'
       ? {
           socketMode: true,
-          appToken: config.slack.appToken,
-          customRoutes: routes,
-          installerOptions: { port: config.slack.port },
+          receiver: socketModeReceiver({
+            appToken: config.slack.appToken!,
+            customRoutes: routes,
+            // Socket Mode's client calls Slack with these too (Bolt passes them on only to a receiver it builds).
+            installerOptions: { port: config.slack.port, clientOptions },
+            logger,
+          }),
         }
-      : { receiver: httpReceiver(config.slack.signingSecret!, routes, logger, deps.logger) }),
+      : {
+          receiver: httpReceiver(config.slack.signingSecret!, routes, logger, guard),
+        }),
   });
 
   const lookups = new Lookups(deps.ld, () => deps.now().getTime());

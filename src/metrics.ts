@@ -14,6 +14,11 @@ export interface Metrics {
   rateLimitWaitSeconds: Counter<'reason'>;
   /** Reminders settled by the reminder pass, by outcome (posted, failed, gone, changed, superseded). */
   reminders: Counter<'outcome'>;
+  /**
+   * Requests turned away on an unsigned route (Slack's endpoint, the webhook) before any work, by
+   * route and reason: unsigned, bad_signature, too_large, too_slow, busy (the body budget)…
+   */
+  httpRefusals: Counter<'route' | 'reason'>;
   /** Seconds since a watched environment was last read from LaunchDarkly's audit log. */
   syncLag: Gauge<'project' | 'environment'>;
   /** The worker whose jobs `queued work` reports: open in the table (all replicas), running here. */
@@ -80,6 +85,12 @@ export function createMetrics(): Metrics {
       name: `${PREFIX}reminders_total`,
       help: 'Reminders settled by the reminder pass, by outcome',
       labelNames: ['outcome'],
+      registers,
+    }),
+    httpRefusals: new Counter({
+      name: `${PREFIX}http_refusals_total`,
+      help: 'Requests refused on an unsigned route before any work, by route and reason (unsigned, bad_signature, too_large, too_slow, busy, …)',
+      labelNames: ['route', 'reason'],
       registers,
     }),
     syncLag: new Gauge({

@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { resourceId } from './domain/watch.js';
+import type { RequestBodies } from './http/bodies.js';
+import type { Refusal, Refusals } from './http/refusals.js';
 import { auditLogEntry, toAuditEntry } from './launchdarkly/audit-log.js';
 import { LdError } from './launchdarkly/errors.js';
 import { type MirrorDeps, refreshNamed } from './services/mirror.js';
@@ -11,6 +14,8 @@ import type { JobKind, Worker } from './work/worker.js';
 const jobPayload = z.object({
   entry: z.string(),
   actor: z.string().optional(),
+  /** The end of the merge window; jobs written before windows existed have none and run at once. */
+  readAt: z.number().optional(),
   resources: z.array(
     z.object({
       kind: z.enum(['flag', 'segment']),
@@ -24,24 +29,20 @@ const jobPayload = z.object({
 export const WEBHOOK_PATH = '/launchdarkly/webhook';
 /** An audit-log entry is a few kilobytes; anything far larger is not LaunchDarkly's. */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
+/** LaunchDarkly's own entries name one flag or segment; an entry naming more waits for the sync. */
+export const MAX_WEBHOOK_RESOURCES = 5;
+/**
+ * Entries about one flag or segment within this long are merged into one re-read at its end: a
+ * burst of changes to one flag costs one read per window, and the read sees the last of them.
+ */
+export const WEBHOOK_MERGE_MS = 2_000;
+const HEX_SIGNATURE = /^[0-9a-f]{64}$/i;
 
 /** Whether `signature` is the hex HMAC-SHA256 of `body` under `secret`, compared in constant time. */
 export function validSignature(body: Buffer, signature: string | undefined, secret: string): boolean {
-  if (!signature || !/^[0-9a-f]{64}$/i.test(signature)) return false;
+  if (!signature || !HEX_SIGNATURE.test(signature)) return false;
   const expected = createHmac('sha256', secret).update(body).digest();
   return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
-}
-
-/** The raw body, or undefined once it grows past `limit` (the rest is not read). */
-async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 function answer(res: ServerResponse, status: number, body: object): void {
@@ -49,13 +50,33 @@ function answer(res: ServerResponse, status: number, body: object): void {
   res.end(JSON.stringify(body));
 }
 
+const REFUSED = {
+  unsigned: { status: 401, reason: 'unsigned', level: 'debug' },
+  forged: { status: 401, reason: 'bad_signature', why: 'a wrong signature: is LD_WEBHOOK_SECRET the same?' },
+  unreadable: { status: 400, reason: 'not_an_audit_entry', why: 'signed, but not an audit-log entry' },
+} as const satisfies Record<string, Refusal>;
+
+/** The window in which a re-read of `now` falls: it runs at the window's end, once per flag or segment. */
+export function mergedReadAt(now: number): number {
+  return (Math.floor(now / WEBHOOK_MERGE_MS) + 1) * WEBHOOK_MERGE_MS;
+}
+
 /**
  * `POST /launchdarkly/webhook` (PRODUCT §7): a LaunchDarkly webhook whose body is an audit-log
- * entry, signed in `X-LD-Signature`. A bad signature is a 401 and causes nothing; a good one is
- * answered at once and the flags and segments it names are re-read in watched environments. The
- * audit-log sync stays the source of truth (LaunchDarkly delivers webhooks at most twice, in any order).
+ * entry, signed in `X-LD-Signature`. A missing or bad signature is a 401 and causes nothing; the
+ * body is read under the budget and deadline shared with Slack's endpoint (`RequestBodies`). A good
+ * one is answered 202 at once, and each flag or segment it names is re-read in watched environments
+ * at the end of its merge window: entries about one flag within `WEBHOOK_MERGE_MS` share one durable
+ * job (keyed by the flag and the window) and one re-read. An entry naming more than
+ * `MAX_WEBHOOK_RESOURCES` is left to the audit-log sync and the full scan, never a burst of reads.
+ * The sync stays the source of truth (LaunchDarkly delivers webhooks at most twice, in any order).
  */
-export function launchDarklyWebhook(secret: string, deps: MirrorDeps & { work: Worker; now: () => Date }) {
+export function launchDarklyWebhook(
+  secret: string,
+  deps: MirrorDeps & { work: Worker; now: () => Date },
+  http: { bodies: RequestBodies; refusals: Refusals },
+) {
+  const refuse = (res: ServerResponse, refusal: Refusal) => http.refusals.refuse(res, WEBHOOK_PATH, refusal);
   return {
     path: WEBHOOK_PATH,
     method: ['POST'],
@@ -69,45 +90,43 @@ export function launchDarklyWebhook(secret: string, deps: MirrorDeps & { work: W
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readLimited(req, MAX_WEBHOOK_BYTES);
-    if (!body) {
-      answer(res, 413, { error: 'payload too large' });
-      req.destroy();
-      return;
-    }
-    const signature = req.headers['x-ld-signature'];
-    if (!validSignature(body, Array.isArray(signature) ? signature[0] : signature, secret)) {
-      deps.logger.warn(
-        { event: 'webhook_refused' },
-        'LaunchDarkly webhook with a missing or wrong signature',
-      );
-      answer(res, 401, { error: 'invalid signature' });
-      return;
-    }
+    const header = req.headers['x-ld-signature'];
+    const signature = Array.isArray(header) ? header[0] : header;
+    // Nothing unsigned is worth reading: refused from the headers, before a byte of the body is held.
+    if (!signature || !HEX_SIGNATURE.test(signature)) return refuse(res, REFUSED.unsigned);
+    const read = await http.bodies.read(req, MAX_WEBHOOK_BYTES);
+    if ('refused' in read) return refuse(res, read.refused);
+    if (!validSignature(read.body, signature, secret)) return refuse(res, REFUSED.forged);
     let json: unknown;
     try {
-      json = JSON.parse(body.toString('utf8'));
+      json = JSON.parse(read.body.toString('utf8'));
     } catch {
       json = undefined;
     }
     const parsed = auditLogEntry.safeParse(json);
-    if (!parsed.success) {
-      deps.logger.warn(
-        { event: 'webhook_unreadable' },
-        'signed LaunchDarkly webhook is not an audit-log entry',
-      );
-      answer(res, 400, { error: 'not an audit-log entry' });
-      return;
-    }
+    if (!parsed.success) return refuse(res, REFUSED.unreadable);
     const entry = toAuditEntry(parsed.data);
+    if (entry.resources.length > MAX_WEBHOOK_RESOURCES) {
+      http.refusals.note(WEBHOOK_PATH, {
+        status: 202,
+        reason: 'too_many_resources',
+        why: `an entry naming ${entry.resources.length} flags or segments: left to the audit-log sync and the full scan`,
+        level: 'info',
+      });
+      return answer(res, 202, { ok: true, reread: 'by the next sync' });
+    }
+    const readAt = mergedReadAt(deps.now().getTime());
     // Full or failing, the sync reads the same entry within a minute: the answer is 202 either way.
-    await deps.work
-      .submit(JOB_KINDS.webhook, `webhook:${entry.id}`, {
-        entry: entry.id,
-        actor: entry.actor,
-        resources: entry.resources,
-      })
-      .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not queue a webhook re-read'));
+    await Promise.all(
+      entry.resources.map((resource) =>
+        deps.work.submit(JOB_KINDS.webhook, `webhook:${resourceId(resource)}@${readAt}`, {
+          entry: entry.id,
+          actor: entry.actor,
+          resources: [resource],
+          readAt,
+        }),
+      ),
+    ).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not queue a webhook re-read'));
     answer(res, 202, { ok: true });
   }
 }
@@ -117,6 +136,9 @@ export function webhookJob(deps: MirrorDeps & { now: () => Date }): JobKind {
   return {
     async run(job) {
       const p = jobPayload.parse(job.payload);
+      // Waiting, not a failed try: entries still arriving in the window are read by this one read.
+      const early = (p.readAt ?? 0) - deps.now().getTime();
+      if (early > 0) return { waitMs: early };
       try {
         const read = await refreshNamed(p.resources, { deps, now: deps.now().getTime(), setBy: p.actor });
         deps.logger.info({ event: 'webhook', entry: p.entry, read }, 'LaunchDarkly webhook');

@@ -11,7 +11,7 @@ const SRC = resolve(import.meta.dirname, '../src');
 const FLOORS = [
   ['domain'],
   ['config.ts', 'log.ts'],
-  ['launchdarkly', 'store', 'metrics.ts', 'preflight.ts', 'readiness.ts'],
+  ['launchdarkly', 'store', 'metrics.ts', 'preflight.ts', 'readiness.ts', 'http'],
   ['work'],
   ['deps.ts'],
   ['services'],

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { scanEnvironment } from '../src/services/scan.js';
 import { MirrorStore } from '../src/store/mirror-store.js';
 import { WatchStore } from '../src/store/watch-store.js';
-import { validSignature, WEBHOOK_PATH } from '../src/webhook.js';
+import { validSignature, WEBHOOK_MERGE_MS, WEBHOOK_PATH } from '../src/webhook.js';
 import { startBot } from './helpers/bot.js';
 import { botPerTest, fakesPerFile } from './helpers/bot-per-test.js';
 import { sqliteUrl } from './helpers/databases.js';
@@ -51,17 +51,22 @@ const post = (body: string, headers: Record<string, string>) =>
     headers: { 'Content-Type': 'application/json', ...headers },
     body,
   });
+/** Waits `ms` and then until the bot's queue is empty: every re-read asked for is done. */
+const waitForReads = async (ms: number) => {
+  await new Promise((r) => setTimeout(r, ms));
+  await ctx.bot.work.idle();
+};
 const mirrored = () =>
   new MirrorStore(ctx.bot.database.db).ofResource({ kind: 'flag', key: 'new-checkout', ...PROD });
 
 describe('the LaunchDarkly webhook', () => {
-  it('accepts a signed entry and re-reads the flag it names at once', async () => {
+  it('accepts a signed entry and re-reads the flag it names at the end of its merge window', async () => {
     expect(await mirrored()).toEqual([]);
     const body = outsideChange();
     ld.requests.length = 0;
     const res = await post(body, { 'X-LD-Signature': sign(body) });
     expect(res.status).toBe(202);
-    for (let i = 0; i < 100 && (await mirrored()).length === 0; i++)
+    for (let i = 0; i < 200 && (await mirrored()).length === 0; i++)
       await new Promise((r) => setTimeout(r, 20));
     expect((await mirrored()).map((e) => [e.target.key, e.setBy])).toEqual([['bob', 'Ariel Flores']]);
     expect(ld.requests.map((r) => r.path)).toEqual([
@@ -93,6 +98,45 @@ describe('the LaunchDarkly webhook', () => {
     const odd = JSON.stringify({ hello: 'world' });
     expect((await post(odd, { 'X-LD-Signature': sign(odd) })).status).toBe(400);
   });
+
+  it('merges a flood: 500 signed entries about one flag in 3 s cost a handful of reads, and the last change is read', async () => {
+    const entry = JSON.parse(outsideChange());
+    ld.requests.length = 0;
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 20; batch++) {
+      const sent = Array.from({ length: 25 }, (_, i) => {
+        const body = JSON.stringify({ ...entry, _id: `flood-${batch}-${i}` });
+        return post(body, { 'X-LD-Signature': sign(body) }).then((r) => statuses.push(r.status));
+      });
+      await Promise.all([...sent, new Promise((r) => setTimeout(r, 150))]);
+    }
+    expect(statuses.filter((s) => s !== 202)).toEqual([]);
+    await waitForReads(WEBHOOK_MERGE_MS + 1_000);
+    const reads = ld.requests.filter((r) => r.path.includes('/new-checkout/expiring-'));
+    // One re-read (two endpoints) per 2 s window the flood touched: at most three windows in 3 s.
+    expect(reads.length).toBeGreaterThanOrEqual(2);
+    expect(reads.length).toBeLessThanOrEqual(6);
+    expect((await mirrored()).map((e) => e.target.key)).toEqual(['bob']);
+    expect((await ctx.bot.command('help')).status).toBe(200);
+  }, 20_000);
+
+  it('an entry naming 2,601 flags is left to the sync: 202, no burst of reads, one log line', async () => {
+    const entry = JSON.parse(outsideChange());
+    const resources = Array.from(
+      { length: 2_601 },
+      (_, i) => `proj/${PROJECT}:env/production:flag/${i === 0 ? 'new-checkout' : `bulk-${i}`}`,
+    );
+    const body = JSON.stringify({ ...entry, target: { ...entry.target, resources } });
+    ld.requests.length = 0;
+    const res = await post(body, { 'X-LD-Signature': sign(body) });
+    expect(res.status).toBe(202);
+    await waitForReads(WEBHOOK_MERGE_MS + 1_000);
+    expect(ld.requests).toEqual([]);
+    const lines = ctx.bot.logs.filter((l) => l.includes('too_many_resources'));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!).why).toContain('naming 2601 flags or segments');
+    expect((await ctx.bot.command('help')).status).toBe(200);
+  }, 20_000);
 
   it('is not there without LD_WEBHOOK_SECRET', async () => {
     const plain = await startBot(slack, ld);

@@ -1,15 +1,15 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import { HTTPModuleFunctions as bolt } from '@slack/bolt';
+import { type BufferedIncomingMessage, HTTPModuleFunctions as bolt } from '@slack/bolt';
 import { z } from 'zod';
-import type { Logger } from '../log.js';
+import type { RequestBodies } from '../http/bodies.js';
+import type { Refusal, Refusals } from '../http/refusals.js';
 
 /**
  * The most a request from Slack may carry. Slack's largest payloads (a block_actions carrying a
  * whole modal or message) stay far below it; Bolt's default is 4 MB.
  */
 export const SLACK_BODY_LIMIT = 1024 * 1024;
-/** The most request bytes held at once across all requests still being read. */
-export const SLACK_BODY_BUDGET = 16 * 1024 * 1024;
+export const SLACK_ENDPOINT = '/slack/events';
 /** Slack refuses to sign anything older; Bolt checks the same window. */
 const MAX_AGE_S = 5 * 60;
 /** Slack's ssl_check is the one unsigned request it sends: a form of a few bytes. */
@@ -45,38 +45,39 @@ export function malformedBecause(body: unknown): string | undefined {
   return undefined;
 }
 
+/** Refusals of the Slack endpoint that need no body: a metric label each. */
+const REFUSED = {
+  unsigned: { status: 401, reason: 'unsigned', level: 'debug' },
+  stale: { status: 401, reason: 'stale_signature', level: 'debug' },
+  forged: { status: 401, reason: 'bad_signature', level: 'debug' },
+  unreadable: { status: 400, reason: 'unreadable', why: 'the body is not JSON or a form' },
+} as const satisfies Record<string, Refusal>;
+
 /**
  * In front of Bolt's HTTPReceiver for its Slack endpoint. Bolt reads a whole body (up to 4 MB)
  * before it checks the signature and dereferences the parsed payload unchecked; this refuses what
- * is unsigned, stale or too large from the headers alone (before a byte of the body is held), caps
- * the bytes held at once, and answers a signed but malformed payload 400 with one log line.
- * The body is read and its signature checked here, by Bolt's own functions (the limit applied
- * while reading); Bolt then reuses the body and does not check the signature a second time
+ * is unsigned, stale or too large from the headers alone (before a byte of the body is held), reads
+ * the rest through the shared `RequestBodies` (one budget, one deadline for every unsigned route),
+ * and answers a signed but malformed payload 400. Every refusal is counted and logged sampled
+ * (`Refusals`). The signature is checked here by Bolt's own function on the body read here; Bolt
+ * then reuses the body (`rawBody`) and does not check the signature a second time
  * (`signatureVerification: false` on the receiver behind this guard).
  */
 export function guardSlackRequests(
   next: RequestListener,
   options: {
     signingSecret: string;
-    logger: Logger;
+    bodies: RequestBodies;
+    refusals: Refusals;
     endpoint?: string;
     limit?: number;
-    budget?: number;
     now?: () => number;
   },
 ): RequestListener {
-  const endpoint = options.endpoint ?? '/slack/events';
+  const endpoint = options.endpoint ?? SLACK_ENDPOINT;
   const limit = options.limit ?? SLACK_BODY_LIMIT;
-  const budget = options.budget ?? SLACK_BODY_BUDGET;
   const now = options.now ?? Date.now;
-  let held = 0;
-
-  const refuse = (res: ServerResponse, status: number, why: string, level: 'debug' | 'warn' = 'warn') => {
-    options.logger[level]({ status, why }, 'refused a request to the Slack endpoint');
-    // Not waiting for the rest of a body we will not read: the socket goes once the answer is out.
-    res.writeHead(status, { Connection: 'close', ...(status === 503 ? { 'Retry-After': '1' } : {}) });
-    res.end();
-  };
+  const refuse = (res: ServerResponse, refusal: Refusal) => options.refusals.refuse(res, endpoint, refusal);
 
   return (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'POST' || new URL(req.url ?? '/', 'http://bot').pathname !== endpoint) {
@@ -87,40 +88,26 @@ export function guardSlackRequests(
     const timestamp = Number(req.headers['x-slack-request-timestamp']);
     const signed = typeof signature === 'string' && SIGNATURE.test(signature) && Number.isInteger(timestamp);
     // Unsigned, only Slack's ssl_check may pass: read from a few bytes, stripped of anything else.
-    if (!signed && !(declared <= UNSIGNED_LIMIT)) return refuse(res, 401, 'unsigned', 'debug');
-    if (signed && Math.abs(now() / 1000 - timestamp) > MAX_AGE_S)
-      return refuse(res, 401, 'stale signature', 'debug');
-    if (declared > limit) return refuse(res, 413, `body of ${declared} bytes`);
-    const reserved = Number.isFinite(declared) ? declared : limit;
-    if (held + reserved > budget) return refuse(res, 503, 'too many bodies being read at once');
-    held += reserved;
-    let released = false;
-    const release = () => {
-      if (!released) held -= reserved;
-      released = true;
-    };
-    req.once('close', release);
+    if (!signed && !(declared <= UNSIGNED_LIMIT)) return refuse(res, REFUSED.unsigned);
+    if (signed && Math.abs(now() / 1000 - timestamp) > MAX_AGE_S) return refuse(res, REFUSED.stale);
     void (async () => {
+      const read = await options.bodies.read(req, signed ? limit : UNSIGNED_LIMIT);
+      if ('refused' in read) return refuse(res, { why: `declared ${declared} bytes`, ...read.refused });
+      (req as BufferedIncomingMessage).rawBody = read.body;
       let body: unknown;
       try {
         const buffered = await bolt.parseAndVerifyHTTPRequest(
-          { enabled: true, signingSecret: options.signingSecret, bodyLimit: limit, nowMilliseconds: now },
+          { enabled: true, signingSecret: options.signingSecret, nowMilliseconds: now },
           req,
         );
-        release();
         body = bolt.parseHTTPRequestBody(buffered);
       } catch (error) {
-        release();
-        if (bolt.isRawBodyError(error) && error.statusCode === 413)
-          return refuse(res, 413, 'body over the limit');
-        if (bolt.isRawBodyError(error)) return refuse(res, 400, 'the body could not be read');
         const message = error instanceof Error ? error.message : String(error);
-        if (/signature|timestamp|authenticity/i.test(message))
-          return refuse(res, 401, 'bad signature', 'debug');
-        return refuse(res, 400, 'the body is not JSON or a form');
+        if (/signature|timestamp|authenticity/i.test(message)) return refuse(res, REFUSED.forged);
+        return refuse(res, REFUSED.unreadable);
       }
       const why = malformedBecause(body);
-      if (why) return refuse(res, 400, `malformed payload: ${why}`);
+      if (why) return refuse(res, { status: 400, reason: 'malformed', why: `malformed payload: ${why}` });
       next(req, res);
     })();
   };

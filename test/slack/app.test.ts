@@ -1,6 +1,8 @@
+import type { Server } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
+import { SERVER_TIMEOUTS } from '../../src/http/server-timeouts.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics.js';
@@ -84,6 +86,11 @@ describe('Socket Mode', () => {
       metrics: createMetrics(),
       pingDatabase: ctx.bot.database.ping,
     });
+    // The server of its custom routes (health, metrics, the webhook) has the timeouts of HTTP mode's.
+    const { httpServer } = (socketBot as unknown as { receiver: { httpServer: Server } }).receiver;
+    expect(httpServer.headersTimeout).toBe(SERVER_TIMEOUTS.headersTimeout);
+    expect(httpServer.requestTimeout).toBe(SERVER_TIMEOUTS.requestTimeout);
+    expect(httpServer.keepAliveTimeout).toBe(SERVER_TIMEOUTS.keepAliveTimeout);
     // The fake has no WebSocket server, so the client keeps retrying: watch for its first call.
     socketBot.start().catch(() => undefined);
     const call = await slack.waitFor(() => slack.callsTo('apps.connections.open')[0]);
