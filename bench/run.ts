@@ -24,7 +24,7 @@ import { FakeLaunchDarkly } from '../test/helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack } from '../test/helpers/fake-slack.js';
 import { PROJECT, seed } from '../test/helpers/ld-fixtures.js';
 import { commandBody, homeOpened, postSigned, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
-import { floodBodies } from './bodies.js';
+import { benchBodies, benchDrip } from './bodies.js';
 import { crashLoop } from './crash.js';
 import { signedPoster } from './load.js';
 import {
@@ -592,51 +592,9 @@ if (section('when')) {
   );
 }
 
-// ── 8: bodies: what 100 concurrent 4 MB requests nobody signed cost the bot in memory ─────────────
-if (section('bodies')) {
-  const fakes = await startFakes();
-  const bot = await startProcess('src/main.ts', {
-    SLACK_BOT_TOKEN: FAKE_BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
-    SLACK_API_URL: fakes.slackApiUrl,
-    LD_ACCESS_TOKEN: fakes.ldToken,
-    LD_BASE_URI: fakes.ldUrl,
-    LD_PROJECT: PROJECT,
-    LD_ENVIRONMENT: 'production',
-    DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'ld-expiry-bench-')), 'bodies.sqlite')}`,
-    LOG_LEVEL: 'warn',
-    REMINDER_CHECK_INTERVAL: '1h',
-  });
-  const flood = async (signature: 'none' | 'forged') => {
-    await new Promise((r) => setTimeout(r, 500));
-    const idle = await rssMiB(bot.pid);
-    let peak = idle;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        peak = Math.max(peak, await rssMiB(bot.pid));
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-    const started = performance.now();
-    const statuses = await floodBodies(bot.url, { count: 100, bytes: 4_000_000, signature });
-    const ms = Math.round(performance.now() - started);
-    await new Promise((r) => setTimeout(r, 1_000));
-    sampling = false;
-    await sampler;
-    const after = await rssMiB(bot.pid);
-    const growth = Math.round((peak - idle) * 10) / 10;
-    row(
-      `100 concurrent 4 MB bodies, ${signature === 'none' ? 'unsigned' : 'forged signature'}: peak RSS growth`,
-      `${growth} MiB (idle ${idle}, peak ${peak}, 1 s later ${after} MiB; ${JSON.stringify(statuses)} in ${ms} ms)`,
-      '< 50 MB',
-    );
-    return { idleMiB: idle, peakMiB: peak, afterMiB: after, growthMiB: growth, statuses, ms };
-  };
-  results.bodies = { unsigned: await flood('none'), forged: await flood('forged') };
-  await bot.stop();
-  await fakes.stop();
-}
+// ── 8: bodies and drip: the unsigned routes under attack (issue 28) ───────────────────────────
+if (section('bodies')) results.bodies = await benchBodies(botEnvFor, row);
+if (section('drip')) results.drip = await benchDrip(botEnvFor, row);
 
 // ── 9: watching ─────────────────────────────────────────────────────────────────────────────
 if (section('watch')) {
