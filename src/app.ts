@@ -110,7 +110,7 @@ type AppDeps = Deps & {
 export function createApp(config: Config, deps: AppDeps): App {
   const slackChecks = slackCheckClient(config, deps.logger, READY_CHECK_TIMEOUT_MS);
   const readiness = new Readiness({
-    pingDatabase: deps.pingDatabase,
+    probeDatabase: deps.probeDatabase,
     checkSlack: () => checkSlack(slackChecks, config.slack.apiUrl),
     logger: deps.logger,
     now: () => deps.now().getTime(),

@@ -21,8 +21,8 @@ export interface Deps {
   logger: Logger;
   /** This app's Prometheus metrics, in a registry of its own. */
   metrics: Metrics;
-  /** A cheap query with no side effect; `/readyz` calls it. */
-  pingDatabase: () => Promise<void>;
+  /** A cheap write the database must take (one row, `Db.probeWrite`); `/readyz` calls it. */
+  probeDatabase: () => Promise<void>;
   /** The clock; nothing below reads Date.now() itself. */
   now: () => Date;
   /** The work behind acks, kept in the store; the app registers what each kind of job does. */

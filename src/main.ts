@@ -6,7 +6,13 @@ import { LaunchDarklyClient } from './launchdarkly/client.js';
 import { createLogger, type Logger, redactSecrets } from './log.js';
 import { createMetrics, launchDarklyObserver } from './metrics.js';
 import { startPasses, TIMED_PASSES } from './passes/table.js';
-import { checkDatabase, checkLaunchDarkly, checkSlack, slackCheckClient } from './preflight.js';
+import {
+  checkDatabase,
+  checkLaunchDarkly,
+  checkSlack,
+  slackCheckClient,
+  socketModeProblem,
+} from './preflight.js';
 import { ExpiryStore } from './store/expiry-store.js';
 import { MirrorStore } from './store/mirror-store.js';
 import { SafetyStore } from './store/safety-store.js';
@@ -29,6 +35,13 @@ function readConfig(): Config {
     }
     throw error;
   }
+}
+
+/** Says what stops the start, one line each, never a secret, and exits. */
+function cannotStart(problems: readonly string[]): never {
+  const lines = problems.map((p) => `  - ${p}`).join('\n');
+  process.stderr.write(redactSecrets(`ld-expiry-bot cannot start:\n${lines}\n`, secrets));
+  process.exit(1);
 }
 
 /** What a stop may take before the process exits anyway; container runtimes allow about ten seconds. */
@@ -89,9 +102,7 @@ async function main(): Promise<void> {
   const problems = [databaseCheck, slackCheck, ldCheck].flatMap((c) => (c.ok ? [] : [c.problem]));
   if (!databaseCheck.ok || !slackCheck.ok || problems.length > 0) {
     if (databaseCheck.ok) await databaseCheck.value.close();
-    const lines = problems.map((p) => `  - ${p}`).join('\n');
-    process.stderr.write(redactSecrets(`ld-expiry-bot cannot start:\n${lines}\n`, secrets));
-    process.exit(1);
+    cannotStart(problems);
   }
   const database = databaseCheck.value;
   const store = new ExpiryStore(database.db);
@@ -111,12 +122,19 @@ async function main(): Promise<void> {
     now,
     work,
     metrics,
-    pingDatabase: database.ping,
+    probeDatabase: database.probeWrite,
     slackBot: slackCheck.value,
   });
 
-  if (config.slack.mode === 'socket') await app.start();
-  else await app.start(config.slack.port);
+  if (config.slack.mode === 'socket') {
+    // The app-level token is first used here: Slack's refusal is a start-up problem like the others.
+    await app.start().catch(async (error: unknown) => {
+      const problem = socketModeProblem(error);
+      if (!problem) throw error;
+      await database.close();
+      cannotStart([problem]);
+    });
+  } else await app.start(config.slack.port);
   // Also resumes what a crash or a stop left unfinished, here or on another replica.
   work.start();
   let stopping = false;

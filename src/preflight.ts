@@ -4,6 +4,7 @@ import type { LaunchDarklyClient } from './launchdarkly/client.js';
 import { LdError, LdForbiddenError, LdNetworkError, LdUnauthorizedError } from './launchdarkly/errors.js';
 import { type Logger, toBoltLogger } from './log.js';
 import { connect, type DatabaseOptions, type Db } from './store/database.js';
+import { readOnlyReason } from './store/write-probe.js';
 
 /** Who the bot is in Slack, from `auth.test`; given to Bolt so it never asks (and caches a failure) itself. */
 export interface SlackBot {
@@ -15,6 +16,8 @@ export type Check<T> = { ok: true; value: T } | { ok: false; problem: string };
 
 export const SLACK_REJECTED = (code: string) =>
   `Slack refused SLACK_BOT_TOKEN (${code}): use the installed app's Bot User OAuth Token (xoxb-…); reinstall the app if the token was revoked.`;
+export const SLACK_APP_TOKEN_REJECTED = (code: string) =>
+  `Slack refused SLACK_APP_TOKEN (${code}): Socket Mode needs the app's App-Level Token (xapp-…) with the connections:write scope (Basic Information → App-Level Tokens); generate a new one if it was revoked.`;
 export const SLACK_UNREACHABLE = (url: string, why: string) =>
   `Slack could not be reached at ${url} (${why}).`;
 export const LD_REJECTED = (status: number) =>
@@ -75,6 +78,16 @@ function slackProblem(error: unknown, apiUrl: string): string {
   return SLACK_UNREACHABLE(apiUrl, why);
 }
 
+/**
+ * Why Socket Mode did not start, when it is Slack refusing the app-level token (its client's
+ * apps.connections.open gives up at once on invalid_auth and the like); undefined for anything else.
+ */
+export function socketModeProblem(error: unknown): string | undefined {
+  const e = error as { code?: unknown; data?: { error?: unknown } };
+  if (e.code !== 'slack_webapi_platform_error' || typeof e.data?.error !== 'string') return undefined;
+  return SLACK_APP_TOKEN_REJECTED(e.data.error);
+}
+
 /** A cheap authenticated read (caller identity): does LaunchDarkly accept the token? */
 export async function checkLaunchDarkly(ld: LaunchDarklyClient, baseUri: string): Promise<Check<undefined>> {
   try {
@@ -92,15 +105,16 @@ export async function checkLaunchDarkly(ld: LaunchDarklyClient, baseUri: string)
   }
 }
 
-/** Opens and migrates the database. */
+/** Opens and migrates the database, and proves it takes writes. */
 export async function checkDatabase(url: string, options: DatabaseOptions = {}): Promise<Check<Db>> {
   try {
     return { ok: true, value: await connect(url, options) };
   } catch (error) {
     const why =
-      error instanceof Error
+      readOnlyReason(error) ??
+      (error instanceof Error
         ? error.message || (error as { code?: string }).code || error.name
-        : String(error);
+        : String(error));
     return { ok: false, problem: DATABASE_UNUSABLE(describeDatabase(url), why) };
   }
 }

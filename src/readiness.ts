@@ -1,5 +1,6 @@
 import type { Logger } from './log.js';
 import type { Check } from './preflight.js';
+import { readOnlyReason } from './store/write-probe.js';
 
 /** Each check's deadline: a probe must get its answer even when the database or Slack hangs. */
 export const READY_CHECK_TIMEOUT_MS = 2_000;
@@ -18,7 +19,7 @@ export interface ReadinessReport {
 }
 
 /**
- * What `/readyz` answers: the database answers a query and Slack accepts the bot token. Nothing is
+ * What `/readyz` answers: the database takes a write (write-probe.ts) and Slack accepts the bot token. Nothing is
  * remembered of a failure, so readiness comes back by itself once the cause is gone; a success of
  * Slack's is reused for a minute, so probes every few seconds do not become a stream of auth.test.
  */
@@ -30,7 +31,8 @@ export class Readiness {
 
   constructor(
     private readonly deps: {
-      pingDatabase: () => Promise<void>;
+      /** A write the database must take: a read-only one answers every read. */
+      probeDatabase: () => Promise<void>;
       checkSlack: () => Promise<Check<unknown>>;
       logger: Logger;
       now: () => number;
@@ -54,13 +56,16 @@ export class Readiness {
   private async database(): Promise<string> {
     try {
       const answered = await within(
-        this.deps.pingDatabase().then(() => true),
+        this.deps.probeDatabase().then(() => true),
         this.timeoutMs,
       );
       return answered ? 'ok' : DATABASE_NO_ANSWER(this.timeoutMs);
     } catch (error) {
-      // The reason is served on an open port: a code, never the driver's sentence (it may name hosts or users).
+      // The reason is served on an open port: our words or a code, never the driver's sentence (it
+      // may name hosts or users).
       this.deps.logger.warn({ err: error }, 'readiness: database query failed');
+      const readOnly = readOnlyReason(error);
+      if (readOnly) return readOnly;
       const e = error as { code?: unknown; name?: unknown };
       return DATABASE_FAILED(typeof e.code === 'string' ? e.code : String(e.name ?? 'error'));
     }

@@ -4,17 +4,23 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   DATABASE_UNUSABLE,
   LD_REJECTED,
   LD_UNREACHABLE,
+  SLACK_APP_TOKEN_REJECTED,
   SLACK_REJECTED,
   SLACK_UNREACHABLE,
 } from '../src/preflight.js';
+import { connect, type Db } from '../src/store/database.js';
+import { NewerSchemaError } from '../src/store/migrations.js';
+import { SQLITE_READ_ONLY } from '../src/store/write-probe.js';
 import { fakesPerFile } from './helpers/bot-per-test.js';
 import { FAKE_BOT_TOKEN } from './helpers/fake-slack.js';
 import { PROJECT, seed } from './helpers/ld-fixtures.js';
+import { makeReadOnly, readOnlyUnavailable } from './helpers/read-only-file.js';
 import { commandBody, postSigned, SIGNING_SECRET } from './helpers/slack-requests.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -176,6 +182,46 @@ describe('npm start', { timeout: PROCESS_TIMEOUT_MS }, () => {
       });
       expect(out).toContain(DATABASE_UNUSABLE(`PostgreSQL at 127.0.0.1:${port}/expiry`, '').slice(0, -3));
       expect(out).not.toContain('secret-db-password-123');
+    });
+
+    /** A migrated SQLite file, closed, for a test to change before the bot starts on it. */
+    async function migratedFile(): Promise<{ path: string; database: Db }> {
+      const path = join(tempDir(), 'bot.sqlite');
+      return { path, database: await connect(`sqlite:${path}`) };
+    }
+
+    // Skipped only where no file can be made read-only for root (see helpers/read-only-file.ts).
+    it.skipIf(readOnlyUnavailable)('exits 1 saying the SQLite file is read-only', async () => {
+      const { path, database } = await migratedFile();
+      await database.close();
+      onTestFinished(makeReadOnly(path));
+      const out = await failsToStart({ DATABASE_URL: `sqlite:${path}` });
+      expect(out).toContain(DATABASE_UNUSABLE(`SQLite file ${path}`, SQLITE_READ_ONLY));
+      expect(out.match(/^ {2}- /gm)).toHaveLength(1);
+    });
+
+    it('exits 1 naming the migration when a newer version of the bot migrated the database', async () => {
+      const { path, database } = await migratedFile();
+      const newer = '2099-01-01-001-from-a-newer-bot';
+      await sql`insert into kysely_migration (name, timestamp) values (${newer}, ${new Date().toISOString()})`.execute(
+        database.db,
+      );
+      await database.close();
+      const out = await failsToStart({ DATABASE_URL: `sqlite:${path}` });
+      expect(out).toContain(DATABASE_UNUSABLE(`SQLite file ${path}`, new NewerSchemaError([newer]).message));
+      expect(out).not.toContain('corrupted');
+    });
+
+    it('exits 1 naming SLACK_APP_TOKEN when Slack refuses it in Socket Mode', async () => {
+      const appToken = 'xapp-1-revoked-0000000000';
+      const out = await failsToStart({ SLACK_APP_TOKEN: appToken, SLACK_SIGNING_SECRET: '' });
+      expect(out).toContain(SLACK_APP_TOKEN_REJECTED('invalid_auth'));
+      expect(out.match(/^ {2}- /gm)).toHaveLength(1);
+      expect(out).not.toContain(appToken);
+      expect(slack.callsTo('apps.connections.open').at(-1)?.response).toEqual({
+        ok: false,
+        error: 'invalid_auth',
+      });
     });
 
     it('starts, answers /healthz, /readyz, /metrics, a signed /expire help and a change, and stops cleanly on SIGTERM', async () => {

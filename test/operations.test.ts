@@ -87,7 +87,7 @@ describe('/healthz and /readyz', () => {
       work: createWorker(ctx.bot.config, ctx.bot.database, { logger, owner: 'never-deaf' }),
       now: () => new Date(),
       metrics: createMetrics(),
-      pingDatabase: ctx.bot.database.ping,
+      probeDatabase: ctx.bot.database.probeWrite,
       slackBot: { botId: 'BBOT', botUserId: 'UBOT' },
     });
     const server = (await app.start(0)) as Server;

@@ -1,6 +1,7 @@
 import type { Logger } from '../log.js';
+import { readOnlyReason } from '../store/write-probe.js';
 import type { JobKindName } from '../work/kinds.js';
-import { BUSY, TAKE_ON_FAILED } from './announce.js';
+import { BUSY, TAKE_ON_FAILED, TAKE_ON_READ_ONLY } from './announce.js';
 import type { ListenerDeps } from './context.js';
 
 /**
@@ -19,8 +20,8 @@ export async function takeOnClick(
 
 /**
  * Writes a request down as a job before its ack. Returns the answer for the ack when the request
- * is not taken on ('full', or the store failing), undefined when it is (or was already: the same
- * request delivered again).
+ * is not taken on ('full', or the store failing or taking only reads), undefined when it is (or
+ * was already: the same request delivered again).
  */
 export async function takeOn(
   deps: Pick<ListenerDeps, 'work'> & { logger: Logger },
@@ -33,6 +34,7 @@ export async function takeOn(
     return taken === 'full' ? BUSY : undefined;
   } catch (error) {
     deps.logger.error({ err: error, kind }, 'could not write a request down');
-    return TAKE_ON_FAILED;
+    const readOnly = readOnlyReason(error);
+    return readOnly ? TAKE_ON_READ_ONLY(readOnly) : TAKE_ON_FAILED;
   }
 }

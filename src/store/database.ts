@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { BackgroundCheckpoints } from './checkpoints.js';
 import { migrate } from './migrations.js';
 import type { Database } from './schema.js';
+import { probeWrite } from './write-probe.js';
 
 /** The longest wait for a new PostgreSQL connection, handshake included. */
 export const DB_CONNECT_TIMEOUT_MS = 5_000;
@@ -20,6 +21,8 @@ export interface Db {
   dialect: 'sqlite' | 'postgres';
   /** A cheap round trip (`select 1`); rejects with DatabaseUnavailableError within `timeoutMs`. */
   ping(timeoutMs?: number): Promise<void>;
+  /** A write it must take (write-probe.ts); rejects with the driver's error (see `readOnlyReason`). */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,6 +106,7 @@ export function openDatabase(url: string, options: DatabaseOptions = {}): Db {
         );
       }
     },
+    probeWrite: () => probeWrite(db, Date.now()),
     close: async () => {
       await checkpoints?.stop();
       await db.destroy();
@@ -175,6 +179,7 @@ function openPostgres(url: string, options: DatabaseOptions): Db {
         timeoutMs,
         `The database did not answer within ${timeoutMs / 1000} s`,
       ),
+    probeWrite: () => probeWrite(db, Date.now()),
     close: () => db.destroy(),
   };
 }
@@ -194,7 +199,8 @@ function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<
 }
 
 /**
- * Opens and migrates. A server that accepts connections but never answers fails this within
+ * Opens, migrates and proves the database takes writes: a read-only SQLite file or a PostgreSQL
+ * standby would otherwise pass every read and refuse every change. A server that accepts connections but never answers fails this within
  * seconds (DB_CONNECT_TIMEOUT_MS) with a DatabaseUnavailableError, instead of hanging the start.
  */
 export async function connect(url: string, options: DatabaseOptions = {}): Promise<Db> {
@@ -202,6 +208,7 @@ export async function connect(url: string, options: DatabaseOptions = {}): Promi
   try {
     await handle.ping((options.connectTimeoutMs ?? DB_CONNECT_TIMEOUT_MS) + 1_000);
     await migrate(handle.db, handle.dialect);
+    await handle.probeWrite();
   } catch (error) {
     // Closing says goodbye to the server, which a stalled one never acknowledges: do not wait long.
     await Promise.race([

@@ -108,7 +108,7 @@ export async function startBot(
     work,
     progressAfterMs: options.progressAfterMs,
     metrics,
-    pingDatabase: database.ping,
+    probeDatabase: database.probeWrite,
     slackBot: slackBot.value,
   });
   const server = (await app.start(0)) as Server;

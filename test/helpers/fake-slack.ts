@@ -6,6 +6,8 @@ import { watchForLeaks } from './leak-registry.js';
 import { blockKitProblems } from './slack-limits.js';
 
 export const FAKE_BOT_TOKEN = 'xoxb-fake-bot-token-0123456789';
+/** The one app-level token apps.connections.open accepts; any other xapp- token is invalid_auth. */
+export const FAKE_APP_TOKEN = 'xapp-1-fake-app-token';
 
 export interface SlackCall {
   method: string;
@@ -443,9 +445,13 @@ export class FakeSlack {
     };
   }
 
-  /** Socket Mode needs a WebSocket server this fake does not run: it records the call and refuses. */
+  /**
+   * Socket Mode needs a WebSocket server this fake does not run: it records the call and refuses
+   * (as Slack does a token it does not know, or, for the known one, as a temporary failure).
+   */
   private openConnection(token: string | undefined): Record<string, any> {
     if (!token?.startsWith('xapp-')) return { ok: false, error: 'not_allowed_token_type' };
+    if (token !== FAKE_APP_TOKEN) return { ok: false, error: 'invalid_auth' };
     return { ok: false, error: 'socket_mode_unavailable_in_fake' };
   }
 

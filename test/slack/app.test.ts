@@ -13,6 +13,7 @@ import { createWorker } from '../../src/work/worker.js';
 import { botEnv } from '../helpers/bot.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { sqliteUrl } from '../helpers/databases.js';
+import { FAKE_APP_TOKEN } from '../helpers/fake-slack.js';
 import { commandBody, postSigned, SIGNING_SECRET, slackSignature } from '../helpers/slack-requests.js';
 
 const fakes = fakesPerFile();
@@ -71,7 +72,7 @@ describe('health', () => {
 describe('Socket Mode', () => {
   it('connects with the app token instead of listening for signed requests', async () => {
     const config = loadConfig({
-      ...botEnv(slack, ld, { SLACK_APP_TOKEN: 'xapp-1-fake-app-token' }),
+      ...botEnv(slack, ld, { SLACK_APP_TOKEN: FAKE_APP_TOKEN }),
       SLACK_SIGNING_SECRET: undefined,
     });
     const socketBot = createApp(config, {
@@ -84,7 +85,7 @@ describe('Socket Mode', () => {
       mirror: new MirrorStore(ctx.bot.database.db),
       work: createWorker(config, ctx.bot.database, { logger: silentLogger(), owner: 'socket' }),
       metrics: createMetrics(),
-      pingDatabase: ctx.bot.database.ping,
+      probeDatabase: ctx.bot.database.probeWrite,
     });
     // The server of its custom routes (health, metrics, the webhook) has the timeouts of HTTP mode's.
     const { httpServer } = (socketBot as unknown as { receiver: { httpServer: Server } }).receiver;
