@@ -24,10 +24,6 @@ export const TAKE_ON_FAILED =
 export const TAKE_ON_READ_ONLY = (why: string) =>
   `:x: I could not write your request down because ${why}, so I did not take it on. Nothing was sent to LaunchDarkly; tell whoever runs me, as trying again will not help until my database takes writes.`;
 
-/** The store refuses writes: trying again does not help until whoever runs the bot fixes it. */
-export const TAKE_ON_READ_ONLY = (why: string) =>
-  `:x: I could not write your request down because ${why}, so I did not take it on. Nothing was sent to LaunchDarkly; tell whoever runs me, as trying again will not help until my database takes writes.`;
-
 export const WAITING = (ahead: number) =>
   ahead === 0
     ? ':hourglass: Yours is next in line; I will get to it shortly.'
