@@ -1,30 +1,24 @@
 import { type HomeSource, homeExpiries, scheduledBy, watchedIn } from '../services/home.js';
 import { homeView } from './blocks/home.js';
 import type { ListenerDeps } from './context.js';
-import { channelsOf } from './member-channels.js';
+import { watchedVisibleTo } from './member-channels.js';
 
 export type HomeDeps = Pick<ListenerDeps, 'slack' | 'store' | 'mirror' | 'watches' | 'now' | 'logger'>;
 
 /**
  * Publishes a person's Home tab: what of theirs is about to expire (those they scheduled, and
- * those of environments watched by channels they are in), and how to ask for more. When Slack
- * cannot say which channels they are in, their own are shown with one line saying so.
+ * those of environments watched by channels they are in: `watchedVisibleTo`, the rule `/expire
+ * list` keeps too), and how to ask for more. When Slack cannot say which channels they are in,
+ * their own are shown with one line saying so.
  */
 export async function publishHome(deps: HomeDeps, userId: string): Promise<void> {
   const now = deps.now().getTime();
   const sources: HomeSource[] = [scheduledBy(deps.store)];
-  let watchedUnknown = false;
-  const watching = await deps.watches.watchingChannels();
-  if (watching.length > 0) {
-    try {
-      const theirs = await channelsOf(deps.slack, userId);
-      const shared = watching.filter((c) => theirs.has(c));
-      if (shared.length > 0) sources.push(watchedIn(deps.mirror, shared));
-    } catch (error) {
-      deps.logger.warn({ err: error, user: userId }, 'could not list the channels of a person for Home');
-      watchedUnknown = true;
-    }
-  }
+  const watched = await watchedVisibleTo(deps, userId);
+  if (watched.channels.length > 0) sources.push(watchedIn(deps.mirror, watched.channels));
   const upcoming = await homeExpiries(sources, userId, now);
-  await deps.slack.views.publish({ user_id: userId, view: homeView(upcoming, now, { watchedUnknown }) });
+  await deps.slack.views.publish({
+    user_id: userId,
+    view: homeView(upcoming, now, { watchedUnknown: watched.unknown }),
+  });
 }

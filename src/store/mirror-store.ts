@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { ResourceRef } from '../domain/vocabulary.js';
 import type {
   EnvironmentRef,
@@ -27,6 +27,20 @@ const ofResource = (r: ResourceRef) => (eb: ExpressionBuilder<Database, 'mirrore
     eb('resource_kind', '=', r.kind),
     eb('resource_key', '=', r.key),
   ]);
+
+/** Mirrored rows (as `m`) of environments that one of `channelIds` watches; none for no channels. */
+const watchedBy =
+  (channelIds: readonly string[]) =>
+  ({ exists, selectFrom }: ExpressionBuilder<Database & { m: Database['mirrored_expiries'] }, 'm'>) =>
+    channelIds.length === 0
+      ? sql<SqlBool>`1 = 0`
+      : exists(
+          selectFrom('watches as w')
+            .select('w.channel_id')
+            .where('w.channel_id', 'in', channelIds)
+            .whereRef('w.project_key', '=', 'm.project_key')
+            .whereRef('w.environment_key', '=', 'm.environment_key'),
+        );
 
 /** The mirror of LaunchDarkly's expiring targets in watched environments, and the lists read from it. */
 export class MirrorStore {
@@ -170,11 +184,13 @@ export class MirrorStore {
   }
 
   /**
-   * `/expire list`: expiries scheduled through the bot and those of watched environments (a target
-   * the bot scheduled shows once, as the bot's), soonest first, a page at a time.
+   * `/expire list`: expiries scheduled through the bot and those of the environments `channelIds`
+   * watch (the asker's watching channels: a target the bot scheduled shows once, as the bot's),
+   * soonest first, a page at a time.
    */
   async upcoming(
     now: number,
+    channelIds: readonly string[],
     page: { limit: number; offset: number },
   ): Promise<{ items: ListedExpiry[]; total: number }> {
     const own = this.db
@@ -196,6 +212,7 @@ export class MirrorStore {
       .where('e.expires_at', '>', now);
     const watched = this.db
       .selectFrom('mirrored_expiries as m')
+      .where(watchedBy(channelIds))
       .select([
         sql<string>`'watched'`.as('source'),
         'm.resource_kind',
@@ -266,15 +283,7 @@ export class MirrorStore {
     const query = this.db
       .selectFrom('mirrored_expiries as m')
       .where('m.expires_at', '>', now)
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('watches as w')
-            .select('w.channel_id')
-            .where('w.channel_id', 'in', channelIds)
-            .whereRef('w.project_key', '=', 'm.project_key')
-            .whereRef('w.environment_key', '=', 'm.environment_key'),
-        ),
-      )
+      .where(watchedBy(channelIds))
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('expiries as x').select('x.id').where(botKnowsIt()))),
       );

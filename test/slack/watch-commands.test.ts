@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { WATCH_FAILURES } from '../../src/services/watch.js';
+import { KNOWN_LIST_WATCHED_UNKNOWN } from '../../src/slack/blocks/known-list.js';
 import { WATCH_MESSAGES } from '../../src/slack/blocks/watch.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { sqliteUrl } from '../helpers/databases.js';
@@ -107,7 +108,8 @@ describe('/expire watch', () => {
 });
 
 describe('/expire list with watched environments', () => {
-  it('shows watched expiries with who set them, the bot’s own once, soonest first', async () => {
+  /** C1 watches production; the bot schedules `bob` there; then U1 asks for the list. */
+  async function listAfterWatching(asker: { memberOf: string[] } | 'slack fails') {
     await expire('watch');
     await channelMessage();
     slack.reset();
@@ -121,19 +123,40 @@ describe('/expire list with watched environments', () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     slack.reset();
+    if (asker === 'slack fails') slack.failNext('users.conversations', 'internal_error');
+    else slack.memberships.set('U1', asker.memberOf);
     await expire('list');
-    const listed = await reply('ephemeral');
-    const text = allText(listed.body);
+    const text = allText((await reply('ephemeral')).body);
+    return { text, lines: text.split('\n').filter((l) => l.startsWith('•')) };
+  }
+  const OWN = '`bob` (on) on flag *new-checkout* · `default`/`production` · by <@U1>';
+
+  it('a member of a watching channel sees its expiries with who set them, the bot’s own once, soonest first', async () => {
+    const { text, lines } = await listAfterWatching({ memberOf: ['C1'] });
     expect(text).toContain('(1–4 of 4)');
-    const lines = text.split('\n').filter((l) => l.startsWith('•'));
     expect(lines).toHaveLength(4);
-    expect(lines[0]).toContain('`bob` (on) on flag *new-checkout* · `default`/`production` · by <@U1>');
+    expect(lines[0]).toContain(OWN);
     // Set before the watch: the scan cannot know by whom.
     expect(lines[1]).toContain(
       '`sandy` on flag *new-checkout* · `default`/`production` · :eyes: set in LaunchDarkly',
     );
     expect(lines[2]).toContain('`organization:acme` on flag *new-checkout*');
     expect(lines[3]).toContain('`bob` (included) on segment *beta-testers*');
+    expect(slack.callsTo('users.conversations').at(-1)?.args).toMatchObject({ user: 'U1' });
+  });
+
+  it('a person in no watching channel sees only what was scheduled through the bot, as on Home', async () => {
+    const { text, lines } = await listAfterWatching({ memberOf: ['C2'] });
+    expect(text).toContain('(1–1 of 1)');
+    expect(lines).toEqual([expect.stringContaining(OWN)]);
+    expect(text).not.toContain(':eyes:');
+    expect(text).not.toContain(KNOWN_LIST_WATCHED_UNKNOWN);
+  });
+
+  it('when Slack cannot say which channels the asker is in: the bot’s own and one line saying so', async () => {
+    const { text, lines } = await listAfterWatching('slack fails');
+    expect(lines).toEqual([expect.stringContaining(OWN)]);
+    expect(text.split(KNOWN_LIST_WATCHED_UNKNOWN)).toHaveLength(2);
   });
 });
 

@@ -9,7 +9,7 @@ import { HOME_ACTIONS, type HomeAction, homeChoiceValue } from '../parse/reminde
 import { EXAMPLES, USAGE } from './help.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { describe } from './reminder.js';
-import { context, section } from './text.js';
+import { context, section, WATCHED_UNKNOWN } from './text.js';
 
 export const HOME_TITLE = 'Your expiries';
 export const HOME_EMPTY = `Nothing you scheduled, and nothing in the environments your channels watch, is about to expire. Schedule one with \`${COMMAND}\` in any channel.`;
@@ -19,8 +19,7 @@ export const HOME_MORE = (shown: number, total: number) =>
   `Showing the ${shown} soonest of ${total.toLocaleString('en-US')}. \`${COMMAND} list\` shows them all.`;
 export const HOME_STALE =
   'That expiry changed or was handled meanwhile, so I did nothing. Your Home tab now shows what is scheduled.';
-export const HOME_WATCHED_UNKNOWN =
-  ':warning: Slack could not say which channels you are in, so expiries of environments your channels watch are not listed. Open this tab again in a moment.';
+export const HOME_WATCHED_UNKNOWN = WATCHED_UNKNOWN('Open this tab again in a moment.');
 export const HOME_HOW_TO = 'How to';
 /** The menu on each expiry: Extend opens a form, the verbs done at once on an expiry follow. */
 export const HOME_CHOICES = {

@@ -2,13 +2,16 @@ import type { KnownBlock } from '@slack/types';
 import { targetLabel } from '../../domain/targets.js';
 import type { ListedExpiry } from '../../domain/watch.js';
 import { formatUtc, slackDate } from '../../domain/when-format.js';
-import { ACTIONS } from '../ids.js';
+import { ACTIONS, COMMAND } from '../ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import type { Message } from './result.js';
-import { context, count, packLines, plural, section } from './text.js';
+import { context, count, packLines, plural, section, WATCHED_UNKNOWN } from './text.js';
 
 /** How many expiries one page of `/expire list` shows. */
 export const PAGE_SIZE = 50;
+
+export const KNOWN_LIST_EMPTY = `No upcoming expiries were scheduled through me or are set in an environment a channel of yours watches. \`${COMMAND} help\` shows how to schedule one.`;
+export const KNOWN_LIST_WATCHED_UNKNOWN = WATCHED_UNKNOWN(`Try \`${COMMAND} list\` again in a moment.`);
 
 /** Who is behind an expiry: the Slack user who scheduled it through the bot, or who set it in LaunchDarkly. */
 function origin(e: ListedExpiry): string {
@@ -19,15 +22,18 @@ function origin(e: ListedExpiry): string {
 }
 
 /**
- * `/expire list`: upcoming expiries scheduled through the bot and those of watched environments
- * (marked :eyes:, with who set them when the audit log said), soonest first, a page at a time.
+ * `/expire list`: upcoming expiries scheduled through the bot and those of the environments the
+ * asker's channels watch (marked :eyes:, with who set them when the audit log said), soonest first,
+ * a page at a time; `watchedUnknown` when Slack could not say which channels the asker is in.
  */
-export function knownListMessage(page: { items: ListedExpiry[]; total: number; offset: number }): Message {
-  if (page.total === 0) {
-    const text =
-      'No upcoming expiries were scheduled through me or are set in an environment a channel watches. `/expire help` shows how to schedule one.';
-    return { text, blocks: [section(text)] };
-  }
+export function knownListMessage(page: {
+  items: ListedExpiry[];
+  total: number;
+  offset: number;
+  watchedUnknown: boolean;
+}): Message {
+  const unknown = page.watchedUnknown ? [context(KNOWN_LIST_WATCHED_UNKNOWN)] : [];
+  if (page.total === 0) return { text: KNOWN_LIST_EMPTY, blocks: [section(KNOWN_LIST_EMPTY), ...unknown] };
   const first = page.offset + 1;
   const last = page.offset + page.items.length;
   const lines = page.items.map((e) => {
@@ -38,6 +44,7 @@ export function knownListMessage(page: { items: ListedExpiry[]; total: number; o
   const blocks: KnownBlock[] = [
     section(`*Upcoming expiries* (${count(first)}–${count(last)} of ${count(page.total)}), soonest first:`),
     ...packLines(lines, 40, (hidden) => `…and ${plural(hidden, 'more')}.`),
+    ...unknown,
   ];
   const buttons = [];
   if (page.offset > 0) buttons.push(pageButton('Previous', Math.max(0, page.offset - PAGE_SIZE)));

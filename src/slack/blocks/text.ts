@@ -3,6 +3,10 @@ import type { KnownBlock } from '@slack/types';
 /** Slack's limits that the builders keep to (shared/reference/slack-platform.md). */
 export const LIMITS = { messageBlocks: 50, sectionText: 3_000 } as const;
 
+/** Where watched expiries are left out because Slack could not say which channels the person is in. */
+export const WATCHED_UNKNOWN = (again: string) =>
+  `:warning: Slack could not say which channels you are in, so expiries of environments your channels watch are not listed. ${again}`;
+
 export function section(text: string): KnownBlock {
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
