@@ -9,7 +9,7 @@ export const USAGE = [
   `${COMMAND} help  — this message`,
   ...COMMAND_VERBS.flatMap((verb) => (VERBS[verb].usage ?? []).map((line) => `${COMMAND} ${line}`)),
   `${COMMAND} list flag|segment <key> [options]  — what LaunchDarkly has scheduled on it`,
-  `${COMMAND} list  — upcoming expiries scheduled through me, and in watched environments`,
+  `${COMMAND} list  — upcoming expiries scheduled through me, and in environments your channels watch`,
   `${COMMAND} watch [--project <p>] [--env <e>]  — this channel follows every expiring target there`,
   `${COMMAND} unwatch [--project <p>] [--env <e>]`,
   `${COMMAND} watching  — what this channel follows`,
