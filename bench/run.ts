@@ -36,6 +36,7 @@ import {
   startProcess,
 } from './processes.js';
 import { queueFlood } from './queue.js';
+import { soak } from './soak.js';
 import { cpuMs, percentiles, pool, rssMiB, waitClock } from './stats.js';
 import { benchWatch } from './watch.js';
 import { benchWhen } from './when.js';
@@ -74,7 +75,7 @@ const botEnvFor = (fakes: FakesProcess) => ({
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 // The bot runs compiled, as `npm start` runs it.
-if (section('ack') || section('startup') || section('fetch')) buildIfStale();
+if (section('ack') || section('startup') || section('fetch') || section('soak')) buildIfStale();
 
 const slack = await new FakeSlack().start();
 const ld = seed(await new FakeLaunchDarkly().start());
@@ -687,6 +688,22 @@ if (section('home')) {
   const runs = [];
   for (const [name, url] of DATABASES) runs.push(await homePublish(name, url()));
   results.home = runs;
+}
+
+// ── 11: the soak: memory under mixed traffic at 5 requests/s for BENCH_SOAK_MINUTES ───────────
+if (section('soak')) {
+  const minutes = Number(process.env.BENCH_SOAK_MINUTES ?? 20);
+  const s = await soak(botEnvFor, { minutes, perSecond: 5 });
+  results.soak = s;
+  row(
+    `soak: ${minutes} min of mixed traffic at 5 requests/s (${s.requests} requests): RSS growth after the first 2 min`,
+    `${s.rss.growthAfterTwoMiB} MiB (${s.rss.startMiB} at start, ${s.rss.atTwoMinutesMiB} at 2 min, peak ${s.rss.peakAfterTwoMiB}, ${s.rss.endMiB} at the end, ${s.rss.idleMiB} after 1 min idle; ${s.rss.slopeMiBPerMin} MiB/min)`,
+    '< 10 MiB',
+  );
+  row(
+    'soak: V8 heap used, 2 min → end (trend)',
+    `${s.heap.atTwoMinutesMiB} → ${s.heap.endMiB} MiB (${s.heap.slopeMiBPerMin} MiB/min; external ${s.heap.externalSlopeMiBPerMin} MiB/min)`,
+  );
 }
 
 await Promise.all([slack.stop(), ld.stop()]);
