@@ -1,31 +1,21 @@
-import { WebClient } from '@slack/web-api';
 import SQLite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
-import { runReminderPass } from '../../src/passes/reminders.js';
 import { LD_MESSAGES } from '../../src/services/ld-errors.js';
 import { CHANGE_MESSAGES } from '../../src/services/request-change.js';
 import { RETRYING, SOMETHING_WENT_WRONG, TAKE_ON_FAILED } from '../../src/slack/announce.js';
 import { CANCELLED, REMOVED_NOW } from '../../src/slack/blocks/reminder.js';
 import { SAFETY_MESSAGES } from '../../src/slack/blocks/safety.js';
 import { ACTIONS, BLOCKS, INPUTS, MODAL, VIEWS } from '../../src/slack/ids.js';
-import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { backoff } from '../../src/work/worker.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { clickIn, remindUnder } from '../helpers/channel-commands.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import type { Fault, RecordedRequest } from '../helpers/fake-launchdarkly.js';
-import { FAKE_BOT_TOKEN, type PostedMessage } from '../helpers/fake-slack.js';
+import type { PostedMessage } from '../helpers/fake-slack.js';
 import { hurryRetries } from '../helpers/hurry-retries.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
 import { allText } from '../helpers/message-text.js';
-import { silent } from '../helpers/silent-logger.js';
-import {
-  clickButton,
-  commandBody,
-  interactionBody,
-  postSigned,
-  viewSubmission,
-} from '../helpers/slack-requests.js';
+import { commandBody, interactionBody, postSigned, viewSubmission } from '../helpers/slack-requests.js';
 
 /**
  * Every surface that asks for a change, with LaunchDarkly (or the database) failing on the request
@@ -190,17 +180,12 @@ function formSubmission(opened: any, f: Parameters<typeof formValues>[0]) {
   });
 }
 
-function click(user: typeof ALICE, actionId: string, value: string, message = { channel: 'C1', ts: '1.1' }) {
-  return clickButton(ctx.bot.url, {
-    user,
-    actionId,
-    value,
-    channel: message.channel,
-    messageTs: message.ts,
-    triggerId: slack.trigger(),
-    responseUrl: slack.responseUrl(),
-  });
-}
+const click = (
+  user: typeof ALICE,
+  actionId: string,
+  value: string,
+  message?: { channel: string; ts: string },
+) => clickIn(slack, ctx.bot.url, { user, actionId, value }, message);
 
 /** `/expire … --env staging` (protected): the id carried by the ephemeral question's Confirm. */
 async function askToConfirm(text = 'flag new-checkout sandy in 2 weeks --env staging') {
@@ -242,18 +227,7 @@ async function reminder(text = 'flag new-checkout sandy in 3 minutes'): Promise<
     await new Promise((r) => setTimeout(r, 10));
   }
   ctx.clock += 61_000;
-  await runReminderPass({
-    now: ctx.clock,
-    deps: {
-      store: new ExpiryStore(ctx.database.db),
-      ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
-      slack: new WebClient(FAKE_BOT_TOKEN, { slackApiUrl: slack.apiUrl }),
-      logger: silent,
-      leadTimesMs: [2 * MIN],
-      owner: 'replica-1',
-    },
-  });
-  const posted = slack.messages.find((m) => m.thread_ts === result.ts);
+  const posted = await remindUnder(fakes, ctx.database, ctx.clock, result);
   expect(posted).toBeDefined();
   return posted!;
 }

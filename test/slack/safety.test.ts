@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SAFETY_MESSAGES } from '../../src/slack/blocks/safety.js';
-import { ACTIONS, MODAL, VIEWS } from '../../src/slack/ids.js';
+import { ACTIONS, VIEWS } from '../../src/slack/ids.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { submitFormIn } from '../helpers/channel-commands.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
 import {
@@ -143,30 +144,7 @@ describe('protected environments', () => {
   });
 
   it('the modal asks the same, in a view pushed over the form', async () => {
-    await postSigned(
-      ctx.bot.url,
-      commandBody({ text: '', trigger_id: slack.trigger(), response_url: slack.responseUrl() }),
-    );
-    const opened = (await slack.waitFor(() => slack.callsTo('views.open')[0])).response.view;
-    const state = {
-      [`${MODAL.blocks.resource}_flag`]: {
-        [MODAL.actions.flag]: { type: 'x', selected_option: { value: 'new-checkout' } },
-      },
-      [MODAL.blocks.targets]: { [MODAL.actions.targets]: { type: 'plain_text_input', value: 'sandy' } },
-      [MODAL.blocks.when]: { [MODAL.actions.when]: { type: 'plain_text_input', value: 'in 2 weeks' } },
-    };
-    const res = await postSigned(
-      ctx.bot.url,
-      interactionBody({
-        type: 'view_submission',
-        team: { id: 'T1', domain: 'acme' },
-        user: { id: 'U1', username: 'alice', name: 'alice', team_id: 'T1' },
-        api_app_id: 'A1',
-        token: 't',
-        trigger_id: slack.trigger(),
-        view: { ...opened, state: { values: state } },
-      }),
-    );
+    const res = await submitFormIn(slack, ctx.bot.url);
     const pushed = res.json();
     expect(pushed.response_action).toBe('push');
     expect(pushed.view.callback_id).toBe(VIEWS.confirm);
