@@ -21,7 +21,6 @@ export class AfterExpiryStore {
     this.claims = new ClaimTable<PassedKey, 'posted' | 'changed' | 'gone'>(db, {
       table: 'after_expiry',
       columns: { expiryId: 'expiry_id', expiresAt: 'expires_at' },
-      instant: 'expiresAt',
     });
   }
 

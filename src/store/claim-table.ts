@@ -6,15 +6,16 @@ export type ClaimTableName = {
   [T in keyof Database]-?: NonNullable<Database[T]> extends ClaimColumns ? T : never;
 }[keyof Database];
 
-/** A claim's key: its fields are the table's key columns (strings and Unix ms). */
-export type ClaimKey = Record<string, string | number>;
+/**
+ * A claim's key: its fields are the table's key columns (strings and Unix ms), among them the
+ * instant the work is for (`expiresAt`): a claim is pruned once that is long past.
+ */
+export type ClaimKey = Record<string, string | number> & { expiresAt: number };
 
 export interface ClaimTableSpec<K extends ClaimKey> {
   table: ClaimTableName;
   /** Each key field's column, in the table's primary-key order. */
   columns: { readonly [F in keyof K]-?: string };
-  /** The key field holding the instant the work is for: a claim is pruned once it is long past. */
-  instant: keyof K & string;
 }
 
 /**
@@ -132,7 +133,7 @@ export class ClaimTable<K extends ClaimKey, Outcome extends string = string> {
       .deleteFrom(this.spec.table)
       .where('outcome', 'is not', null)
       .where('claimed_at', '<', before)
-      .where(sql.ref(this.spec.columns[this.spec.instant]), '<', before)
+      .where(sql.ref(this.spec.columns.expiresAt), '<', before)
       .execute();
   }
 

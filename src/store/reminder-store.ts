@@ -27,7 +27,6 @@ export class ReminderStore {
     this.claims = new ClaimTable<ReminderKey, ReminderOutcome>(db, {
       table: 'reminders',
       columns: { expiryId: 'expiry_id', leadMs: 'lead_ms', expiresAt: 'expires_at' },
-      instant: 'expiresAt',
     });
   }
 

@@ -30,7 +30,6 @@ export class WatchReminderStore {
     this.claims = new ClaimTable<WatchReminderKey, 'posted' | 'superseded' | 'changed' | 'gone'>(db, {
       table: 'watch_reminders',
       columns: { channelId: 'channel_id', expiryId: 'expiry_id', leadMs: 'lead_ms', expiresAt: 'expires_at' },
-      instant: 'expiresAt',
     });
   }
 

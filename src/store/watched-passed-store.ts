@@ -50,7 +50,6 @@ export class WatchedPassedStore {
     this.claims = new ClaimTable<WatchedPassedKey, WatchedPassedOutcome>(db, {
       table: 'watched_after_expiry',
       columns: { channelId: 'channel_id', expiryId: 'expiry_id', expiresAt: 'expires_at' },
-      instant: 'expiresAt',
     });
   }
 
