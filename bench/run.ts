@@ -24,6 +24,7 @@ import { FakeLaunchDarkly } from '../test/helpers/fake-launchdarkly.js';
 import { FAKE_BOT_TOKEN, FakeSlack } from '../test/helpers/fake-slack.js';
 import { PROJECT, seed } from '../test/helpers/ld-fixtures.js';
 import { commandBody, homeOpened, postSigned, SIGNING_SECRET } from '../test/helpers/slack-requests.js';
+import { benchApprovals } from './approvals.js';
 import { benchBodies, benchDrip } from './bodies.js';
 import { crashLoop } from './crash.js';
 import { signedPoster } from './load.js';
@@ -689,6 +690,9 @@ if (section('home')) {
   for (const [name, url] of DATABASES) runs.push(await homePublish(name, url()));
   results.home = runs;
 }
+
+// ── 10b: approvals in Slack, from the Approve click to the change applied and shown ─────────
+if (section('approvals')) results.approvals = await benchApprovals(slack, ld, row);
 
 // ── 11: the soak: memory under mixed traffic at 5 requests/s for BENCH_SOAK_MINUTES ───────────
 if (section('soak')) {

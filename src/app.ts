@@ -16,6 +16,7 @@ import { limitServer, SERVER_TIMEOUTS } from './http/server-timeouts.js';
 import { toBoltLogger } from './log.js';
 import { checkSlack, type SlackBot, slackCheckClient } from './preflight.js';
 import { READY_CHECK_TIMEOUT_MS, Readiness } from './readiness.js';
+import { Approvals } from './services/approvals.js';
 import { Changes } from './services/request-change.js';
 import type { ListenerDeps } from './slack/context.js';
 import { createHttpFetch } from './slack/http-fetch.js';
@@ -156,11 +157,21 @@ export function createApp(config: Config, deps: AppDeps): App {
 
   const lookups = new Lookups(deps.ld, () => deps.now().getTime());
   const userGroups = new UserGroups(deps.logger, () => deps.now().getTime());
+  const groupsOf = (userId: string, groupIds: readonly string[]) =>
+    userGroups.of(app.client, userId, groupIds);
+  const approvals = new Approvals({
+    approvals: deps.approvalStore,
+    config: config.approvals,
+    groupsOf,
+    now: deps.now,
+    logger: deps.logger,
+  });
   const changes = new Changes({
     ...deps,
+    approvals,
     policy: config.safety.policy,
     protectedEnvironments: config.safety.protectedEnvironments,
-    groupsOf: (userId, groupIds) => userGroups.of(app.client, userId, groupIds),
+    groupsOf,
     // LaunchDarkly's `critical` flag, unless it can't say in time.
     isCritical: async (resource, waitMs) => {
       const environments = await within(lookups.listEnvironments(resource.projectKey), waitMs);
@@ -171,6 +182,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     ...deps,
     defaults: { project: config.launchDarkly.project, environment: config.launchDarkly.environment },
     changes,
+    approvals,
     timeZones: new TimeZones(config.defaultTimeZone, deps.logger, deps.now),
     lookups,
     slack: app.client,

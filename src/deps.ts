@@ -1,6 +1,7 @@
 import type { LaunchDarklyClient } from './launchdarkly/client.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import type { ApprovalStore } from './store/approval-store.js';
 import type { ExpiryStore } from './store/expiry-store.js';
 import type { MirrorStore } from './store/mirror-store.js';
 import type { SafetyStore } from './store/safety-store.js';
@@ -14,6 +15,8 @@ export interface Deps {
   store: ExpiryStore;
   /** Confirmations and once-only keys. */
   safetyStore: SafetyStore;
+  /** Changes held for approval in Slack. */
+  approvalStore: ApprovalStore;
   /** Watches and each watched environment's scan and sync state. */
   watches: WatchStore;
   /** LaunchDarkly's expiring targets in watched environments. */

@@ -13,6 +13,7 @@ import {
   slackCheckClient,
   socketModeProblem,
 } from './preflight.js';
+import { ApprovalStore } from './store/approval-store.js';
 import { ExpiryStore } from './store/expiry-store.js';
 import { MirrorStore } from './store/mirror-store.js';
 import { SafetyStore } from './store/safety-store.js';
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
     ld,
     store,
     safetyStore,
+    approvalStore: new ApprovalStore(database.db),
     watches,
     mirror,
     logger,

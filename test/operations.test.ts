@@ -7,6 +7,7 @@ import { createLogger } from '../src/log.js';
 import { createMetrics } from '../src/metrics.js';
 import { SLACK_REJECTED, SLACK_UNREACHABLE } from '../src/preflight.js';
 import { SLACK_OK_FOR_MS } from '../src/readiness.js';
+import { ApprovalStore } from '../src/store/approval-store.js';
 import { MirrorStore } from '../src/store/mirror-store.js';
 import { SafetyStore } from '../src/store/safety-store.js';
 import { WatchStore } from '../src/store/watch-store.js';
@@ -81,6 +82,7 @@ describe('/healthz and /readyz', () => {
       ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
       store: ctx.bot.store,
       safetyStore: new SafetyStore(ctx.bot.database.db),
+      approvalStore: new ApprovalStore(ctx.bot.database.db),
       watches: new WatchStore(ctx.bot.database.db),
       mirror: new MirrorStore(ctx.bot.database.db),
       logger,

@@ -30,6 +30,8 @@ export const APPROVAL_STATES = [
   'approved',
   /** Applied (whatever LaunchDarkly said of each target: the result says). */
   'applied',
+  /** Approved, but the change could not be made (the result says why). */
+  'failed',
   'declined',
   'withdrawn',
   /** Nobody decided within APPROVAL_TIMEOUT. */
@@ -41,6 +43,8 @@ export type ApprovalState = (typeof APPROVAL_STATES)[number];
 
 export interface ApprovalVote {
   userId: string;
+  /** Their Slack name, for LaunchDarkly's audit comment. */
+  userName?: string;
   at: number;
 }
 
@@ -116,10 +120,7 @@ export const reminderDueAt = (approval: Pick<Approval, 'createdAt' | 'expiresAt'
   approval.createdAt + Math.floor((approval.expiresAt - approval.createdAt) / 2);
 
 /** The audit comment of an approved change: the requester's own, then who approved it. */
-export function approvedComment(
-  comment: string,
-  votes: readonly ApprovalVote[],
-  names: (id: string) => string,
-) {
-  return `${comment} | approved by ${votes.map((v) => names(v.userId)).join(', ')}`.slice(0, 2_000);
+export function approvedComment(comment: string, votes: readonly ApprovalVote[]): string {
+  const names = votes.map((v) => (v.userName ? `@${v.userName} (${v.userId})` : v.userId));
+  return `${comment} | approved in Slack by ${names.join(', ')}`.slice(0, 2_000);
 }

@@ -32,6 +32,10 @@ export const changeRequestSchema = z.object({
   grant: z.boolean(),
   /** Names the Slack user and the command, for LaunchDarkly's audit log. */
   comment: z.string(),
+  /** The time as the person typed it ("in 2 weeks"), shown to approvers beside the date. */
+  words: z.string().max(200).optional(),
+  /** Why, when the person said (`--reason "…"`, the form's reason): shown to approvers. */
+  reason: z.string().max(500).optional(),
 });
 
 export type ChangeRequest = z.infer<typeof changeRequestSchema>;

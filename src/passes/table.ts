@@ -2,11 +2,13 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import type { Logger } from '../log.js';
+import { ApprovalStore } from '../store/approval-store.js';
 import type { Db } from '../store/database.js';
 import { JobStore } from '../store/job-store.js';
 import { WatchedPassedStore } from '../store/watched-passed-store.js';
 import { every } from '../work/scheduler.js';
 import { runAfterExpiryPass } from './after-expiry.js';
+import { runApprovalDeadlines } from './approval-deadlines.js';
 import { runFullScanPass } from './full-scan.js';
 import { runReminderPass } from './reminders.js';
 import { runWatchReminderPass } from './watch-reminders.js';
@@ -84,6 +86,16 @@ export const TIMED_PASSES: readonly TimedPass[] = [
       const passed = new WatchedPassedStore(ctx.database.db);
       await runWatchedAfterExpiryPass({ now: ctx.now(), deps: { ...ctx, passed } });
     },
+  },
+  {
+    // Approvers reminded at half a request's wait, requests expired at its end.
+    name: 'approvals',
+    everyMs: (config) => config.reminders.checkIntervalMs,
+    run: (ctx) =>
+      runApprovalDeadlines({
+        now: ctx.now(),
+        deps: { ...ctx, approvals: new ApprovalStore(ctx.database.db) },
+      }),
   },
   {
     name: 'prune',

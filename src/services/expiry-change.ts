@@ -46,6 +46,8 @@ export async function changeExpiry(
     /** The message the change was asked from, if any (not on the Home tab). */
     message?: { channel: string; ts: string };
     plan: Pick<ApplyOptions, 'resumed' | 'onPlan'>;
+    /** Under which id a change that needs approval is held (the job's, found again on a resume). */
+    holdId: string;
   },
   deps: Pick<Deps, 'mirror' | 'now'> & { changes: Changes },
 ): Promise<ExpiryChangeOutcome> {
@@ -66,6 +68,8 @@ export async function changeExpiry(
         ),
       },
       confirmed: true,
+      // Held for approval where it was asked: the message clicked, else (Home) the expiry's channel.
+      hold: { id: ctx.holdId, channelId: ctx.message?.channel ?? expiry.channelId },
       provenance: expiry.watched
         ? {
             requestedBy: who.userId,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
+import type { Approval } from '../domain/approval.js';
 import {
   type ChangeRequest,
   changeRequestSchema,
@@ -19,7 +20,7 @@ import {
   UncertainChangeError,
   VariationError,
 } from './apply-change.js';
-
+import type { Approvals } from './approvals.js';
 import { describeLdError, isTransient, LD_MESSAGES } from './ld-errors.js';
 import { type Provenance, recordChange } from './record.js';
 
@@ -27,6 +28,8 @@ import { type Provenance, recordChange } from './record.js';
 export type ChangeOutcome =
   | { kind: 'refused'; resource: ResourceRef; rule?: Rule }
   | { kind: 'needs-confirmation'; confirmationId: string; request: ChangeRequest }
+  /** Held until enough approvers say yes (APPROVERS covers its environment). */
+  | { kind: 'needs-approval'; approval: Approval }
   | { kind: 'applied'; result: ChangeResult; warning?: string }
   /** `transient`: another try may succeed (an outage, a rate limit); the work may be retried. */
   | { kind: 'failed'; request: ChangeRequest; message: string; transient?: boolean }
@@ -43,6 +46,13 @@ export interface ChangeAsk {
   confirmed?: boolean;
   /** Where the expiries' reminders go; by default the asker and their channel. */
   provenance?: Provenance;
+  /** Enough approvers said yes: it is not held for approval again. */
+  approved?: boolean;
+  /**
+   * Where an approval request is posted and under which id it is held: the job's own, so that a
+   * resumed job finds the request it held. By default the asker's channel and a new id.
+   */
+  hold?: { id: string; channelId?: string };
 }
 
 export interface ChangeDeps
@@ -53,6 +63,8 @@ export interface ChangeDeps
   groupsOf: (userId: string, groupIds: readonly string[]) => Promise<string[]>;
   /** Whether LaunchDarkly marks an environment critical; undefined when it can't say within `waitMs`. */
   isCritical: (resource: ResourceRef, waitMs: number) => Promise<boolean | undefined>;
+  /** Approvals in Slack; without it nothing is held for approval. */
+  approvals?: Approvals;
 }
 
 export const CONFIRMATION_TTL_MS = 10 * 60_000;
@@ -95,6 +107,13 @@ export class Changes {
         'change refused by CHANGE_POLICY',
       );
       return { kind: 'refused', resource, rule: decision.rule };
+    }
+    // Approvers take the place of the Confirm click.
+    const rule = ask.approved ? undefined : deps.approvals?.ruleFor(ask.request);
+    if (rule) {
+      const held = { who: ask.who, request: ask.request, provenance: ask.provenance };
+      const { id = randomUUID(), channelId = ask.who.channelId } = ask.hold ?? {};
+      return { kind: 'needs-approval', approval: await deps.approvals!.hold(id, held, rule, channelId) };
     }
     if (ask.confirmed || !(await this.isProtected(resource, waitMs))) return { kind: 'allowed' };
     const id = randomUUID();

@@ -1,9 +1,11 @@
 import type { ChangeRequest } from '../domain/change-request.js';
 import type { Logger } from '../log.js';
 import type { ApplyOptions, PlannedTargets } from '../services/apply-change.js';
+import type { Approvals } from '../services/approvals.js';
 import type { ChangeOutcome, Changes } from '../services/request-change.js';
 import type { Job } from '../store/job-store.js';
 import { backoff, type JobContext, type JobResult, MAX_ATTEMPTS } from '../work/worker.js';
+import { announceApproval } from './approval-messages.js';
 import { failedMessage, type Message, progressMessage, resultMessage } from './blocks/result.js';
 import { confirmMessage, SAFETY_MESSAGES } from './blocks/safety.js';
 import { textMessage } from './blocks/text.js';
@@ -120,7 +122,7 @@ export async function announceChange(
   request: ChangeRequest,
   run: (options: ApplyOptions) => Promise<ChangeOutcome>,
   surface: Surface,
-  deps: { changes: Changes; logger: Logger; progressAfterMs: number },
+  deps: { changes: Changes; approvals: Approvals; logger: Logger; progressAfterMs: number },
   job: ChangeJob,
 ): Promise<JobResult> {
   const to = {
@@ -184,6 +186,10 @@ export async function announceChange(
     return 'failed';
   }
   await progress.cancel();
+  if (outcome.kind === 'needs-approval') {
+    await announceApproval(outcome.approval, surface, deps);
+    return 'done';
+  }
   const answer = privateAnswer(outcome);
   if (answer) await surface.tell(answer);
   return 'done';

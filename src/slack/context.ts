@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../deps.js';
+import type { Approvals } from '../services/approvals.js';
 import type { Changes } from '../services/request-change.js';
 import type { Worker } from '../work/worker.js';
 import type { Lookups } from './lookups.js';
@@ -10,6 +11,8 @@ export interface ListenerDeps extends Deps {
   defaults: { project: string; environment: string };
   /** Every change, whatever surface asks for it, goes through here. */
   changes: Changes;
+  /** Changes held for approval in Slack: votes, Decline, Withdraw, what an approved one is sent as. */
+  approvals: Approvals;
   timeZones: TimeZones;
   /** Cached LaunchDarkly reads for the modal's pickers. */
   lookups: Lookups;

@@ -5,6 +5,7 @@ import type { Verb } from '../domain/vocabulary.js';
 import { changeExpiry, type KnownExpiry } from '../services/expiry-change.js';
 import type { JobResult } from '../work/worker.js';
 import { type ChangeJob, privateAnswer, retries, retryLater } from './announce.js';
+import { announceApproval } from './approval-messages.js';
 import { escapeMrkdwn } from './blocks/mrkdwn.js';
 import { reminderDone, reminderDoneMessage } from './blocks/reminder.js';
 import type { Message } from './blocks/result.js';
@@ -74,6 +75,7 @@ export async function clickedChange(
         resumed: job.notes.planned,
         onPlan: job.notes.planned ? undefined : (planned) => job.note({ planned }),
       },
+      holdId: job.id,
     },
     ctx.deps,
   );
@@ -94,6 +96,20 @@ export async function clickedChange(
       if (retries(outcome, job)) return retryLater(job, tell);
       await tell(textMessage(`:x: ${escapeMrkdwn(outcome.message)}`));
       return 'failed';
+    case 'needs-approval': {
+      // Held for approvers, in the channel where it was asked; the clicker is told privately.
+      const { slack } = ctx.deps;
+      const surface = {
+        client: slack,
+        channel: outcome.approval.channelId,
+        userId: ctx.who.userId,
+        tell,
+        fallback: tell,
+        replace: tell,
+      };
+      await announceApproval(outcome.approval, surface, ctx.deps);
+      return 'done';
+    }
     default: {
       const answer = privateAnswer(outcome);
       if (answer) await tell(answer);

@@ -15,6 +15,11 @@ export const ACTIONS = {
   listPage: 'known_list_page',
   confirm: 'protected_confirm',
   cancelConfirm: 'protected_cancel',
+  /** On an approval request in the channel. */
+  approvalApprove: 'approval_approve',
+  approvalDecline: 'approval_decline',
+  /** In the requester's private answer. */
+  approvalWithdraw: 'approval_withdraw',
 } as const;
 
 /** A reminder's button for a verb done at once (`VerbSpec.onExpiry`): the ids its messages carry. */
@@ -27,6 +32,8 @@ export const reminderActionOf = (verb: Verb): string => REMINDER_VERB_ACTIONS[ve
 export const VIEWS = {
   extend: 'extend_expiry',
   confirm: 'confirm_protected',
+  /** Decline's form: an optional reason. */
+  decline: 'approval_decline_form',
 } as const;
 
 export const BLOCKS = {
@@ -34,10 +41,13 @@ export const BLOCKS = {
   /** Prefix: one actions block per target in a grouped reminder of a watched environment. */
   watchedReminderActions: 'watched_reminder',
   extendWhen: 'extend_when',
+  approvalActions: 'approval_actions',
+  declineReason: 'decline_reason',
 } as const;
 
 export const INPUTS = {
   extendWhen: 'extend_when_text',
+  declineReason: 'decline_reason_text',
 } as const;
 
 /** The `/expire` modal: one block id and one action id per field. */
@@ -55,6 +65,7 @@ export const MODAL = {
     when: 'm_when',
     preview: 'm_when_preview',
     grant: 'm_grant',
+    reason: 'm_reason',
   },
   actions: {
     action: 'm_action_radio',
@@ -68,5 +79,6 @@ export const MODAL = {
     targets: 'm_targets_text',
     when: 'm_when_text',
     grant: 'm_grant_check',
+    reason: 'm_reason_text',
   },
 } as const;

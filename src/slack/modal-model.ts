@@ -20,6 +20,7 @@ export function initialModel(deps: ListenerDeps, channel: string): ModalModel {
     project: deps.defaults.project,
     environment: deps.defaults.environment,
     metadata: JSON.stringify({ channel }),
+    asksWhy: deps.approvals.configured,
   };
 }
 
@@ -40,6 +41,7 @@ export async function modelFromState(
     environment: state.environment ?? deps.defaults.environment,
     resource: state.resource,
     metadata,
+    asksWhy: deps.approvals.configured,
   };
   const [flag, preview] = await Promise.all([
     state.kind === 'flag' && state.resource

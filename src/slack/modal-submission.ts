@@ -61,6 +61,8 @@ export async function checkSubmission(
     variation: state.variation === undefined ? undefined : String(state.variation),
     targetType: state.targetType,
     grant: state.grant,
+    ...(state.when ? { words: state.when.slice(0, 200) } : {}),
+    ...(state.reason ? { reason: state.reason } : {}),
     comment: auditComment(
       ctx.who,
       `/expire form: ${state.action} ${state.kind} ${resource.key} ${targets.targets.map(targetLabel).join(',')} ${state.when}`,
@@ -69,7 +71,12 @@ export async function checkSubmission(
   // The slow checks, side by side so that together they stay inside Slack's deadline.
   const [missing, checked] = await Promise.all([
     within(resourceMissing(resource, deps), LOOKUP_MS),
-    deps.changes.check({ who: ctx.who, request }),
+    // A change held for approvers is held by its job: here only the change policy is asked.
+    deps.changes.check({
+      who: ctx.who,
+      request,
+      ...(deps.approvals.ruleFor(request) ? { confirmed: true, approved: true } : {}),
+    }),
   ]);
   if (missing) errors[resourceBlock] = LD_MESSAGES.notFound(resource);
   if (checked.kind === 'refused')

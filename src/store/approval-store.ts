@@ -9,7 +9,9 @@ import {
 } from '../domain/approval.js';
 import type { ApprovalsTable, Database } from './schema.js';
 
-const votesSchema = z.array(z.object({ userId: z.string(), at: z.number() }));
+const votesSchema = z.array(
+  z.object({ userId: z.string(), userName: z.string().optional(), at: z.number() }),
+);
 
 function toApproval(row: Selectable<ApprovalsTable>): Approval {
   return {

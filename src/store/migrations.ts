@@ -280,7 +280,11 @@ const migrations: Record<string, Migration> = {
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addColumn('version', 'integer', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('approvals_state').on('approvals').columns(['state', 'expires_at']).execute();
+      await db.schema
+        .createIndex('approvals_state')
+        .on('approvals')
+        .columns(['state', 'expires_at'])
+        .execute();
     },
     // biome-ignore lint/suspicious/noExplicitAny: migrations are untyped by design (see above)
     async down(db: Kysely<any>) {

@@ -21,6 +21,12 @@ export const JOB_KINDS = {
   reminderButton: 'reminder-button',
   /** A LaunchDarkly webhook's re-read of what it names */
   webhook: 'launchdarkly-webhook',
+  /** Approve on a request held for approval */
+  approvalVote: 'approval-vote',
+  /** Decline (from its form) or Withdraw on a request held for approval */
+  approvalDecision: 'approval-decision',
+  /** An approved request, sent as its requester */
+  approvalApply: 'approval-apply',
 } as const;
 
 export type JobKindName = (typeof JOB_KINDS)[keyof typeof JOB_KINDS];

@@ -66,8 +66,8 @@ describe('approvals', () => {
     expect(tooLate({ request: { ...request('add'), expiresAt: 101 } }, 100)).toBe(false);
     expect(tooLate({ request: request('extend') }, 100)).toBe(false);
     expect(reminderDueAt({ createdAt: 1_000, expiresAt: 5_000 })).toBe(3_000);
-    expect(
-      approvedComment('via Slack by @alice (U1)', [{ userId: 'U2', at: 1 }], (id) => `@bob (${id})`),
-    ).toBe('via Slack by @alice (U1) | approved by @bob (U2)');
+    expect(approvedComment('via Slack by @alice (U1)', [{ userId: 'U2', userName: 'bob', at: 1 }])).toBe(
+      'via Slack by @alice (U1) | approved in Slack by @bob (U2)',
+    );
   });
 });

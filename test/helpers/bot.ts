@@ -10,6 +10,7 @@ import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics, launchDarklyObserver, type Metrics } from '../../src/metrics.js';
 import { checkSlack, slackCheckClient } from '../../src/preflight.js';
+import { ApprovalStore } from '../../src/store/approval-store.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
@@ -101,6 +102,7 @@ export async function startBot(
     ld: client,
     store,
     safetyStore: new SafetyStore(database.db),
+    approvalStore: new ApprovalStore(database.db),
     watches,
     mirror,
     logger,

@@ -6,6 +6,7 @@ import { SERVER_TIMEOUTS } from '../../src/http/server-timeouts.js';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics.js';
+import { ApprovalStore } from '../../src/store/approval-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
@@ -79,6 +80,7 @@ describe('Socket Mode', () => {
       ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token }),
       store: ctx.bot.store,
       safetyStore: new SafetyStore(ctx.bot.database.db),
+      approvalStore: new ApprovalStore(ctx.bot.database.db),
       logger: silentLogger(),
       now: () => new Date(),
       watches: new WatchStore(ctx.bot.database.db),

@@ -7,6 +7,9 @@ describe('job kinds', () => {
     // Names already in jobs tables; add new ones, never change or drop these.
     expect(Object.values(JOB_KINDS).sort()).toEqual(
       [
+        'approval-apply',
+        'approval-decision',
+        'approval-vote',
         'command',
         'confirmed',
         'confirmed-form',

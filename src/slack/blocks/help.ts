@@ -13,6 +13,7 @@ export const USAGE = [
   `${COMMAND} watch [--project <p>] [--env <e>]  — this channel follows every expiring target there`,
   `${COMMAND} unwatch [--project <p>] [--env <e>]`,
   `${COMMAND} watching  — what this channel follows`,
+  `${COMMAND} approvals  — the requests waiting for approval in this channel`,
 ].join('\n');
 
 export const TARGETS_HELP =
@@ -24,6 +25,7 @@ export const OPTIONS_HELP = [
   '`--variation <name|value|index>` (flags; needed only when I cannot tell it from the current targets)',
   '`--excluded` (segments; the default is included)',
   '`--grant` (add the targets to individual targeting first when they are missing)',
+  '`--reason "…"` (why, for the approvers of an environment that needs approval)',
 ].join('\n');
 
 export const WHEN_HELP = [

@@ -1,4 +1,5 @@
 import type { HomeView, KnownBlock } from '@slack/types';
+import type { Approval } from '../../domain/approval.js';
 import type { Expiry } from '../../domain/expiry.js';
 import { targetLabel } from '../../domain/targets.js';
 import { EXPIRY_VERBS, VERBS } from '../../domain/vocabulary.js';
@@ -6,12 +7,15 @@ import { formatRelative, slackDate } from '../../domain/when-format.js';
 import type { Upcoming } from '../../services/home.js';
 import { ACTIONS, COMMAND } from '../ids.js';
 import { HOME_ACTIONS, type HomeAction, homeChoiceValue } from '../parse/reminder.js';
+import { homeApprovalBlocks } from './approval.js';
 import { EXAMPLES, USAGE } from './help.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { describe } from './reminder.js';
 import { context, section, WATCHED_UNKNOWN } from './text.js';
 
 export const HOME_TITLE = 'Your expiries';
+/** Approval requests the Home tab shows of each kind (two blocks each): the view holds 100 blocks. */
+export const HOME_APPROVALS_LIMIT = 8;
 export const HOME_EMPTY = `Nothing you scheduled, and nothing in the environments your channels watch, is about to expire. Schedule one with \`${COMMAND}\` in any channel.`;
 export const HOME_COUNT = (total: number) =>
   total === 1 ? '1 expiry, soonest first.' : `${total.toLocaleString('en-US')} expiries, soonest first.`;
@@ -71,10 +75,17 @@ function expiryBlock(e: Expiry, now: number): KnownBlock {
 export function homeView(
   upcoming: Upcoming,
   now: number,
-  options: { watchedUnknown?: boolean } = {},
+  options: {
+    watchedUnknown?: boolean;
+    /** With APPROVERS set: what waits for this person's approval, and their own requests that wait. */
+    approvals?: { awaiting: readonly Approval[]; asked: readonly Approval[] };
+  } = {},
 ): HomeView {
   const { items, total } = upcoming;
-  const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: HOME_TITLE } }];
+  const blocks: KnownBlock[] = [
+    ...(options.approvals ? homeApprovalBlocks(options.approvals, HOME_APPROVALS_LIMIT) : []),
+    { type: 'header', text: { type: 'plain_text', text: HOME_TITLE } },
+  ];
   if (options.watchedUnknown) blocks.push(context(HOME_WATCHED_UNKNOWN));
   if (items.length === 0) blocks.push(section(HOME_EMPTY));
   else {

@@ -21,6 +21,8 @@ export interface ModalModel {
   preview?: string;
   /** JSON private_metadata: where to post the result. */
   metadata: string;
+  /** A "why" field, for approvers (APPROVERS is set). */
+  asksWhy?: boolean;
 }
 
 const form = (verb: Verb) => VERBS[verb].form ?? { choice: verb, submit: verb };
@@ -184,6 +186,15 @@ export function expireModal(m: ModalModel): View {
       },
     });
   }
+  if (m.asksWhy)
+    blocks.push({
+      type: 'input',
+      block_id: MODAL.blocks.reason,
+      optional: true,
+      label: plain('Why (optional)'),
+      hint: plain('Shown to the approvers of an environment that needs approval.'),
+      element: { type: 'plain_text_input', action_id: MODAL.actions.reason, max_length: 500 },
+    });
   return {
     type: 'modal',
     callback_id: MODAL.callbackId,

@@ -7,7 +7,7 @@ import { type ResourceRef, VERBS } from '../../domain/vocabulary.js';
 import { ACTIONS, VIEWS } from '../ids.js';
 import { lookAlikeBlocks } from './look-alikes.js';
 import type { Message } from './result.js';
-import { context, section } from './text.js';
+import { context, section, yesNoButtons } from './text.js';
 
 /** "schedule the expiry of 2 targets (sandy, bob) on flag new-checkout in default/production …" */
 export function describeRequest(r: ChangeRequest): string {
@@ -37,24 +37,11 @@ export function confirmMessage(id: string, r: ChangeRequest): Message {
   const blocks: KnownBlock[] = [
     section(text),
     ...lookAlikeBlocks(r.targets),
-    {
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          action_id: ACTIONS.confirm,
-          text: { type: 'plain_text', text: 'Confirm' },
-          style: 'primary',
-          value: id,
-        },
-        {
-          type: 'button',
-          action_id: ACTIONS.cancelConfirm,
-          text: { type: 'plain_text', text: 'Cancel' },
-          value: id,
-        },
-      ],
-    },
+    yesNoButtons(
+      id,
+      { actionId: ACTIONS.confirm, text: 'Confirm' },
+      { actionId: ACTIONS.cancelConfirm, text: 'Cancel' },
+    ),
     context('Only you can see this. It expires in 10 minutes.'),
   ];
   return { text: `${r.resource.environmentKey} is protected: confirm the change.`, blocks };

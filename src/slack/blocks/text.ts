@@ -11,6 +11,29 @@ export function section(text: string): KnownBlock {
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
+/** A yes-or-no pair of buttons on one value (Confirm / Cancel, Approve / Decline); the yes is primary. */
+export function yesNoButtons(
+  value: string,
+  yes: { actionId: string; text: string },
+  no: { actionId: string; text: string },
+  blockId?: string,
+): KnownBlock {
+  return {
+    type: 'actions',
+    ...(blockId ? { block_id: blockId } : {}),
+    elements: [
+      {
+        type: 'button',
+        action_id: yes.actionId,
+        text: { type: 'plain_text', text: yes.text },
+        style: 'primary',
+        value,
+      },
+      { type: 'button', action_id: no.actionId, text: { type: 'plain_text', text: no.text }, value },
+    ],
+  };
+}
+
 export function context(text: string): KnownBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
 }

@@ -2,6 +2,8 @@ import { webhookJob } from '../../webhook.js';
 import type { JobKindName } from '../../work/kinds.js';
 import type { JobKind } from '../../work/worker.js';
 import type { ListenerDeps } from '../context.js';
+import { approvalApplyJob } from './actions/approval-apply.js';
+import { approvalDecisionJob, approvalVoteJob } from './actions/approval-buttons.js';
 import { confirmedJob } from './actions/confirm.js';
 import { reminderButtonJob } from './actions/reminder-buttons.js';
 import { commandJob } from './commands/change.js';
@@ -26,6 +28,9 @@ export const JOB_HANDLERS: Record<JobKindName, (deps: ListenerDeps) => JobKind> 
   extend: extendJob,
   'reminder-button': reminderButtonJob,
   'launchdarkly-webhook': webhookJob,
+  'approval-vote': approvalVoteJob,
+  'approval-decision': approvalDecisionJob,
+  'approval-apply': approvalApplyJob,
 };
 
 export function registerJobs(deps: ListenerDeps): void {

@@ -16,12 +16,15 @@ export interface CommandOptions {
   variation?: string;
   excluded: boolean;
   grant: boolean;
+  /** Why, in the person's words (`--reason "…"`), for approvers. */
+  reason?: string;
 }
 
 export type Command =
   | { verb: 'help' }
   | { verb: 'modal' }
   | { verb: 'list-known' }
+  | { verb: 'approvals' }
   | { verb: 'list'; resource: ResourceKind; key: string; options: CommandOptions }
   | WatchCommand
   | {
@@ -73,12 +76,16 @@ const FLAG_OPTIONS = { '--excluded': 'excluded', '--grant': 'grant' } as const;
  * Every problem comes back as a sentence; nothing throws.
  */
 export function parseCommand(raw: string): CommandParse {
-  const text = raw.trim();
-  if (text.length > MAX_COMMAND_TEXT) return fail(`That command is too long (${text.length} characters).`);
+  if (raw.trim().length > MAX_COMMAND_TEXT)
+    return fail(`That command is too long (${raw.trim().length} characters).`);
+  const { text, reason } = takeReason(raw.trim());
+  if (reason !== undefined && reason.length > MAX_REASON)
+    return fail(`That reason is too long (${reason.length} characters; at most ${MAX_REASON}).`);
   if (text === '') return ok({ verb: 'modal' });
   const words = text.split(/\s+/);
   const first = words[0]!.toLowerCase();
   if (first === 'help' && words.length === 1) return ok({ verb: 'help' });
+  if (first === 'approvals' && words.length === 1) return ok({ verb: 'approvals' });
   if (first === 'watch' || first === 'unwatch' || first === 'watching') {
     return parseWatchCommand(first, words.slice(1));
   }
@@ -119,7 +126,7 @@ export function parseCommand(raw: string): CommandParse {
       options[FLAG_OPTIONS[name as keyof typeof FLAG_OPTIONS]] = true;
     } else {
       return fail(
-        `I don't know the option ${word}. Options: --env, --project, --variation, --excluded, --grant.`,
+        `I don't know the option ${word}. Options: --env, --project, --variation, --excluded, --grant, --reason.`,
       );
     }
   }
@@ -151,7 +158,25 @@ export function parseCommand(raw: string): CommandParse {
   const takes = VERBS[verb].takes;
   if (takes === 'nothing' && when) return fail(`${verb} takes no time; "${visible(when)}" is left over.`);
   if (takes !== 'nothing' && !when) return fail(TIMING_HINT[takes]);
-  return ok({ verb, resource, key: keyWord, targets: targets.targets, when, options: opts });
+  const withReason = reason ? { ...opts, reason } : opts;
+  return ok({ verb, resource, key: keyWord, targets: targets.targets, when, options: withReason });
+}
+
+/** The most a reason may say. */
+export const MAX_REASON = 500;
+
+/**
+ * `--reason "…"` (straight or curly quotes, as Slack may send them) or `--reason word`, taken out of
+ * the command before it is read word by word: a reason is the one value that may hold spaces.
+ */
+const REASON = /(^|\s)--reason(?:=|\s+)(?:"([^"]*)"|“([^”]*)”|'([^']*)'|(\S+))/i;
+
+function takeReason(text: string): { text: string; reason?: string } {
+  const match = REASON.exec(text);
+  if (!match) return { text };
+  const reason = (match[2] ?? match[3] ?? match[4] ?? match[5] ?? '').trim();
+  const rest = `${text.slice(0, match.index)}${match[1]}${text.slice(match.index + match[0].length)}`.trim();
+  return reason ? { text: rest, reason } : { text: rest };
 }
 
 function message(error: z.ZodError, value: string): string {

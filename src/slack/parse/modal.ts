@@ -22,6 +22,8 @@ export interface ModalState {
   targets: string;
   when: string;
   grant: boolean;
+  /** Why, for approvers; empty when not given. */
+  reason: string;
 }
 
 /** Where the modal was opened: its result goes there. */
@@ -62,5 +64,6 @@ export function readModalState(values: unknown): ModalState {
     grant: (field(MODAL.blocks.grant, MODAL.actions.grant)?.selected_options ?? []).some(
       (o) => o.value === 'grant',
     ),
+    reason: text(MODAL.blocks.reason, MODAL.actions.reason).trim().slice(0, 500),
   };
 }

@@ -50,6 +50,27 @@ describe('parseCommand', () => {
     });
   });
 
+  it('takes a reason in quotes (straight or curly), or one word, anywhere after the key', () => {
+    for (const [text, reason] of [
+      [
+        'flag new-checkout sandy in 2 weeks --reason "incident 42, needs the beta"',
+        'incident 42, needs the beta',
+      ],
+      ['flag new-checkout --reason “customer escalation” sandy in 2 weeks', 'customer escalation'],
+      ["flag new-checkout sandy --reason 'on call' in 2 weeks", 'on call'],
+      ['flag new-checkout sandy in 2 weeks --reason=INC-42', 'INC-42'],
+    ]) {
+      expect(parseCommand(text!)).toMatchObject({
+        ok: true,
+        command: { targets: [{ key: 'sandy' }], when: 'in 2 weeks', options: { reason } },
+      });
+    }
+    expect(parseCommand(`flag x sandy in 2 weeks --reason "${'a'.repeat(501)}"`)).toEqual({
+      ok: false,
+      problem: 'That reason is too long (501 characters; at most 500).',
+    });
+  });
+
   it('reads update and remove, segments with --excluded', () => {
     expect(parseCommand('update segment beta sandy tomorrow --excluded')).toMatchObject({
       ok: true,

@@ -1,5 +1,6 @@
 import type { ListenerDeps } from '../../context.js';
 import type { Router } from '../../router.js';
+import { registerApprovalButtons } from './approval-buttons.js';
 import { registerCancelConfirm } from './cancel-confirm.js';
 import { registerConfirm } from './confirm.js';
 import { registerHomeMenu } from './home-menu.js';
@@ -16,4 +17,5 @@ export function register(router: Router, deps: ListenerDeps): void {
   registerConfirm(router, deps);
   registerCancelConfirm(router, deps);
   registerModal(router, deps);
+  registerApprovalButtons(router, deps);
 }

@@ -75,11 +75,13 @@ export function commandJob(deps: ListenerDeps): JobKind {
           variation: c.options.variation,
           targetType: c.options.excluded ? 'excluded' : 'included',
           grant: c.options.grant,
+          ...(c.when ? { words: c.when.slice(0, 200) } : {}),
+          ...(c.options.reason ? { reason: c.options.reason } : {}),
           comment: auditComment(who, `${p.command} ${p.text}`),
         };
         return announceChange(
           request,
-          (options) => deps.changes.request({ who, request }, options),
+          (options) => deps.changes.request({ who, request, hold: { id: job.id } }, options),
           surface,
           deps,
           changeJob(job, ctx),

@@ -2,6 +2,7 @@ import { SOMETHING_WENT_WRONG } from '../../announce.js';
 import { helpMessage } from '../../blocks/help.js';
 import type { ListenerDeps } from '../../context.js';
 import { parseCommand } from '../../parse/command.js';
+import { runApprovals } from './approvals.js';
 import type { CommandArgs } from './args.js';
 import { runChange } from './change.js';
 import { runList } from './list.js';
@@ -47,6 +48,8 @@ async function route(args: CommandArgs, deps: ListenerDeps): Promise<void> {
       return openExpireForm(args, deps);
     case 'list-known':
       return runListKnown(args, deps);
+    case 'approvals':
+      return runApprovals(args, deps);
     case 'list':
       return runList(c, args, deps);
     case 'watch':

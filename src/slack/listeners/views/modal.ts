@@ -72,7 +72,7 @@ export function formJob(deps: ListenerDeps): JobKind {
       return answering(surface, deps.logger, job.attempt, () =>
         announceChange(
           ask.request,
-          (options) => deps.changes.apply(ask, options),
+          (options) => deps.changes.request({ ...ask, confirmed: true, hold: { id: job.id } }, options),
           surface,
           deps,
           changeJob(job, ctx),

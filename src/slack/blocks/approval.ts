@@ -1,0 +1,223 @@
+import type { KnownBlock, View } from '@slack/types';
+import type { Approval, ApproverRefusal } from '../../domain/approval.js';
+import { slackDate } from '../../domain/when-format.js';
+import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../ids.js';
+import { escapeMrkdwn } from './mrkdwn.js';
+import type { Message } from './result.js';
+import { describeRequest } from './safety.js';
+import { context, section, yesNoButtons } from './text.js';
+
+/** A user, a user group, or everyone, as Slack mentions them. */
+const mention = (who: string) =>
+  who === '*' ? 'anyone but the requester' : who.startsWith('S') ? `<!subteam^${who}>` : `<@${who}>`;
+
+/** "<@U2>, <!subteam^S0RELEASE> (2 of them)" */
+export function approversLine(a: Pick<Approval, 'approvers' | 'needed'>): string {
+  const who = a.approvers.map(mention).join(', ');
+  return a.needed > 1 ? `${who} (${a.needed} different approvers)` : who;
+}
+
+const votesLine = (a: Pick<Approval, 'votes'>) =>
+  a.votes.map((v) => `<@${v.userId}> ${slackDate(v.at)}`).join(', ');
+
+function summary(a: Approval): KnownBlock[] {
+  const { request } = a;
+  const blocks: KnownBlock[] = [
+    section(`:raised_hand: <@${a.who.userId}> asks to ${describeRequest(request)}.`.slice(0, 2_900)),
+  ];
+  const details = [
+    request.words ? `typed: “${escapeMrkdwn(request.words).slice(0, 200)}”` : undefined,
+    request.reason ? `why: “${escapeMrkdwn(request.reason).slice(0, 500)}”` : undefined,
+  ].filter(Boolean);
+  if (details.length > 0) blocks.push(context(details.join(' · ')));
+  return blocks;
+}
+
+/** Approve and Decline on a request (in its channel, and on an approver's Home tab). */
+function approvalButtons(id: string, blockId: string = BLOCKS.approvalActions): KnownBlock {
+  return yesNoButtons(
+    id,
+    { actionId: ACTIONS.approvalApprove, text: 'Approve' },
+    { actionId: ACTIONS.approvalDecline, text: 'Decline' },
+    blockId,
+  );
+}
+
+/** The request in the channel where it was asked: the approvers mentioned once, Approve and Decline. */
+export function approvalRequestMessage(a: Approval): Message {
+  const blocks = [
+    ...summary(a),
+    context(
+      `Needs approval from ${approversLine(a)} · expires undecided ${slackDate(a.expiresAt)}${a.votes.length > 0 ? ` · approved so far by ${votesLine(a)}` : ''}`,
+    ),
+    approvalButtons(a.id),
+  ];
+  return {
+    text: `${a.who.userName} asks for approval: ${describeRequest(a.request)}`.slice(0, 3_000),
+    blocks,
+  };
+}
+
+/** What became of a request, shown in place of its buttons. */
+export function approvalDecidedMessage(a: Approval): Message {
+  const decided = APPROVAL_OUTCOMES[a.state](a);
+  return { text: decided, blocks: [...summary(a), context(decided)] };
+}
+
+const APPROVAL_OUTCOMES: Record<Approval['state'], (a: Approval) => string> = {
+  pending: (a) =>
+    `:hourglass: Waiting for ${approversLine(a)}; approved so far by ${votesLine(a) || 'nobody'}.`,
+  approved: (a) => `:white_check_mark: Approved by ${votesLine(a)}. Applying it…`,
+  applied: (a) => `:white_check_mark: Approved by ${votesLine(a)}. Applied: the result is in the thread.`,
+  failed: (a) => `:x: Approved by ${votesLine(a)}, but it could not be applied: the thread says why.`,
+  declined: (a) =>
+    `:no_entry: Declined by <@${a.decidedBy}>${a.declineReason ? `: “${escapeMrkdwn(a.declineReason).slice(0, 500)}”` : ''}. Nothing was changed.`,
+  withdrawn: (a) => `:leftwards_arrow_with_hook: Withdrawn by <@${a.who.userId}>. Nothing was changed.`,
+  expired: () => ':hourglass: Expired undecided; nothing was changed.',
+  'too-late': (a) =>
+    `:hourglass: Approved by ${votesLine(a)} after the expiry it asked for had passed, so nothing was changed. <@${a.who.userId}>, ask again with a new time.`,
+};
+
+/** The requester's private answer: it waits, for whom, and how to take it back. */
+export function approvalWaitingMessage(a: Approval): Message {
+  const text = `:hourglass: Your request waits for approval by ${approversLine(a)}. I will tell you what they decide; it expires undecided ${slackDate(a.expiresAt)}.`;
+  return {
+    text,
+    blocks: [
+      section(text),
+      {
+        type: 'actions',
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTIONS.approvalWithdraw,
+            text: { type: 'plain_text', text: 'Withdraw' },
+            value: a.id,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** The one reminder, in the request's thread, at half its wait. */
+export function approvalReminderMessage(a: Approval): Message {
+  const text = `:alarm_clock: ${approversLine(a)}: this request still waits for approval; it expires undecided ${slackDate(a.expiresAt)}.`;
+  return { text, blocks: [section(text)] };
+}
+
+/** Decline's form: an optional reason, told to the requester and shown on the request. */
+export function declineView(approvalId: string): View {
+  return {
+    type: 'modal',
+    callback_id: VIEWS.decline,
+    private_metadata: JSON.stringify({ id: approvalId }),
+    title: { type: 'plain_text', text: 'Decline the request' },
+    submit: { type: 'plain_text', text: 'Decline' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: BLOCKS.declineReason,
+        optional: true,
+        label: { type: 'plain_text', text: 'Why (optional)' },
+        element: {
+          type: 'plain_text_input',
+          action_id: INPUTS.declineReason,
+          max_length: 500,
+          multiline: true,
+        },
+      },
+    ],
+  };
+}
+
+/** What a click that changes nothing is told, privately. */
+export const APPROVAL_REFUSALS: Record<ApproverRefusal | 'gone' | 'not-yours', string> = {
+  requester: ':no_entry: You asked for this change, so someone else has to approve or decline it.',
+  'not-an-approver':
+    ':no_entry: Only the approvers APPROVERS names for this environment can approve or decline it; nothing changed.',
+  'already-approved': 'You approved this already; it waits for another approver.',
+  decided: 'This request was already decided, withdrawn or expired; nothing changed.',
+  gone: 'This request is no longer known; nothing changed.',
+  'not-yours': ':no_entry: Only the person who asked can withdraw this request.',
+};
+
+/** What the requester is told once their request is decided. */
+export const APPROVAL_NEWS = {
+  declined: (a: Approval) =>
+    `:no_entry: <@${a.decidedBy}> declined your request to ${describeRequest(a.request)}${a.declineReason ? `: “${escapeMrkdwn(a.declineReason).slice(0, 500)}”` : ''}. Nothing was changed.`,
+  withdrawn: 'Withdrawn: nothing was changed.',
+  expired: (a: Approval) =>
+    `:hourglass: Nobody decided on your request to ${describeRequest(a.request)} in time; it expired and nothing was changed.`,
+  tooLate: (a: Approval) =>
+    `:hourglass: Your request to ${describeRequest(a.request)} was approved after the expiry it asked for had passed, so nothing was changed. Ask again with a new time.`,
+  counted: (needed: number, have: number) =>
+    `:white_check_mark: Your approval is counted (${have} of ${needed}); it waits for another approver.`,
+};
+
+/** How many pending requests `/expire approvals` lists; the rest are counted. */
+export const APPROVAL_LIST_LIMIT = 20;
+
+/** `/expire approvals`: the channel's requests that wait, oldest first, to the asker only. */
+export function approvalListMessage(pending: readonly Approval[]): Message {
+  if (pending.length === 0) {
+    const text = 'No request waits for approval in this channel.';
+    return { text, blocks: [section(text)] };
+  }
+  const head = `${pending.length === 1 ? '1 request waits' : `${pending.length} requests wait`} for approval in this channel:`;
+  const shown = pending
+    .slice(0, APPROVAL_LIST_LIMIT)
+    .map((a) =>
+      section(
+        `<@${a.who.userId}> asks to ${describeRequest(a.request)}. Needs ${approversLine(a)}${a.votes.length > 0 ? `; approved so far by ${votesLine(a)}` : ''}; expires undecided ${slackDate(a.expiresAt)}.`.slice(
+          0,
+          2_900,
+        ),
+      ),
+    );
+  const more =
+    pending.length > APPROVAL_LIST_LIMIT
+      ? [context(`…and ${pending.length - APPROVAL_LIST_LIMIT} more.`)]
+      : [];
+  return { text: head, blocks: [section(head), ...shown, ...more] };
+}
+
+/**
+ * The Home tab's approvals: what waits for this person's approval (with the buttons) and what of
+ * theirs waits for others, at most `limit` of each (the view holds 100 blocks).
+ */
+export function homeApprovalBlocks(
+  approvals: { awaiting: readonly Approval[]; asked: readonly Approval[] },
+  limit: number,
+): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  const more = (list: readonly Approval[]) =>
+    list.length > limit
+      ? [context(`…and more: \`/expire approvals\` in their channels lists them all.`)]
+      : [];
+  if (approvals.awaiting.length > 0) {
+    blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Waiting for your approval' } });
+    approvals.awaiting.slice(0, limit).forEach((a, i) => {
+      blocks.push(
+        section(`<@${a.who.userId}> asks to ${describeRequest(a.request)}.`.slice(0, 2_900)),
+        approvalButtons(a.id, `${BLOCKS.approvalActions}_home_${i}`),
+      );
+    });
+    blocks.push(...more(approvals.awaiting));
+  }
+  if (approvals.asked.length > 0) {
+    blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Your requests waiting for approval' } });
+    for (const a of approvals.asked.slice(0, limit))
+      blocks.push(
+        section(
+          `You asked to ${describeRequest(a.request)}. Waiting for ${approversLine(a)}; expires undecided ${slackDate(a.expiresAt)}.`.slice(
+            0,
+            2_900,
+          ),
+        ),
+      );
+    blocks.push(...more(approvals.asked));
+  }
+  return blocks;
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { Approval } from '../../../domain/approval.js';
+import type { ChangeOutcome } from '../../../services/request-change.js';
+import { type JobKind, MAX_ATTEMPTS } from '../../../work/worker.js';
+import { answering, type ChangeJob, changeJob, privateAnswer, retries, retryLater } from '../../announce.js';
+import { showApproval } from '../../approval-messages.js';
+import { APPROVAL_NEWS } from '../../blocks/approval.js';
+import { failedMessage, type Message, resultMessage } from '../../blocks/result.js';
+import type { ListenerDeps } from '../../context.js';
+
+/** The request, and its requester (who hears what could not be done). */
+export const approvalApplyPayload = z.object({ id: z.string(), requester: z.string() });
+
+/**
+ * An approved request, sent: exactly as asked, as its requester (the change policy checked again
+ * for them now), through the one change path; the result in the request's thread (reminders
+ * threaded under it), the request's message updated in place, the requester told when it could
+ * not be done. Approved after the expiry it asked for had passed: nothing is sent.
+ */
+export function approvalApplyJob(deps: ListenerDeps): JobKind {
+  return {
+    async run(job, ctx) {
+      const { id, requester } = approvalApplyPayload.parse(job.payload);
+      const dm = (message: { text: string }) =>
+        deps.slack.chat.postMessage({ channel: requester, ...message });
+      return answering({ tell: dm }, deps.logger, job.attempt, async () => {
+        const next = await deps.approvals.approved(id);
+        if (next.kind === 'not-approved') return 'done';
+        if (next.kind === 'too-late') {
+          await showApproval(deps.slack, next.approval, deps.logger);
+          await dm({ text: APPROVAL_NEWS.tooLate(next.approval) });
+          return 'done';
+        }
+        const { approval, held } = next;
+        const work = changeJob(job, ctx);
+        const outcome = await deps.changes.request(
+          { ...held, confirmed: true, approved: true },
+          {
+            resumed: work.notes.planned,
+            onPlan: work.notes.planned ? undefined : (planned) => work.note({ planned }),
+            final: job.attempt >= MAX_ATTEMPTS,
+          },
+        );
+        if (retries(outcome, work)) return retryLater(work, dm);
+        await settle(approval, outcome, work, deps, dm);
+        return 'done';
+      });
+    },
+  };
+}
+
+/** Records what became of the approved change and says it: in the thread, in place, to the requester. */
+async function settle(
+  approval: Approval,
+  outcome: ChangeOutcome,
+  job: ChangeJob,
+  deps: ListenerDeps,
+  dm: (message: Message) => Promise<unknown>,
+): Promise<void> {
+  const applied = outcome.kind === 'applied';
+  const thread = async (message: Message) => {
+    if (job.notes.resultTs) return job.notes.resultTs;
+    const posted = await deps.slack.chat.postMessage({
+      channel: approval.channelId,
+      ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
+      ...message,
+      unfurl_links: false,
+    });
+    await job.note({ resultTs: posted.ts });
+    return posted.ts;
+  };
+  if (outcome.kind === 'applied') {
+    const ts = await thread(resultMessage(outcome.result, approval.who.userId, outcome.warning));
+    if (ts) await deps.changes.thread(outcome.result, approval.channelId, ts);
+  } else if (outcome.kind === 'failed') {
+    await thread(failedMessage(outcome.request, outcome.message, approval.who.userId));
+  } else {
+    // The change policy no longer lets the requester make this change: they hear why.
+    const answer = privateAnswer(outcome);
+    if (answer) await dm(answer);
+  }
+  await deps.approvals.settle(approval, applied ? 'applied' : 'failed');
+  await showApproval(deps.slack, { ...approval, state: applied ? 'applied' : 'failed' }, deps.logger);
+}

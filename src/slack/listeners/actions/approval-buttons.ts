@@ -1,0 +1,143 @@
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import { z } from 'zod';
+import type { Approval } from '../../../domain/approval.js';
+import { requesterSchema } from '../../../domain/change-request.js';
+import { JOB_KINDS } from '../../../work/kinds.js';
+import type { JobKind, JobResult } from '../../../work/worker.js';
+import { answering } from '../../announce.js';
+import { showApproval } from '../../approval-messages.js';
+import { APPROVAL_NEWS, APPROVAL_REFUSALS, declineView } from '../../blocks/approval.js';
+import type { Message } from '../../blocks/result.js';
+import { textMessage } from '../../blocks/text.js';
+import { clicker } from '../../clicks.js';
+import type { ListenerDeps } from '../../context.js';
+import { ACTIONS } from '../../ids.js';
+import { openForm } from '../../reply.js';
+import type { Router } from '../../router.js';
+import { takeOnClick } from '../../submit.js';
+import { surfaceFor } from '../../surfaces.js';
+import type { approvalApplyPayload } from './approval-apply.js';
+
+/** Approve, and Withdraw (the requester's own button): one job per click and person. */
+const clickSchema = z.object({
+  id: z.string().max(64),
+  who: requesterSchema,
+  responseUrl: z.string().optional(),
+});
+
+/** A decision that ends a request: Decline (from its form, with a reason) or Withdraw. */
+export const decisionSchema = clickSchema.extend({
+  action: z.enum(['decline', 'withdraw']),
+  reason: z.string().max(500).optional(),
+});
+export type DecisionPayload = z.input<typeof decisionSchema>;
+
+/**
+ * Approve and Decline on a request in the channel, Withdraw in the requester's private answer.
+ * Each click is written down as a job keyed by the request, the clicker and the click (a
+ * redelivered click is the same job), so a click that is refused (not an approver, the requester)
+ * never swallows an approver's; Decline opens its form first (nothing slow before views.open).
+ */
+export function registerApprovalButtons(router: Router, deps: ListenerDeps): void {
+  router.action<BlockAction<ButtonAction>>(ACTIONS.approvalApprove, async (click) => {
+    const { action, body } = click;
+    await takeOnClick(click, deps, {
+      kind: JOB_KINDS.approvalVote,
+      id: `approve:${action.value}:${body.user.id}:${action.action_ts}`,
+      payload: { id: action.value ?? '', who: clicker(body), responseUrl: body.response_url },
+    });
+  });
+  router.action<BlockAction<ButtonAction>>(ACTIONS.approvalWithdraw, async (click) => {
+    const { action, body } = click;
+    await takeOnClick(click, deps, {
+      kind: JOB_KINDS.approvalDecision,
+      id: `withdraw:${action.value}:${body.user.id}:${action.action_ts}`,
+      payload: {
+        id: action.value ?? '',
+        action: 'withdraw',
+        who: clicker(body),
+        responseUrl: body.response_url,
+      } satisfies DecisionPayload,
+    });
+  });
+  router.action<BlockAction<ButtonAction>>(
+    ACTIONS.approvalDecline,
+    async ({ ack, action, body, client, respond }) => {
+      await ack();
+      const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+      await openForm(client, body.trigger_id, declineView(action.value ?? ''), tell);
+    },
+  );
+}
+
+/** A click's job: its payload read, its clicker answered through the click's response_url or by DM. */
+function clickJob<S extends typeof clickSchema>(
+  schema: S,
+  deps: ListenerDeps,
+  work: (p: z.infer<S>, tell: (message: Message) => Promise<unknown>) => Promise<JobResult>,
+): JobKind {
+  return {
+    async run(job) {
+      const p = schema.parse(job.payload);
+      const { tell } = surfaceFor(
+        { userId: p.who.userId, channel: p.who.channelId, responseUrl: p.responseUrl },
+        deps,
+      );
+      return answering({ tell }, deps.logger, job.attempt, () => work(p, tell));
+    },
+  };
+}
+
+/** What an approver's yes does: counted once; the one that makes it enough sends the change. */
+export function approvalVoteJob(deps: ListenerDeps): JobKind {
+  return clickJob(clickSchema, deps, async (p, tell) => {
+    const outcome = await deps.approvals.vote(p.id, p.who);
+    if (outcome.kind === 'gone') {
+      await tell(textMessage(APPROVAL_REFUSALS.gone));
+      return 'done';
+    }
+    // Approved (by this vote, or by one whose job stopped before it went on): send it, once.
+    if (outcome.approval.state === 'approved') {
+      await sendApproved(outcome.approval, deps);
+      return 'done';
+    }
+    if (outcome.kind === 'refused') {
+      await tell(textMessage(APPROVAL_REFUSALS[outcome.why]));
+      return 'done';
+    }
+    await showApproval(deps.slack, outcome.approval, deps.logger);
+    await tell(textMessage(APPROVAL_NEWS.counted(outcome.approval.needed, outcome.approval.votes.length)));
+    return 'done';
+  });
+}
+
+/** Hands an approved request to its own job: written once, whoever saw it approved first. */
+async function sendApproved(approval: Approval, deps: ListenerDeps): Promise<void> {
+  await showApproval(deps.slack, approval, deps.logger);
+  await deps.work.submit(JOB_KINDS.approvalApply, `approval:${approval.id}`, {
+    id: approval.id,
+    requester: approval.who.userId,
+  } satisfies z.input<typeof approvalApplyPayload>);
+}
+
+/** Decline (with its reason) and Withdraw: the request ends, its message says so, its requester hears. */
+export function approvalDecisionJob(deps: ListenerDeps): JobKind {
+  return clickJob(decisionSchema, deps, async (p, tell) => {
+    const outcome =
+      p.action === 'withdraw'
+        ? await deps.approvals.withdraw(p.id, p.who.userId)
+        : await deps.approvals.decline(p.id, p.who, p.reason);
+    if (outcome.kind !== 'done') {
+      await tell(textMessage(APPROVAL_REFUSALS[outcome.kind === 'gone' ? 'gone' : outcome.why]));
+      return 'done';
+    }
+    await showApproval(deps.slack, outcome.approval, deps.logger);
+    if (p.action === 'withdraw') await tell(textMessage(APPROVAL_NEWS.withdrawn));
+    else
+      await deps.slack.chat.postMessage({
+        channel: outcome.approval.who.userId,
+        text: APPROVAL_NEWS.declined(outcome.approval),
+      });
+    return 'done';
+  });
+}

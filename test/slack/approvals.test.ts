@@ -1,0 +1,358 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runApprovalDeadlines } from '../../src/passes/approval-deadlines.js';
+import { APPROVAL_NEWS, APPROVAL_REFUSALS } from '../../src/slack/blocks/approval.js';
+import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
+import { homeChoiceValue } from '../../src/slack/parse/reminder.js';
+import { ApprovalStore } from '../../src/store/approval-store.js';
+import { startBot } from '../helpers/bot.js';
+import { botPerTest, fakesPerFile, T0 } from '../helpers/bot-per-test.js';
+import { submitFormIn } from '../helpers/channel-commands.js';
+import { DATABASES, sqliteUrl } from '../helpers/databases.js';
+import type { FakeSlack, PostedMessage } from '../helpers/fake-slack.js';
+import { chooseOnHome, openHome } from '../helpers/home-tab.js';
+import { FLAG, PROJECT } from '../helpers/ld-fixtures.js';
+import { silent } from '../helpers/silent-logger.js';
+import {
+  type Clicker,
+  clickButton,
+  commandBody,
+  interactionBody,
+  postSigned,
+  submitExtendForm,
+  viewSubmission,
+} from '../helpers/slack-requests.js';
+
+const ALICE = { id: 'U1', name: 'alice' };
+const BOB = { id: 'U2', name: 'bob' };
+const GRACE = { id: 'U7', name: 'grace' };
+const MALLORY = { id: 'U666', name: 'mallory' };
+const H = 3_600_000;
+
+const fakes = fakesPerFile({
+  users: Object.fromEntries([ALICE, BOB, GRACE, MALLORY].map((u) => [u.id, { tz: 'UTC', name: u.name }])),
+});
+const { slack, ld } = fakes;
+beforeAll(() => {
+  slack.groups.set('S0RELEASE', ['U7']);
+});
+
+const APPROVAL_ENV = {
+  CHANGE_POLICY: '*/*=*',
+  PROTECTED_ENVIRONMENTS: 'none',
+  APPROVERS: '*/production=S0RELEASE,U2',
+  APPROVAL_TIMEOUT: '24h',
+};
+
+async function expire(botUrl: string, text: string, user: Clicker = ALICE) {
+  const res = await postSigned(
+    botUrl,
+    commandBody({ text, user_id: user.id, user_name: user.name, response_url: slack.responseUrl() }),
+  );
+  expect(res.status).toBe(200);
+}
+
+/** The request message in C1 once it is posted, and its approval id. */
+async function requestMessage(): Promise<{ message: PostedMessage; id: string }> {
+  const message = await slack.waitFor(() =>
+    slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && m.text?.includes('asks for approval')),
+  );
+  const actions = message.blocks!.find((b: any) => b.block_id === BLOCKS.approvalActions);
+  return { message, id: actions.elements[0].value };
+}
+
+function click(botUrl: string, user: Clicker, actionId: string, id: string, ts = '1.1') {
+  return clickButton(botUrl, {
+    user,
+    actionId,
+    value: id,
+    channel: 'C1',
+    messageTs: ts,
+    triggerId: slack.trigger(),
+    responseUrl: slack.responseUrl(),
+  });
+}
+
+const privately = (s: FakeSlack, text: string) =>
+  s.waitFor(() => s.responseUrlPosts.find((p) => JSON.stringify(p.body).includes(text)));
+
+const expiryPatches = () => ld.patches().filter((p) => /expiring-(user-)?targets/.test(p.path));
+
+describe('approvals in Slack (one approver needed)', () => {
+  const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl, env: APPROVAL_ENV });
+
+  it('holds the change: one message in the channel, the requester told privately, nothing sent', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks --reason "incident 42"');
+    const { message } = await requestMessage();
+    const text = JSON.stringify(message.blocks);
+    expect(text).toContain('<@U1> asks to schedule the expiry of');
+    expect(text).toContain('<!subteam^S0RELEASE>, <@U2>');
+    expect(text).toContain('incident 42');
+    expect(text).toContain('in 2 weeks');
+    const waiting = await privately(slack, 'waits for approval by');
+    expect(JSON.stringify(waiting.body)).toContain(ACTIONS.approvalWithdraw);
+    expect(expiryPatches()).toEqual([]);
+    expect(slack.messages.filter((m) => m.channel === 'U2' || m.channel === 'U7')).toEqual([]);
+  });
+
+  it('refuses the requester and anyone not listed, privately, and changes nothing', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    const { id } = await requestMessage();
+    await click(ctx.bot.url, ALICE, ACTIONS.approvalApprove, id);
+    await privately(slack, APPROVAL_REFUSALS.requester);
+    await click(ctx.bot.url, MALLORY, ACTIONS.approvalApprove, id);
+    await privately(slack, APPROVAL_REFUSALS['not-an-approver']);
+    await ctx.bot.work.idle();
+    expect(expiryPatches()).toEqual([]);
+    expect((await new ApprovalStore(ctx.database.db).get(id))?.state).toBe('pending');
+  });
+
+  it('an approver says yes: applied once as the requester, the comment naming both, the result in its thread', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    const { message, id } = await requestMessage();
+    await click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, message.ts);
+    const result = await slack.waitFor(() =>
+      slack.messages.find((m) => m.thread_ts === message.ts && m.text?.includes('Scheduled 1 of 1')),
+    );
+    expect(result.channel).toBe('C1');
+    const patches = expiryPatches();
+    expect(patches).toHaveLength(1);
+    expect(patches[0]!.body.comment).toContain('by @alice (U1)');
+    expect(patches[0]!.body.comment).toContain('approved in Slack by @grace (U7)');
+    await slack.waitFor(() => (message.blocks ?? []).every((b: any) => b.type !== 'actions') || undefined);
+    expect(JSON.stringify(message.blocks)).toContain('Approved by <@U7>');
+    expect(await ctx.bot.store.upcoming(T0, { limit: 10, offset: 0 })).toMatchObject({ total: 1 });
+  });
+
+  it('two approvers clicking at once apply it once', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    const { message, id } = await requestMessage();
+    await Promise.all([
+      click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, message.ts),
+      click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, message.ts),
+    ]);
+    await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === message.ts));
+    await ctx.bot.work.idle();
+    expect(expiryPatches()).toHaveLength(1);
+    expect(slack.messages.filter((m) => m.thread_ts === message.ts)).toHaveLength(1);
+  });
+
+  it('declined with a reason: updated in place, the requester told, nothing sent', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    const { message, id } = await requestMessage();
+    const trigger = slack.trigger();
+    await clickButton(ctx.bot.url, {
+      user: BOB,
+      actionId: ACTIONS.approvalDecline,
+      value: id,
+      channel: 'C1',
+      messageTs: message.ts,
+      triggerId: trigger,
+      responseUrl: slack.responseUrl(),
+    });
+    const opened = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
+    const view = typeof opened === 'string' ? JSON.parse(opened) : opened;
+    expect(view.callback_id).toBe(VIEWS.decline);
+    const submitted = await postSigned(
+      ctx.bot.url,
+      interactionBody(
+        viewSubmission({
+          user: BOB,
+          view: { callback_id: VIEWS.decline, private_metadata: view.private_metadata },
+          values: { [BLOCKS.declineReason]: { [INPUTS.declineReason]: 'not during the freeze' } },
+        }),
+      ),
+    );
+    expect(submitted.status).toBe(200);
+    const told = await slack.waitFor(() => slack.messages.find((m) => m.channel === 'U1'));
+    expect(told.text).toContain('<@U2> declined your request');
+    expect(told.text).toContain('not during the freeze');
+    await ctx.bot.work.idle();
+    expect(JSON.stringify(message.blocks)).toContain('Declined by <@U2>');
+    expect(expiryPatches()).toEqual([]);
+  });
+
+  it('withdrawn by the requester: nothing sent, and a later approval changes nothing', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    const { message, id } = await requestMessage();
+    await click(ctx.bot.url, ALICE, ACTIONS.approvalWithdraw, id);
+    await privately(slack, APPROVAL_NEWS.withdrawn);
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id);
+    await privately(slack, APPROVAL_REFUSALS.decided);
+    expect(JSON.stringify(message.blocks)).toContain('Withdrawn by <@U1>');
+    expect(expiryPatches()).toEqual([]);
+  });
+
+  it('reminds the approvers once at half the wait, then expires: in place, the requester told', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    const { message, id } = await requestMessage();
+    const deps = { approvals: new ApprovalStore(ctx.database.db), slack: ctx.bot.app.client, logger: silent };
+    expect(await runApprovalDeadlines({ now: T0 + 11 * H, deps })).toEqual({ reminded: 0, expired: 0 });
+    expect(await runApprovalDeadlines({ now: T0 + 12 * H, deps })).toEqual({ reminded: 1, expired: 0 });
+    expect(await runApprovalDeadlines({ now: T0 + 13 * H, deps })).toEqual({ reminded: 0, expired: 0 });
+    const reminder = slack.messages.find((m) => m.thread_ts === message.ts);
+    expect(reminder?.text).toContain('still waits for approval');
+    expect(await runApprovalDeadlines({ now: T0 + 24 * H, deps })).toEqual({ reminded: 0, expired: 1 });
+    expect(JSON.stringify(message.blocks)).toContain('Expired undecided');
+    expect(slack.messages.find((m) => m.channel === 'U1')?.text).toContain(
+      'it expired and nothing was changed',
+    );
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id);
+    await privately(slack, APPROVAL_REFUSALS.decided);
+    expect(expiryPatches()).toEqual([]);
+  });
+
+  it('an approval after the requested expiry time has passed is not applied; the requester is asked to ask again', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 hours');
+    const { message, id } = await requestMessage();
+    ctx.clock = T0 + 3 * H;
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, message.ts);
+    const told = await slack.waitFor(() => slack.messages.find((m) => m.channel === 'U1'));
+    expect(told.text).toContain('Ask again with a new time');
+    expect(JSON.stringify(message.blocks)).toContain('after the expiry it asked for had passed');
+    expect(expiryPatches()).toEqual([]);
+  });
+
+  /** An expiry of sandy on the flag in production, known to LaunchDarkly and to the bot. */
+  async function knownExpiry(expiresAt = T0 + 30 * H) {
+    const variationId = ld.variationId(PROJECT, 'new-checkout', 0);
+    ld.setExpiring('flag', PROJECT, 'new-checkout', 'production', {
+      expirationDate: expiresAt,
+      contextKind: 'user',
+      contextKey: 'sandy',
+      variationId,
+    });
+    const target = { contextKind: 'user', key: 'sandy' };
+    await ctx.bot.store.upsert(
+      [
+        {
+          resource: FLAG,
+          target,
+          expiresAt,
+          variationId,
+          requestedBy: 'U1',
+          channelId: 'C1',
+          messageTs: '1.1',
+        },
+      ],
+      T0,
+    );
+    const [expiry] = (await ctx.bot.store.upcoming(T0, { limit: 1, offset: 0 })).items;
+    return { id: expiry!.id, value: JSON.stringify({ id: expiry!.id, at: expiresAt }) };
+  }
+
+  it('Remove now on a reminder needs no approval; Cancel expiry on it is held', async () => {
+    const { value } = await knownExpiry();
+    await click(ctx.bot.url, ALICE, ACTIONS.reminderCancel, value);
+    await requestMessage();
+    await click(ctx.bot.url, ALICE, ACTIONS.reminderRemoveNow, value);
+    await slack.waitFor(() => ld.patches().find((p) => JSON.stringify(p.body).includes('removeTargets')));
+    await ctx.bot.work.idle();
+    expect(expiryPatches()).toHaveLength(1);
+  });
+
+  it('Extend on a reminder and Cancel expiry on Home are held the same way', async () => {
+    const { id, value } = await knownExpiry();
+    await click(ctx.bot.url, ALICE, ACTIONS.reminderExtend, value);
+    const opened = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
+    const view = typeof opened === 'string' ? JSON.parse(opened) : opened;
+    await submitExtendForm(ctx.bot.url, { user: ALICE, view, when: 'in 3 days' });
+    const extend = await requestMessage();
+    expect(JSON.stringify(extend.message.blocks)).toContain('move the expiry of');
+    await chooseOnHome(slack, ctx.bot.url, ALICE, homeChoiceValue('remove', id, T0 + 30 * H));
+    await slack.waitFor(
+      () => slack.messages.filter((m) => m.text?.includes('asks for approval')).length === 2 || undefined,
+    );
+    await ctx.bot.work.idle();
+    expect(expiryPatches()).toEqual([]);
+  });
+
+  it('the form is held the same way, its reason shown to the approvers', async () => {
+    const res = await submitFormIn(slack, ctx.bot.url);
+    expect(res.status).toBe(200);
+    const { message } = await requestMessage();
+    expect(JSON.stringify(message.blocks)).toContain('in 2 weeks');
+    await slack.waitFor(() =>
+      slack.messages.find((m) => m.channel === 'U1' && m.text?.includes('waits for approval')),
+    );
+    expect(expiryPatches()).toEqual([]);
+  });
+
+  it('survives a restart while it waits: approved after it, applied once', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    const { message, id } = await requestMessage();
+    await ctx.restart();
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, message.ts);
+    await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === message.ts));
+    await ctx.bot.work.idle();
+    expect(expiryPatches()).toHaveLength(1);
+  });
+
+  it('shows approvers what waits for them on Home, with the buttons, and requesters what they asked', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    const { id } = await requestMessage();
+    const grace = JSON.stringify(await openHome(slack, ctx.bot.url, GRACE.id));
+    expect(grace).toContain('Waiting for your approval');
+    expect(grace).toContain(ACTIONS.approvalApprove);
+    expect(grace).toContain(id);
+    const alice = JSON.stringify(await openHome(slack, ctx.bot.url, ALICE.id));
+    expect(alice).toContain('Your requests waiting for approval');
+    expect(alice).not.toContain(ACTIONS.approvalApprove);
+    const mallory = JSON.stringify(await openHome(slack, ctx.bot.url, MALLORY.id));
+    expect(mallory).not.toContain('Waiting for your approval');
+    expect(mallory).not.toContain(ACTIONS.approvalApprove);
+  });
+
+  it('`/expire approvals` lists the channel’s pending requests, to the asker only', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    await requestMessage();
+    await expire(ctx.bot.url, 'approvals', MALLORY);
+    const listed = await privately(slack, 'waits for approval in this channel');
+    expect(JSON.stringify(listed.body)).toContain('<@U1> asks to schedule the expiry of');
+  });
+});
+
+describe('approvals in Slack (two approvers needed)', () => {
+  const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl, env: { ...APPROVAL_ENV, APPROVALS_NEEDED: '2' } });
+
+  it('waits for two distinct approvers; the same approver twice counts once', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    const { message, id } = await requestMessage();
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, message.ts);
+    await privately(slack, '(1 of 2)');
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, message.ts);
+    await privately(slack, APPROVAL_REFUSALS['already-approved']);
+    expect(expiryPatches()).toEqual([]);
+    expect(JSON.stringify(message.blocks)).toContain('approved so far by <@U2>');
+    await click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, message.ts);
+    await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === message.ts));
+    await ctx.bot.work.idle();
+    const patches = expiryPatches();
+    expect(patches).toHaveLength(1);
+    expect(patches[0]!.body.comment).toContain('@bob (U2), @grace (U7)');
+  });
+});
+
+describe.each(DATABASES)('approvals in Slack, two replicas on %s', (_name, databaseUrl) => {
+  const ctx = botPerTest(fakes, { databaseUrl, env: APPROVAL_ENV });
+
+  it('two approvers clicking at once on two replicas apply it once', async () => {
+    const other = await startBot(slack, ld, APPROVAL_ENV, {
+      database: ctx.database,
+      now: () => new Date(ctx.clock),
+    });
+    try {
+      await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+      const { message, id } = await requestMessage();
+      await Promise.all([
+        click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, message.ts),
+        click(other.url, BOB, ACTIONS.approvalApprove, id, message.ts),
+      ]);
+      await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === message.ts));
+      await Promise.all([ctx.bot.work.idle(), other.work.idle()]);
+      expect(expiryPatches()).toHaveLength(1);
+      expect(slack.messages.filter((m) => m.thread_ts === message.ts)).toHaveLength(1);
+    } finally {
+      await other.stop();
+    }
+  });
+});
