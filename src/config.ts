@@ -216,6 +216,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       message: 'is required in HTTP mode (or set SLACK_APP_TOKEN to use Socket Mode)',
     });
   }
+  if (parsed.success) {
+    // A rule naming only people, fewer than the approvals needed, could never approve anything.
+    const short = parsed.data.APPROVERS?.find(
+      (r) =>
+        !r.who.some((w) => w === '*' || w.startsWith('S')) && r.who.length < parsed.data.APPROVALS_NEEDED,
+    );
+    if (short)
+      problems.push({
+        variable: 'APPROVERS',
+        message: `rule "${short.text}" names ${short.who.length} approver(s), fewer than APPROVALS_NEEDED (${parsed.data.APPROVALS_NEEDED}): its requests could never be approved`,
+      });
+  }
   if (!parsed.success || problems.length > 0) {
     problems.sort((a, b) => VARIABLE_ORDER.indexOf(a.variable) - VARIABLE_ORDER.indexOf(b.variable));
     throw new ConfigError([...new Set(problems.map((p) => `${p.variable} ${p.message}`))]);

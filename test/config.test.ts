@@ -171,6 +171,9 @@ describe('loadConfig', () => {
       'APPROVALS_NEEDED must be a whole number from 1 to 5',
       expect.stringMatching(/^APPROVAL_TIMEOUT must be a duration/),
     ]);
+    expect(problems({ ...VALID, APPROVERS: '*/production=U2', APPROVALS_NEEDED: '2' })).toEqual([
+      'APPROVERS rule "*/production=U2" names 1 approver(s), fewer than APPROVALS_NEEDED (2): its requests could never be approved',
+    ]);
   });
 
   it('knows which values are secrets', () => {

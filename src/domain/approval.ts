@@ -80,6 +80,22 @@ export function approvalRuleFor(
   return ruleFor(approvers, request.resource.projectKey, request.resource.environmentKey);
 }
 
+/** The same change asked again (a double click, a second ask while the first waits): one request. */
+export function sameChange(a: HeldChange['request'], b: HeldChange['request']): boolean {
+  const key = (r: HeldChange['request']) =>
+    JSON.stringify([
+      r.verb,
+      r.resource,
+      r.targets,
+      r.expiresAt,
+      r.extendBy,
+      r.targetType,
+      r.grant,
+      r.variation,
+    ]);
+  return key(a) === key(b);
+}
+
 /** Why a click on Approve or Decline is refused, if it is. */
 export type ApproverRefusal = 'requester' | 'not-an-approver' | 'already-approved' | 'decided';
 

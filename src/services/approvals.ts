@@ -5,6 +5,7 @@ import {
   approvedComment,
   approverRefusal,
   type HeldChange,
+  sameChange,
   tooLate,
 } from '../domain/approval.js';
 import type { Requester } from '../domain/change-request.js';
@@ -61,6 +62,10 @@ export class Approvals {
     const { approvals, config } = this.deps;
     const existing = await approvals.get(id);
     if (existing) return existing;
+    // Asked again while the same change waits (a double click, a second command): that request.
+    const waiting = await approvals.pending({ requesterId: held.who.userId }, 500);
+    const same = waiting.find((a) => sameChange(a.request, held.request));
+    if (same) return same;
     const now = this.now();
     try {
       await approvals.create(
@@ -113,9 +118,12 @@ export class Approvals {
   async vote(id: string, clicker: Requester): Promise<VoteOutcome> {
     const approval = await this.deps.approvals.get(id);
     if (!approval) return { kind: 'gone' };
+    const now = this.now();
+    // Its time ran out; the deadlines pass says so at its next turn.
+    if (approval.state === 'pending' && approval.expiresAt <= now)
+      return { kind: 'refused', why: 'decided', approval: { ...approval, state: 'expired' } };
     const why = await this.refusal(approval, clicker.userId, true);
     if (why) return { kind: 'refused', why, approval };
-    const now = this.now();
     const voted = await this.deps.approvals.vote(
       id,
       { userId: clicker.userId, userName: clicker.userName, at: now },

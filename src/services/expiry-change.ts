@@ -46,8 +46,10 @@ export async function changeExpiry(
     /** The message the change was asked from, if any (not on the Home tab). */
     message?: { channel: string; ts: string };
     plan: Pick<ApplyOptions, 'resumed' | 'onPlan'>;
-    /** Under which id a change that needs approval is held (the job's, found again on a resume). */
+    /** Under which id a change that needs approval is held (noted by the job, found again on a resume). */
     holdId: string;
+    /** The new time as typed, for approvers. */
+    words?: string;
   },
   deps: Pick<Deps, 'mirror' | 'now'> & { changes: Changes },
 ): Promise<ExpiryChangeOutcome> {
@@ -62,6 +64,7 @@ export async function changeExpiry(
         ...timing,
         targetType: expiry.targetType ?? 'included',
         grant: false,
+        ...(ctx.words ? { words: ctx.words } : {}),
         comment: auditComment(
           who,
           `reminder: ${verb} ${targetLabel(expiry.target)} on ${expiry.resource.kind} ${expiry.resource.key}`,

@@ -78,6 +78,8 @@ export interface ChangeNotes {
   progressTs?: string;
   /** What each target is to become, written before LaunchDarkly is changed. */
   planned?: PlannedTargets;
+  /** The id a change held for approval was held under (clicks: one of its own). */
+  holdId?: string;
   /** The person was told the work waits for LaunchDarkly to come back. */
   toldRetry?: boolean;
   /** The person was told another person's click on the same button goes first. */

@@ -2,31 +2,56 @@ import type { WebClient } from '@slack/web-api';
 import type { Approval } from '../domain/approval.js';
 import type { Logger } from '../log.js';
 import type { Approvals } from '../services/approvals.js';
-import { approvalDecidedMessage, approvalRequestMessage, approvalWaitingMessage } from './blocks/approval.js';
-import { postResult } from './reply.js';
+import {
+  APPROVAL_NEWS,
+  approvalDecidedMessage,
+  approvalRequestMessage,
+  approvalWaitingMessage,
+} from './blocks/approval.js';
+import { textMessage } from './blocks/text.js';
+import { slackErrorCode } from './reply.js';
 import type { Surface } from './surfaces.js';
+
+/** chat.postMessage errors after which the request cannot be shown where it was asked. */
+const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
 /**
  * A change held for approval, from whichever surface asked: one message in the channel where it
  * was asked (the approvers mentioned once, never DMed), then the requester told privately that it
  * waits, for whom, with Withdraw. A resumed job finds the message posted already and posts none.
+ * Where approvers cannot see it (a DM with the bot, a channel that refuses the bot) the request is
+ * withdrawn and the requester told why: it never waits where nobody can answer it.
  */
 export async function announceApproval(
   approval: Approval,
   surface: Surface,
   deps: { approvals: Approvals; logger: Logger },
 ): Promise<void> {
+  if (approval.state !== 'pending') {
+    // Decided before this (resumed) job got here: say what became of it.
+    await surface.tell(approvalDecidedMessage(approval));
+    return;
+  }
   if (!approval.messageTs) {
-    const posted = await postResult(
-      {
-        client: surface.client,
+    const unseen = async (why: string) => {
+      await deps.approvals.withdraw(approval.id, approval.who.userId);
+      await surface.tell(textMessage(APPROVAL_NEWS.unposted(approval.channelId, why)));
+    };
+    // A DM with the bot is no place for approvers.
+    if (/^D/.test(approval.channelId)) return unseen('a direct message');
+    try {
+      const posted = await surface.client.chat.postMessage({
         channel: approval.channelId,
-        logger: deps.logger,
-        fallback: surface.fallback,
-      },
-      approvalRequestMessage(approval),
-    );
-    if (posted.via === 'channel') await deps.approvals.posted(approval.id, approval.channelId, posted.ts);
+        ...approvalRequestMessage(approval),
+        unfurl_links: false,
+      });
+      await deps.approvals.posted(approval.id, approval.channelId, posted.ts!);
+    } catch (error) {
+      const code = slackErrorCode(error);
+      if (!code || !CANNOT_POST.has(code)) throw error;
+      deps.logger.info({ channel: approval.channelId, code }, 'cannot post an approval request there');
+      return unseen(code);
+    }
   }
   await surface.tell(approvalWaitingMessage(approval));
 }

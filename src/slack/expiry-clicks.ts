@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Requester } from '../domain/change-request.js';
 import type { Timing } from '../domain/timing.js';
@@ -58,12 +59,21 @@ export async function clickedChange(
     from: AskedFrom;
     /** The message the change was asked from, if any (not on the Home tab). */
     message?: { channel: string; ts: string };
+    /** The new time as typed (Extend), for approvers. */
+    words?: string;
     tell: (message: Message) => Promise<unknown>;
     deps: ListenerDeps;
     job: ChangeJob;
   },
 ): Promise<JobResult> {
   const { job, tell } = ctx;
+  // A change held for approval is held under an id of its own, noted so that a resumed job finds it
+  // (the job's id stays the same for the next click on this button, after a decline or a timeout).
+  let holdId = job.notes.holdId;
+  if (!holdId && ctx.deps.approvals.configured) {
+    holdId = randomUUID();
+    await job.note({ holdId });
+  }
   const outcome = await changeExpiry(
     expiry,
     verb,
@@ -75,7 +85,8 @@ export async function clickedChange(
         resumed: job.notes.planned,
         onPlan: job.notes.planned ? undefined : (planned) => job.note({ planned }),
       },
-      holdId: job.id,
+      holdId: holdId ?? randomUUID(),
+      words: ctx.words,
     },
     ctx.deps,
   );
@@ -108,7 +119,9 @@ export async function clickedChange(
         replace: tell,
       };
       await announceApproval(outcome.approval, surface, ctx.deps);
-      return 'done';
+      // The click's key is given back: once the request is decided, the same button asks anew
+      // (asked again while it waits, the same request is found).
+      return 'failed';
     }
     default: {
       const answer = privateAnswer(outcome);

@@ -9,13 +9,21 @@ import type { ListenerDeps } from './context.js';
  * why, privately, through the click's own response_url.
  */
 export async function takeOnClick(
-  click: { ack: () => Promise<void>; respond: (message: object) => Promise<unknown> },
-  deps: Pick<ListenerDeps, 'work'> & { logger: Logger },
+  click: {
+    ack: () => Promise<void>;
+    /** Absent for a click on the Home tab: the clicker then hears by DM. */
+    respond?: (message: object) => Promise<unknown>;
+    body: { user: { id: string } };
+  },
+  deps: Pick<ListenerDeps, 'work' | 'slack'> & { logger: Logger },
   job: { kind: JobKindName; id: string; payload: unknown },
 ): Promise<void> {
   const refused = await takeOn(deps, job.kind, job.id, job.payload);
   await click.ack();
-  if (refused) await click.respond({ response_type: 'ephemeral', replace_original: false, text: refused });
+  if (!refused) return;
+  if (click.respond)
+    await click.respond({ response_type: 'ephemeral', replace_original: false, text: refused });
+  else await deps.slack.chat.postMessage({ channel: click.body.user.id, text: refused });
 }
 
 /**

@@ -108,6 +108,7 @@ export class ApprovalStore {
         })
         .where('id', '=', id)
         .where('version', '=', row.version)
+        .where('expires_at', '>', now)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) > 0)
         return {

@@ -266,6 +266,60 @@ describe('approvals in Slack (one approver needed)', () => {
     expect(expiryPatches()).toEqual([]);
   });
 
+  it('asked where approvers cannot see it (a DM with the bot, a channel that refuses the bot): withdrawn, the requester told', async () => {
+    await postSigned(
+      ctx.bot.url,
+      commandBody({
+        text: 'flag new-checkout sandy in 2 weeks',
+        channel_id: 'D0ALICE',
+        response_url: slack.responseUrl(),
+      }),
+    );
+    await privately(slack, 'I could not show your request to its approvers');
+    slack.notInChannel.add('C1');
+    await expire(ctx.bot.url, 'flag new-checkout bob in 2 weeks');
+    const told = await privately(slack, 'not_in_channel');
+    expect(JSON.stringify(told.body)).toContain('withdrew it and nothing was changed');
+    await ctx.bot.work.idle();
+    expect(await new ApprovalStore(ctx.database.db).pending({})).toEqual([]);
+    expect(slack.messages.filter((m) => m.text?.includes('asks for approval'))).toEqual([]);
+    expect(expiryPatches()).toEqual([]);
+  });
+
+  it('the second of two approvers hears it is approved already; a declined request can be asked again from the reminder', async () => {
+    const { value } = await knownExpiry();
+    await click(ctx.bot.url, ALICE, ACTIONS.reminderCancel, value);
+    const first = await requestMessage();
+    await click(ctx.bot.url, BOB, ACTIONS.approvalDecline, first.id, first.message.ts);
+    const opened = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
+    const view = typeof opened === 'string' ? JSON.parse(opened) : opened;
+    await postSigned(
+      ctx.bot.url,
+      interactionBody(
+        viewSubmission({
+          user: BOB,
+          view: { callback_id: VIEWS.decline, private_metadata: view.private_metadata },
+          values: {},
+        }),
+      ),
+    );
+    await slack.waitFor(() => JSON.stringify(first.message.blocks).includes('Declined by') || undefined);
+    // The same button, clicked again: a new request, not the declined one.
+    await click(ctx.bot.url, ALICE, ACTIONS.reminderCancel, value);
+    const second = await slack.waitFor(() =>
+      slack.messages.find((m) => m !== first.message && m.text?.includes('asks for approval')),
+    );
+    const id = second.blocks!.find((b: any) => b.block_id === BLOCKS.approvalActions).elements[0].value;
+    expect(id).not.toBe(first.id);
+    await click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, second.ts);
+    await privately(slack, 'Approved: I am applying it now');
+    await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === second.ts));
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, second.ts);
+    await privately(slack, 'approved and applied already');
+    await ctx.bot.work.idle();
+    expect(expiryPatches()).toHaveLength(1);
+  });
+
   it('the form is held the same way, its reason shown to the approvers', async () => {
     const res = await submitFormIn(slack, ctx.bot.url);
     expect(res.status).toBe(200);

@@ -143,6 +143,22 @@ export const APPROVAL_REFUSALS: Record<ApproverRefusal | 'gone' | 'not-yours', s
   'not-yours': ':no_entry: Only the person who asked can withdraw this request.',
 };
 
+/** What a click on a request that no longer waits is told, by what became of it. */
+export function stateAnswer(a: Pick<Approval, 'state'>): string {
+  switch (a.state) {
+    case 'approved':
+      return 'This request is approved already and being applied.';
+    case 'applied':
+      return 'This request was approved and applied already; its thread has the result.';
+    case 'failed':
+      return 'This request was approved, but could not be applied: its thread says why.';
+    case 'pending':
+      return 'This request still waits for approval.';
+    default:
+      return APPROVAL_REFUSALS.decided;
+  }
+}
+
 /** What the requester is told once their request is decided. */
 export const APPROVAL_NEWS = {
   declined: (a: Approval) =>
@@ -152,6 +168,9 @@ export const APPROVAL_NEWS = {
     `:hourglass: Nobody decided on your request to ${describeRequest(a.request)} in time; it expired and nothing was changed.`,
   tooLate: (a: Approval) =>
     `:hourglass: Your request to ${describeRequest(a.request)} was approved after the expiry it asked for had passed, so nothing was changed. Ask again with a new time.`,
+  unposted: (channelId: string, why: string) =>
+    `:x: I could not show your request to its approvers in <#${channelId}> (${why}), so I withdrew it and nothing was changed. Ask in a channel where I am a member and the approvers can see it (or /invite me here).`,
+  approving: ":white_check_mark: Approved: I am applying it now; the result will be in the request's thread.",
   counted: (needed: number, have: number) =>
     `:white_check_mark: Your approval is counted (${have} of ${needed}); it waits for another approver.`,
 };

@@ -7,6 +7,7 @@ import { showApproval } from '../../approval-messages.js';
 import { APPROVAL_NEWS } from '../../blocks/approval.js';
 import { failedMessage, type Message, resultMessage } from '../../blocks/result.js';
 import type { ListenerDeps } from '../../context.js';
+import { postOrDm } from '../../reply.js';
 
 /** The request, and its requester (who hears what could not be done). */
 export const approvalApplyPayload = z.object({ id: z.string(), requester: z.string() });
@@ -58,26 +59,32 @@ async function settle(
   dm: (message: Message) => Promise<unknown>,
 ): Promise<void> {
   const applied = outcome.kind === 'applied';
+  // In the request's thread (its reminders come there too); a channel that no longer takes the
+  // bot's messages: to the requester. Noted once posted, so a resumed job does not post it twice.
   const thread = async (message: Message) => {
     if (job.notes.resultTs) return job.notes.resultTs;
-    const posted = await deps.slack.chat.postMessage({
+    const where = {
       channel: approval.channelId,
       ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
-      ...message,
-      unfurl_links: false,
-    });
-    await job.note({ resultTs: posted.ts });
-    return posted.ts;
+    };
+    const posted = await postOrDm(deps.slack, where, approval.who.userId, message, deps.logger);
+    if (posted === 'retry') throw new Error('Slack did not take the result of an approved change');
+    const ts = posted === 'lost' ? undefined : posted.ts;
+    if (ts) await job.note({ resultTs: ts });
+    return ts;
   };
   if (outcome.kind === 'applied') {
     const ts = await thread(resultMessage(outcome.result, approval.who.userId, outcome.warning));
-    if (ts) await deps.changes.thread(outcome.result, approval.channelId, ts);
+    if (ts) await deps.changes.thread(outcome.result, approval.channelId, approval.messageTs ?? ts);
   } else if (outcome.kind === 'failed') {
     await thread(failedMessage(outcome.request, outcome.message, approval.who.userId));
   } else {
-    // The change policy no longer lets the requester make this change: they hear why.
+    // The change policy no longer lets the requester make this change: the thread and they hear why.
     const answer = privateAnswer(outcome);
-    if (answer) await dm(answer);
+    if (answer) {
+      await thread(answer);
+      await dm(answer);
+    }
   }
   await deps.approvals.settle(approval, applied ? 'applied' : 'failed');
   await showApproval(deps.slack, { ...approval, state: applied ? 'applied' : 'failed' }, deps.logger);

@@ -6,7 +6,7 @@ import { JOB_KINDS } from '../../../work/kinds.js';
 import type { JobKind, JobResult } from '../../../work/worker.js';
 import { answering } from '../../announce.js';
 import { showApproval } from '../../approval-messages.js';
-import { APPROVAL_NEWS, APPROVAL_REFUSALS, declineView } from '../../blocks/approval.js';
+import { APPROVAL_NEWS, APPROVAL_REFUSALS, declineView, stateAnswer } from '../../blocks/approval.js';
 import type { Message } from '../../blocks/result.js';
 import { textMessage } from '../../blocks/text.js';
 import { clicker } from '../../clicks.js';
@@ -64,7 +64,11 @@ export function registerApprovalButtons(router: Router, deps: ListenerDeps): voi
     ACTIONS.approvalDecline,
     async ({ ack, action, body, client, respond }) => {
       await ack();
-      const tell = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+      // A click on the Home tab has no response_url: the clicker hears by DM.
+      const tell = (text: string) =>
+        respond
+          ? respond({ response_type: 'ephemeral', replace_original: false, text })
+          : deps.slack.chat.postMessage({ channel: body.user.id, text });
       await openForm(client, body.trigger_id, declineView(action.value ?? ''), tell);
     },
   );
@@ -99,10 +103,14 @@ export function approvalVoteJob(deps: ListenerDeps): JobKind {
     // Approved (by this vote, or by one whose job stopped before it went on): send it, once.
     if (outcome.approval.state === 'approved') {
       await sendApproved(outcome.approval, deps);
+      await tell(
+        textMessage(outcome.kind === 'counted' ? APPROVAL_NEWS.approving : stateAnswer(outcome.approval)),
+      );
       return 'done';
     }
     if (outcome.kind === 'refused') {
-      await tell(textMessage(APPROVAL_REFUSALS[outcome.why]));
+      const why = outcome.why === 'decided' ? stateAnswer(outcome.approval) : APPROVAL_REFUSALS[outcome.why];
+      await tell(textMessage(why));
       return 'done';
     }
     await showApproval(deps.slack, outcome.approval, deps.logger);
@@ -114,10 +122,13 @@ export function approvalVoteJob(deps: ListenerDeps): JobKind {
 /** Hands an approved request to its own job: written once, whoever saw it approved first. */
 async function sendApproved(approval: Approval, deps: ListenerDeps): Promise<void> {
   await showApproval(deps.slack, approval, deps.logger);
-  await deps.work.submit(JOB_KINDS.approvalApply, `approval:${approval.id}`, {
+  const taken = await deps.work.submit(JOB_KINDS.approvalApply, `approval:${approval.id}`, {
     id: approval.id,
     requester: approval.who.userId,
   } satisfies z.input<typeof approvalApplyPayload>);
+  // Too much work waits: this job is tried again (it finds the request approved, and hands it on).
+  if (taken === 'full')
+    throw new Error('the work queue is full; the approved change is handed on at the next try');
 }
 
 /** Decline (with its reason) and Withdraw: the request ends, its message says so, its requester hears. */
@@ -127,8 +138,22 @@ export function approvalDecisionJob(deps: ListenerDeps): JobKind {
       p.action === 'withdraw'
         ? await deps.approvals.withdraw(p.id, p.who.userId)
         : await deps.approvals.decline(p.id, p.who, p.reason);
-    if (outcome.kind !== 'done') {
-      await tell(textMessage(APPROVAL_REFUSALS[outcome.kind === 'gone' ? 'gone' : outcome.why]));
+    const decided = p.action === 'withdraw' ? 'withdrawn' : 'declined';
+    // This very job's decision, recorded before it stopped: go on to say it.
+    const own =
+      outcome.kind === 'refused' &&
+      outcome.approval.state === decided &&
+      outcome.approval.decidedBy === p.who.userId;
+    if (outcome.kind === 'gone') {
+      await tell(textMessage(APPROVAL_REFUSALS.gone));
+      return 'done';
+    }
+    if (outcome.kind === 'refused' && !own) {
+      await tell(
+        textMessage(
+          outcome.why === 'decided' ? stateAnswer(outcome.approval) : APPROVAL_REFUSALS[outcome.why],
+        ),
+      );
       return 'done';
     }
     await showApproval(deps.slack, outcome.approval, deps.logger);

@@ -62,7 +62,7 @@ export function confirmedJob(deps: ListenerDeps): JobKind {
         const result = await announceChange(
           ask.request,
           // The policy is asked again: it may have stopped allowing this person since the question.
-          (options) => deps.changes.request(ask!, options),
+          (options) => deps.changes.request({ ...ask!, hold: { id: job.id } }, options),
           { ...surface, channel: ask.who.channelId },
           deps,
           changeJob(job, ctx),

@@ -25,6 +25,8 @@ const payloadSchema = z.object({
   /** The reminder to update; absent when Extend was chosen on the Home tab. */
   message: z.object({ channel: z.string(), ts: z.string() }).optional(),
   from: askedFromSchema.default('reminder'),
+  /** The new time as typed, for approvers. */
+  words: z.string().max(200).optional(),
 });
 
 /** The Extend form of a reminder: bad times are shown on the field; a good one moves the expiry after the ack. */
@@ -54,6 +56,7 @@ export function registerExtend(router: Router, deps: ListenerDeps): void {
         who,
         ...(meta.channel && meta.ts ? { message: { channel: meta.channel, ts: meta.ts } } : {}),
         from: meta.home ? 'home' : 'reminder',
+        words: text.slice(0, 200),
       });
       if (refused) return await error(ack, refused);
       await ack();
@@ -78,7 +81,15 @@ export function extendJob(deps: ListenerDeps): JobKind {
           expiry,
           'update',
           { expiresAt: p.expiresAt },
-          { who: p.who, from: p.from, message: p.message, tell, deps, job: changeJob(job, ctx) },
+          {
+            who: p.who,
+            from: p.from,
+            message: p.message,
+            words: p.words,
+            tell,
+            deps,
+            job: changeJob(job, ctx),
+          },
         );
       });
     },
