@@ -189,7 +189,7 @@ export async function announceChange(
   }
   await progress.cancel();
   if (outcome.kind === 'needs-approval') {
-    await announceApproval(outcome.approval, surface, deps);
+    await announceApproval(outcome.approval, surface, deps, job.attempt > 1);
     return 'done';
   }
   const answer = privateAnswer(outcome);

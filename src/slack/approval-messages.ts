@@ -9,7 +9,7 @@ import {
   approvalWaitingMessage,
 } from './blocks/approval.js';
 import { textMessage } from './blocks/text.js';
-import { slackErrorCode } from './reply.js';
+import { findMarked, jobMark, slackErrorCode } from './reply.js';
 import type { Surface } from './surfaces.js';
 
 /** chat.postMessage errors after which the request cannot be shown where it was asked. */
@@ -26,6 +26,8 @@ export async function announceApproval(
   approval: Approval,
   surface: Surface,
   deps: { approvals: Approvals; logger: Logger },
+  /** A job tried before (it may have posted the request before it stopped). */
+  resumed = false,
 ): Promise<void> {
   if (approval.state !== 'pending') {
     // Decided before this (resumed) job got here: say what became of it.
@@ -39,13 +41,27 @@ export async function announceApproval(
     };
     // A DM with the bot is no place for approvers.
     if (/^D/.test(approval.channelId)) return unseen('a direct message');
+    // Posted by an earlier try that stopped before noting it: found by its mark, not posted twice.
+    const mark = jobMark(`approval:${approval.id}`);
+    const to = {
+      client: surface.client,
+      channel: approval.channelId,
+      logger: deps.logger,
+      fallback: surface.tell,
+    };
+    const earlier = resumed ? await findMarked(to, mark) : undefined;
     try {
-      const posted = await surface.client.chat.postMessage({
-        channel: approval.channelId,
-        ...approvalRequestMessage(approval),
-        unfurl_links: false,
-      });
-      await deps.approvals.posted(approval.id, approval.channelId, posted.ts!);
+      const ts =
+        earlier ??
+        (
+          await surface.client.chat.postMessage({
+            channel: approval.channelId,
+            ...approvalRequestMessage(approval),
+            metadata: mark,
+            unfurl_links: false,
+          })
+        ).ts!;
+      await deps.approvals.posted(approval.id, approval.channelId, ts);
     } catch (error) {
       const code = slackErrorCode(error);
       if (!code || !CANNOT_POST.has(code)) throw error;

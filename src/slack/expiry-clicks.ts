@@ -118,7 +118,7 @@ export async function clickedChange(
         fallback: tell,
         replace: tell,
       };
-      await announceApproval(outcome.approval, surface, ctx.deps);
+      await announceApproval(outcome.approval, surface, ctx.deps, job.attempt > 1);
       // The click's key is given back: once the request is decided, the same button asks anew
       // (asked again while it waits, the same request is found).
       return 'failed';

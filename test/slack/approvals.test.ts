@@ -1,8 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runApprovalDeadlines } from '../../src/passes/approval-deadlines.js';
-import { APPROVAL_NEWS, APPROVAL_REFUSALS } from '../../src/slack/blocks/approval.js';
+import { Approvals } from '../../src/services/approvals.js';
+import { announceApproval } from '../../src/slack/approval-messages.js';
+import { APPROVAL_NEWS, APPROVAL_REFUSALS, approvalRequestMessage } from '../../src/slack/blocks/approval.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
 import { homeChoiceValue } from '../../src/slack/parse/reminder.js';
+import { jobMark } from '../../src/slack/reply.js';
 import { ApprovalStore } from '../../src/store/approval-store.js';
 import { startBot } from '../helpers/bot.js';
 import { botPerTest, fakesPerFile, T0 } from '../helpers/bot-per-test.js';
@@ -318,6 +321,61 @@ describe('approvals in Slack (one approver needed)', () => {
     await privately(slack, 'approved and applied already');
     await ctx.bot.work.idle();
     expect(expiryPatches()).toHaveLength(1);
+  });
+
+  it('a resumed job finds the request it posted before it stopped, by its mark, and posts none again', async () => {
+    const store = new ApprovalStore(ctx.database.db);
+    const held = {
+      who: { userId: 'U1', userName: 'alice', channelId: 'C1' },
+      request: {
+        verb: 'add' as const,
+        resource: FLAG,
+        targets: [{ contextKind: 'user', key: 'sandy' }],
+        expiresAt: T0 + 48 * H,
+        targetType: 'included' as const,
+        grant: false,
+        comment: 'via Slack by @alice (U1)',
+      },
+    };
+    await store.create(
+      {
+        id: 'a-1',
+        ...held,
+        approvers: ['U2'],
+        needed: 1,
+        channelId: 'C1',
+        createdAt: T0,
+        expiresAt: T0 + 24 * H,
+      },
+      T0,
+    );
+    const approval = (await store.get('a-1'))!;
+    // Posted by the try that stopped, which never noted it.
+    const posted = await ctx.bot.app.client.chat.postMessage({
+      channel: 'C1',
+      ...approvalRequestMessage(approval),
+      metadata: jobMark('approval:a-1'),
+    });
+    const told: unknown[] = [];
+    const surface = {
+      client: ctx.bot.app.client,
+      channel: 'C1',
+      userId: 'U1',
+      tell: async (m: unknown) => told.push(m),
+      fallback: async () => {},
+      replace: async () => {},
+    };
+    const approvals = new Approvals({
+      approvals: store,
+      config: { approvers: undefined, needed: 1, timeoutMs: 24 * H },
+      groupsOf: async () => [],
+      now: () => new Date(ctx.clock),
+      logger: silent,
+    });
+    await announceApproval(approval, surface, { approvals, logger: silent }, true);
+    expect(slack.messages.filter((m) => m.text?.includes('asks for approval'))).toHaveLength(1);
+    expect((await store.get('a-1'))?.messageTs).toBe(posted.ts);
+    expect(told).toHaveLength(1);
   });
 
   it('the form is held the same way, its reason shown to the approvers', async () => {
