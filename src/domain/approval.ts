@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { changeRequestSchema, requesterSchema } from './change-request.js';
+import { changeRequestSchema, provenanceSchema, requesterSchema } from './change-request.js';
 import { type Policy, type Rule, ruleFor } from './policy.js';
 import { VERBS } from './vocabulary.js';
 
@@ -7,13 +7,6 @@ import { VERBS } from './vocabulary.js';
  * Approvals in Slack (PRODUCT §13): in an environment `APPROVERS` covers, a change that gives or
  * keeps access waits until enough approvers — listed there, never the requester — said yes.
  */
-
-/** Where a held change's reminders go once applied (a watched expiry becomes the clicker's). */
-export const provenanceSchema = z.object({
-  requestedBy: z.string(),
-  channelId: z.string(),
-  messageTs: z.string().optional(),
-});
 
 /** What an approval request holds: the change exactly as asked, by whom, and why. */
 export const heldChangeSchema = z.object({
@@ -117,13 +110,12 @@ export function approverRefusal(
   return undefined;
 }
 
-/** The votes once `userId` said yes, and whether that was enough. */
+/** The votes once `vote` is counted (once per approver), and whether that was enough. */
 export function withVote(
   approval: Pick<Approval, 'votes' | 'needed'>,
-  userId: string,
-  at: number,
+  vote: ApprovalVote,
 ): { votes: ApprovalVote[]; enough: boolean } {
-  const votes = [...approval.votes.filter((v) => v.userId !== userId), { userId, at }];
+  const votes = [...approval.votes.filter((v) => v.userId !== vote.userId), vote];
   return { votes, enough: votes.length >= approval.needed };
 }
 

@@ -50,3 +50,13 @@ export const requesterSchema = z.object({
 });
 
 export type Requester = z.infer<typeof requesterSchema>;
+
+/**
+ * Who an expiry's reminders are for and where they go (the message announcing it: its thread); a
+ * watched expiry changed by a click becomes the clicker's.
+ */
+export const provenanceSchema = z.object({
+  requestedBy: z.string(),
+  channelId: z.string(),
+  messageTs: z.string().optional(),
+});

@@ -1,7 +1,8 @@
 import type { WebClient } from '@slack/web-api';
-import type { Approval } from '../domain/approval.js';
+import { type Approval, reminderDueAt } from '../domain/approval.js';
 import type { Logger } from '../log.js';
-import { APPROVAL_NEWS, approvalDecidedMessage, approvalReminderMessage } from '../slack/blocks/approval.js';
+import { showApproval } from '../slack/approval-messages.js';
+import { APPROVAL_NEWS, approvalReminderMessage } from '../slack/blocks/approval.js';
 import type { ApprovalStore } from '../store/approval-store.js';
 import { type Counts, counts } from './steps.js';
 
@@ -25,19 +26,15 @@ export async function runApprovalDeadlines(pass: {
       if (!(await deps.approvals.move(approval.id, 'pending', 'expired', now))) continue;
       stats.expired++;
       const expired: Approval = { ...approval, state: 'expired' };
-      await say(deps, 'could not show an approval request expired', () =>
-        approval.messageTs
-          ? deps.slack.chat.update({
-              channel: approval.channelId,
-              ts: approval.messageTs,
-              ...approvalDecidedMessage(expired),
-            })
-          : Promise.resolve(),
-      );
+      await showApproval(deps.slack, expired, deps.logger);
       await say(deps, 'could not tell a requester their approval request expired', () =>
         deps.slack.chat.postMessage({ channel: approval.who.userId, text: APPROVAL_NEWS.expired(approval) }),
       );
-    } else if (approval.messageTs && (await deps.approvals.markReminded(approval.id, now))) {
+    } else if (
+      approval.messageTs &&
+      now >= reminderDueAt(approval) &&
+      (await deps.approvals.markReminded(approval.id, now))
+    ) {
       stats.reminded++;
       await say(deps, 'could not remind the approvers of a request', () =>
         deps.slack.chat.postMessage({

@@ -1,14 +1,10 @@
+import type { z } from 'zod';
+import type { provenanceSchema } from '../domain/change-request.js';
 import { VERBS } from '../domain/vocabulary.js';
 import type { ExpiryStore } from '../store/expiry-store.js';
 import type { ChangeResult } from './apply-change.js';
 
-/** Who an expiry's reminders are for, and where they go. */
-export interface Provenance {
-  requestedBy: string;
-  channelId: string;
-  /** The message announcing the change: reminders go in its thread. */
-  messageTs?: string;
-}
+export type Provenance = z.infer<typeof provenanceSchema>;
 
 /**
  * Keeps the store in step with what LaunchDarkly accepted: scheduled or moved expiries replace

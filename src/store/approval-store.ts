@@ -6,6 +6,7 @@ import {
   type ApprovalState,
   type ApprovalVote,
   heldChangeSchema,
+  withVote,
 } from '../domain/approval.js';
 import type { ApprovalsTable, Database } from './schema.js';
 
@@ -96,8 +97,7 @@ export class ApprovalStore {
       const approval = row && toApproval(row);
       if (!row || !approval || approval.state !== 'pending') return { counted: false, approval };
       if (approval.votes.some((v) => v.userId === vote.userId)) return { counted: false, approval };
-      const votes = [...approval.votes, vote];
-      const enough = votes.length >= approval.needed;
+      const { votes, enough } = withVote(approval, vote);
       const updated = await this.db
         .updateTable('approvals')
         .set({

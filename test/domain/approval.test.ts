@@ -56,12 +56,16 @@ describe('approvals', () => {
   });
 
   it('counts distinct approvers, knows when it is too late, and when to remind', () => {
-    expect(withVote({ votes: [], needed: 2 }, 'U2', 5)).toEqual({
+    expect(withVote({ votes: [], needed: 2 }, { userId: 'U2', at: 5 })).toEqual({
       votes: [{ userId: 'U2', at: 5 }],
       enough: false,
     });
-    expect(withVote({ votes: [{ userId: 'U2', at: 5 }], needed: 2 }, 'U2', 6).enough).toBe(false);
-    expect(withVote({ votes: [{ userId: 'U2', at: 5 }], needed: 2 }, 'U3', 6).enough).toBe(true);
+    expect(withVote({ votes: [{ userId: 'U2', at: 5 }], needed: 2 }, { userId: 'U2', at: 6 }).enough).toBe(
+      false,
+    );
+    expect(withVote({ votes: [{ userId: 'U2', at: 5 }], needed: 2 }, { userId: 'U3', at: 6 }).enough).toBe(
+      true,
+    );
     expect(tooLate({ request: { ...request('add'), expiresAt: 100 } }, 100)).toBe(true);
     expect(tooLate({ request: { ...request('add'), expiresAt: 101 } }, 100)).toBe(false);
     expect(tooLate({ request: request('extend') }, 100)).toBe(false);

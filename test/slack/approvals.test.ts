@@ -14,6 +14,7 @@ import { DATABASES, sqliteUrl } from '../helpers/databases.js';
 import type { FakeSlack, PostedMessage } from '../helpers/fake-slack.js';
 import { chooseOnHome, openHome } from '../helpers/home-tab.js';
 import { FLAG, PROJECT } from '../helpers/ld-fixtures.js';
+import { ALICE, BOB, GRACE, MALLORY, usersOf } from '../helpers/people.js';
 import { silent } from '../helpers/silent-logger.js';
 import {
   type Clicker,
@@ -25,14 +26,10 @@ import {
   viewSubmission,
 } from '../helpers/slack-requests.js';
 
-const ALICE = { id: 'U1', name: 'alice' };
-const BOB = { id: 'U2', name: 'bob' };
-const GRACE = { id: 'U7', name: 'grace' };
-const MALLORY = { id: 'U666', name: 'mallory' };
 const H = 3_600_000;
 
 const fakes = fakesPerFile({
-  users: Object.fromEntries([ALICE, BOB, GRACE, MALLORY].map((u) => [u.id, { tz: 'UTC', name: u.name }])),
+  users: usersOf(ALICE, BOB, GRACE, MALLORY),
 });
 const { slack, ld } = fakes;
 beforeAll(() => {

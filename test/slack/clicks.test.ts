@@ -9,6 +9,7 @@ import { sqliteUrl } from '../helpers/databases.js';
 import type { PostedMessage } from '../helpers/fake-slack.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
 import { allText } from '../helpers/message-text.js';
+import { ALICE, BOB, GRACE, MALLORY, usersOf } from '../helpers/people.js';
 import {
   type Clicker,
   commandBody,
@@ -23,10 +24,6 @@ import {
  * without a word.
  */
 
-const ALICE = { id: 'U1', name: 'alice' };
-const BOB = { id: 'U2', name: 'bob' };
-const GRACE = { id: 'U7', name: 'grace' };
-const MALLORY = { id: 'U666', name: 'mallory' };
 const PRODUCTION = {
   kind: 'flag',
   projectKey: PROJECT,
@@ -36,7 +33,7 @@ const PRODUCTION = {
 const STAGING = { ...PRODUCTION, environmentKey: 'staging' } as const;
 
 const fakes = fakesPerFile({
-  users: Object.fromEntries([ALICE, BOB, GRACE, MALLORY].map((u) => [u.id, { tz: 'UTC', name: u.name }])),
+  users: usersOf(ALICE, BOB, GRACE, MALLORY),
 });
 const { slack, ld } = fakes;
 const POLICY = '*/production=U1,S0RELEASE; */staging=U1,U2';

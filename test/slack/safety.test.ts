@@ -5,6 +5,7 @@ import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { submitFormIn } from '../helpers/channel-commands.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
+import { ALICE, GRACE, MALLORY, usersOf } from '../helpers/people.js';
 import {
   clickButton,
   commandBody,
@@ -13,14 +14,7 @@ import {
   viewSubmission,
 } from '../helpers/slack-requests.js';
 
-const ALICE = { id: 'U1', name: 'alice' };
-const MALLORY = { id: 'U666', name: 'mallory' };
-
-const fakes = fakesPerFile({
-  users: Object.fromEntries(
-    [ALICE, MALLORY, { id: 'U7', name: 'grace' }].map((u) => [u.id, { tz: 'UTC', name: u.name }]),
-  ),
-});
+const fakes = fakesPerFile({ users: usersOf(ALICE, MALLORY, GRACE) });
 const { slack, ld } = fakes;
 const ctx = botPerTest(fakes, {
   databaseUrl: sqliteUrl,
