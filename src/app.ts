@@ -17,6 +17,7 @@ import { toBoltLogger } from './log.js';
 import { checkSlack, type SlackBot, slackCheckClient } from './preflight.js';
 import { READY_CHECK_TIMEOUT_MS, Readiness } from './readiness.js';
 import { Approvals } from './services/approvals.js';
+import { ldApprovalsFor } from './services/ld-approvals.js';
 import { Changes } from './services/request-change.js';
 import type { ListenerDeps } from './slack/context.js';
 import { createHttpFetch } from './slack/http-fetch.js';
@@ -166,9 +167,11 @@ export function createApp(config: Config, deps: AppDeps): App {
     now: deps.now,
     logger: deps.logger,
   });
+  const ldApprovals = ldApprovalsFor({ ...deps, now: () => deps.now().getTime() }, config);
   const changes = new Changes({
     ...deps,
     approvals,
+    ldApprovals,
     policy: config.safety.policy,
     protectedEnvironments: config.safety.protectedEnvironments,
     groupsOf,
@@ -183,6 +186,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     defaults: { project: config.launchDarkly.project, environment: config.launchDarkly.environment },
     changes,
     approvals,
+    ldApprovals,
     timeZones: new TimeZones(config.defaultTimeZone, deps.logger, deps.now),
     lookups,
     slack: app.client,

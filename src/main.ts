@@ -15,6 +15,7 @@ import {
 } from './preflight.js';
 import { ApprovalStore } from './store/approval-store.js';
 import { ExpiryStore } from './store/expiry-store.js';
+import { LdApprovalStore } from './store/ld-approval-store.js';
 import { MirrorStore } from './store/mirror-store.js';
 import { SafetyStore } from './store/safety-store.js';
 import { WatchStore } from './store/watch-store.js';
@@ -113,11 +114,13 @@ async function main(): Promise<void> {
   const work = createWorker(config, database, { logger, owner });
   const watches = new WatchStore(database.db);
   const mirror = new MirrorStore(database.db);
+  const ldApprovalStore = new LdApprovalStore(database.db);
   const app = createApp(config, {
     ld,
     store,
     safetyStore,
     approvalStore: new ApprovalStore(database.db),
+    ldApprovalStore,
     watches,
     mirror,
     logger,
@@ -145,6 +148,8 @@ async function main(): Promise<void> {
     ld,
     store,
     safetyStore,
+    ldApprovalStore,
+    work,
     watches,
     mirror,
     metrics,

@@ -1,12 +1,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { aboutApprovals } from './domain/ld-approval.js';
 import { resourceId } from './domain/watch.js';
 import type { RequestBodies } from './http/bodies.js';
 import type { Refusal, Refusals } from './http/refusals.js';
 import { auditLogEntry, toAuditEntry } from './launchdarkly/audit-log.js';
 import { LdError } from './launchdarkly/errors.js';
 import { type MirrorDeps, refreshNamed } from './services/mirror.js';
+import type { LdApprovalStore } from './store/ld-approval-store.js';
 import { JOB_KINDS } from './work/kinds.js';
 import type { JobKind, Worker } from './work/worker.js';
 
@@ -73,7 +75,7 @@ export function mergedReadAt(now: number): number {
  */
 export function launchDarklyWebhook(
   secret: string,
-  deps: MirrorDeps & { work: Worker; now: () => Date },
+  deps: MirrorDeps & { work: Worker; now: () => Date; ldApprovalStore: LdApprovalStore },
   http: { bodies: RequestBodies; refusals: Refusals },
 ) {
   const refuse = (res: ServerResponse, refusal: Refusal) => http.refusals.refuse(res, WEBHOOK_PATH, refusal);
@@ -106,6 +108,11 @@ export function launchDarklyWebhook(
     const parsed = auditLogEntry.safeParse(json);
     if (!parsed.success) return refuse(res, REFUSED.unreadable);
     const entry = toAuditEntry(parsed.data);
+    // A review or an apply of a request the bot follows: that request is read at its next pass.
+    if (aboutApprovals(entry.actions) && entry.resources.length <= MAX_WEBHOOK_RESOURCES) {
+      for (const resource of entry.resources)
+        await deps.ldApprovalStore.checkSoon(resource, deps.now().getTime());
+    }
     if (entry.resources.length > MAX_WEBHOOK_RESOURCES) {
       http.refusals.note(WEBHOOK_PATH, {
         status: 202,

@@ -8,6 +8,7 @@ import { createMetrics } from '../src/metrics.js';
 import { SLACK_REJECTED, SLACK_UNREACHABLE } from '../src/preflight.js';
 import { SLACK_OK_FOR_MS } from '../src/readiness.js';
 import { ApprovalStore } from '../src/store/approval-store.js';
+import { LdApprovalStore } from '../src/store/ld-approval-store.js';
 import { MirrorStore } from '../src/store/mirror-store.js';
 import { SafetyStore } from '../src/store/safety-store.js';
 import { WatchStore } from '../src/store/watch-store.js';
@@ -83,6 +84,7 @@ describe('/healthz and /readyz', () => {
       store: ctx.bot.store,
       safetyStore: new SafetyStore(ctx.bot.database.db),
       approvalStore: new ApprovalStore(ctx.bot.database.db),
+      ldApprovalStore: new LdApprovalStore(ctx.bot.database.db),
       watches: new WatchStore(ctx.bot.database.db),
       mirror: new MirrorStore(ctx.bot.database.db),
       logger,

@@ -40,6 +40,8 @@ export interface AuditEntry {
   /** A person's name, or the token's or app's; undefined when the entry does not say. */
   actor: string | undefined;
   resources: ResourceRef[];
+  /** What was done (`updateTargets`, `reviewApprovalRequest`, …). */
+  actions: string[];
 }
 
 /**
@@ -85,7 +87,8 @@ export function toAuditEntry(e: AuditLogEntryRep): AuditEntry {
     const ref = specifier ? parseResourceSpecifier(specifier) : undefined;
     if (ref) seen.set(`${ref.kind}/${ref.projectKey}/${ref.environmentKey}/${ref.key}`, ref);
   }
-  return { id: e._id, date: e.date, actor: actorOf(e), resources: [...seen.values()] };
+  const actions = [...new Set(e.accesses.flatMap((a) => (a.action ? [a.action] : [])))];
+  return { id: e._id, date: e.date, actor: actorOf(e), resources: [...seen.values()], actions };
 }
 
 /** The audit log's largest page. */

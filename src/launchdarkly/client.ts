@@ -1,5 +1,15 @@
 import type { Target } from '../domain/targets.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
+import {
+  type ApprovalRequestBody,
+  applyApprovalRequest,
+  approvalRequestUrl,
+  createApprovalRequest,
+  getApprovalRequest,
+  type LdApprovalRequest,
+  openApprovalRequests,
+  reviewApprovalRequest,
+} from './approval-requests.js';
 import { type AuditEntry, searchAuditLog } from './audit-log.js';
 import { batchSizes } from './batches.js';
 import { Coalescer } from './coalesce.js';
@@ -11,9 +21,16 @@ import { LIST_PAGE_SIZE, listedFlag, listedSegment, listPage } from './list-page
 import type { ExpiringTarget } from './outcomes.js';
 import { environmentsPath, expiringPath, flagPath, flagsPath, segmentPath, segmentsPath } from './paths.js';
 import * as schema from './schemas.js';
-import { type FlagTargetsInput, type SegmentTargetsInput, TargetingPatches } from './targeting-patches.js';
+import {
+  type FlagTargetsInput,
+  flagTargetsInstructions,
+  type SegmentTargetsInput,
+  segmentTargetsInstructions,
+  TargetingPatches,
+} from './targeting-patches.js';
 
 // What the rest of the code imports from here, wherever it is written.
+export type { ApprovalRequestBody, Instruction, LdApprovalRequest } from './approval-requests.js';
 export { AUDIT_PAGE_SIZE } from './audit-log.js';
 export { DEFAULT_BATCH_SIZE, SEGMENT_BATCH_LIMIT } from './batches.js';
 export type { ExpiryPatchResult, PatchProgress } from './expiry-patches.js';
@@ -35,9 +52,11 @@ export class LaunchDarklyClient {
   private readonly http: LdHttp;
   private readonly expiryPatches: ExpiryPatches;
   private readonly targeting: TargetingPatches;
+  private readonly baseUri: string;
 
   constructor(options: LaunchDarklyClientOptions) {
     this.http = new LdHttp(options);
+    this.baseUri = options.baseUri;
     const batchSizeFor = batchSizes(options.batchSize);
     this.expiryPatches = new ExpiryPatches(this.http, batchSizeFor);
     this.targeting = new TargetingPatches(this.http, batchSizeFor, (projectKey, environmentKey, segmentKey) =>
@@ -127,6 +146,51 @@ export class LaunchDarklyClient {
     return this.targeting.segment(kind, input, comment);
   }
 
+  /** The instructions `grantFlagTargets` sends, for an approval request that carries them instead. */
+  grantFlagInstructions(input: FlagTargetsInput) {
+    return flagTargetsInstructions('addTargets', input);
+  }
+
+  /** The instructions `grantSegmentTargets` sends, for an approval request that carries them instead. */
+  grantSegmentInstructions(input: SegmentTargetsInput) {
+    const kind = input.targetType === 'included' ? 'addIncludedTargets' : 'addExcludedTargets';
+    return segmentTargetsInstructions(kind, input.targets);
+  }
+
+  // ── Approval requests, where LaunchDarkly requires them (PRODUCT §14) ──────────────────────
+
+  /** The flag's or segment's requests still pending or scheduled. */
+  openApprovalRequests(ref: ResourceRef): Promise<LdApprovalRequest[]> {
+    return openApprovalRequests(this.http, ref);
+  }
+
+  createApprovalRequest(ref: ResourceRef, body: ApprovalRequestBody): Promise<LdApprovalRequest> {
+    return createApprovalRequest(this.http, ref, body);
+  }
+
+  getApprovalRequest(ref: ResourceRef, id: string): Promise<LdApprovalRequest> {
+    return getApprovalRequest(this.http, ref, id);
+  }
+
+  /** Applies an approved request (LaunchDarkly lets its requester do so). */
+  applyApprovalRequest(ref: ResourceRef, id: string, comment: string): Promise<LdApprovalRequest> {
+    return applyApprovalRequest(this.http, ref, id, comment);
+  }
+
+  reviewApprovalRequest(
+    ref: ResourceRef,
+    id: string,
+    kind: 'approve' | 'decline',
+    comment?: string,
+  ): Promise<LdApprovalRequest> {
+    return reviewApprovalRequest(this.http, ref, id, kind, comment);
+  }
+
+  /** Where a person sees a request in LaunchDarkly. */
+  approvalRequestUrl(ref: ResourceRef, request: LdApprovalRequest): string {
+    return approvalRequestUrl(this.baseUri, ref, request);
+  }
+
   // ── Reads for watching (PRODUCT §7) ─────────────────────────────────────────────────────────
 
   /**
@@ -191,6 +255,11 @@ export class LaunchDarklyClient {
   getSegment(projectKey: string, environmentKey: string, segmentKey: string) {
     const path = segmentPath(projectKey, environmentKey, segmentKey);
     return this.read(path, () => this.http.get(path, schema.segment));
+  }
+
+  /** A member, to name them ("Ariel Flores"). */
+  getMember(id: string) {
+    return this.http.get(`/api/v2/members/${encodeURIComponent(id)}`, schema.member);
   }
 
   /** Which token and member the bot acts as. */

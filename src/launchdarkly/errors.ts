@@ -93,6 +93,15 @@ export class LdResponseShapeError extends LdError {
   }
 }
 
+/**
+ * LaunchDarkly takes this change only through an approval request: a 405 (`method_not_allowed`),
+ * or a 403 whose message says approval is what is missing.
+ */
+export function needsApproval(error: unknown): boolean {
+  if (error instanceof LdApprovalRequiredError) return true;
+  return error instanceof LdForbiddenError && /approv/i.test(error.ldMessage ?? '');
+}
+
 const BY_STATUS: Record<number, new (d: LdErrorDetails) => LdError> = {
   400: LdBadRequestError,
   401: LdUnauthorizedError,

@@ -162,12 +162,21 @@ export class LdHttp {
     return this.send('PATCH', path, schema, query, body);
   }
 
+  /**
+   * A POST that changes something (an approval request created, reviewed, applied): like a PATCH,
+   * retried only when LaunchDarkly certainly never got it.
+   */
+  act<S extends z.ZodType>(path: string, body: object, schema: S): Promise<z.output<S>> {
+    return this.send('POST', path, schema, undefined, body, true);
+  }
+
   private async send<S extends z.ZodType>(
     method: Method,
     path: string,
     schema: S,
     query: Query | undefined,
     body?: object,
+    changes = method === 'PATCH',
   ): Promise<z.output<S>> {
     const route = routeOf(method, path);
     let deadline = this.now() + this.deadlineMs;
@@ -191,8 +200,7 @@ export class LdHttp {
       );
       if ('networkCode' in outcome) {
         const { networkCode } = outcome;
-        const safeToRetry =
-          method !== 'PATCH' || (networkCode !== undefined && NOT_SENT_CODES.has(networkCode));
+        const safeToRetry = !changes || (networkCode !== undefined && NOT_SENT_CODES.has(networkCode));
         this.logger?.warn(
           { method, route, networkCode, attempt },
           'LaunchDarkly request failed without an answer',
@@ -222,8 +230,7 @@ export class LdHttp {
         }
         throw new LdRateLimitError(details, retryAfterMs(headers, now) ?? until - now);
       }
-      if (method !== 'PATCH' && response.status >= 500 && (await this.backOff(route, attempt, deadline)))
-        continue;
+      if (!changes && response.status >= 500 && (await this.backOff(route, attempt, deadline))) continue;
       throw errorForStatus({ ...details, status: response.status });
     }
   }

@@ -17,6 +17,15 @@ const TEMPLATES = [
   '/api/v2/segments/{projectKey}/{segmentKey}/expiring-user-targets/{environmentKey}',
   '/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}',
   '/api/v2/auditlog',
+  '/api/v2/members/{id}',
+  '/api/v2/projects/{projectKey}/flags/{flagKey}/environments/{environmentKey}/approval-requests',
+  '/api/v2/projects/{projectKey}/flags/{flagKey}/environments/{environmentKey}/approval-requests/{id}',
+  '/api/v2/projects/{projectKey}/flags/{flagKey}/environments/{environmentKey}/approval-requests/{id}/apply',
+  '/api/v2/projects/{projectKey}/flags/{flagKey}/environments/{environmentKey}/approval-requests/{id}/reviews',
+  '/api/v2/approval-requests',
+  '/api/v2/approval-requests/{id}',
+  '/api/v2/approval-requests/{id}/apply',
+  '/api/v2/approval-requests/{id}/reviews',
 ].map((template) => template.split('/'));
 
 /** `PATCH /api/v2/flags/{projectKey}/{flagKey}` for `PATCH /api/v2/flags/default/new-checkout`. */
@@ -45,8 +54,12 @@ export function routeKind(path: string): string {
       if (expiring) return `segment-${expiring}`;
       return rest.length <= 2 ? 'segments' : 'segment';
     case 'projects':
+      if (rest.includes('approval-requests'))
+        return rest.length === 6 ? 'approval-requests' : 'approval-request';
       if (rest.length <= 1) return rest.length === 0 ? 'projects' : 'project';
       return rest.length === 2 ? `project-${rest[1]}` : 'project-other';
+    case 'approval-requests':
+      return rest.length === 0 ? 'approval-requests' : 'approval-request';
     case 'caller-identity':
     case 'auditlog':
     case 'members':

@@ -55,6 +55,21 @@ function byContextKind(targets: readonly Target[]): Map<string, string[]> {
   );
 }
 
+/** The instructions of a targeting change to one flag variation: one per context kind. */
+export function flagTargetsInstructions(kind: FlagTargetsKind, input: FlagTargetsInput) {
+  return [...byContextKind(input.targets)].map(([contextKind, values]) => ({
+    kind,
+    variationId: input.variationId,
+    contextKind,
+    values,
+  }));
+}
+
+/** The instructions of a targeting change to a segment's list: one per context kind. */
+export function segmentTargetsInstructions(kind: SegmentTargetsKind, targets: readonly Target[]) {
+  return [...byContextKind(targets)].map(([contextKind, values]) => ({ kind, contextKind, values }));
+}
+
 /**
  * Individual targeting on flags and segments, granted before an expiry or removed at once: changes
  * of one kind to the same flag variation or segment asked while one is in flight go together.
@@ -126,12 +141,7 @@ export class TargetingPatches {
     input,
     comment,
   }: TargetsPatch<FlagTargetsKind, FlagTargetsInput>): Promise<schema.FlagRep> {
-    const instructions = [...byContextKind(input.targets)].map(([contextKind, values]) => ({
-      kind,
-      variationId: input.variationId,
-      contextKind,
-      values,
-    }));
+    const instructions = flagTargetsInstructions(kind, input);
     return this.http.patch(
       flagPath(input.projectKey, input.flagKey),
       { comment, environmentKey: input.environmentKey, instructions },
@@ -147,11 +157,7 @@ export class TargetingPatches {
   }: TargetsPatch<SegmentTargetsKind, SegmentTargetsInput>): Promise<schema.SegmentRep> {
     let last: schema.SegmentRep | undefined;
     for (const batch of chunks(input.targets, this.batchSizeFor('segment'))) {
-      const instructions = [...byContextKind(batch)].map(([contextKind, values]) => ({
-        kind,
-        contextKind,
-        values,
-      }));
+      const instructions = segmentTargetsInstructions(kind, batch);
       last = await this.http.patch(
         segmentPath(input.projectKey, input.environmentKey, input.segmentKey),
         { comment, environmentKey: input.environmentKey, instructions },

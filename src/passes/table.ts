@@ -10,6 +10,7 @@ import { every } from '../work/scheduler.js';
 import { runAfterExpiryPass } from './after-expiry.js';
 import { runApprovalDeadlines } from './approval-deadlines.js';
 import { runFullScanPass } from './full-scan.js';
+import { runLdApprovalPass } from './ld-approvals.js';
 import { runReminderPass } from './reminders.js';
 import { runWatchReminderPass } from './watch-reminders.js';
 import { runWatchSync } from './watch-sync.js';
@@ -17,7 +18,10 @@ import { runWatchedAfterExpiryPass } from './watched-after-expiry.js';
 
 /** What every timed pass may work with; each takes what it needs. */
 export interface PassContext
-  extends Pick<Deps, 'ld' | 'store' | 'safetyStore' | 'watches' | 'mirror' | 'metrics'> {
+  extends Pick<
+    Deps,
+    'ld' | 'store' | 'safetyStore' | 'ldApprovalStore' | 'watches' | 'mirror' | 'metrics' | 'work'
+  > {
   config: Config;
   slack: WebClient;
   /** The pass's own logger (`component` is its name). */
@@ -96,6 +100,12 @@ export const TIMED_PASSES: readonly TimedPass[] = [
         now: ctx.now(),
         deps: { ...ctx, approvals: new ApprovalStore(ctx.database.db) },
       }),
+  },
+  {
+    // LaunchDarkly's approval requests: read when something was said of them, else once a minute.
+    name: 'launchdarkly-approvals',
+    everyMs: (config) => Math.min(config.reminders.checkIntervalMs, 10_000),
+    run: (ctx) => runLdApprovalPass({ deps: ctx }),
   },
   {
     name: 'prune',

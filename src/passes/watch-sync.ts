@@ -1,12 +1,16 @@
+import { aboutApprovals } from '../domain/ld-approval.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
 import type { EnvironmentRef, WatchedEnvironment } from '../domain/watch.js';
 import { resourceId } from '../domain/watch.js';
 import type { AuditEntry } from '../launchdarkly/audit-log.js';
 import { LdError } from '../launchdarkly/errors.js';
 import { type MirrorDeps, refreshResource } from '../services/mirror.js';
+import type { LdApprovalStore } from '../store/ld-approval-store.js';
 
 export interface SyncDeps extends MirrorDeps {
   owner: string;
+  /** LaunchDarkly approval requests the bot follows: an entry about one has it read at once. */
+  ldApprovalStore?: Pick<LdApprovalStore, 'checkSoon'>;
   leaseMs?: number;
   /** Hears how far behind LaunchDarkly's audit log each watched environment is, in seconds. */
   lag?: (environment: EnvironmentRef, seconds: number) => void;
@@ -69,6 +73,8 @@ async function syncEnvironment(e: WatchedEnvironment, now: number, deps: SyncDep
   const entries = (await deps.ld.searchAuditLog(e.projectKey, e.environmentKey, cursor - 1)).filter(
     (entry) => entry.date > cursor || (entry.date === cursor && !seen.has(entry.id)),
   );
+  for (const entry of entries.filter((x) => aboutApprovals(x.actions)))
+    for (const resource of entry.resources) await deps.ldApprovalStore?.checkSoon(resource, now);
   // Newest first: the first entry naming a resource says who changed it last.
   const named = new Map<string, { resource: ResourceRef; entry: AuditEntry }>();
   for (const entry of entries) {

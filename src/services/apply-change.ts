@@ -3,6 +3,7 @@ import { groupBy } from '../domain/group-by.js';
 import { targetLabel } from '../domain/targets.js';
 import { VERBS } from '../domain/vocabulary.js';
 import type { LaunchDarklyClient, PatchProgress } from '../launchdarkly/client.js';
+import { askLdApproval } from './ld-approval-request.js';
 import { describeLdError, isTransient } from './ld-errors.js';
 import { planFlag } from './plan-flag.js';
 import { planSegment } from './plan-segment.js';
@@ -16,7 +17,7 @@ import {
   uncertain,
 } from './plans.js';
 
-export type { ChangeResult, PlannedTargets, TargetResult } from './plans.js';
+export type { ChangeResult, LdApprovalAsked, PlannedTargets, TargetResult } from './plans.js';
 export { UncertainChangeError, VariationError } from './plans.js';
 
 export interface ApplyOptions {
@@ -32,7 +33,8 @@ export interface ApplyOptions {
 /**
  * Does in LaunchDarkly what a request asks, target by target: schedules, moves or cancels
  * expiries (granting targets first with --grant) and, for "remove now", takes targets out of
- * targeting. Returns what happened to each target. Throws an LdError when the request as a whole
+ * targeting. Grants LaunchDarkly takes only through an approval request become one (the targets
+ * wait for it). Returns what happened to each target. Throws an LdError when the request as a whole
  * failed (bad token, unknown flag…) and a VariationError when `--variation` names none.
  */
 export async function applyChange(
@@ -67,7 +69,8 @@ export async function applyChange(
     });
   }
   if (VERBS[request.verb].revokes) await revoke(request, plans, ld);
-  return { request, results: plans.map((p) => p.result) };
+  const ldApproval = await askLdApproval(request, plans, ld);
+  return { request, results: plans.map((p) => p.result), ...(ldApproval ? { ldApproval } : {}) };
 }
 
 function planOf(request: ChangeRequest, plans: Plan[]): PlannedTargets {

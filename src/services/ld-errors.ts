@@ -1,6 +1,5 @@
 import type { ResourceRef } from '../domain/vocabulary.js';
 import {
-  LdApprovalRequiredError,
   LdBadRequestError,
   LdConflictError,
   type LdError,
@@ -12,6 +11,7 @@ import {
   LdServerError,
   LdUnauthorizedError,
   LdUnprocessableError,
+  needsApproval,
 } from '../launchdarkly/errors.js';
 
 /** User-facing sentences for LaunchDarkly failures; tests assert these. */
@@ -21,8 +21,8 @@ export const LD_MESSAGES = {
     `The bot's LaunchDarkly token is not allowed to change ${r.kind} ${r.key} in ${r.environmentKey}. Ask an admin to widen its role.`,
   notFound: (r: ResourceRef) =>
     `LaunchDarkly has no ${r.kind} ${r.key} in project ${r.projectKey}, environment ${r.environmentKey}. Check the key, --project and --env.`,
-  approval: (r: ResourceRef) =>
-    `${r.environmentKey} requires approvals: LaunchDarkly won't apply this change directly. Request it in LaunchDarkly instead.`,
+  approval: (r: ResourceRef, ldMessage = 'approval required') =>
+    `LaunchDarkly requires approval for changes in ${r.environmentKey} and refused this one: "${ldMessage}". An expiry cannot go through an approval request: set it in LaunchDarkly, or ask an admin whose role may bypass approvals.`,
   conflict: (r: ResourceRef) =>
     `${r.kind} ${r.key} changed in LaunchDarkly while I was working on it. Try again.`,
   rateLimited: 'LaunchDarkly is rate limiting the bot; I retried and gave up. Try again in a minute.',
@@ -48,9 +48,9 @@ export function isTransient(error: LdError): boolean {
 /** A sentence a person can act on, never a stack trace or a token. */
 export function describeLdError(error: LdError, resource: ResourceRef): string {
   if (error instanceof LdUnauthorizedError) return LD_MESSAGES.unauthorized;
+  if (needsApproval(error)) return LD_MESSAGES.approval(resource, error.ldMessage);
   if (error instanceof LdForbiddenError) return LD_MESSAGES.forbidden(resource);
   if (error instanceof LdNotFoundError) return LD_MESSAGES.notFound(resource);
-  if (error instanceof LdApprovalRequiredError) return LD_MESSAGES.approval(resource);
   if (error instanceof LdConflictError) return LD_MESSAGES.conflict(resource);
   if (error instanceof LdRateLimitError) return LD_MESSAGES.rateLimited;
   if (error instanceof LdNetworkError) return LD_MESSAGES.unreachable;

@@ -68,20 +68,26 @@ export async function planFlag(request: ChangeRequest, ld: LaunchDarklyClient): 
     for (const plan of toGrant) Object.assign(plan.result, { ok: false, message });
     return plans;
   }
-  await sendFor(toGrant, 'could not be added to targeting', ref, () =>
-    ld.grantFlagTargets(
-      {
-        projectKey: ref.projectKey,
-        flagKey: ref.key,
-        environmentKey: ref.environmentKey,
-        variationId: flag.variations[index]!._id,
-        targets: toGrant.map((p) => p.result.target),
-      },
-      request.comment,
-    ),
+  const grant = {
+    projectKey: ref.projectKey,
+    flagKey: ref.key,
+    environmentKey: ref.environmentKey,
+    variationId: flag.variations[index]!._id,
+    targets: toGrant.map((p) => p.result.target),
+  };
+  await sendFor(
+    toGrant,
+    'could not be added to targeting',
+    ref,
+    () => ld.grantFlagTargets(grant, request.comment),
+    () => ld.grantFlagInstructions(grant),
   );
   for (const plan of toGrant) {
-    if (plan.result.ok) Object.assign(plan, addPlan(request, plan.result.target, flag, index, true));
+    if (!plan.result.ok) continue;
+    const added = addPlan(request, plan.result.target, flag, index, true);
+    // Waiting for LaunchDarkly's approval: its expiry is set once the grant is applied.
+    if (plan.awaiting) Object.assign(plan.result, { ...added.result, granted: undefined });
+    else Object.assign(plan, added);
   }
   return plans;
 }

@@ -63,20 +63,26 @@ export async function planSegment(request: ChangeRequest, ld: LaunchDarklyClient
     }
   }
   if (toGrant.length === 0) return plans;
-  await sendFor(toGrant, 'could not be added to the segment', ref, () =>
-    ld.grantSegmentTargets(
-      {
-        projectKey: ref.projectKey,
-        environmentKey: ref.environmentKey,
-        segmentKey: ref.key,
-        targetType: type,
-        targets: toGrant.map((p) => p.result.target),
-      },
-      request.comment,
-    ),
+  const grant = {
+    projectKey: ref.projectKey,
+    environmentKey: ref.environmentKey,
+    segmentKey: ref.key,
+    targetType: type,
+    targets: toGrant.map((p) => p.result.target),
+  };
+  await sendFor(
+    toGrant,
+    'could not be added to the segment',
+    ref,
+    () => ld.grantSegmentTargets(grant, request.comment),
+    () => ld.grantSegmentInstructions(grant),
   );
   for (const plan of toGrant) {
-    if (plan.result.ok) Object.assign(plan, segmentAddPlan(request, plan.result.target, true));
+    if (!plan.result.ok) continue;
+    const added = segmentAddPlan(request, plan.result.target, true);
+    // Waiting for LaunchDarkly's approval: its expiry is set once the grant is applied.
+    if (plan.awaiting) Object.assign(plan.result, { ...added.result, granted: undefined });
+    else Object.assign(plan, added);
   }
   return plans;
 }

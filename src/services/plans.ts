@@ -2,8 +2,8 @@ import type { ChangeRequest } from '../domain/change-request.js';
 import { shiftInstant } from '../domain/shift.js';
 import { type Target, targetLabel } from '../domain/targets.js';
 import { type ResourceRef, type TargetType, VERBS } from '../domain/vocabulary.js';
-import type { LaunchDarklyClient } from '../launchdarkly/client.js';
-import { LdError, LdNetworkError, LdServerError } from '../launchdarkly/errors.js';
+import type { Instruction, LaunchDarklyClient } from '../launchdarkly/client.js';
+import { LdError, LdNetworkError, LdServerError, needsApproval } from '../launchdarkly/errors.js';
 import type { ExpiryChange } from '../launchdarkly/instructions.js';
 import type { ExpiringTarget } from '../launchdarkly/outcomes.js';
 import { describeLdError, isTransient } from './ld-errors.js';
@@ -24,12 +24,26 @@ export interface TargetResult {
   targetType?: TargetType;
   /** True when --grant added it to targeting first. */
   granted?: boolean;
+  /**
+   * LaunchDarkly takes its grant only through an approval request: nothing is done yet; its expiry
+   * (`expiresAt`) is set once the request is applied.
+   */
+  awaitingApproval?: boolean;
+}
+
+/** The approval request LaunchDarkly asked for, carrying the grants it would not take directly. */
+export interface LdApprovalAsked {
+  id: string;
+  /** Where a person sees it in LaunchDarkly. */
+  url: string;
 }
 
 export interface ChangeResult {
   request: ChangeRequest;
   /** One per target, in the order asked. */
   results: TargetResult[];
+  /** Set when some targets wait for a LaunchDarkly approval request (`awaitingApproval`). */
+  ldApproval?: LdApprovalAsked;
 }
 
 /**
@@ -51,6 +65,8 @@ export interface Plan {
   change?: ExpiryChange;
   /** revoke: how the target is held, to take it out of targeting. */
   held?: { variationId: string } | { targetType: TargetType };
+  /** The grant instructions an approval request must carry for this target (`awaitingApproval`). */
+  awaiting?: Instruction[];
 }
 
 /**
@@ -115,11 +131,26 @@ export function onScheduled(
   };
 }
 
-/** Runs a grant; when LaunchDarkly refuses it, the targets it was for fail with its reason. */
-export async function sendFor(plans: Plan[], what: string, ref: ResourceRef, send: () => Promise<unknown>) {
+/**
+ * Runs a grant; when LaunchDarkly refuses it, the targets it was for fail with its reason. Where
+ * LaunchDarkly takes the grant only through an approval request and `instructions` says what the
+ * grant is, the targets wait for that request instead.
+ */
+export async function sendFor(
+  plans: Plan[],
+  what: string,
+  ref: ResourceRef,
+  send: () => Promise<unknown>,
+  instructions?: () => Instruction[],
+) {
   try {
     await uncertain(send);
   } catch (error) {
+    if (instructions && needsApproval(error)) {
+      const awaiting = instructions();
+      for (const plan of plans) Object.assign(plan, { awaiting }).result.awaitingApproval = true;
+      return;
+    }
     // An outage or a rate limit is the whole change's to retry, not this group's failure.
     if (!(error instanceof LdError) || isTransient(error)) throw error;
     const message = `${what}: ${describeLdError(error, ref)}`;

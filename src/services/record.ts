@@ -17,7 +17,8 @@ export async function recordChange(
   now: number,
 ): Promise<void> {
   const { request } = result;
-  const ok = result.results.filter((r) => r.ok);
+  // Targets waiting for a LaunchDarkly approval have no expiry yet: it is recorded once set.
+  const ok = result.results.filter((r) => r.ok && !r.awaitingApproval);
   if (ok.length === 0) return;
   if (VERBS[request.verb].op === 'remove') {
     await store.removeTargets(

@@ -21,6 +21,7 @@ import {
   VariationError,
 } from './apply-change.js';
 import type { Approvals } from './approvals.js';
+import type { LdApprovals } from './ld-approvals.js';
 import { describeLdError, isTransient, LD_MESSAGES } from './ld-errors.js';
 import { type Provenance, recordChange } from './record.js';
 
@@ -65,6 +66,8 @@ export interface ChangeDeps
   isCritical: (resource: ResourceRef, waitMs: number) => Promise<boolean | undefined>;
   /** Approvals in Slack; without it nothing is held for approval. */
   approvals?: Approvals;
+  /** LaunchDarkly's own approval requests made by changes, followed until decided. */
+  ldApprovals: LdApprovals;
 }
 
 export const CONFIRMATION_TTL_MS = 10 * 60_000;
@@ -160,6 +163,7 @@ export class Changes {
           ask.provenance ?? { requestedBy: who.userId, channelId: who.channelId },
           deps.now().getTime(),
         );
+        await deps.ldApprovals.record(outcome.result, who, ask.provenance);
       } catch (error) {
         if (!options?.final) throw error;
         deps.logger.error({ err: error, resource: request.resource }, 'could not record a change');
@@ -203,11 +207,17 @@ export class Changes {
     await this.deps.safetyStore.reopenConfirmation(id);
   }
 
-  /** Threads the reminders of what a change scheduled under the message that announced it. */
+  /**
+   * Threads the reminders of what a change scheduled under the message that announced it, and the
+   * news of a LaunchDarkly approval request it made.
+   */
   async thread(result: ChangeResult, channelId: string, messageTs: string): Promise<void> {
-    const targets = result.results.filter((r) => r.ok && r.expiresAt !== undefined).map((r) => r.target);
+    const targets = result.results
+      .filter((r) => r.ok && r.expiresAt !== undefined && !r.awaitingApproval)
+      .map((r) => r.target);
     if (targets.length > 0)
       await this.deps.store.setThread(result.request.resource, targets, channelId, messageTs);
+    await this.deps.ldApprovals.thread(result, channelId, messageTs);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../deps.js';
 import type { Approvals } from '../services/approvals.js';
+import type { LdApprovals } from '../services/ld-approvals.js';
 import type { Changes } from '../services/request-change.js';
 import type { Worker } from '../work/worker.js';
 import type { Lookups } from './lookups.js';
@@ -13,6 +14,8 @@ export interface ListenerDeps extends Deps {
   changes: Changes;
   /** Changes held for approval in Slack: votes, Decline, Withdraw, what an approved one is sent as. */
   approvals: Approvals;
+  /** LaunchDarkly's own approval requests made by changes: followed, applied, their news said. */
+  ldApprovals: LdApprovals;
   timeZones: TimeZones;
   /** Cached LaunchDarkly reads for the modal's pickers. */
   lookups: Lookups;

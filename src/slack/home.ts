@@ -5,7 +5,7 @@ import { watchedVisibleTo } from './member-channels.js';
 
 export type HomeDeps = Pick<
   ListenerDeps,
-  'slack' | 'store' | 'mirror' | 'watches' | 'now' | 'logger' | 'approvals'
+  'slack' | 'store' | 'mirror' | 'watches' | 'now' | 'logger' | 'approvals' | 'ldApprovals'
 >;
 
 /**
@@ -19,13 +19,14 @@ export async function publishHome(deps: HomeDeps, userId: string): Promise<void>
   const sources: HomeSource[] = [scheduledBy(deps.store)];
   const watched = await watchedVisibleTo(deps, userId);
   if (watched.channels.length > 0) sources.push(watchedIn(deps.mirror, watched.channels));
-  const [upcoming, approvals] = await Promise.all([
+  const [upcoming, approvals, ldWaiting] = await Promise.all([
     homeExpiries(sources, userId, now),
     approvalsOf(deps, userId),
+    deps.ldApprovals.open({ requesterId: userId }),
   ]);
   await deps.slack.views.publish({
     user_id: userId,
-    view: homeView(upcoming, now, { watchedUnknown: watched.unknown, approvals }),
+    view: homeView(upcoming, now, { watchedUnknown: watched.unknown, approvals, ldWaiting }),
   });
 }
 

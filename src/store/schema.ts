@@ -171,6 +171,28 @@ export interface ApprovalsTable {
   version: number;
 }
 
+/** A LaunchDarkly approval request the bot created (PRODUCT §14); `held` is JSON. */
+export interface LdApprovalsTable {
+  /** LaunchDarkly's `_id`. */
+  id: string;
+  /** open | completed | declined | deleted | failed */
+  state: string;
+  /** `proj/<p>:env/<e>:flag/<f>` (or `:segment/<s>`): webhook and audit entries name it so. */
+  resource: string;
+  url: string;
+  requester_id: string;
+  /** JSON: who asked, the expiry to set once applied (its targets), where its reminders go. */
+  held: string;
+  channel_id: string;
+  /** The message that told of it: outcomes go to its thread. */
+  message_ts: string | null;
+  created_at: number;
+  next_check_at: number;
+  /** When "still pending" was said (once, after APPROVAL_TIMEOUT). */
+  pending_told_at: number | null;
+  updated_at: number;
+}
+
 /** One row, upserted to prove the database takes writes (`write-probe.ts`). */
 export interface WriteProbeTable {
   id: number;
@@ -179,6 +201,7 @@ export interface WriteProbeTable {
 
 export interface Database {
   approvals: ApprovalsTable;
+  ld_approvals: LdApprovalsTable;
   watches: WatchesTable;
   watched_environments: WatchedEnvironmentsTable;
   mirrored_expiries: MirroredExpiriesTable;

@@ -27,6 +27,8 @@ export const JOB_KINDS = {
   approvalDecision: 'approval-decision',
   /** An approved request, sent as its requester */
   approvalApply: 'approval-apply',
+  /** What became of a LaunchDarkly approval request the bot made: applied, said, the expiry set */
+  ldApproval: 'launchdarkly-approval',
 } as const;
 
 export type JobKindName = (typeof JOB_KINDS)[keyof typeof JOB_KINDS];

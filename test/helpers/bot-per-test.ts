@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import type { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { runWatchSync } from '../../src/passes/watch-sync.js';
 import type { Db } from '../../src/store/database.js';
+import { LdApprovalStore } from '../../src/store/ld-approval-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
 import { type Bot, startBot } from './bot.js';
@@ -169,6 +170,7 @@ export function syncWatches(ctx: BotPerTest, ld: LaunchDarklyClient, owner = 're
       ld,
       watches: new WatchStore(ctx.database.db),
       mirror: new MirrorStore(ctx.database.db),
+      ldApprovalStore: new LdApprovalStore(ctx.database.db),
       logger: silent,
       owner,
     },

@@ -606,6 +606,7 @@ export class FakeLaunchDarkly {
     }
     const approval = this.approvals.route(r);
     if (approval) return approval;
+    if (collection === 'members' && a && !b && r.method === 'GET') return this.member(a);
     if (collection === 'projects') return this.routeProjects(r, a, b);
     if (collection === 'auditlog' && !a && r.method === 'POST') return [200, this.auditSearch(r)];
     if (collection === 'flags' && a) {
@@ -639,6 +640,35 @@ export class FakeLaunchDarkly {
       return this.patchSegment(env, segment, r.body);
     }
     return [404, errorFor(404)];
+  }
+
+  /** `GET /api/v2/members/{id}`: the members the fake has seen act (audit log, reviews). */
+  private member(id: string): [number, unknown] {
+    const actors = [
+      UI_MEMBER,
+      ...this.auditLog.map((a) => a.actor),
+      ...this.approvals.list().flatMap((r) => [r.actor, ...r.reviews.map((v) => v.actor)]),
+    ];
+    const found = actors.find((a) => 'member' in a && a.member._id === id);
+    if (!found || !('member' in found)) return [404, errorFor(404)];
+    const { _id, email, firstName, lastName } = found.member;
+    return [
+      200,
+      {
+        _links: {},
+        _id,
+        email,
+        firstName,
+        lastName,
+        role: 'writer',
+        _pendingInvite: false,
+        _verified: true,
+        customRoles: [],
+        mfa: 'disabled',
+        _lastSeen: 1_700_000_000_000,
+        creationDate: 1_700_000_000_000,
+      },
+    ];
   }
 
   private routeProjects(r: RecordedRequest, projectKey?: string, sub?: string): [number, unknown] {

@@ -104,6 +104,7 @@ describe('the audit log', () => {
       date: 1,
       actor: 'ariel@acme.com',
       resources: [{ kind: 'flag', projectKey: 'default', environmentKey: 'production', key: 'f1' }],
+      actions: ['updateName'],
     });
     expect(parseResourceSpecifier('proj/default:env/production')).toBeUndefined();
     expect(parseResourceSpecifier('proj/default:env/production:segment/s')).toMatchObject({

@@ -3,10 +3,12 @@ import type { ChangeRequest, Requester } from '../../src/domain/change-request.j
 import { parsePolicy } from '../../src/domain/policy.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics.js';
+import { LdApprovals } from '../../src/services/ld-approvals.js';
 import { LD_MESSAGES } from '../../src/services/ld-errors.js';
 import { type ChangeOutcome, Changes } from '../../src/services/request-change.js';
 import type { Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
+import { LdApprovalStore } from '../../src/store/ld-approval-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import { DATABASES, freshDatabase } from '../helpers/databases.js';
 import { clientFor, PROJECT, seed, seededFakePerFile } from '../helpers/ld-fixtures.js';
@@ -53,8 +55,18 @@ describe.each(DATABASES)('Changes, the one use case, on %s', (_name, url) => {
   function changes(policy = '*/*=*', protectedEnvironments: string[] = []) {
     const parsed = parsePolicy(policy);
     if (!parsed.ok) throw new Error(parsed.problem);
+    const logger = createLogger({ level: 'info', secrets: [], destination: { write: (l) => logs.push(l) } });
+    const ldApprovals = new LdApprovals({
+      ld: clientFor(ld).client,
+      store: new LdApprovalStore(db.db),
+      logger,
+      now: () => NOW,
+      timeoutMs: 86_400_000,
+      followed: async () => false,
+    });
     return new Changes({
       ld: clientFor(ld).client,
+      ldApprovals,
       store,
       safetyStore: new SafetyStore(db.db),
       logger: createLogger({ level: 'info', secrets: [], destination: { write: (l) => logs.push(l) } }),

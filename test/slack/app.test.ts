@@ -7,6 +7,7 @@ import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics.js';
 import { ApprovalStore } from '../../src/store/approval-store.js';
+import { LdApprovalStore } from '../../src/store/ld-approval-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
@@ -81,6 +82,7 @@ describe('Socket Mode', () => {
       store: ctx.bot.store,
       safetyStore: new SafetyStore(ctx.bot.database.db),
       approvalStore: new ApprovalStore(ctx.bot.database.db),
+      ldApprovalStore: new LdApprovalStore(ctx.bot.database.db),
       logger: silentLogger(),
       now: () => new Date(),
       watches: new WatchStore(ctx.bot.database.db),

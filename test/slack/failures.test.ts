@@ -10,7 +10,7 @@ import { backoff } from '../../src/work/worker.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { clickIn, remindUnder } from '../helpers/channel-commands.js';
 import { sqliteUrl } from '../helpers/databases.js';
-import type { Fault, RecordedRequest } from '../helpers/fake-launchdarkly.js';
+import { errorFor, type Fault, type RecordedRequest } from '../helpers/fake-launchdarkly.js';
 import type { PostedMessage } from '../helpers/fake-slack.js';
 import { hurryRetries } from '../helpers/hurry-retries.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
@@ -414,7 +414,7 @@ describe('a LaunchDarkly refusal reaches the person in words, and trying again w
     expect((await submitView(ALICE, view)).json()).toEqual({ response_action: 'clear' });
     const failed = await channelMessage();
     expect(allText(failed)).toContain(
-      `:x: Nothing scheduled on flag *new-checkout*: ${mrkdwn(LD_MESSAGES.approval(ref('staging')))}`,
+      `:x: Nothing scheduled on flag *new-checkout*: ${mrkdwn(LD_MESSAGES.approval(ref('staging'), errorFor(405).message))}`,
     );
     expect(expiries('staging')).toEqual([]);
 

@@ -15,6 +15,7 @@ describe('job kinds', () => {
         'confirmed-form',
         'extend',
         'form',
+        'launchdarkly-approval',
         'launchdarkly-webhook',
         'reminder-button',
         'unwatch',

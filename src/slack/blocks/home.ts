@@ -1,6 +1,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { Approval } from '../../domain/approval.js';
 import type { Expiry } from '../../domain/expiry.js';
+import type { LdApproval } from '../../domain/ld-approval.js';
 import { targetLabel } from '../../domain/targets.js';
 import { EXPIRY_VERBS, VERBS } from '../../domain/vocabulary.js';
 import { formatRelative, slackDate } from '../../domain/when-format.js';
@@ -9,6 +10,7 @@ import { ACTIONS, COMMAND } from '../ids.js';
 import { HOME_ACTIONS, type HomeAction, homeChoiceValue } from '../parse/reminder.js';
 import { homeApprovalBlocks } from './approval.js';
 import { EXAMPLES, USAGE } from './help.js';
+import { ldWaitingBlocks } from './ld-approval.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { describe } from './reminder.js';
 import { context, section, WATCHED_UNKNOWN } from './text.js';
@@ -79,6 +81,8 @@ export function homeView(
     watchedUnknown?: boolean;
     /** With APPROVERS set: what waits for this person's approval, and their own requests that wait. */
     approvals?: { awaiting: readonly Approval[]; asked: readonly Approval[] };
+    /** The person's targets waiting for LaunchDarkly's own approval requests. */
+    ldWaiting?: readonly LdApproval[];
   } = {},
 ): HomeView {
   const { items, total } = upcoming;
@@ -93,6 +97,7 @@ export function homeView(
     for (const e of items) blocks.push(expiryBlock(e, now));
     if (total > items.length) blocks.push(context(HOME_MORE(items.length, total)));
   }
+  blocks.push(...ldWaitingBlocks(options.ldWaiting ?? [], 5));
   blocks.push(
     { type: 'divider' },
     { type: 'header', text: { type: 'plain_text', text: HOME_HOW_TO } },

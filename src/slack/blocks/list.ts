@@ -1,13 +1,16 @@
+import type { LdApproval } from '../../domain/ld-approval.js';
 import { targetLabel } from '../../domain/targets.js';
 import { formatUtc, slackDate } from '../../domain/when-format.js';
 import type { ListResult } from '../../services/list.js';
+import { ldWaitingBlocks } from './ld-approval.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import type { Message } from './result.js';
 import { context, LIMITS, packLines, plural, section } from './text.js';
 
 /** What LaunchDarkly has scheduled on one flag or segment, soonest first. */
-export function scheduledListMessage(result: ListResult): Message {
+export function scheduledListMessage(result: ListResult, waiting: readonly LdApproval[] = []): Message {
   const ref = result.resource;
+  const asked = ldWaitingBlocks(waiting, 10);
   const where = context(`Project \`${ref.projectKey}\` · environment \`${ref.environmentKey}\``);
   if (!result.ok) {
     return {
@@ -17,7 +20,10 @@ export function scheduledListMessage(result: ListResult): Message {
   }
   if (result.items.length === 0) {
     const text = `Nothing is scheduled to expire on ${ref.kind} ${ref.key}.`;
-    return { text, blocks: [section(`Nothing is scheduled to expire on ${ref.kind} *${ref.key}*.`), where] };
+    return {
+      text,
+      blocks: [section(`Nothing is scheduled to expire on ${ref.kind} *${ref.key}*.`), where, ...asked],
+    };
   }
   const lines = result.items.map((item) => {
     const detail = item.variation ?? item.targetType;
@@ -31,7 +37,12 @@ export function scheduledListMessage(result: ListResult): Message {
     blocks: [
       header,
       where,
-      ...packLines(lines, LIMITS.messageBlocks - 2, (hidden) => `…and ${plural(hidden, 'more target')}.`),
+      ...packLines(
+        lines,
+        LIMITS.messageBlocks - 2 - asked.length,
+        (hidden) => `…and ${plural(hidden, 'more target')}.`,
+      ),
+      ...asked,
     ],
   };
 }

@@ -53,25 +53,47 @@ export function resultMessage(result: ChangeResult, askedBy: string, warning?: s
   const what = `${ref.kind} *${ref.key}*`;
   const words = VERBS[request.verb].words;
   const verb = words.done;
-  const ok = result.results.filter((r) => r.ok);
+  const waiting = result.results.filter((r) => r.ok && r.awaitingApproval);
+  const ok = result.results.filter((r) => r.ok && !r.awaitingApproval);
   const failed = result.results.filter((r) => !r.ok);
-  const total = result.results.length;
+  const total = result.results.length - waiting.length;
+  const asked = result.ldApproval && waiting.length > 0 ? ldApprovalLine(result, waiting) : undefined;
   const headline =
-    failed.length === 0
-      ? `:white_check_mark: <@${askedBy}> ${verb} ${plural(total, 'target')} on ${what}${describeTiming(request)}.`
-      : ok.length === 0
-        ? `:x: Nothing ${words.none} on ${what}: ${plural(failed.length, 'target')} failed.`
-        : `:warning: Partly done: <@${askedBy}> ${verb} ${count(ok.length)} of ${plural(total, 'target')} on ${what}${describeTiming(request)}; ${count(failed.length)} failed.`;
+    asked && total === 0
+      ? asked
+      : failed.length === 0
+        ? `:white_check_mark: <@${askedBy}> ${verb} ${plural(total, 'target')} on ${what}${describeTiming(request)}.`
+        : ok.length === 0
+          ? `:x: Nothing ${words.none} on ${what}: ${plural(failed.length, 'target')} failed.`
+          : `:warning: Partly done: <@${askedBy}> ${verb} ${count(ok.length)} of ${plural(total, 'target')} on ${what}${describeTiming(request)}; ${count(failed.length)} failed.`;
 
   const blocks: KnownBlock[] = [section(headline), whereLine(request, askedBy)];
+  if (asked && total > 0) blocks.push(section(asked));
   if (warning) blocks.push(section(`:warning: ${escapeMrkdwn(warning)}`));
   blocks.push(...lookAlikeBlocks(request.targets));
   // Room for the failure groups first: they are what someone has to act on.
   const failureBlocks = failureSections(failed, LIMITS.messageBlocks - blocks.length - 2);
   if (ok.length > 0) blocks.push(section(succeededLine(ok, words.listed, request)));
   blocks.push(...failureBlocks);
-  const plain = `${capitalize(words.none)} ${count(ok.length)} of ${plural(total, 'target')} on ${ref.kind} ${ref.key} in ${ref.environmentKey}${failed.length ? `; ${count(failed.length)} failed` : ''}.${warning ? ` ${warning}` : ''}`;
+  const plain =
+    `${total > 0 ? `${capitalize(words.none)} ${count(ok.length)} of ${plural(total, 'target')} on ${ref.kind} ${ref.key} in ${ref.environmentKey}${failed.length ? `; ${count(failed.length)} failed` : ''}. ` : ''}${waiting.length ? `${plural(waiting.length, 'target')} wait for approval in LaunchDarkly. ` : ''}${warning ?? ''}`.trim();
   return { text: plain, blocks };
+}
+
+/**
+ * LaunchDarkly takes the grant of `waiting` only through an approval request: where it is, and
+ * that the expiry follows once it is applied.
+ */
+function ldApprovalLine(result: ChangeResult, waiting: TargetResult[]): string {
+  const { request, ldApproval } = result;
+  const ref = request.resource;
+  const shown = waiting
+    .slice(0, 10)
+    .map((r) => `\`${targetLabel(r.target)}\``)
+    .join(', ');
+  const more = waiting.length > 10 ? ` and ${count(waiting.length - 10)} more` : '';
+  const until = request.expiresAt !== undefined ? ` (until ${slackDate(request.expiresAt)})` : '';
+  return `:lock: LaunchDarkly requires approval for changes to ${ref.kind} *${ref.key}* in *${ref.environmentKey}*: I asked for it in <${ldApproval!.url}|an approval request>. ${shown}${more} will be added, and their expiry${until} set, once it is applied.`;
 }
 
 /** Failures grouped by reason, so 500 targets failing for one reason make one line, not 500. */

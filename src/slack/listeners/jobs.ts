@@ -2,6 +2,7 @@ import { webhookJob } from '../../webhook.js';
 import type { JobKindName } from '../../work/kinds.js';
 import type { JobKind } from '../../work/worker.js';
 import type { ListenerDeps } from '../context.js';
+import { ldApprovalNewsJob } from '../ld-approval-news.js';
 import { approvalApplyJob } from './actions/approval-apply.js';
 import { approvalDecisionJob, approvalVoteJob } from './actions/approval-buttons.js';
 import { confirmedJob } from './actions/confirm.js';
@@ -31,6 +32,7 @@ export const JOB_HANDLERS: Record<JobKindName, (deps: ListenerDeps) => JobKind> 
   'approval-vote': approvalVoteJob,
   'approval-decision': approvalDecisionJob,
   'approval-apply': approvalApplyJob,
+  'launchdarkly-approval': ldApprovalNewsJob,
 };
 
 export function registerJobs(deps: ListenerDeps): void {

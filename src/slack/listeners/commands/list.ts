@@ -11,6 +11,10 @@ export async function runList(
   deps: ListenerDeps,
 ): Promise<void> {
   await ack();
-  const result = await listScheduled(commandResource(c, deps.defaults), deps.ld);
-  await respond({ response_type: 'ephemeral', ...scheduledListMessage(result) });
+  const resource = commandResource(c, deps.defaults);
+  const [result, waiting] = await Promise.all([
+    listScheduled(resource, deps.ld),
+    deps.ldApprovals.open({ resource }),
+  ]);
+  await respond({ response_type: 'ephemeral', ...scheduledListMessage(result, waiting) });
 }

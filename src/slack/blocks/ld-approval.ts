@@ -1,0 +1,59 @@
+import type { KnownBlock } from '@slack/types';
+import type { LdApproval } from '../../domain/ld-approval.js';
+import { targetLabel } from '../../domain/targets.js';
+import { slackDate } from '../../domain/when-format.js';
+import type { ChangeResult } from '../../services/apply-change.js';
+import { escapeMrkdwn } from './mrkdwn.js';
+import { type Message, resultMessage } from './result.js';
+import { packLines, plural, section } from './text.js';
+
+const link = (a: LdApproval) => `<${a.url}|LaunchDarkly's approval request>`;
+
+function what(a: LdApproval): string {
+  const { resource, targets } = a.request;
+  const shown = targets
+    .slice(0, 10)
+    .map((t) => `\`${targetLabel(t)}\``)
+    .join(', ');
+  const more = targets.length > 10 ? ` and ${targets.length - 10} more` : '';
+  return `${shown}${more} on ${resource.kind} *${resource.key}* in *${resource.environmentKey}*`;
+}
+
+/** The news of a LaunchDarkly approval request the bot made, said in the thread of the change. */
+export const LD_APPROVAL_NEWS = {
+  declined: (a: LdApproval, by: string | undefined, comment: string | undefined) =>
+    `:no_entry: ${link(a)} for ${what(a)} was declined${by ? ` by ${escapeMrkdwn(by)}` : ''}${comment ? `: “${escapeMrkdwn(comment).slice(0, 500)}”` : ''}. Nothing was added; <@${a.who.userId}> may ask again.`,
+  deleted: (a: LdApproval) =>
+    `:wastebasket: ${link(a)} for ${what(a)} was deleted in LaunchDarkly. Nothing was added; <@${a.who.userId}> may ask again.`,
+  failed: (a: LdApproval) =>
+    `:x: LaunchDarkly could not apply ${link(a)} for ${what(a)} (its status is "failed"). Nothing was added; check the request in LaunchDarkly.`,
+  stillPending: (a: LdApproval) =>
+    `:hourglass: ${link(a)} for ${what(a)}, asked by <@${a.who.userId}>, is still waiting for a review in LaunchDarkly. I will set the expiry if it is applied.`,
+  applyRefused: (a: LdApproval, why: string) =>
+    `:warning: ${link(a)} for ${what(a)} is approved, but LaunchDarkly would not let me apply it: ${escapeMrkdwn(why)} Apply it in LaunchDarkly; I will set the expiry once it is applied.`,
+  /** Applied after the expiry it asked for had passed: the targets expire within a minute. */
+  late: 'LaunchDarkly applied the request after the expiry it asked for had passed, so they expire a minute from now.',
+};
+
+/** The request was applied in LaunchDarkly: the expiry it waited for, set (or why not). */
+export function ldAppliedMessage(a: LdApproval, result: ChangeResult, late: boolean): Message {
+  const message = resultMessage(result, a.who.userId, late ? LD_APPROVAL_NEWS.late : undefined);
+  const applied = section(`:unlock: ${link(a)} for ${what(a)} was approved and applied in LaunchDarkly.`);
+  return { text: message.text, blocks: [applied, ...message.blocks] };
+}
+
+/** A line for /expire list and Home: targets waiting for a LaunchDarkly approval, and until when. */
+export function ldWaitingLine(a: LdApproval): string {
+  const until = a.request.expiresAt !== undefined ? `, then until ${slackDate(a.request.expiresAt)}` : '';
+  return `• :lock: ${what(a)}: waiting for ${link(a)} (asked by <@${a.who.userId}>${until})`;
+}
+
+/** The lines of targets waiting for LaunchDarkly approvals, as sections within `maxBlocks`. */
+export function ldWaitingBlocks(waiting: readonly LdApproval[], maxBlocks: number): KnownBlock[] {
+  if (waiting.length === 0) return [];
+  return packLines(
+    ['*Waiting for approval in LaunchDarkly:*', ...waiting.map(ldWaitingLine)],
+    maxBlocks,
+    (hidden) => `…and ${plural(hidden, 'more request')}.`,
+  );
+}

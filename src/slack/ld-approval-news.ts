@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import type { LdApproval, LdApprovalNews } from '../domain/ld-approval.js';
+import { LdError } from '../launchdarkly/errors.js';
+import { describeLdError, isTransient } from '../services/ld-errors.js';
+import { type JobKind, type JobResult, MAX_ATTEMPTS } from '../work/worker.js';
+import { answering, type ChangeJob, changeJob, retries, retryLater } from './announce.js';
+import { LD_APPROVAL_NEWS, ldAppliedMessage } from './blocks/ld-approval.js';
+import { failedMessage, type Message } from './blocks/result.js';
+import { textMessage } from './blocks/text.js';
+import type { ListenerDeps } from './context.js';
+import { postOrDm } from './reply.js';
+
+export const ldApprovalNewsPayload = z.object({
+  id: z.string(),
+  news: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('approved') }),
+    z.object({ kind: z.literal('completed') }),
+    z.object({ kind: z.literal('declined'), by: z.string().optional(), comment: z.string().optional() }),
+    z.object({ kind: z.literal('deleted') }),
+    z.object({ kind: z.literal('failed') }),
+    z.object({ kind: z.literal('still-pending') }),
+  ]),
+});
+
+/** The job's id: one per request and piece of news, so two replicas finding it submit it once. */
+export const ldApprovalJobId = (id: string, news: LdApprovalNews) => `ld-approval:${id}:${news.kind}`;
+
+/** How soon targets expire whose approval came after the expiry they asked for. */
+export const LATE_EXPIRY_MS = 60_000;
+
+/**
+ * Acts on what became of a LaunchDarkly approval request the bot made: approved → applied (as the
+ * requester may); applied → the expiry it waited for is set through the one change path (taken out
+ * at once when its time has passed) and the result said in the change's thread; declined, deleted,
+ * failed, still pending → said there. Each once: said, noted, then the request settled.
+ */
+export function ldApprovalNewsJob(deps: ListenerDeps): JobKind {
+  return {
+    async run(job, ctx) {
+      const { id, news } = ldApprovalNewsPayload.parse(job.payload);
+      const approval = await deps.ldApprovals.get(id);
+      if (approval?.state !== 'open') return 'done';
+      const work = changeJob(job, ctx);
+      const dm = (message: Message) =>
+        deps.slack.chat.postMessage({ channel: approval.who.userId, ...message });
+      return answering({ tell: dm }, deps.logger, job.attempt, async () => {
+        let next = news;
+        if (next.kind === 'approved') {
+          const applied = await applyApproved(approval, deps, work);
+          if (!applied) return 'done';
+          next = applied;
+        }
+        if (next.kind === 'completed') {
+          const retry = await setExpiry(approval, deps, work, dm);
+          if (retry) return retry;
+        } else {
+          if (next.kind === 'declined' && next.by) next = { ...next, by: await memberName(deps, next.by) };
+          await say(approval, work, deps, textMessage(newsText(approval, next)));
+        }
+        await deps.ldApprovals.settle(approval, next);
+        return 'done';
+      });
+    },
+  };
+}
+
+function newsText(a: LdApproval, news: Exclude<LdApprovalNews, { kind: 'completed' | 'approved' }>): string {
+  switch (news.kind) {
+    case 'declined':
+      return LD_APPROVAL_NEWS.declined(a, news.by, news.comment);
+    case 'deleted':
+      return LD_APPROVAL_NEWS.deleted(a);
+    case 'failed':
+      return LD_APPROVAL_NEWS.failed(a);
+    case 'still-pending':
+      return LD_APPROVAL_NEWS.stillPending(a);
+  }
+}
+
+/**
+ * Applies an approved request. Applied → its news is `completed`; LaunchDarkly not applying it yet
+ * → undefined (the next read finds it); refused → said once, and the request is followed on.
+ */
+async function applyApproved(
+  approval: LdApproval,
+  deps: ListenerDeps,
+  work: ChangeJob,
+): Promise<{ kind: 'completed' } | undefined> {
+  const ref = approval.request.resource;
+  try {
+    const answer = await deps.ld.applyApprovalRequest(ref, approval.id, approval.request.comment);
+    return answer.status === 'completed' ? { kind: 'completed' } : undefined;
+  } catch (error) {
+    if (!(error instanceof LdError) || isTransient(error)) throw error;
+    const why = describeLdError(error, ref);
+    await say(approval, work, deps, textMessage(LD_APPROVAL_NEWS.applyRefused(approval, why)));
+    return undefined;
+  }
+}
+
+/**
+ * The request is applied: the targets it granted get the expiry they waited for, sent as the
+ * change it was (the change policy allowed it when asked; setting an expiry only limits access).
+ * Its time already gone: they expire a minute from now instead — taking them out at once would be
+ * one more change LaunchDarkly holds for approval, while its expiries need none.
+ */
+async function setExpiry(
+  approval: LdApproval,
+  deps: ListenerDeps,
+  work: ChangeJob,
+  dm: (message: Message) => Promise<unknown>,
+): Promise<JobResult | undefined> {
+  const now = deps.now().getTime();
+  const late = (approval.request.expiresAt ?? Infinity) <= now;
+  const request = late ? { ...approval.request, expiresAt: now + LATE_EXPIRY_MS } : approval.request;
+  const outcome = await deps.changes.apply(
+    { who: approval.who, request, confirmed: true, approved: true, provenance: approval.provenance },
+    {
+      resumed: work.notes.planned,
+      onPlan: work.notes.planned ? undefined : (planned) => work.note({ planned }),
+      final: work.attempt >= MAX_ATTEMPTS,
+    },
+  );
+  if (retries(outcome, work)) return retryLater(work, dm);
+  if (outcome.kind === 'applied') {
+    const ts = await say(approval, work, deps, ldAppliedMessage(approval, outcome.result, late));
+    if (ts) await deps.changes.thread(outcome.result, approval.channelId, approval.messageTs ?? ts);
+  } else if (outcome.kind === 'failed') {
+    await say(approval, work, deps, failedMessage(outcome.request, outcome.message, approval.who.userId));
+  }
+  return undefined;
+}
+
+/** "Ariel Flores" for a member id; the id's owner unnamed when LaunchDarkly can't say. */
+async function memberName(deps: ListenerDeps, memberId: string): Promise<string> {
+  try {
+    const member = await deps.ld.getMember(memberId);
+    return [member.firstName, member.lastName].filter(Boolean).join(' ') || member.email;
+  } catch (error) {
+    deps.logger.warn({ err: error, memberId }, 'could not name a LaunchDarkly member');
+    return 'a LaunchDarkly member';
+  }
+}
+
+/**
+ * Says it in the thread of the change that made the request (or to the requester, when that
+ * channel no longer takes the bot's messages); noted once posted, so a resumed job does not say it
+ * twice. Returns the message's ts.
+ */
+async function say(
+  approval: LdApproval,
+  work: ChangeJob,
+  deps: ListenerDeps,
+  message: Message,
+): Promise<string | undefined> {
+  if (work.notes.resultTs) return work.notes.resultTs;
+  const where = {
+    channel: approval.channelId,
+    ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
+  };
+  const posted = await postOrDm(deps.slack, where, approval.who.userId, message, deps.logger);
+  if (posted === 'retry') throw new Error('Slack did not take the news of a LaunchDarkly approval request');
+  const ts = posted === 'lost' ? undefined : posted.ts;
+  if (ts) await work.note({ resultTs: ts });
+  return ts;
+}
