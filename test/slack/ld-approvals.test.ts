@@ -16,6 +16,7 @@ import { DATABASES, sqliteUrl } from '../helpers/databases.js';
 import { auditRep, type FakeLaunchDarkly, UI_MEMBER } from '../helpers/fake-launchdarkly.js';
 import { memberActor } from '../helpers/fake-ld-approvals.js';
 import type { FakeSlack, PostedMessage } from '../helpers/fake-slack.js';
+import { openHome } from '../helpers/home-tab.js';
 import { allText } from '../helpers/message-text.js';
 import { silent } from '../helpers/silent-logger.js';
 import { commandBody, postSigned } from '../helpers/slack-requests.js';
@@ -168,6 +169,18 @@ describe('LaunchDarkly approvals: a refused grant becomes an approval request', 
     expect(text).toContain('Waiting for approval in LaunchDarkly');
     expect(text).toContain('`newbie` on flag *gated*');
     expect(text).toContain(request.id);
+  });
+
+  it('the Home tab shows the requester what waits on a LaunchDarkly approval', async () => {
+    const { request } = await askGrant(ctx);
+    const view = await openHome(slack, ctx.bot.url, 'U1');
+    const text = allText(view);
+    expect(text).toContain('Waiting for approval in LaunchDarkly');
+    expect(text).toContain('`newbie` on flag *gated* in *production*');
+    expect(text).toContain(request.id);
+    expect(allText(await openHome(slack, ctx.bot.url, 'U2'))).not.toContain(
+      'Waiting for approval in LaunchDarkly',
+    );
   });
 
   it('an expiring-targets PATCH refused for approvals is told with LaunchDarkly’s message', async () => {
