@@ -27,6 +27,7 @@ import { commandBody, homeOpened, postSigned, SIGNING_SECRET } from '../test/hel
 import { benchApprovals } from './approvals.js';
 import { benchBodies, benchDrip } from './bodies.js';
 import { crashLoop } from './crash.js';
+import { benchLdApprovals } from './ld-approvals.js';
 import { signedPoster } from './load.js';
 import {
   buildIfStale,
@@ -693,6 +694,9 @@ if (section('home')) {
 
 // ── 10b: approvals in Slack, from the Approve click to the change applied and shown ─────────
 if (section('approvals')) results.approvals = await benchApprovals(slack, ld, row);
+
+// ── 10c: LaunchDarkly's own approvals: requests followed, outcomes settled ───────────────────
+if (section('ld-approvals')) results.ldApprovals = await benchLdApprovals(slack, ld, row);
 
 // ── 11: the soak: memory under mixed traffic at 5 requests/s for BENCH_SOAK_MINUTES ───────────
 if (section('soak')) {
