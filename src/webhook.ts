@@ -110,8 +110,10 @@ export function launchDarklyWebhook(
     const entry = toAuditEntry(parsed.data);
     // A review or an apply of a request the bot follows: that request is read at its next pass.
     if (aboutApprovals(entry.actions) && entry.resources.length <= MAX_WEBHOOK_RESOURCES) {
-      for (const resource of entry.resources)
-        await deps.ldApprovalStore.checkSoon(resource, deps.now().getTime());
+      // Unwritten, the request is still read within a minute: the re-read below is queued anyway.
+      await Promise.all(
+        entry.resources.map((resource) => deps.ldApprovalStore.checkSoon(resource, deps.now().getTime())),
+      ).catch((error: unknown) => deps.logger.warn({ err: error }, 'could not note an approval entry'));
     }
     if (entry.resources.length > MAX_WEBHOOK_RESOURCES) {
       http.refusals.note(WEBHOOK_PATH, {

@@ -28,16 +28,22 @@ export interface LdApproval extends z.infer<typeof ldHeldSchema> {
   pendingToldAt?: number;
 }
 
-/** What became of a request in LaunchDarkly, once; each is said in the thread. */
-export type LdApprovalNews =
+/**
+ * What became of a request in LaunchDarkly, once; each is said in the thread. A schema: the news
+ * travels in a durable job's payload.
+ */
+export const ldApprovalNewsSchema = z.discriminatedUnion('kind', [
   /** Approved, not yet applied: the bot applies it (as the requester may). */
-  | { kind: 'approved' }
-  | { kind: 'completed' }
-  | { kind: 'declined'; by?: string; comment?: string }
-  | { kind: 'deleted' }
-  | { kind: 'failed' }
-  /** Not decided within APPROVAL_TIMEOUT: said once, and followed on. */
-  | { kind: 'still-pending' };
+  z.object({ kind: z.literal('approved') }),
+  z.object({ kind: z.literal('completed') }),
+  z.object({ kind: z.literal('declined'), by: z.string().optional(), comment: z.string().optional() }),
+  z.object({ kind: z.literal('deleted') }),
+  z.object({ kind: z.literal('failed') }),
+  /** Not decided within APPROVAL_TIMEOUT: said once (with why it could not be read, if so), followed on. */
+  z.object({ kind: z.literal('still-pending'), unreadable: z.string().optional() }),
+]);
+
+export type LdApprovalNews = z.infer<typeof ldApprovalNewsSchema>;
 
 /** The state a piece of news leaves the request in (`open` while it may still be decided). */
 export function stateAfter(news: LdApprovalNews): LdApprovalState {

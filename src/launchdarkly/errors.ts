@@ -95,9 +95,11 @@ export class LdResponseShapeError extends LdError {
 
 /**
  * LaunchDarkly takes this change only through an approval request: a 405 (`method_not_allowed`),
- * or a 403 whose message says approval is what is missing.
+ * or a 403 whose message says approval is what is missing. Not an answer of the approval-request
+ * endpoints themselves (there a 405 or 403 refuses a review or the token's right to ask).
  */
 export function needsApproval(error: unknown): boolean {
+  if (!(error instanceof LdError) || error.path.includes('/approval-requests')) return false;
   if (error instanceof LdApprovalRequiredError) return true;
   return error instanceof LdForbiddenError && /approv/i.test(error.ldMessage ?? '');
 }

@@ -54,12 +54,11 @@ export function routeKind(path: string): string {
       if (expiring) return `segment-${expiring}`;
       return rest.length <= 2 ? 'segments' : 'segment';
     case 'projects':
-      if (rest.includes('approval-requests'))
-        return rest.length === 6 ? 'approval-requests' : 'approval-request';
+      if (rest.includes('approval-requests')) return approvalRoute(rest.slice(6));
       if (rest.length <= 1) return rest.length === 0 ? 'projects' : 'project';
       return rest.length === 2 ? `project-${rest[1]}` : 'project-other';
     case 'approval-requests':
-      return rest.length === 0 ? 'approval-requests' : 'approval-request';
+      return approvalRoute(rest);
     case 'caller-identity':
     case 'auditlog':
     case 'members':
@@ -68,4 +67,10 @@ export function routeKind(path: string): string {
     default:
       return 'other';
   }
+}
+
+/** `approval-requests`, `approval-request`, `approval-request-apply`, `approval-request-reviews`. */
+function approvalRoute(after: string[]): string {
+  if (after.length === 0) return 'approval-requests';
+  return after[1] ? `approval-request-${after[1]}` : 'approval-request';
 }

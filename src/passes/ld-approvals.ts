@@ -1,8 +1,7 @@
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { ldApprovalsFor } from '../services/ld-approvals.js';
-import { ldApprovalJobId } from '../slack/ld-approval-news.js';
-import { JOB_KINDS } from '../work/kinds.js';
+import { submitNews } from '../slack/ld-approval-news.js';
 
 export interface LdApprovalPassDeps
   extends Pick<Deps, 'ld' | 'ldApprovalStore' | 'watches' | 'logger' | 'work'> {
@@ -30,9 +29,7 @@ export async function runLdApprovalPass({
       const found = await follower.check(approval);
       read++;
       if (!found) continue;
-      const id = ldApprovalJobId(approval.id, found);
-      if ((await deps.work.submit(JOB_KINDS.ldApproval, id, { id: approval.id, news: found })) === 'queued')
-        news++;
+      if ((await submitNews(deps, approval.id, found)) === 'queued') news++;
     } catch (error) {
       deps.logger.warn({ err: error, id: approval.id }, 'could not read a LaunchDarkly approval request');
     }

@@ -4,10 +4,11 @@ import type { Requester } from '../domain/change-request.js';
 import { type LdApproval, type LdApprovalNews, stateAfter } from '../domain/ld-approval.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
 import type { LaunchDarklyClient, LdApprovalRequest } from '../launchdarkly/client.js';
-import { LdNotFoundError } from '../launchdarkly/errors.js';
+import { LdError, LdNotFoundError } from '../launchdarkly/errors.js';
 import type { Logger } from '../log.js';
 import type { LdApprovalStore } from '../store/ld-approval-store.js';
 import type { ChangeResult } from './apply-change.js';
+import { describeLdError } from './ld-errors.js';
 import type { Provenance } from './record.js';
 
 /** A request nobody tells us about is read this often, at most (PRODUCT §14). */
@@ -81,11 +82,6 @@ export class LdApprovals {
     if (result.ldApproval) await this.deps.store.setThread(result.ldApproval.id, channelId, messageTs);
   }
 
-  /** A webhook or audit entry about approvals on `resource`: its open requests are read now. */
-  async checkSoon(resource: ResourceRef): Promise<number> {
-    return this.deps.store.checkSoon(resource, this.deps.now());
-  }
-
   /** Open requests whose next read is due. */
   due(): Promise<LdApproval[]> {
     return this.deps.store.due(this.deps.now());
@@ -118,18 +114,22 @@ export class LdApprovals {
         : now + every;
     if (!(await deps.store.claimCheck(approval, next))) return undefined;
     const ref = approval.request.resource;
+    const timedOut = approval.pendingToldAt === undefined && now >= timeoutAt;
     let request: LdApprovalRequest;
     try {
       request = await deps.ld.getApprovalRequest(ref, approval.id);
     } catch (error) {
       if (error instanceof LdNotFoundError) return { kind: 'deleted' };
+      // Unreadable for so long (a token that lost its role, an outage): the requester hears it.
+      if (timedOut && error instanceof LdError)
+        return { kind: 'still-pending', unreadable: describeLdError(error, ref) };
       throw error;
     }
     const news = newsOf(request);
-    if (news) return news;
-    if (approval.pendingToldAt === undefined && now - approval.createdAt >= deps.timeoutMs)
-      return { kind: 'still-pending' };
-    return undefined;
+    if (news && news.kind !== 'approved') return news;
+    // Approved but not applied (LaunchDarkly refused the bot's apply) waits like any other.
+    if (timedOut) return { kind: 'still-pending' };
+    return news;
   }
 
   /** Moves a request to what it came to; false when another replica said it first. */

@@ -21,8 +21,12 @@ export const LD_MESSAGES = {
     `The bot's LaunchDarkly token is not allowed to change ${r.kind} ${r.key} in ${r.environmentKey}. Ask an admin to widen its role.`,
   notFound: (r: ResourceRef) =>
     `LaunchDarkly has no ${r.kind} ${r.key} in project ${r.projectKey}, environment ${r.environmentKey}. Check the key, --project and --env.`,
+  /** An expiry refused for approvals: no approval request can carry one. */
   approval: (r: ResourceRef, ldMessage = 'approval required') =>
     `LaunchDarkly requires approval for changes in ${r.environmentKey} and refused this one: "${ldMessage}". An expiry cannot go through an approval request: set it in LaunchDarkly, or ask an admin whose role may bypass approvals.`,
+  /** Any other change refused for approvals (taking targets out at once, say). */
+  approvalRequired: (r: ResourceRef, ldMessage = 'approval required') =>
+    `LaunchDarkly requires approval for changes in ${r.environmentKey} and refused this one: "${ldMessage}". Request it in LaunchDarkly.`,
   conflict: (r: ResourceRef) =>
     `${r.kind} ${r.key} changed in LaunchDarkly while I was working on it. Try again.`,
   rateLimited: 'LaunchDarkly is rate limiting the bot; I retried and gave up. Try again in a minute.',
@@ -48,7 +52,10 @@ export function isTransient(error: LdError): boolean {
 /** A sentence a person can act on, never a stack trace or a token. */
 export function describeLdError(error: LdError, resource: ResourceRef): string {
   if (error instanceof LdUnauthorizedError) return LD_MESSAGES.unauthorized;
-  if (needsApproval(error)) return LD_MESSAGES.approval(resource, error.ldMessage);
+  if (needsApproval(error))
+    return /\/expiring-(user-)?targets\//.test(error.path)
+      ? LD_MESSAGES.approval(resource, error.ldMessage)
+      : LD_MESSAGES.approvalRequired(resource, error.ldMessage);
   if (error instanceof LdForbiddenError) return LD_MESSAGES.forbidden(resource);
   if (error instanceof LdNotFoundError) return LD_MESSAGES.notFound(resource);
   if (error instanceof LdConflictError) return LD_MESSAGES.conflict(resource);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { LdApproval, LdApprovalNews } from '../domain/ld-approval.js';
+import { type LdApproval, type LdApprovalNews, ldApprovalNewsSchema } from '../domain/ld-approval.js';
 import { LdError } from '../launchdarkly/errors.js';
 import { describeLdError, isTransient } from '../services/ld-errors.js';
+import { JOB_KINDS } from '../work/kinds.js';
 import { type JobKind, type JobResult, MAX_ATTEMPTS } from '../work/worker.js';
 import { answering, type ChangeJob, changeJob, retries, retryLater } from './announce.js';
 import { LD_APPROVAL_NEWS, ldAppliedMessage } from './blocks/ld-approval.js';
@@ -10,17 +11,7 @@ import { textMessage } from './blocks/text.js';
 import type { ListenerDeps } from './context.js';
 import { postOrDm } from './reply.js';
 
-export const ldApprovalNewsPayload = z.object({
-  id: z.string(),
-  news: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('approved') }),
-    z.object({ kind: z.literal('completed') }),
-    z.object({ kind: z.literal('declined'), by: z.string().optional(), comment: z.string().optional() }),
-    z.object({ kind: z.literal('deleted') }),
-    z.object({ kind: z.literal('failed') }),
-    z.object({ kind: z.literal('still-pending') }),
-  ]),
-});
+export const ldApprovalNewsPayload = z.object({ id: z.string(), news: ldApprovalNewsSchema });
 
 /** The job's id: one per request and piece of news, so two replicas finding it submit it once. */
 export const ldApprovalJobId = (id: string, news: LdApprovalNews) => `ld-approval:${id}:${news.kind}`;
@@ -44,20 +35,21 @@ export function ldApprovalNewsJob(deps: ListenerDeps): JobKind {
       const dm = (message: Message) =>
         deps.slack.chat.postMessage({ channel: approval.who.userId, ...message });
       return answering({ tell: dm }, deps.logger, job.attempt, async () => {
-        let next = news;
-        if (next.kind === 'approved') {
-          const applied = await applyApproved(approval, deps, work);
-          if (!applied) return 'done';
-          next = applied;
+        if (news.kind === 'approved') {
+          // Applied: what follows is the `completed` job's, the one the next read would submit,
+          // so that the expiry is set by one job however LaunchDarkly's news reaches the bot.
+          if (await applyApproved(approval, deps, work)) await submitNews(deps, id, { kind: 'completed' });
+          return 'done';
         }
-        if (next.kind === 'completed') {
+        if (news.kind === 'completed') {
           const retry = await setExpiry(approval, deps, work, dm);
           if (retry) return retry;
         } else {
-          if (next.kind === 'declined' && next.by) next = { ...next, by: await memberName(deps, next.by) };
-          await say(approval, work, deps, textMessage(newsText(approval, next)));
+          const said =
+            news.kind === 'declined' && news.by ? { ...news, by: await memberName(deps, news.by) } : news;
+          await say(approval, work, deps, textMessage(newsText(approval, said)));
         }
-        await deps.ldApprovals.settle(approval, next);
+        await deps.ldApprovals.settle(approval, news);
         return 'done';
       });
     },
@@ -73,28 +65,33 @@ function newsText(a: LdApproval, news: Exclude<LdApprovalNews, { kind: 'complete
     case 'failed':
       return LD_APPROVAL_NEWS.failed(a);
     case 'still-pending':
-      return LD_APPROVAL_NEWS.stillPending(a);
+      return LD_APPROVAL_NEWS.stillPending(a, news.unreadable);
   }
 }
 
+/** Hands a piece of news to its job: one per request and kind, however many find it. */
+export function submitNews(deps: Pick<ListenerDeps, 'work'>, id: string, news: LdApprovalNews) {
+  return deps.work.submit(JOB_KINDS.ldApproval, ldApprovalJobId(id, news), { id, news });
+}
+
 /**
- * Applies an approved request. Applied → its news is `completed`; LaunchDarkly not applying it yet
- * → undefined (the next read finds it); refused → said once, and the request is followed on.
+ * Applies an approved request, unless it is applied already (by a person in LaunchDarkly, or by
+ * this job before a crash or a lost answer): true once it is. Refused → said once, with the link,
+ * and the request followed on (it may still be applied in LaunchDarkly).
  */
-async function applyApproved(
-  approval: LdApproval,
-  deps: ListenerDeps,
-  work: ChangeJob,
-): Promise<{ kind: 'completed' } | undefined> {
+async function applyApproved(approval: LdApproval, deps: ListenerDeps, work: ChangeJob): Promise<boolean> {
   const ref = approval.request.resource;
+  const applied = async () => (await deps.ld.getApprovalRequest(ref, approval.id)).status === 'completed';
+  if (await applied()) return true;
   try {
     const answer = await deps.ld.applyApprovalRequest(ref, approval.id, approval.request.comment);
-    return answer.status === 'completed' ? { kind: 'completed' } : undefined;
+    return answer.status === 'completed';
   } catch (error) {
     if (!(error instanceof LdError) || isTransient(error)) throw error;
+    if (await applied()) return true;
     const why = describeLdError(error, ref);
     await say(approval, work, deps, textMessage(LD_APPROVAL_NEWS.applyRefused(approval, why)));
-    return undefined;
+    return false;
   }
 }
 

@@ -38,6 +38,7 @@ function seedGuarded(fake: FakeLaunchDarkly) {
     .addProject(GUARDED, [
       { key: 'production', approvals: true },
       { key: 'frozen', approvals: true, expiryApprovals: true },
+      'staging',
     ])
     .addFlag(GUARDED, {
       key: 'gated',
@@ -148,6 +149,20 @@ describe('LaunchDarkly approvals: a refused grant becomes an approval request', 
     });
     const created = ld.requests.find((r) => r.method === 'POST' && r.path.endsWith('/approval-requests'))!;
     expect(created.path).toBe('/api/v2/approval-requests');
+  });
+
+  it('a 403 whose message names approval is taken the same way', async () => {
+    ld.fail({
+      status: 403,
+      body: { code: 'forbidden', message: 'This change requires approval in this environment' },
+      match: (r) => r.method === 'PATCH' && r.path === `/api/v2/flags/${GUARDED}/gated`,
+    });
+    await expire(
+      ctx.bot,
+      `flag gated newbie in 2 weeks --grant --variation on --project ${GUARDED} --env staging`,
+    );
+    await answer(slack, 'approval request');
+    expect(ld.approvals.list()).toMatchObject([{ kind: 'flag', environmentKey: 'staging' }]);
   });
 
   it('a target already granted gets its expiry now; only the one to grant waits', async () => {
@@ -293,7 +308,22 @@ describe('LaunchDarkly approvals: following a request to its end', () => {
     await inThread(slack, message, 'approved and applied');
   });
 
-  it('applied after the requested expiry: the targets are taken out at once, and it says so', async () => {
+  it('a request the bot cannot read: nothing said until the timeout, then still pending and why', async () => {
+    const { message, request } = await askGrant(ctx);
+    ld.fail({
+      status: 403,
+      times: 100,
+      match: (r) => r.method === 'GET' && r.path.endsWith(`/approval-requests/${request.id}`),
+    });
+    ctx.clock += LD_CHECK_EVERY_MS;
+    expect(await follow(ctx)).toEqual({ read: 0, news: 0 });
+    ctx.clock += DAY;
+    await follow(ctx);
+    const said = await inThread(slack, message, 'still waiting for a review');
+    expect(allText(said)).toContain('I cannot read it just now');
+  });
+
+  it('applied after the requested expiry: the targets expire a minute later, and it says so', async () => {
     const { message, request } = await askGrant(ctx);
     ld.approvals.review(request.id, REVIEWER, 'approve');
     ld.approvals.apply(request.id, REVIEWER);
@@ -304,6 +334,49 @@ describe('LaunchDarkly approvals: following a request to its end', () => {
     expect(expiriesOn('flag', 'gated').map((e) => [e.contextKey, e.expirationDate])).toEqual([
       ['newbie', ctx.clock + LATE_EXPIRY_MS],
     ]);
+  });
+
+  it('approved, then applied in LaunchDarkly before the bot applies it: no second apply, said once', async () => {
+    const { message, request } = await askGrant(ctx);
+    ld.approvals.review(request.id, REVIEWER, 'approve');
+    ctx.clock += LD_CHECK_EVERY_MS;
+    // The pass finds it approved; a reviewer applies it while the job reads it.
+    const read = (r: { method: string; path: string }) =>
+      r.method === 'GET' && r.path.endsWith(`/approval-requests/${request.id}`);
+    const passRead = ld.hold(read);
+    const jobRead = ld.hold(read);
+    const passing = runLdApprovalPass({ deps: passDeps(ctx) });
+    await passRead.reached;
+    passRead.release();
+    expect(await passing).toEqual({ read: 1, news: 1 });
+    await jobRead.reached;
+    ld.approvals.apply(request.id, REVIEWER);
+    jobRead.release();
+    await ctx.bot.work.idle();
+    // The audit entry of that apply has the request read again: its news is the same job's.
+    ctx.clock += LD_CHECK_EVERY_MS;
+    await follow(ctx);
+    await inThread(slack, message, 'approved and applied');
+    expect(ld.requests.filter((r) => r.path.endsWith('/apply'))).toEqual([]);
+    expect(slack.messages.filter((m) => m.thread_ts === message.ts)).toHaveLength(1);
+    expect(expiryPatches()).toHaveLength(1);
+  });
+
+  it('approved, but LaunchDarkly will not let the bot apply it: said once with the link; applied later, the expiry follows', async () => {
+    const { message, request } = await askGrant(ctx);
+    ld.approvals.review(request.id, REVIEWER, 'approve');
+    ld.fail({ status: 403, match: (r) => r.path.endsWith('/apply') });
+    ctx.clock += LD_CHECK_EVERY_MS;
+    await follow(ctx);
+    const refused = await inThread(slack, message, 'would not let me apply it');
+    expect(allText(refused)).toContain(request.id);
+    ctx.clock += LD_CHECK_EVERY_MS;
+    await follow(ctx);
+    expect(slack.messages.filter((m) => m.thread_ts === message.ts)).toHaveLength(1);
+    ld.approvals.apply(request.id, REVIEWER);
+    ctx.clock += LD_CHECK_EVERY_MS;
+    await follow(ctx);
+    await inThread(slack, message, 'approved and applied');
   });
 
   it('polls at most once a minute when nothing tells of reviews', async () => {

@@ -5,30 +5,25 @@ import { slackDate } from '../../domain/when-format.js';
 import type { ChangeResult } from '../../services/apply-change.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import { type Message, resultMessage } from './result.js';
-import { packLines, plural, section } from './text.js';
+import { codeList, packLines, plural, section } from './text.js';
 
 const link = (a: LdApproval) => `<${a.url}|LaunchDarkly's approval request>`;
 
 function what(a: LdApproval): string {
   const { resource, targets } = a.request;
-  const shown = targets
-    .slice(0, 10)
-    .map((t) => `\`${targetLabel(t)}\``)
-    .join(', ');
-  const more = targets.length > 10 ? ` and ${targets.length - 10} more` : '';
-  return `${shown}${more} on ${resource.kind} *${resource.key}* in *${resource.environmentKey}*`;
+  return `${codeList(targets.map(targetLabel))} on ${resource.kind} *${resource.key}* in *${resource.environmentKey}*`;
 }
 
 /** The news of a LaunchDarkly approval request the bot made, said in the thread of the change. */
 export const LD_APPROVAL_NEWS = {
   declined: (a: LdApproval, by: string | undefined, comment: string | undefined) =>
-    `:no_entry: ${link(a)} for ${what(a)} was declined${by ? ` by ${escapeMrkdwn(by)}` : ''}${comment ? `: “${escapeMrkdwn(comment).slice(0, 500)}”` : ''}. Nothing was added; <@${a.who.userId}> may ask again.`,
+    `:no_entry: ${link(a)} for ${what(a)} was declined${by ? ` by ${escapeMrkdwn(by)}` : ''}${comment ? `: “${escapeMrkdwn(comment.slice(0, 500))}”` : ''}. Nothing was added; <@${a.who.userId}> may ask again.`,
   deleted: (a: LdApproval) =>
     `:wastebasket: ${link(a)} for ${what(a)} was deleted in LaunchDarkly. Nothing was added; <@${a.who.userId}> may ask again.`,
   failed: (a: LdApproval) =>
     `:x: LaunchDarkly could not apply ${link(a)} for ${what(a)} (its status is "failed"). Nothing was added; check the request in LaunchDarkly.`,
-  stillPending: (a: LdApproval) =>
-    `:hourglass: ${link(a)} for ${what(a)}, asked by <@${a.who.userId}>, is still waiting for a review in LaunchDarkly. I will set the expiry if it is applied.`,
+  stillPending: (a: LdApproval, unreadable?: string) =>
+    `:hourglass: ${link(a)} for ${what(a)}, asked by <@${a.who.userId}>, is still waiting for a review in LaunchDarkly. I will set the expiry if it is applied.${unreadable ? ` (I cannot read it just now: ${escapeMrkdwn(unreadable)})` : ''}`,
   applyRefused: (a: LdApproval, why: string) =>
     `:warning: ${link(a)} for ${what(a)} is approved, but LaunchDarkly would not let me apply it: ${escapeMrkdwn(why)} Apply it in LaunchDarkly; I will set the expiry once it is applied.`,
   /** Applied after the expiry it asked for had passed: the targets expire within a minute. */

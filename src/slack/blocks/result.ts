@@ -8,7 +8,7 @@ import { slackDate } from '../../domain/when-format.js';
 import type { ChangeResult, TargetResult } from '../../services/apply-change.js';
 import { lookAlikeBlocks } from './look-alikes.js';
 import { escapeMrkdwn } from './mrkdwn.js';
-import { context, count, LIMITS, packLines, plural, section } from './text.js';
+import { codeList, context, count, LIMITS, packLines, plural, section } from './text.js';
 
 export interface Message {
   text: string;
@@ -87,13 +87,9 @@ export function resultMessage(result: ChangeResult, askedBy: string, warning?: s
 function ldApprovalLine(result: ChangeResult, waiting: TargetResult[]): string {
   const { request, ldApproval } = result;
   const ref = request.resource;
-  const shown = waiting
-    .slice(0, 10)
-    .map((r) => `\`${targetLabel(r.target)}\``)
-    .join(', ');
-  const more = waiting.length > 10 ? ` and ${count(waiting.length - 10)} more` : '';
+  const shown = codeList(waiting.map((r) => targetLabel(r.target)));
   const until = request.expiresAt !== undefined ? ` (until ${slackDate(request.expiresAt)})` : '';
-  return `:lock: LaunchDarkly requires approval for changes to ${ref.kind} *${ref.key}* in *${ref.environmentKey}*: I asked for it in <${ldApproval!.url}|an approval request>. ${shown}${more} will be added, and their expiry${until} set, once it is applied.`;
+  return `:lock: LaunchDarkly requires approval for changes to ${ref.kind} *${ref.key}* in *${ref.environmentKey}*: I asked for it in <${ldApproval!.url}|an approval request>. ${shown} will be added, and their expiry${until} set, once it is applied.`;
 }
 
 /** Failures grouped by reason, so 500 targets failing for one reason make one line, not 500. */

@@ -77,6 +77,23 @@ export function plural(n: number, word: string): string {
   return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/**
+ * Target labels as code, as many as fit in `maxChars`, then how many more: "`a`, `b` and 3 more".
+ * A label may be a 256-character key: ten of them alone can fill a section.
+ */
+export function codeList(labels: readonly string[], maxChars = 1_000): string {
+  const shown: string[] = [];
+  let length = 0;
+  for (const label of labels) {
+    const item = `\`${label}\``;
+    if (shown.length > 0 && length + item.length + 2 > maxChars) break;
+    shown.push(item);
+    length += item.length + 2;
+  }
+  const more = labels.length - shown.length;
+  return `${shown.join(', ')}${more > 0 ? ` and ${count(more)} more` : ''}`;
+}
+
 /** A message that is one paragraph of mrkdwn. */
 export function textMessage(text: string): { text: string; blocks: KnownBlock[] } {
   return { text, blocks: [section(text)] };
