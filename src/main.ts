@@ -15,6 +15,7 @@ import {
 } from './preflight.js';
 import { ApprovalStore } from './store/approval-store.js';
 import { ExpiryStore } from './store/expiry-store.js';
+import { linkStoreOf } from './store/link-store.js';
 import { MirrorStore } from './store/mirror-store.js';
 import { SafetyStore } from './store/safety-store.js';
 import { WatchStore } from './store/watch-store.js';
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
     store,
     safetyStore,
     approvalStore: new ApprovalStore(database.db),
+    links: linkStoreOf(database.db, config.linking),
     watches,
     mirror,
     logger,

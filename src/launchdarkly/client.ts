@@ -9,7 +9,15 @@ import { LdHttp, type LdHttpOptions } from './http.js';
 import type { ExpiryChange } from './instructions.js';
 import { LIST_PAGE_SIZE, listedFlag, listedSegment, listPage } from './list-pages.js';
 import type { ExpiringTarget } from './outcomes.js';
-import { environmentsPath, expiringPath, flagPath, flagsPath, segmentPath, segmentsPath } from './paths.js';
+import {
+  environmentsPath,
+  expiringPath,
+  flagPath,
+  flagsPath,
+  memberPath,
+  segmentPath,
+  segmentsPath,
+} from './paths.js';
 import * as schema from './schemas.js';
 import { type FlagTargetsInput, type SegmentTargetsInput, TargetingPatches } from './targeting-patches.js';
 
@@ -196,5 +204,10 @@ export class LaunchDarklyClient {
   /** Which token and member the bot acts as. */
   getCallerIdentity() {
     return this.http.get('/api/v2/caller-identity', schema.callerIdentity);
+  }
+
+  /** One member: who a linked person is in LaunchDarkly. */
+  getMember(memberId: string) {
+    return this.http.get(memberPath(memberId), schema.member);
   }
 }

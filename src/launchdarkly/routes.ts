@@ -5,6 +5,7 @@
  */
 const TEMPLATES = [
   '/api/v2/caller-identity',
+  '/api/v2/members/{id}',
   '/api/v2/projects',
   '/api/v2/projects/{projectKey}/environments',
   '/api/v2/projects/{projectKey}/context-kinds',

@@ -145,6 +145,14 @@ export const callerIdentity = z.object({
   scopes: z.array(z.string()).nullish(),
 });
 
+/** A LaunchDarkly member, as much as the bot says of them (who a person linked). */
+export const member = z.object({
+  _id: z.string(),
+  email: z.string(),
+  firstName: z.string().optional(),
+  lastName: z.string().optional(),
+});
+
 export type FlagRep = z.infer<typeof flag>;
 export type SegmentRep = z.infer<typeof segment>;
 export type CallerIdentity = z.infer<typeof callerIdentity>;

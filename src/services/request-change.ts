@@ -13,6 +13,7 @@ import { decide, groupsIn, type Policy, type Rule } from '../domain/policy.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
 import { LdError } from '../launchdarkly/errors.js';
 import { changeOutcome } from '../metrics.js';
+import { type ActAs, LinkRequiredError } from './acting.js';
 import {
   type ApplyOptions,
   applyChange,
@@ -65,6 +66,8 @@ export interface ChangeDeps
   isCritical: (resource: ResourceRef, waitMs: number) => Promise<boolean | undefined>;
   /** Approvals in Slack; without it nothing is held for approval. */
   approvals?: Approvals;
+  /** Whose LaunchDarkly client a change goes through (LD_ACT_AS); without it, `ld`'s. */
+  actAs?: ActAs;
 }
 
 export const CONFIRMATION_TTL_MS = 10 * 60_000;
@@ -148,8 +151,11 @@ export class Changes {
     const { request, who } = ask;
     let outcome: ChangeOutcome;
     try {
-      outcome = { kind: 'applied', result: await applyChange(request, deps.ld, options) };
+      const ld = deps.actAs ? await deps.actAs.clientFor(who.userId) : deps.ld;
+      outcome = { kind: 'applied', result: await applyChange(request, ld, options) };
     } catch (error) {
+      // Nothing was sent: the surface holds the change until its person links.
+      if (error instanceof LinkRequiredError) throw error;
       outcome = this.failure(request, error);
     }
     if (outcome.kind === 'applied') {

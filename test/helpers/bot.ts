@@ -13,6 +13,7 @@ import { checkSlack, slackCheckClient } from '../../src/preflight.js';
 import { ApprovalStore } from '../../src/store/approval-store.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
+import { linkStoreOf } from '../../src/store/link-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
@@ -103,6 +104,7 @@ export async function startBot(
     store,
     safetyStore: new SafetyStore(database.db),
     approvalStore: new ApprovalStore(database.db),
+    links: linkStoreOf(database.db, config.linking),
     watches,
     mirror,
     logger,

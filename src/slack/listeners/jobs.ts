@@ -2,6 +2,7 @@ import { webhookJob } from '../../webhook.js';
 import type { JobKindName } from '../../work/kinds.js';
 import type { JobKind } from '../../work/worker.js';
 import type { ListenerDeps } from '../context.js';
+import { holdingForLink } from '../link-hold.js';
 import { approvalApplyJob } from './actions/approval-apply.js';
 import { approvalDecisionJob, approvalVoteJob } from './actions/approval-buttons.js';
 import { confirmedJob } from './actions/confirm.js';
@@ -34,5 +35,7 @@ export const JOB_HANDLERS: Record<JobKindName, (deps: ListenerDeps) => JobKind> 
 };
 
 export function registerJobs(deps: ListenerDeps): void {
-  for (const [kind, handler] of Object.entries(JOB_HANDLERS)) deps.work.handle(kind, handler(deps));
+  // A change whose person must link first (LD_ACT_AS=person) waits for the link in its job.
+  for (const [kind, handler] of Object.entries(JOB_HANDLERS))
+    deps.work.handle(kind, holdingForLink(handler(deps), deps));
 }
