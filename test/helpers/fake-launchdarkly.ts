@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { FakeLdOAuth, type FakeMember } from './fake-ld-oauth.js';
 import { Hold } from './hold.js';
 import { listen, readBody, sendJson } from './http-server.js';
 import { OpenApiValidator } from './openapi.js';
@@ -24,6 +25,9 @@ export interface RecordedRequest {
   at?: number;
   /** What the fake answered (undefined when the request was dropped or faulted). */
   response?: unknown;
+  /** Who its token acts as: the bot, or a linked member (`fake-ld-oauth.ts`). */
+  actor?: Actor;
+  member?: FakeMember;
 }
 
 export interface Fault {
@@ -170,6 +174,8 @@ export class FakeLaunchDarkly {
   readonly rateLimited = { answered: 0, earlyRetries: 0 };
   /** Every change, newest last, as the audit log lists it. */
   readonly auditLog: AuditRecord[] = [];
+  /** The OAuth endpoints and the members' bearer tokens (PRODUCT §15). */
+  readonly oauth = new FakeLdOAuth(() => this.now());
 
   private readonly projects = new Map<string, Project>();
   private readonly expiring = new Map<string, Expiring[]>();
@@ -422,6 +428,7 @@ export class FakeLaunchDarkly {
     this.windows.clear();
     this.rateLimited.answered = 0;
     this.rateLimited.earlyRetries = 0;
+    this.oauth.reset();
   }
 
   /** Forgets all data too, for a test that seeds its own. */
@@ -513,7 +520,15 @@ export class FakeLaunchDarkly {
       const limited = this.takeFromWindow(recorded, this.routeLimit, limitHeaders);
       if (limited) return answer(429, errorFor(429), limited);
     }
-    if (req.headers.authorization !== this.token) return answer(401, errorFor(401));
+    if (recorded.path.startsWith('/trust/oauth/')) return this.oauth.handle(recorded, res);
+    const person = this.oauth.actorFor(req.headers.authorization);
+    if (req.headers.authorization !== this.token && !person) return answer(401, errorFor(401));
+    recorded.actor = person?.actor ?? BOT_TOKEN_ACTOR;
+    recorded.member = person?.member;
+    // A reader's token reads; a change (a PATCH, a POST other than the audit-log search) is refused.
+    const changes =
+      recorded.method === 'PATCH' || (recorded.method === 'POST' && recorded.path !== '/api/v2/auditlog');
+    if (person?.member.role === 'reader' && changes) return answer(403, errorFor(403));
     if (req.headers['ld-api-version'] !== '20240415') {
       return answer(400, { code: 'invalid_request', message: 'Missing or unknown LD-API-Version' });
     }
@@ -555,6 +570,13 @@ export class FakeLaunchDarkly {
   private route(r: RecordedRequest): [number, unknown] {
     const parts = r.path.split('/').slice(3).map(decodeURIComponent); // after /api/v2
     const [collection, a, b, c, d] = parts;
+    if (r.method === 'GET' && r.path === '/api/v2/caller-identity' && r.member) {
+      return [200, this.oauth.callerIdentity(r.member)];
+    }
+    if (r.method === 'GET' && collection === 'members' && a && !b) {
+      const member = this.oauth.memberRep(a);
+      return member ? [200, member] : [404, errorFor(404)];
+    }
     if (r.method === 'GET' && r.path === '/api/v2/caller-identity') {
       return [
         200,
@@ -677,12 +699,12 @@ export class FakeLaunchDarkly {
   private auditPatch(r: RecordedRequest): void {
     const parts = r.path.split('/').slice(3).map(decodeURIComponent);
     const [collection, projectKey, b, c, d] = parts;
-    if (collection === 'flags' && d)
-      this.audit('flag', projectKey!, b!, d, 'updateExpiringTargets', BOT_TOKEN_ACTOR);
+    const actor = r.actor ?? BOT_TOKEN_ACTOR;
+    if (collection === 'flags' && d) this.audit('flag', projectKey!, b!, d, 'updateExpiringTargets', actor);
     else if (collection === 'flags')
-      this.audit('flag', projectKey!, b!, r.body.environmentKey, 'updateTargets', BOT_TOKEN_ACTOR);
-    else if (d) this.audit('segment', projectKey!, b!, d, 'updateExpiringTargets', BOT_TOKEN_ACTOR);
-    else this.audit('segment', projectKey!, c!, b!, 'updateIncluded', BOT_TOKEN_ACTOR);
+      this.audit('flag', projectKey!, b!, r.body.environmentKey, 'updateTargets', actor);
+    else if (d) this.audit('segment', projectKey!, b!, d, 'updateExpiringTargets', actor);
+    else this.audit('segment', projectKey!, c!, b!, 'updateIncluded', actor);
   }
 
   /**
