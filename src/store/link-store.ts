@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LinkingConfig } from '../config.js';
 import type { Database, LdLinksTable } from './schema.js';
-import { TokenCipher } from './token-cipher.js';
+import { TokenCipher, TokenCipherError } from './token-cipher.js';
 
 /** The link store of a configuration that links people (its key from TOKEN_ENCRYPTION_KEY); otherwise none. */
 export function linkStoreOf(db: Kysely<Database>, linking: LinkingConfig): LinkStore | undefined {
@@ -112,23 +112,28 @@ export class LinkStore {
 
   // ── Links ───────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * A user's link with its tokens opened. One sealed under another key (TOKEN_ENCRYPTION_KEY was
+   * changed) cannot be used: it is as if they never linked, and linking again replaces it.
+   */
   async get(userId: string): Promise<Link | undefined> {
     const row = await this.db
       .selectFrom('ld_links')
       .selectAll()
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    return row && this.toLink(row);
+    if (!row) return undefined;
+    try {
+      return this.toLink(row);
+    } catch (error) {
+      if (error instanceof TokenCipherError) return undefined;
+      throw error;
+    }
   }
 
-  /** Whether the user has a link, without opening its tokens. */
+  /** Whether the user has a link the bot can use. */
   async has(userId: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('ld_links')
-      .select('user_id')
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await this.get(userId)) !== undefined;
   }
 
   /** Links (or links again) a user: whatever they had before is replaced. */

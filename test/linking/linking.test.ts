@@ -22,7 +22,7 @@ import { commandBody, postSigned } from '../helpers/slack-requests.js';
 
 const PUBLIC_URL = 'https://expiry-bot.example.com';
 const KEY = Buffer.alloc(32, 11).toString('base64');
-export const PERSON_ENV = {
+const PERSON_ENV = {
   LD_OAUTH_CLIENT_ID: FAKE_OAUTH_CLIENT.id,
   LD_OAUTH_CLIENT_SECRET: FAKE_OAUTH_CLIENT.secret,
   PUBLIC_URL,
@@ -321,6 +321,16 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
       slack.messages.find((m) => m.channel === 'C1' && m.text?.includes('Scheduled 1 of 1')),
     );
     expect(expiryPatches()[0]!.headers.authorization).toBe(`Bearer ${ld.oauth.accessTokens[0]}`);
+  });
+
+  it('a new TOKEN_ENCRYPTION_KEY leaves old links unusable: the person is asked to link again', async () => {
+    await link(ctx, ADA);
+    await ctx.start({ TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 12).toString('base64') });
+    await expire(ctx, 'flag new-checkout sandy in 2 weeks');
+    await slack.waitFor(() =>
+      dmsTo(ALICE.id).find((t) => t.includes(LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS))),
+    );
+    expect(expiryPatches()).toEqual([]);
   });
 
   it('holds no token, code or state in clear in the database', async () => {
