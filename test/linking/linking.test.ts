@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { LD_MESSAGES } from '../../src/services/ld-errors.js';
 import { LINK_WAIT_MS } from '../../src/services/linking.js';
@@ -379,5 +380,36 @@ describe('linking while acting as the bot', () => {
     expect(expiryPatches()[0]!.headers.authorization).toBe(ld.token);
     await expire(ctx, 'whoami');
     await privately('with my service token (LD_ACT_AS=bot), not as you');
+  });
+});
+
+describe('the OAuth callback, an unsigned route', () => {
+  const ctx = botPerTest(fakes, { databaseUrl: DATABASES[0]![1], env: PERSON_ENV });
+
+  it('refuses a query far longer than LaunchDarkly sends, and a body, counted like the other routes', async () => {
+    const long = await fetch(`${ctx.bot.url}/launchdarkly/oauth/callback?code=x&state=${'a'.repeat(5_000)}`);
+    expect(long.status).toBe(414);
+    // A GET carries no body: one that declares one is refused from its headers (413).
+    const withBody = await new Promise<number>((resolve, reject) => {
+      const req = request(`${ctx.bot.url}/launchdarkly/oauth/callback?code=x&state=y`, {
+        method: 'GET',
+        headers: { 'Content-Length': '10' },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end('0123456789');
+    });
+    expect(withBody).toBe(413);
+    expect(await refusals(ctx, 'too_large')).toBe(2);
+    expect(await linkRows(ctx)).toEqual([]);
+  });
+
+  it('tells someone not linked, in person mode, that their changes wait for a link', async () => {
+    await expire(ctx, 'whoami');
+    await privately(LINK_MESSAGES.whoNobody);
+    expect((await expire(ctx, 'help')).body).toContain('link | unlink | whoami');
   });
 });
