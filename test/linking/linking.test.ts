@@ -159,6 +159,26 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
     expect(ld.oauth.calls.authorizationCode).toBe(0);
   });
 
+  it('links nothing when the person says no at LaunchDarkly, or LaunchDarkly does not answer', async () => {
+    await expire(ctx, 'link');
+    await privately(LINK_MESSAGES.button);
+    const denied = new URL(ld.oauth.authorizeAs(ADA, buttonUrl(slack, 'private')!));
+    denied.searchParams.delete('code');
+    denied.searchParams.set('error', 'access_denied');
+    const no = await follow(ctx, denied.toString());
+    expect(no.status).toBe(400);
+    expect(await no.text()).toContain(CALLBACK_PAGES.notLinked);
+    await slack.waitFor(() =>
+      dmsTo(ALICE.id).find((t) => t.includes(LINK_MESSAGES.linkRefused('access_denied'))),
+    );
+
+    ld.fail({ match: (r) => r.path === '/trust/oauth/token', status: 503 });
+    const { res } = await link(ctx, ADA);
+    expect(res.status).toBe(502);
+    await slack.waitFor(() => dmsTo(ALICE.id).find((t) => t.includes(LINK_MESSAGES.linkUnavailable)));
+    expect(await linkRows(ctx)).toEqual([]);
+  });
+
   it('unlinks: the link deleted and revoked in LaunchDarkly', async () => {
     await link(ctx, ADA);
     const [refreshToken] = ld.oauth.refreshTokens;
@@ -312,6 +332,23 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
     await slack.waitFor(() =>
       slack.messages.find((m) => m.channel === 'C1' && m.text?.includes('Scheduled 1 of 1')),
     );
+  });
+
+  it('a refresh LaunchDarkly does not answer is tried again later, the person told it waits', async () => {
+    await link(ctx, ADA);
+    ctx.clock += H;
+    ld.fail({ match: (r) => r.path === '/trust/oauth/token', status: 503 });
+    await expire(ctx, 'flag new-checkout sandy in 2 weeks');
+    await slack.waitFor(() =>
+      slack.responseUrlPosts.find((p) => JSON.stringify(p.body).includes('I will try again')),
+    );
+    await slack.waitFor(
+      () => slack.messages.find((m) => m.channel === 'C1' && m.text?.includes('Scheduled 1 of 1')),
+      10_000,
+    );
+    // The code's exchange, the refresh refused with 503, the refresh tried again.
+    expect(ld.requests.filter((r) => r.path === '/trust/oauth/token')).toHaveLength(3);
+    expect(await linkRows(ctx)).toHaveLength(1);
   });
 
   it('keeps linked people across a restart (their tokens open with the same key)', async () => {
