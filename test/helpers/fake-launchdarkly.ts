@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type ApprovalSettings,
+  type ApprovalSettingsSeed,
+  approvalRequired,
+  approvalSettingsOf,
+  approvalSettingsRep,
+  FakeApprovals,
+  isSimulated,
+} from './fake-ld-approvals.js';
 import { FakeLdOAuth, type FakeMember } from './fake-ld-oauth.js';
 import { Hold } from './hold.js';
 import { listen, readBody, sendJson } from './http-server.js';
@@ -83,7 +92,16 @@ interface Environment {
   critical: boolean;
   /** Changes need an approved request: PATCHes answer 405. */
   approvals: boolean;
+  /** LaunchDarkly's `approvalSettings` (fake-ld-approvals.ts); `required` is `approvals`. */
+  approvalSettings: ApprovalSettings;
+  /** The expiring-targets PATCHes answer 405 too (LaunchDarkly does not document this case). */
+  expiryApprovals: boolean;
 }
+/** An environment as `addProject` takes it. */
+type EnvironmentSeed = Partial<Omit<Environment, 'approvalSettings'>> & {
+  key: string;
+  approvalSettings?: ApprovalSettingsSeed;
+};
 interface Expiring {
   id: string;
   version: number;
@@ -122,15 +140,20 @@ export interface SegmentSeed {
 
 /** Who made a change, as the audit log names them. */
 export type Actor =
-  | { member: { email: string; firstName: string; lastName: string } }
-  | { token: { name: string } };
+  | { member: { _id?: string; email: string; firstName: string; lastName: string } }
+  | { token: { _id?: string; name: string } };
 
 /** A person in LaunchDarkly's UI: changes made "outside the bot". */
 export const UI_MEMBER: Actor = {
-  member: { email: 'ariel@acme.com', firstName: 'Ariel', lastName: 'Flores' },
+  member: {
+    _id: '5e1d0c0b0a09080706050403',
+    email: 'ariel@acme.com',
+    firstName: 'Ariel',
+    lastName: 'Flores',
+  },
 };
 /** The bot's own token, as the audit log names it. */
-export const BOT_TOKEN_ACTOR: Actor = { token: { name: 'ld-expiry-bot' } };
+export const BOT_TOKEN_ACTOR: Actor = { token: { _id: '6a0b1c2d3e4f5a6b7c8d9e0f', name: 'ld-expiry-bot' } };
 
 export interface AuditRecord {
   id: string;
@@ -174,6 +197,20 @@ export class FakeLaunchDarkly {
   readonly rateLimited = { answered: 0, earlyRetries: 0 };
   /** Every change, newest last, as the audit log lists it. */
   readonly auditLog: AuditRecord[] = [];
+  /** LaunchDarkly's approval requests, and what a reviewer in its UI does (fake-ld-approvals.ts). */
+  readonly approvals = new FakeApprovals({
+    now: () => this.now(),
+    audit: (kind, projectKey, key, env, action, actor) =>
+      this.audit(kind, projectKey, key, env, action, actor),
+    settings: (projectKey, env) => this.projects.get(projectKey)?.environments.get(env)?.approvalSettings,
+    exists: (kind, projectKey, env, key) => {
+      const project = this.projects.get(projectKey);
+      if (!project?.environments.has(env)) return false;
+      return kind === 'flag' ? project.flags.has(key) : (project.segments.get(env)?.has(key) ?? false);
+    },
+    run: (kind, projectKey, env, key, instructions) =>
+      this.runApproved(kind, projectKey, env, key, instructions),
+  });
   /** The OAuth endpoints and the members' bearer tokens (PRODUCT §15). */
   readonly oauth = new FakeLdOAuth(() => this.now());
 
@@ -202,15 +239,18 @@ export class FakeLaunchDarkly {
 
   // ── Seeding and inspection ────────────────────────────────────────────────────────────────
 
-  addProject(key: string, environments: Array<string | (Partial<Environment> & { key: string })>): this {
+  addProject(key: string, environments: Array<string | EnvironmentSeed>): this {
     const envs = new Map<string, Environment>();
     for (const e of environments) {
-      const env = typeof e === 'string' ? { key: e } : e;
+      const env: EnvironmentSeed = typeof e === 'string' ? { key: e } : e;
+      const approvalSettings = approvalSettingsOf(env.approvals, env.approvalSettings);
       envs.set(env.key, {
         key: env.key,
         name: env.name ?? env.key[0]!.toUpperCase() + env.key.slice(1),
         critical: env.critical ?? false,
-        approvals: env.approvals ?? false,
+        approvals: approvalSettings.required,
+        approvalSettings,
+        expiryApprovals: env.expiryApprovals ?? false,
       });
     }
     this.projects.set(key, { key, name: key, environments: envs, flags: new Map(), segments: new Map() });
@@ -428,6 +468,7 @@ export class FakeLaunchDarkly {
     this.windows.clear();
     this.rateLimited.answered = 0;
     this.rateLimited.earlyRetries = 0;
+    this.approvals.reset();
     this.oauth.reset();
   }
 
@@ -437,6 +478,7 @@ export class FakeLaunchDarkly {
     this.projects.clear();
     this.expiring.clear();
     this.auditLog.length = 0;
+    this.approvals.clear();
   }
 
   // ── HTTP ─────────────────────────────────────────────────────────────────────────────────
@@ -476,6 +518,7 @@ export class FakeLaunchDarkly {
       if (
         this.options.checkSchemas !== false &&
         status < 500 &&
+        !outsideTheSpec(status, payload) &&
         this.validator.operation(recorded.method, recorded.path)
       ) {
         for (const p of this.validator.checkResponse(recorded.method, recorded.path, status, payload)) {
@@ -583,6 +626,8 @@ export class FakeLaunchDarkly {
         { accountId: 'acct-1', tokenName: 'ld-expiry-bot', tokenKind: 'auth', serviceToken: true },
       ];
     }
+    const approval = this.approvals.route(r);
+    if (approval) return approval;
     if (collection === 'projects') return this.routeProjects(r, a, b);
     if (collection === 'auditlog' && !a && r.method === 'POST') return [200, this.auditSearch(r)];
     if (collection === 'flags' && a) {
@@ -782,12 +827,13 @@ export class FakeLaunchDarkly {
 
   // ── Semantic patches ────────────────────────────────────────────────────────────────────
 
-  private patchFlag(project: Project, flag: Flag, body: any): [number, unknown] {
+  /** `approved`: an applied approval request runs the same patch past the approval check. */
+  private patchFlag(project: Project, flag: Flag, body: any, approved = false): [number, unknown] {
     const env = project.environments.get(body.environmentKey);
     if (!body.environmentKey || !env) {
       return [400, { code: 'invalid_request', message: 'environmentKey is required for this instruction' }];
     }
-    if (env.approvals) return [405, errorFor(405)];
+    if (env.approvals && !approved) return [405, approvalRequired('flag', 'updateTargets')];
     // A flag semantic patch is all or nothing: work on a copy.
     const targets = structuredClone(flag.targets.get(env.key)!);
     for (const instruction of body.instructions as any[]) {
@@ -839,11 +885,14 @@ export class FakeLaunchDarkly {
     return [200, this.flagRep(project, flag, env.key)];
   }
 
-  private patchSegment(env: Environment, segment: Segment, body: any): [number, unknown] {
+  private patchSegment(env: Environment, segment: Segment, body: any, approved = false): [number, unknown] {
     if (body.environmentKey !== env.key) {
       return [400, { code: 'invalid_request', message: 'environmentKey must match the path' }];
     }
-    if (env.approvals) return [405, errorFor(405)];
+    if (env.approvals && !approved) {
+      const excluded = (body.instructions as any[]).every((i) => /Excluded/.test(i.kind));
+      return [405, approvalRequired('segment', excluded ? 'updateExcluded' : 'updateIncluded')];
+    }
     const kinds: Record<string, ['included' | 'excluded', boolean]> = {
       addIncludedTargets: ['included', false],
       addExcludedTargets: ['excluded', false],
@@ -880,6 +929,27 @@ export class FakeLaunchDarkly {
     return [200, segmentRep(segment)];
   }
 
+  /** An approved request's instructions, run as the flag or segment PATCH would run them. */
+  private runApproved(
+    kind: 'flag' | 'segment',
+    projectKey: string,
+    env: string,
+    key: string,
+    instructions: unknown[],
+  ): [number, unknown] {
+    const project = this.project(projectKey);
+    const body = { environmentKey: env, instructions };
+    if (kind === 'flag') {
+      const flag = project.flags.get(key);
+      return flag ? this.patchFlag(project, flag, body, true) : [404, errorFor(404)];
+    }
+    const segment = project.segments.get(env)?.get(key);
+    const environment = project.environments.get(env);
+    return segment && environment
+      ? this.patchSegment(environment, segment, body, true)
+      : [404, errorFor(404)];
+  }
+
   private expiringRoute(
     r: RecordedRequest,
     kind: 'flag' | 'segment',
@@ -895,6 +965,9 @@ export class FakeLaunchDarkly {
         .filter((e) => !userEndpoint || e.contextKind === 'user')
         .map((e) => expiringRep(e, resourceId, userEndpoint));
     if (r.method === 'GET') return [200, { _links: {}, items: render() }];
+    if (project.environments.get(env)?.expiryApprovals) {
+      return [405, approvalRequired(kind, 'updateExpiringTargets')];
+    }
 
     const instructions = r.body.instructions as any[];
     const errors: Array<{ instructionIndex: number; message: string }> = [];
@@ -1117,6 +1190,9 @@ function environmentRep(e: Environment) {
     requireComments: false,
     secureMode: false,
     tags: [],
+    // LaunchDarkly keeps segments' settings apart (`resourceApprovalSettings`); the fake has one switch.
+    approvalSettings: approvalSettingsRep(e.approvalSettings),
+    resourceApprovalSettings: { segment: approvalSettingsRep(e.approvalSettings) },
   };
 }
 
@@ -1142,6 +1218,14 @@ const MESSAGES: Record<number, [string, string]> = {
   422: ['unprocessable_entity', 'Unprocessable entity'],
   429: ['rate_limited', "You've exceeded the API rate limit. Try again later."],
 };
+
+/**
+ * Answers the self-check leaves alone: a 204 has no body to check, and the fake's simulated
+ * approval 405s are on operations whose spec lists no 405.
+ */
+function outsideTheSpec(status: number, payload: unknown): boolean {
+  return (status === 204 && payload === undefined) || isSimulated(payload);
+}
 
 export function errorFor(status: number) {
   const [code, message] = MESSAGES[status] ?? ['internal_server_error', 'Internal server error'];

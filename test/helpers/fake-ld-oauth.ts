@@ -129,7 +129,14 @@ export class FakeLdOAuth {
     const { member } = token.grant;
     return {
       member,
-      actor: { member: { email: member.email, firstName: member.firstName, lastName: member.lastName } },
+      actor: {
+        member: {
+          _id: member.id,
+          email: member.email,
+          firstName: member.firstName,
+          lastName: member.lastName,
+        },
+      },
     };
   }
 

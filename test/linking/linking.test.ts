@@ -203,7 +203,7 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
     const [patch] = expiryPatches();
     expect(patch!.headers.authorization).toBe(`Bearer ${adaToken}`);
     expect(ld.auditLog.at(-1)!.actor).toEqual({
-      member: { email: ADA.email, firstName: ADA.firstName, lastName: ADA.lastName },
+      member: { _id: ADA.id, email: ADA.email, firstName: ADA.firstName, lastName: ADA.lastName },
     });
     // Never the service token for a change.
     expect(ld.requests.filter((r) => r.method === 'PATCH' && r.headers.authorization === ld.token)).toEqual(
