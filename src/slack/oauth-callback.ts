@@ -32,6 +32,7 @@ export const CALLBACK_PAGES = {
   notLinked:
     'LaunchDarkly did not link your account; nothing changed. Slack tells you more. Try /expire link again.',
   failed: 'Something went wrong on my side; nothing was linked. Try /expire link again in a minute.',
+  malformed: 'This is not a request LaunchDarkly sends; nothing was linked.',
 } as const;
 
 function page(status: number, text: string): { status: number; body: string } {
@@ -67,10 +68,10 @@ export function oauthCallback(
     res.writeHead(answer.status, { ...HTML_HEADERS, Connection: 'close' });
     res.end(answer.body);
   };
-  const refuse = (res: ServerResponse, refusal: Refusal) =>
+  const refuse = (res: ServerResponse, refusal: Refusal, text: string = CALLBACK_PAGES.refused) =>
     http.refusals.refuse(res, OAUTH_CALLBACK_PATH, refusal, {
       type: HTML_HEADERS['Content-Type'],
-      body: page(refusal.status, CALLBACK_PAGES.refused).body,
+      body: page(refusal.status, text).body,
     });
   const dm = (userId: string, text: string) =>
     deps
@@ -82,10 +83,10 @@ export function oauthCallback(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const query = (req.url ?? '').split('?')[1] ?? '';
-    if (query.length > MAX_CALLBACK_QUERY) return refuse(res, REFUSED.longQuery);
+    if (query.length > MAX_CALLBACK_QUERY) return refuse(res, REFUSED.longQuery, CALLBACK_PAGES.malformed);
     // A GET carries no body: one that comes with one is refused before a byte of it is held.
     const read = await http.bodies.read(req, 0);
-    if ('refused' in read) return refuse(res, read.refused);
+    if ('refused' in read) return refuse(res, read.refused, CALLBACK_PAGES.malformed);
     const outcome: LinkOutcome = await linking.complete(new URLSearchParams(query));
     if (outcome.ok) {
       send(res, page(200, CALLBACK_PAGES.linked));
