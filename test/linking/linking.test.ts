@@ -19,7 +19,7 @@ import {
 import type { FakeSlack } from '../helpers/fake-slack.js';
 import { allText } from '../helpers/message-text.js';
 import { ALICE, BOB, usersOf } from '../helpers/people.js';
-import { commandBody, postSigned } from '../helpers/slack-requests.js';
+import { clickButton, commandBody, postSigned } from '../helpers/slack-requests.js';
 
 const PUBLIC_URL = 'https://expiry-bot.example.com';
 const KEY = Buffer.alloc(32, 11).toString('base64');
@@ -448,5 +448,41 @@ describe('the OAuth callback, an unsigned route', () => {
     await expire(ctx, 'whoami');
     await privately(LINK_MESSAGES.whoNobody);
     expect((await expire(ctx, 'help')).body).toContain('link | unlink | whoami');
+  });
+});
+
+describe('an approval in Slack, acting as the person', () => {
+  const ctx = botPerTest(fakes, {
+    databaseUrl: DATABASES[0]![1],
+    env: { ...PERSON_ENV, APPROVERS: '*/production=U2', PROTECTED_ENVIRONMENTS: 'none' },
+  });
+
+  it("is applied with the requester's token, not the approver's nor the bot's", async () => {
+    await link(ctx, ADA, ALICE);
+    await expire(ctx, 'flag new-checkout sandy in 2 weeks');
+    const request = await slack.waitFor(() =>
+      slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && m.text?.includes('asks for approval')),
+    );
+    const actions = request.blocks!.find((b: any) =>
+      b.elements?.some((e: any) => e.action_id === ACTIONS.approvalApprove),
+    );
+    const id = (actions as any).elements[0].value;
+    const res = await clickButton(ctx.bot.url, {
+      user: BOB,
+      actionId: ACTIONS.approvalApprove,
+      value: id,
+      channel: 'C1',
+      messageTs: request.ts,
+      triggerId: slack.trigger(),
+      responseUrl: slack.responseUrl(),
+    });
+    expect(res.status).toBe(200);
+    await slack.waitFor(() =>
+      slack.messages.find((m) => m.thread_ts === request.ts && m.text?.includes('Scheduled 1 of 1')),
+    );
+    expect(expiryPatches().map((p) => p.headers.authorization)).toEqual([
+      `Bearer ${ld.oauth.accessTokens[0]}`,
+    ]);
+    expect(ld.auditLog.at(-1)!.actor).toMatchObject({ member: { email: ADA.email } });
   });
 });
