@@ -77,6 +77,8 @@ export function holdingForLink(kind: JobKind, deps: ListenerDeps): JobKind {
       { event: 'link-wait', job: job.id, user: wait.userId, reason: wait.reason },
       'a change waits for its person to link',
     );
+    // Linked in the moment since (before this job is queued again, so not woken): at once.
+    if (await deps.actAs.isLinked(wait.userId)) return { waitMs: 0 };
     return { waitMs: Math.min(LINK_WAIT_MS, LINK_RECHECK_MS) };
   }
 

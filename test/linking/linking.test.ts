@@ -82,6 +82,21 @@ const dmsTo = (user: string) => slack.messages.filter((m) => m.channel === user)
 const privately = (text: string) =>
   slack.waitFor(() => slack.responseUrlPosts.find((p) => JSON.stringify(p.body).includes(text)));
 const expiryPatches = () => ld.patches().filter((p) => /expiring-(user-)?targets/.test(p.path));
+/** Resolves once the change held for a link is queued again (its job no longer running), as it is told. */
+async function held(ctx: BotPerTest, text: string) {
+  await slack.waitFor(() => dmsTo(ALICE.id).find((t) => t.includes(text)));
+  for (let i = 0; i < 250; i++) {
+    const jobs = await ctx.database.db
+      .selectFrom('jobs')
+      .select('state')
+      .where('id', 'in', (await waits(ctx)).map((w) => w.job_id).concat(['-']))
+      .execute();
+    if (jobs.length > 0 && jobs.every((j) => j.state === 'queued')) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('the change was not held');
+}
+
 const waits = (ctx: BotPerTest) => ctx.database.db.selectFrom('ld_link_waits').selectAll().execute();
 const linkRows = (ctx: BotPerTest) => ctx.database.db.selectFrom('ld_links').selectAll().execute();
 
@@ -231,9 +246,7 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
 
   it('holds the request of someone not linked, asks them to link, and runs it once they do', async () => {
     await expire(ctx, 'flag new-checkout sandy in 2 weeks');
-    await slack.waitFor(() =>
-      dmsTo(ALICE.id).find((t) => t.includes(LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS))),
-    );
+    await held(ctx, LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS));
     // Held, not failed: the job stays open, and nothing reached LaunchDarkly.
     expect(expiryPatches()).toEqual([]);
     const rows = await waits(ctx);
@@ -253,9 +266,7 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
 
   it('drops a held request after 10 minutes without a link, and says so', async () => {
     await expire(ctx, 'flag new-checkout sandy in 2 weeks');
-    await slack.waitFor(() =>
-      dmsTo(ALICE.id).find((t) => t.includes(LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS))),
-    );
+    await held(ctx, LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS));
     ctx.clock += LINK_WAIT_MS + 1;
     const waiting = await ctx.database.db.selectFrom('ld_link_waits').select('job_id').execute();
     await ctx.bot.work.runNow(waiting.map((w) => w.job_id)); // its next look, without waiting 30 s
@@ -320,9 +331,7 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
     ctx.clock += H;
     ld.oauth.refuseRefresh = true;
     await expire(ctx, 'flag new-checkout sandy in 2 weeks');
-    await slack.waitFor(() =>
-      dmsTo(ALICE.id).find((t) => t.includes(LINK_MESSAGES.heldRefused(LINK_WAIT_MS))),
-    );
+    await held(ctx, LINK_MESSAGES.heldRefused(LINK_WAIT_MS));
     expect(expiryPatches()).toEqual([]);
     expect(await linkRows(ctx)).toEqual([]);
     // Linking again runs it.
