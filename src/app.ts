@@ -7,7 +7,7 @@ import {
   HTTPReceiver,
   SocketModeReceiver,
 } from '@slack/bolt';
-import type { WebClientOptions } from '@slack/web-api';
+import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { RequestBodies } from './http/bodies.js';
@@ -16,6 +16,7 @@ import { limitServer, SERVER_TIMEOUTS } from './http/server-timeouts.js';
 import { toBoltLogger } from './log.js';
 import { checkSlack, type SlackBot, slackCheckClient } from './preflight.js';
 import { READY_CHECK_TIMEOUT_MS, Readiness } from './readiness.js';
+import { actingFor } from './services/acting-setup.js';
 import { Approvals } from './services/approvals.js';
 import { ldApprovalsFor } from './services/ld-approvals.js';
 import { Changes } from './services/request-change.js';
@@ -30,6 +31,7 @@ import {
   type SlackWait,
   withMethodLimits,
 } from './slack/method-limits.js';
+import { oauthCallback } from './slack/oauth-callback.js';
 import { guardSlackRequests, SLACK_BODY_LIMIT } from './slack/request-guard.js';
 import { TimeZones } from './slack/time-zones.js';
 import { UserGroups } from './slack/user-groups.js';
@@ -125,7 +127,11 @@ export function createApp(config: Config, deps: AppDeps): App {
   const webhook = config.watch.webhookSecret
     ? [launchDarklyWebhook(config.watch.webhookSecret, deps, guard)]
     : [];
-  const routes = [...operationalRoutes(readiness, deps), ...webhook];
+  // Who changes are made as (LD_ACT_AS), and linking with its callback when configured (PRODUCT §15).
+  const { actAs, linking } = actingFor(config, deps);
+  const slack = (): WebClient => app.client;
+  const callback = linking ? [oauthCallback(linking, { slack, logger: deps.logger }, guard)] : [];
+  const routes: CustomRoute[] = [...operationalRoutes(readiness, deps), ...webhook, ...callback];
   const logger = toBoltLogger(deps.logger);
   const clientOptions = slackClientOptions(config.slack.apiUrl, {
     onWait: (wait) => {
@@ -133,7 +139,7 @@ export function createApp(config: Config, deps: AppDeps): App {
       deps.onSlackWait?.(wait);
     },
   });
-  const app = new App({
+  const app: App = new App({
     token: config.slack.botToken,
     ...(deps.slackBot ?? {}),
     logger,
@@ -175,6 +181,7 @@ export function createApp(config: Config, deps: AppDeps): App {
     policy: config.safety.policy,
     protectedEnvironments: config.safety.protectedEnvironments,
     groupsOf,
+    actAs,
     // LaunchDarkly's `critical` flag, unless it can't say in time.
     isCritical: async (resource, waitMs) => {
       const environments = await within(lookups.listEnvironments(resource.projectKey), waitMs);
@@ -192,6 +199,8 @@ export function createApp(config: Config, deps: AppDeps): App {
     slack: app.client,
     watch: { owner: `${hostname()}:${process.pid}`, fullScanIntervalMs: config.watch.fullScanIntervalMs },
     progressAfterMs: deps.progressAfterMs ?? 2_000,
+    actAs,
+    linking,
   };
   deps.metrics.watchWork({ running: () => deps.work.running, open: () => deps.work.open() });
   registerListeners(app, listenerDeps);

@@ -61,7 +61,35 @@ export interface Config {
     /** How long a request waits for its approvers before it expires. */
     readonly timeoutMs: number;
   };
+  /** Acting as the person (PRODUCT §15): linking Slack users to their LaunchDarkly members. */
+  readonly linking: LinkingConfig;
 }
+
+/** Who changes go to LaunchDarkly as: the service token (`bot`) or the asker's linked member. */
+export const ACT_AS = ['bot', 'person'] as const;
+
+export interface LinkingConfig {
+  readonly actAs: (typeof ACT_AS)[number];
+  /** The bot's LaunchDarkly OAuth client; undefined: no linking (`/expire link` says so). */
+  readonly oauth:
+    | {
+        readonly clientId: string;
+        readonly clientSecret: string;
+        /** The bot's public base URL, without a trailing slash: the redirect is under it. */
+        readonly publicUrl: string;
+        /** Base64 of the 32-byte AES-256-GCM key that encrypts stored LaunchDarkly tokens. */
+        readonly encryptionKey: string;
+      }
+    | undefined;
+}
+
+/** The variables linking needs, all or none (and all with LD_ACT_AS=person). */
+const LINKING_VARIABLES = [
+  'LD_OAUTH_CLIENT_ID',
+  'LD_OAUTH_CLIENT_SECRET',
+  'PUBLIC_URL',
+  'TOKEN_ENCRYPTION_KEY',
+] as const;
 
 /** Every problem found in the environment, one line each, never quoting a value. */
 export class ConfigError extends Error {
@@ -195,6 +223,18 @@ const envSchema = z.object({
     .max(5, 'must be a whole number from 1 to 5')
     .default(1),
   APPROVAL_TIMEOUT: duration('24h').default(86_400_000),
+  LD_OAUTH_CLIENT_ID: z.string().regex(/^\S+$/, 'must not contain spaces').optional(),
+  LD_OAUTH_CLIENT_SECRET: z.string().regex(/^\S+$/, 'must not contain spaces').optional(),
+  PUBLIC_URL: httpUrl("the bot's public base URL, e.g. https://expiry-bot.example.com")
+    .refine((v) => !/[?#]/.test(v), { error: 'must have no query string or fragment' })
+    .optional(),
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => /^[A-Za-z0-9+/]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {
+      error: 'must be 32 random bytes in base64 (e.g. the output of `openssl rand -base64 32`)',
+    })
+    .optional(),
+  LD_ACT_AS: z.enum(ACT_AS, { error: `must be one of ${ACT_AS.join(', ')}` }).default('bot'),
 });
 
 const VARIABLE_ORDER = Object.keys(envSchema.shape);
@@ -228,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         message: `rule "${short.text}" names ${short.who.length} approver(s), fewer than APPROVALS_NEEDED (${parsed.data.APPROVALS_NEEDED}): its requests could never be approved`,
       });
   }
+  problems.push(...linkingProblems(present));
   if (!parsed.success || problems.length > 0) {
     problems.sort((a, b) => VARIABLE_ORDER.indexOf(a.variable) - VARIABLE_ORDER.indexOf(b.variable));
     throw new ConfigError([...new Set(problems.map((p) => `${p.variable} ${p.message}`))]);
@@ -268,7 +309,35 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       needed: e.APPROVALS_NEEDED,
       timeoutMs: e.APPROVAL_TIMEOUT,
     },
+    linking: {
+      actAs: e.LD_ACT_AS,
+      oauth:
+        e.LD_OAUTH_CLIENT_ID && e.LD_OAUTH_CLIENT_SECRET && e.PUBLIC_URL && e.TOKEN_ENCRYPTION_KEY
+          ? {
+              clientId: e.LD_OAUTH_CLIENT_ID,
+              clientSecret: e.LD_OAUTH_CLIENT_SECRET,
+              publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+              encryptionKey: e.TOKEN_ENCRYPTION_KEY,
+            }
+          : undefined,
+    },
   });
+}
+
+/**
+ * Linking takes its four variables together: LD_ACT_AS=person needs them all, and some without
+ * the others is a half-done set-up, never a silent "no linking".
+ */
+function linkingProblems(present: Record<string, string | undefined>) {
+  const missing = LINKING_VARIABLES.filter((v) => present[v] === undefined);
+  if (missing.length === 0) return [];
+  const person = present.LD_ACT_AS === 'person';
+  if (!person && missing.length === LINKING_VARIABLES.length) return [];
+  const given = LINKING_VARIABLES.filter((v) => present[v] !== undefined);
+  const why = person
+    ? "is required with LD_ACT_AS=person (changes are made as each person's linked LaunchDarkly member)"
+    : `is required for linking LaunchDarkly accounts (${given.join(', ')} ${given.length === 1 ? 'is' : 'are'} set)`;
+  return missing.map((variable) => ({ variable, message: why }));
 }
 
 /** The values no log line, error or Slack message may contain. */
@@ -279,6 +348,8 @@ export function secretsOf(config: Config): string[] {
     config.slack.appToken,
     config.launchDarkly.accessToken,
     config.watch.webhookSecret,
+    config.linking.oauth?.clientSecret,
+    config.linking.oauth?.encryptionKey,
     databasePassword(config.databaseUrl),
   ].filter((s): s is string => typeof s === 'string' && s.length > 0);
 }

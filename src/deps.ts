@@ -4,6 +4,7 @@ import type { Metrics } from './metrics.js';
 import type { ApprovalStore } from './store/approval-store.js';
 import type { ExpiryStore } from './store/expiry-store.js';
 import type { LdApprovalStore } from './store/ld-approval-store.js';
+import type { LinkStore } from './store/link-store.js';
 import type { MirrorStore } from './store/mirror-store.js';
 import type { SafetyStore } from './store/safety-store.js';
 import type { WatchStore } from './store/watch-store.js';
@@ -20,6 +21,8 @@ export interface Deps {
   approvalStore: ApprovalStore;
   /** LaunchDarkly approval requests the bot created, followed until decided. */
   ldApprovalStore: LdApprovalStore;
+  /** Slack users' linked LaunchDarkly members (`linkStoreOf`); absent when linking is not configured. */
+  links?: LinkStore;
   /** Watches and each watched environment's scan and sync state. */
   watches: WatchStore;
   /** LaunchDarkly's expiring targets in watched environments. */

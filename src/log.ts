@@ -38,7 +38,16 @@ export function createLogger(options: {
       serializers: { err: safeError },
       // Headers of any request or response object that reaches a log line.
       redact: {
-        paths: ['*.headers.authorization', '*.headers.Authorization', '*.config.headers'],
+        paths: [
+          '*.headers.authorization',
+          '*.headers.Authorization',
+          '*.config.headers',
+          // A linked person's LaunchDarkly tokens, by the names OAuth and this code give them.
+          '*.access_token',
+          '*.refresh_token',
+          '*.accessToken',
+          '*.refreshToken',
+        ],
         censor: MASK,
       },
     },

@@ -16,6 +16,7 @@ import {
 import { ApprovalStore } from './store/approval-store.js';
 import { ExpiryStore } from './store/expiry-store.js';
 import { LdApprovalStore } from './store/ld-approval-store.js';
+import { linkStoreOf } from './store/link-store.js';
 import { MirrorStore } from './store/mirror-store.js';
 import { SafetyStore } from './store/safety-store.js';
 import { WatchStore } from './store/watch-store.js';
@@ -121,6 +122,7 @@ async function main(): Promise<void> {
     safetyStore,
     approvalStore: new ApprovalStore(database.db),
     ldApprovalStore,
+    links: linkStoreOf(database.db, config.linking),
     watches,
     mirror,
     logger,

@@ -44,16 +44,17 @@ export class Refusals {
    * Answers `res` with the refusal (a small JSON body; `Connection: close`, so Node drops the
    * socket, and whatever of the body is still on its way, once the answer is out).
    */
-  refuse(res: ServerResponse, route: string, refusal: Refusal): void {
+  refuse(res: ServerResponse, route: string, refusal: Refusal, page?: { type: string; body: string }): void {
     this.options.counter.inc({ route, reason: refusal.reason });
     this.note(route, refusal);
     if (res.headersSent || res.destroyed) return;
     res.writeHead(refusal.status, {
-      'Content-Type': 'application/json',
+      // A route a browser opens (the OAuth callback) answers with a page of its own.
+      'Content-Type': page?.type ?? 'application/json',
       Connection: 'close',
       ...(refusal.status === 503 ? { 'Retry-After': '1' } : {}),
     });
-    res.end(JSON.stringify({ error: refusal.reason }));
+    res.end(page?.body ?? JSON.stringify({ error: refusal.reason }));
   }
 
   /** Logs, sampled, something turned away without an error answer (it is not counted as refused). */

@@ -19,7 +19,15 @@ import { LdHttp, type LdHttpOptions } from './http.js';
 import type { ExpiryChange } from './instructions.js';
 import { LIST_PAGE_SIZE, listedFlag, listedSegment, listPage } from './list-pages.js';
 import type { ExpiringTarget } from './outcomes.js';
-import { environmentsPath, expiringPath, flagPath, flagsPath, segmentPath, segmentsPath } from './paths.js';
+import {
+  environmentsPath,
+  expiringPath,
+  flagPath,
+  flagsPath,
+  memberPath,
+  segmentPath,
+  segmentsPath,
+} from './paths.js';
 import * as schema from './schemas.js';
 import {
   type FlagTargetsInput,
@@ -257,13 +265,13 @@ export class LaunchDarklyClient {
     return this.read(path, () => this.http.get(path, schema.segment));
   }
 
-  /** A member, to name them ("Ariel Flores"). */
-  getMember(id: string) {
-    return this.http.get(`/api/v2/members/${encodeURIComponent(id)}`, schema.member);
-  }
-
   /** Which token and member the bot acts as. */
   getCallerIdentity() {
     return this.http.get('/api/v2/caller-identity', schema.callerIdentity);
+  }
+
+  /** One member: who a linked person is in LaunchDarkly, who reviewed a request ("Ariel Flores"). */
+  getMember(memberId: string) {
+    return this.http.get(memberPath(memberId), schema.member);
   }
 }

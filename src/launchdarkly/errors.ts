@@ -8,6 +8,8 @@ export interface LdErrorDetails {
   /** LaunchDarkly's own sentence. */
   ldMessage?: string;
   requestId?: string;
+  /** Whose token was refused: the bot's (default) or a linked person's (PRODUCT §15). */
+  actor?: 'bot' | 'person';
 }
 
 export class LdError extends Error {
@@ -17,6 +19,7 @@ export class LdError extends Error {
   readonly code: string | undefined;
   readonly ldMessage: string | undefined;
   readonly requestId: string | undefined;
+  readonly actor: 'bot' | 'person';
 
   constructor(details: LdErrorDetails, summary?: string) {
     const what =
@@ -32,6 +35,7 @@ export class LdError extends Error {
     this.code = details.code;
     this.ldMessage = details.ldMessage;
     this.requestId = details.requestId;
+    this.actor = details.actor ?? 'bot';
   }
 }
 

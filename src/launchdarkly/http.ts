@@ -52,7 +52,10 @@ export interface LdExchange {
 
 export interface LdHttpOptions {
   baseUri: string;
+  /** The Authorization header: the service token, or `Bearer <access token>` of a linked person. */
   accessToken: string;
+  /** Whose token this is, carried by every error (a person hears of their own role). */
+  actor?: 'bot' | 'person';
   /** Per attempt. */
   attemptTimeoutMs?: number;
   /** Per call, over all its attempts and back-offs (rate-limit waits it accepted come on top). */
@@ -118,6 +121,7 @@ export class LdHttp {
   private readonly onExchange: ((exchange: LdExchange) => void) | undefined;
   private readonly limits = new RateLimits();
   private readonly inFlight = pLimit(LD_MAX_IN_FLIGHT);
+  private readonly actor: 'bot' | 'person';
 
   constructor(options: LdHttpOptions) {
     this.axios = axios.create({
@@ -146,6 +150,7 @@ export class LdHttp {
     this.logger = options.logger;
     this.onWait = options.onWait;
     this.onExchange = options.onExchange;
+    this.actor = options.actor ?? 'bot';
   }
 
   get<S extends z.ZodType>(path: string, schema: S, query?: Query): Promise<z.output<S>> {
@@ -187,7 +192,10 @@ export class LdHttp {
       const waitMs = this.limits.reserve(route, this.now());
       if (waitMs > 0) {
         if (waited + waitMs > this.maxWaitMs) {
-          throw new LdRateLimitError({ method, path, status: 429, code: 'rate_limited' }, waitMs);
+          throw new LdRateLimitError(
+            { method, path, status: 429, code: 'rate_limited', actor: this.actor },
+            waitMs,
+          );
         }
         waited += waitMs;
         deadline += waitMs;
@@ -206,8 +214,8 @@ export class LdHttp {
           'LaunchDarkly request failed without an answer',
         );
         if (safeToRetry && (await this.backOff(route, attempt, deadline))) continue;
-        if (networkCode === 'ETIMEDOUT') throw new LdTimeoutError({ method, path });
-        throw new LdNetworkError({ method, path }, networkCode);
+        if (networkCode === 'ETIMEDOUT') throw new LdTimeoutError({ method, path, actor: this.actor });
+        throw new LdNetworkError({ method, path, actor: this.actor }, networkCode);
       }
 
       const { response } = outcome;
@@ -318,6 +326,7 @@ export class LdHttp {
       code: body.success ? body.data.code : undefined,
       ldMessage: body.success ? body.data.message : undefined,
       requestId: typeof requestId === 'string' ? requestId : undefined,
+      actor: this.actor,
     };
   }
 }

@@ -25,3 +25,5 @@ export function expiringPath(
   const collection = ref.kind === 'flag' ? 'flags' : 'segments';
   return `/api/v2/${collection}/${seg(ref.projectKey)}/${seg(ref.key)}/${endpoint}/${seg(ref.environmentKey)}`;
 }
+
+export const memberPath = (memberId: string) => `/api/v2/members/${seg(memberId)}`;

@@ -5,6 +5,7 @@
  */
 const TEMPLATES = [
   '/api/v2/caller-identity',
+  '/api/v2/members/{id}',
   '/api/v2/projects',
   '/api/v2/projects/{projectKey}/environments',
   '/api/v2/projects/{projectKey}/context-kinds',
@@ -17,7 +18,6 @@ const TEMPLATES = [
   '/api/v2/segments/{projectKey}/{segmentKey}/expiring-user-targets/{environmentKey}',
   '/api/v2/segments/{projectKey}/{segmentKey}/expiring-targets/{environmentKey}',
   '/api/v2/auditlog',
-  '/api/v2/members/{id}',
   '/api/v2/projects/{projectKey}/flags/{flagKey}/environments/{environmentKey}/approval-requests',
   '/api/v2/projects/{projectKey}/flags/{flagKey}/environments/{environmentKey}/approval-requests/{id}',
   '/api/v2/projects/{projectKey}/flags/{flagKey}/environments/{environmentKey}/approval-requests/{id}/apply',

@@ -145,7 +145,7 @@ export const callerIdentity = z.object({
   scopes: z.array(z.string()).nullish(),
 });
 
-/** `GET /api/v2/members/{id}`: how to name a member (who reviewed a request). */
+/** A LaunchDarkly member, as much as the bot says of them (who a person linked, who reviewed). */
 export const member = z.object({
   _id: z.string(),
   email: z.string(),

@@ -19,6 +19,11 @@ export const LD_MESSAGES = {
   unauthorized: "LaunchDarkly rejected the bot's access token. Ask an admin to check LD_ACCESS_TOKEN.",
   forbidden: (r: ResourceRef) =>
     `The bot's LaunchDarkly token is not allowed to change ${r.kind} ${r.key} in ${r.environmentKey}. Ask an admin to widen its role.`,
+  /** With LD_ACT_AS=person: LaunchDarkly refused the person's own token (PRODUCT §15). */
+  personUnauthorized:
+    'LaunchDarkly no longer accepts your linked account (it was revoked or expired). Link it again with `/expire link`, then ask again.',
+  personForbidden: (r: ResourceRef) =>
+    `Your LaunchDarkly role does not allow changing ${r.kind} ${r.key} in ${r.environmentKey}. Nothing was changed; ask a LaunchDarkly admin for access.`,
   notFound: (r: ResourceRef) =>
     `LaunchDarkly has no ${r.kind} ${r.key} in project ${r.projectKey}, environment ${r.environmentKey}. Check the key, --project and --env.`,
   /** An expiry refused for approvals: no approval request can carry one. */
@@ -51,12 +56,15 @@ export function isTransient(error: LdError): boolean {
 
 /** A sentence a person can act on, never a stack trace or a token. */
 export function describeLdError(error: LdError, resource: ResourceRef): string {
-  if (error instanceof LdUnauthorizedError) return LD_MESSAGES.unauthorized;
+  const person = error.actor === 'person';
+  if (error instanceof LdUnauthorizedError)
+    return person ? LD_MESSAGES.personUnauthorized : LD_MESSAGES.unauthorized;
   if (needsApproval(error))
     return /\/expiring-(user-)?targets\//.test(error.path)
       ? LD_MESSAGES.approval(resource, error.ldMessage)
       : LD_MESSAGES.approvalRequired(resource, error.ldMessage);
-  if (error instanceof LdForbiddenError) return LD_MESSAGES.forbidden(resource);
+  if (error instanceof LdForbiddenError)
+    return person ? LD_MESSAGES.personForbidden(resource) : LD_MESSAGES.forbidden(resource);
   if (error instanceof LdNotFoundError) return LD_MESSAGES.notFound(resource);
   if (error instanceof LdConflictError) return LD_MESSAGES.conflict(resource);
   if (error instanceof LdRateLimitError) return LD_MESSAGES.rateLimited;

@@ -13,6 +13,7 @@ import { decide, groupsIn, type Policy, type Rule } from '../domain/policy.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
 import { LdError } from '../launchdarkly/errors.js';
 import { changeOutcome } from '../metrics.js';
+import { type ActAs, LinkRequiredError } from './acting.js';
 import {
   type ApplyOptions,
   applyChange,
@@ -68,6 +69,8 @@ export interface ChangeDeps
   approvals?: Approvals;
   /** LaunchDarkly's own approval requests made by changes, followed until decided. */
   ldApprovals: LdApprovals;
+  /** Whose LaunchDarkly client a change goes through (LD_ACT_AS); without it, `ld`'s. */
+  actAs?: ActAs;
 }
 
 export const CONFIRMATION_TTL_MS = 10 * 60_000;
@@ -151,8 +154,11 @@ export class Changes {
     const { request, who } = ask;
     let outcome: ChangeOutcome;
     try {
-      outcome = { kind: 'applied', result: await applyChange(request, deps.ld, options) };
+      const ld = deps.actAs ? await deps.actAs.clientFor(who.userId) : deps.ld;
+      outcome = { kind: 'applied', result: await applyChange(request, ld, options) };
     } catch (error) {
+      // Nothing was sent: the surface holds the change until its person links.
+      if (error instanceof LinkRequiredError) throw error;
       outcome = this.failure(request, error);
     }
     if (outcome.kind === 'applied') {

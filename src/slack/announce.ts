@@ -1,5 +1,6 @@
 import type { ChangeRequest } from '../domain/change-request.js';
 import type { Logger } from '../log.js';
+import { LinkRequiredError } from '../services/acting.js';
 import type { ApplyOptions, PlannedTargets } from '../services/apply-change.js';
 import type { Approvals } from '../services/approvals.js';
 import type { ChangeOutcome, Changes } from '../services/request-change.js';
@@ -47,6 +48,8 @@ export async function answering(
   try {
     return await work();
   } catch (error) {
+    // Not a failure: the change waits for its person to link (`link-hold.ts`).
+    if (error instanceof LinkRequiredError) throw error;
     logger.error({ err: error, attempt }, 'work behind an ack failed');
     if (attempt < MAX_ATTEMPTS) return { retryInMs: backoff(attempt) };
     await surface.tell(textMessage(SOMETHING_WENT_WRONG)).catch((tellError: unknown) => {

@@ -1,7 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../deps.js';
+import type { ActAs } from '../services/acting.js';
 import type { Approvals } from '../services/approvals.js';
 import type { LdApprovals } from '../services/ld-approvals.js';
+import type { Linking } from '../services/linking.js';
 import type { Changes } from '../services/request-change.js';
 import type { Worker } from '../work/worker.js';
 import type { Lookups } from './lookups.js';
@@ -27,4 +29,8 @@ export interface ListenerDeps extends Deps {
   watch: { owner: string; fullScanIntervalMs: number };
   /** Post a progress message when a change takes longer than this. */
   progressAfterMs: number;
+  /** Whose LaunchDarkly client each person's changes go through (LD_ACT_AS). */
+  actAs: ActAs;
+  /** Linking Slack users to LaunchDarkly members; undefined when the OAuth client is not configured. */
+  linking: Linking | undefined;
 }

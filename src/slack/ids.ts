@@ -20,6 +20,8 @@ export const ACTIONS = {
   approvalDecline: 'approval_decline',
   /** In the requester's private answer. */
   approvalWithdraw: 'approval_withdraw',
+  /** The button (a link to LaunchDarkly's authorization page) of `/expire link` and of a change held for a link. */
+  linkOpen: 'ld_link_open',
 } as const;
 
 /** A reminder's button for a verb done at once (`VerbSpec.onExpiry`): the ids its messages carry. */

@@ -186,6 +186,17 @@ export class JobStore {
       .execute();
   }
 
+  /** Queued jobs among `ids` that wait for a later time run now (what they waited for came). */
+  async runNow(ids: string[], now: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('jobs')
+      .set({ run_after: now, updated_at: now })
+      .where('id', 'in', ids)
+      .where('state', '=', 'queued')
+      .execute();
+  }
+
   /** A stopping worker hands its unfinished jobs over at once rather than when their leases run out. */
   async release(ids: string[], owner: string): Promise<void> {
     if (ids.length === 0) return;

@@ -199,7 +199,48 @@ export interface WriteProbeTable {
   written_at: number;
 }
 
+/** A Slack user's linked LaunchDarkly member (PRODUCT §15); tokens sealed by `token-cipher.ts`. */
+export interface LdLinksTable {
+  user_id: string;
+  team_id: string;
+  member_id: string;
+  member_email: string | null;
+  member_name: string | null;
+  access_token: string;
+  refresh_token: string | null;
+  /** When the access token expires (Unix ms); null when LaunchDarkly did not say. */
+  expires_at: number | null;
+  /** A replica refreshing the tokens holds them until then (its claim; see `link-store.ts`). */
+  refreshing_until: number | null;
+  linked_at: number;
+  updated_at: number;
+  /** Bumped by every change: a conditional update on it is the claim. */
+  version: number;
+}
+
+/** An OAuth `state` handed out by `/expire link`: single-use, short-lived, stored hashed. */
+export interface LdLinkStatesTable {
+  state_hash: string;
+  user_id: string;
+  team_id: string;
+  /** The PKCE code verifier, sealed. */
+  verifier: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** A job holding a person's change until they link (at most LINK_WAIT_MS). */
+export interface LdLinkWaitsTable {
+  job_id: string;
+  user_id: string;
+  since: number;
+}
+
 export interface Database {
+  ld_links: LdLinksTable;
+  ld_link_states: LdLinkStatesTable;
+  ld_link_waits: LdLinkWaitsTable;
   approvals: ApprovalsTable;
   ld_approvals: LdApprovalsTable;
   watches: WatchesTable;

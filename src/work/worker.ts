@@ -119,6 +119,12 @@ export class Worker {
     return this.options.store.open();
   }
 
+  /** Jobs waiting for something that has now happened (a person linked) run at once. */
+  async runNow(ids: string[]): Promise<void> {
+    await this.options.store.runNow(ids, this.options.now());
+    this.wake();
+  }
+
   /** Looks for work now (a job was just written). */
   wake(): void {
     if (this.stopped || this.pumping) return;

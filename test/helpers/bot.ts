@@ -14,6 +14,7 @@ import { ApprovalStore } from '../../src/store/approval-store.js';
 import { connect, type Db } from '../../src/store/database.js';
 import { ExpiryStore } from '../../src/store/expiry-store.js';
 import { LdApprovalStore } from '../../src/store/ld-approval-store.js';
+import { linkStoreOf } from '../../src/store/link-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
 import { SafetyStore } from '../../src/store/safety-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
@@ -105,6 +106,7 @@ export async function startBot(
     safetyStore: new SafetyStore(database.db),
     approvalStore: new ApprovalStore(database.db),
     ldApprovalStore: new LdApprovalStore(database.db),
+    links: linkStoreOf(database.db, config.linking),
     watches,
     mirror,
     logger,

@@ -9,6 +9,7 @@ import {
   FakeApprovals,
   isSimulated,
 } from './fake-ld-approvals.js';
+import { FakeLdOAuth, type FakeMember } from './fake-ld-oauth.js';
 import { Hold } from './hold.js';
 import { listen, readBody, sendJson } from './http-server.js';
 import { OpenApiValidator } from './openapi.js';
@@ -33,6 +34,9 @@ export interface RecordedRequest {
   at?: number;
   /** What the fake answered (undefined when the request was dropped or faulted). */
   response?: unknown;
+  /** Who its token acts as: the bot, or a linked member (`fake-ld-oauth.ts`). */
+  actor?: Actor;
+  member?: FakeMember;
 }
 
 export interface Fault {
@@ -207,6 +211,8 @@ export class FakeLaunchDarkly {
     run: (kind, projectKey, env, key, instructions) =>
       this.runApproved(kind, projectKey, env, key, instructions),
   });
+  /** The OAuth endpoints and the members' bearer tokens (PRODUCT §15). */
+  readonly oauth = new FakeLdOAuth(() => this.now());
 
   private readonly projects = new Map<string, Project>();
   private readonly expiring = new Map<string, Expiring[]>();
@@ -463,6 +469,7 @@ export class FakeLaunchDarkly {
     this.rateLimited.answered = 0;
     this.rateLimited.earlyRetries = 0;
     this.approvals.reset();
+    this.oauth.reset();
   }
 
   /** Forgets all data too, for a test that seeds its own. */
@@ -556,7 +563,15 @@ export class FakeLaunchDarkly {
       const limited = this.takeFromWindow(recorded, this.routeLimit, limitHeaders);
       if (limited) return answer(429, errorFor(429), limited);
     }
-    if (req.headers.authorization !== this.token) return answer(401, errorFor(401));
+    if (recorded.path.startsWith('/trust/oauth/')) return this.oauth.handle(recorded, res);
+    const person = this.oauth.actorFor(req.headers.authorization);
+    if (req.headers.authorization !== this.token && !person) return answer(401, errorFor(401));
+    recorded.actor = person?.actor ?? BOT_TOKEN_ACTOR;
+    recorded.member = person?.member;
+    // A reader's token reads; a change (a PATCH, a POST other than the audit-log search) is refused.
+    const changes =
+      recorded.method === 'PATCH' || (recorded.method === 'POST' && recorded.path !== '/api/v2/auditlog');
+    if (person?.member.role === 'reader' && changes) return answer(403, errorFor(403));
     if (req.headers['ld-api-version'] !== '20240415') {
       return answer(400, { code: 'invalid_request', message: 'Missing or unknown LD-API-Version' });
     }
@@ -598,6 +613,13 @@ export class FakeLaunchDarkly {
   private route(r: RecordedRequest): [number, unknown] {
     const parts = r.path.split('/').slice(3).map(decodeURIComponent); // after /api/v2
     const [collection, a, b, c, d] = parts;
+    if (r.method === 'GET' && r.path === '/api/v2/caller-identity' && r.member) {
+      return [200, this.oauth.callerIdentity(r.member)];
+    }
+    if (r.method === 'GET' && collection === 'members' && a && !b) {
+      const member = this.oauth.memberRep(a);
+      return member ? [200, member] : this.member(a);
+    }
     if (r.method === 'GET' && r.path === '/api/v2/caller-identity') {
       return [
         200,
@@ -606,7 +628,6 @@ export class FakeLaunchDarkly {
     }
     const approval = this.approvals.route(r);
     if (approval) return approval;
-    if (collection === 'members' && a && !b && r.method === 'GET') return this.member(a);
     if (collection === 'projects') return this.routeProjects(r, a, b);
     if (collection === 'auditlog' && !a && r.method === 'POST') return [200, this.auditSearch(r)];
     if (collection === 'flags' && a) {
@@ -642,7 +663,7 @@ export class FakeLaunchDarkly {
     return [404, errorFor(404)];
   }
 
-  /** `GET /api/v2/members/{id}`: the members the fake has seen act (audit log, reviews). */
+  /** `GET /api/v2/members/{id}` of a member who never linked: those the fake has seen act (audit log, reviews). */
   private member(id: string): [number, unknown] {
     const actors = [
       UI_MEMBER,
@@ -752,12 +773,12 @@ export class FakeLaunchDarkly {
   private auditPatch(r: RecordedRequest): void {
     const parts = r.path.split('/').slice(3).map(decodeURIComponent);
     const [collection, projectKey, b, c, d] = parts;
-    if (collection === 'flags' && d)
-      this.audit('flag', projectKey!, b!, d, 'updateExpiringTargets', BOT_TOKEN_ACTOR);
+    const actor = r.actor ?? BOT_TOKEN_ACTOR;
+    if (collection === 'flags' && d) this.audit('flag', projectKey!, b!, d, 'updateExpiringTargets', actor);
     else if (collection === 'flags')
-      this.audit('flag', projectKey!, b!, r.body.environmentKey, 'updateTargets', BOT_TOKEN_ACTOR);
-    else if (d) this.audit('segment', projectKey!, b!, d, 'updateExpiringTargets', BOT_TOKEN_ACTOR);
-    else this.audit('segment', projectKey!, c!, b!, 'updateIncluded', BOT_TOKEN_ACTOR);
+      this.audit('flag', projectKey!, b!, r.body.environmentKey, 'updateTargets', actor);
+    else if (d) this.audit('segment', projectKey!, b!, d, 'updateExpiringTargets', actor);
+    else this.audit('segment', projectKey!, c!, b!, 'updateIncluded', actor);
   }
 
   /**

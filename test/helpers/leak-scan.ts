@@ -1,5 +1,6 @@
 import { afterAll, expect } from 'vitest';
 import { FAKE_LD_TOKEN } from './fake-launchdarkly.js';
+import { ISSUED_OAUTH_SECRETS } from './fake-ld-oauth.js';
 import { FAKE_BOT_TOKEN } from './fake-slack.js';
 import { surfaces } from './leak-registry.js';
 import { SIGNING_SECRET } from './slack-requests.js';
@@ -10,7 +11,8 @@ export const TEST_SECRETS = [FAKE_BOT_TOKEN, SIGNING_SECRET, FAKE_LD_TOKEN, 'xap
 afterAll(() => {
   for (const surface of surfaces.splice(0)) {
     const text = surface.read();
-    for (const secret of TEST_SECRETS) {
+    // With every token and code the fake LaunchDarkly issued to linked people.
+    for (const secret of [...TEST_SECRETS, ...ISSUED_OAUTH_SECRETS]) {
       const at = text.indexOf(secret);
       expect(
         at < 0,

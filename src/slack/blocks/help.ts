@@ -14,6 +14,7 @@ export const USAGE = [
   `${COMMAND} unwatch [--project <p>] [--env <e>]`,
   `${COMMAND} watching  — what this channel follows`,
   `${COMMAND} approvals  — the requests waiting for approval in this channel`,
+  `${COMMAND} link | unlink | whoami  — your LaunchDarkly account: link it so I act as you, undo it, who I act as`,
 ].join('\n');
 
 export const TARGETS_HELP =

@@ -3,6 +3,7 @@ import type { JobKindName } from '../../work/kinds.js';
 import type { JobKind } from '../../work/worker.js';
 import type { ListenerDeps } from '../context.js';
 import { ldApprovalNewsJob } from '../ld-approval-news.js';
+import { holdingForLink } from '../link-hold.js';
 import { approvalApplyJob } from './actions/approval-apply.js';
 import { approvalDecisionJob, approvalVoteJob } from './actions/approval-buttons.js';
 import { confirmedJob } from './actions/confirm.js';
@@ -36,5 +37,7 @@ export const JOB_HANDLERS: Record<JobKindName, (deps: ListenerDeps) => JobKind> 
 };
 
 export function registerJobs(deps: ListenerDeps): void {
-  for (const [kind, handler] of Object.entries(JOB_HANDLERS)) deps.work.handle(kind, handler(deps));
+  // A change whose person must link first (LD_ACT_AS=person) waits for the link in its job.
+  for (const [kind, handler] of Object.entries(JOB_HANDLERS))
+    deps.work.handle(kind, holdingForLink(handler(deps), deps));
 }

@@ -25,6 +25,7 @@ export type Command =
   | { verb: 'modal' }
   | { verb: 'list-known' }
   | { verb: 'approvals' }
+  | { verb: 'link' | 'unlink' | 'whoami' }
   | { verb: 'list'; resource: ResourceKind; key: string; options: CommandOptions }
   | WatchCommand
   | {
@@ -86,6 +87,8 @@ export function parseCommand(raw: string): CommandParse {
   const first = words[0]!.toLowerCase();
   if (first === 'help' && words.length === 1) return ok({ verb: 'help' });
   if (first === 'approvals' && words.length === 1) return ok({ verb: 'approvals' });
+  if ((first === 'link' || first === 'unlink' || first === 'whoami') && words.length === 1)
+    return ok({ verb: first });
   if (first === 'watch' || first === 'unwatch' || first === 'watching') {
     return parseWatchCommand(first, words.slice(1));
   }

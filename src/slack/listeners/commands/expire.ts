@@ -5,6 +5,7 @@ import { parseCommand } from '../../parse/command.js';
 import { runApprovals } from './approvals.js';
 import type { CommandArgs } from './args.js';
 import { runChange } from './change.js';
+import { runLink, runUnlink, runWhoami } from './link.js';
 import { runList } from './list.js';
 import { runListKnown } from './list-known.js';
 import { openExpireForm } from './open-form.js';
@@ -50,6 +51,12 @@ async function route(args: CommandArgs, deps: ListenerDeps): Promise<void> {
       return runListKnown(args, deps);
     case 'approvals':
       return runApprovals(args, deps);
+    case 'link':
+      return runLink(args, deps);
+    case 'unlink':
+      return runUnlink(args, deps);
+    case 'whoami':
+      return runWhoami(args, deps);
     case 'list':
       return runList(c, args, deps);
     case 'watch':

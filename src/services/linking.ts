@@ -1,0 +1,171 @@
+import { createHash } from 'node:crypto';
+import type { LaunchDarklyClient } from '../launchdarkly/client.js';
+import { LdError } from '../launchdarkly/errors.js';
+import { LdOAuth, LdOAuthRefusedError, LdOAuthUnavailableError } from '../launchdarkly/oauth.js';
+import type { Logger } from '../log.js';
+import type { Link, LinkStore, StateRefusal } from '../store/link-store.js';
+import type { Worker } from '../work/worker.js';
+import type { ActAs } from './acting.js';
+
+/** How long a `/expire link` button works, and how long a change waits for its person to link. */
+export const LINK_STATE_TTL_MS = 10 * 60_000;
+export const LINK_WAIT_MS = 10 * 60_000;
+
+export const OAUTH_CALLBACK_PATH = '/launchdarkly/oauth/callback';
+
+/** What a person linked, as the bot says it. */
+export interface LinkedMember {
+  memberId: string;
+  email: string | undefined;
+  name: string | undefined;
+}
+
+export type LinkOutcome =
+  | { ok: true; userId: string; member: LinkedMember; waiting: number }
+  /** `missing`, `unknown` (forged), `used` (a replay), `expired`: the state; nothing was linked. */
+  | { ok: false; reason: 'missing' | StateRefusal }
+  /** The person said no on LaunchDarkly's page, or LaunchDarkly refused the code. */
+  | { ok: false; reason: 'refused'; userId: string; code: string }
+  /** LaunchDarkly did not answer in time (or not as OAuth answers): nothing was linked. */
+  | { ok: false; reason: 'unavailable'; userId: string };
+
+export type UnlinkOutcome =
+  | { kind: 'not-linked' }
+  /** `revoked`: LaunchDarkly confirmed; false: it could not be reached, the grant may stand there. */
+  | { kind: 'unlinked'; member: LinkedMember; revoked: boolean };
+
+export interface LinkingDeps {
+  links: LinkStore;
+  oauth: LdOAuth;
+  actAs: ActAs;
+  /** A client sending `authorization`: the new token's first read, who it belongs to. */
+  clientOf: (authorization: string) => LaunchDarklyClient;
+  work: Pick<Worker, 'runNow'>;
+  now: () => Date;
+  logger: Logger;
+}
+
+/** States are kept by their hash: the database never holds one a browser could use. */
+const hashOf = (state: string) => createHash('sha256').update(state).digest('base64url');
+
+export const memberOf = (link: Link): LinkedMember => ({
+  memberId: link.memberId,
+  email: link.memberEmail,
+  name: link.memberName,
+});
+
+/**
+ * Linking a Slack user to their LaunchDarkly member (PRODUCT §15): the authorization URL with a
+ * single-use `state` bound to the user and team (10 minutes, stored hashed, so any replica takes
+ * the callback) and a PKCE verifier; the callback's exchange, who the token belongs to, the sealed
+ * tokens stored, and the changes that waited for the link woken; unlinking with revocation; and the
+ * changes held for a link.
+ */
+export class Linking {
+  constructor(private readonly deps: LinkingDeps) {}
+
+  /** LaunchDarkly's authorization page for this person, valid for LINK_STATE_TTL_MS. */
+  async start(userId: string, teamId: string): Promise<string> {
+    const state = LdOAuth.newState();
+    const { verifier, challenge } = await LdOAuth.pkce();
+    const now = this.deps.now().getTime();
+    await this.deps.links.addState({
+      hash: hashOf(state),
+      userId,
+      teamId,
+      verifier,
+      now,
+      expiresAt: now + LINK_STATE_TTL_MS,
+    });
+    await this.deps.links.pruneStates(now - LINK_STATE_TTL_MS);
+    return this.deps.oauth.authorizationUrl(state, challenge);
+  }
+
+  /** LaunchDarkly sent the person back with `query`: link them, or say why not. */
+  async complete(query: URLSearchParams): Promise<LinkOutcome> {
+    const { links, oauth, logger } = this.deps;
+    const state = query.get('state');
+    if (!state) return { ok: false, reason: 'missing' };
+    const taken = await links.takeState(hashOf(state), this.deps.now().getTime());
+    if ('refused' in taken) return { ok: false, reason: taken.refused };
+    const { userId } = taken;
+    let tokens: Awaited<ReturnType<LdOAuth['exchange']>>;
+    try {
+      tokens = await oauth.exchange(query, state, taken.verifier, this.deps.now().getTime());
+    } catch (error) {
+      logger.warn({ err: error, user: userId }, 'linking a LaunchDarkly account failed');
+      if (error instanceof LdOAuthRefusedError)
+        return { ok: false, reason: 'refused', userId, code: error.code };
+      if (error instanceof LdOAuthUnavailableError) return { ok: false, reason: 'unavailable', userId };
+      throw error;
+    }
+    let member: LinkedMember;
+    try {
+      member = await this.whoIs(tokens.accessToken);
+    } catch (error) {
+      if (!(error instanceof LdError)) throw error;
+      logger.warn({ err: error, user: userId }, 'could not read who a new LaunchDarkly token belongs to');
+      await oauth.revoke(tokens.refreshToken ?? tokens.accessToken).catch(() => undefined);
+      return { ok: false, reason: 'unavailable', userId };
+    }
+    await links.save({
+      userId,
+      teamId: taken.teamId,
+      memberId: member.memberId,
+      memberEmail: member.email,
+      memberName: member.name,
+      ...tokens,
+      now: this.deps.now().getTime(),
+    });
+    this.deps.actAs.forget(userId);
+    logger.info({ event: 'linked', user: userId, member: member.memberId }, 'linked a LaunchDarkly account');
+    const waiting = await links.waitsOf(userId);
+    await this.deps.work.runNow(waiting);
+    return { ok: true, userId, member, waiting: waiting.length };
+  }
+
+  /** The member a token acts as: caller-identity, then (best effort) their name and email. */
+  private async whoIs(accessToken: string): Promise<LinkedMember> {
+    const client = this.deps.clientOf(`Bearer ${accessToken}`);
+    const identity = await client.getCallerIdentity();
+    if (!identity.memberId)
+      throw new LdError(
+        { method: 'GET', path: '/api/v2/caller-identity', actor: 'person' },
+        'LaunchDarkly named no member for the token',
+      );
+    try {
+      const m = await client.getMember(identity.memberId);
+      const name = [m.firstName, m.lastName].filter(Boolean).join(' ');
+      return { memberId: identity.memberId, email: m.email, name: name || undefined };
+    } catch (error) {
+      if (!(error instanceof LdError)) throw error;
+      return { memberId: identity.memberId, email: undefined, name: undefined };
+    }
+  }
+
+  /** Removes the link first (nothing uses it from here on), then revokes it in LaunchDarkly. */
+  async unlink(userId: string): Promise<UnlinkOutcome> {
+    const link = await this.deps.links.delete(userId);
+    this.deps.actAs.forget(userId);
+    if (!link) return { kind: 'not-linked' };
+    let revoked = true;
+    try {
+      // Revoking the refresh token ends the grant; the access token goes with it.
+      await this.deps.oauth.revoke(link.refreshToken ?? link.accessToken);
+    } catch (error) {
+      revoked = false;
+      this.deps.logger.warn({ err: error, user: userId }, 'could not revoke an unlinked LaunchDarkly token');
+    }
+    this.deps.logger.info({ event: 'unlinked', user: userId, revoked }, 'unlinked a LaunchDarkly account');
+    return { kind: 'unlinked', member: memberOf(link), revoked };
+  }
+
+  /** A job holds its change until this person links (woken by `complete`). */
+  async hold(jobId: string, userId: string, since: number): Promise<void> {
+    await this.deps.links.addWait(jobId, userId, since);
+  }
+
+  async release(jobId: string): Promise<void> {
+    await this.deps.links.removeWait(jobId);
+  }
+}
