@@ -36,6 +36,8 @@ export interface LdApprovalAsked {
   id: string;
   /** Where a person sees it in LaunchDarkly. */
   url: string;
+  /** Linked people may review it from Slack, as themselves (linking is configured). */
+  reviewable?: boolean;
 }
 
 export interface ChangeResult {

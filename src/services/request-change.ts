@@ -155,7 +155,9 @@ export class Changes {
     let outcome: ChangeOutcome;
     try {
       const ld = deps.actAs ? await deps.actAs.clientFor(who.userId) : deps.ld;
-      outcome = { kind: 'applied', result: await applyChange(request, ld, options) };
+      const result = await applyChange(request, ld, options);
+      if (result.ldApproval && deps.actAs?.linkable) result.ldApproval.reviewable = true;
+      outcome = { kind: 'applied', result };
     } catch (error) {
       // Nothing was sent: the surface holds the change until its person links.
       if (error instanceof LinkRequiredError) throw error;

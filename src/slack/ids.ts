@@ -20,6 +20,9 @@ export const ACTIONS = {
   approvalDecline: 'approval_decline',
   /** In the requester's private answer. */
   approvalWithdraw: 'approval_withdraw',
+  /** On a message naming a LaunchDarkly approval request: a linked person's own review. */
+  ldReviewApprove: 'ld_review_approve',
+  ldReviewDecline: 'ld_review_decline',
   /** The button (a link to LaunchDarkly's authorization page) of `/expire link` and of a change held for a link. */
   linkOpen: 'ld_link_open',
 } as const;
@@ -44,6 +47,7 @@ export const BLOCKS = {
   watchedReminderActions: 'watched_reminder',
   extendWhen: 'extend_when',
   approvalActions: 'approval_actions',
+  ldReviewActions: 'ld_review_actions',
   declineReason: 'decline_reason',
 } as const;
 

@@ -84,7 +84,9 @@ async function applyApproved(approval: LdApproval, deps: ListenerDeps, work: Cha
   const applied = async () => (await deps.ld.getApprovalRequest(ref, approval.id)).status === 'completed';
   if (await applied()) return true;
   try {
-    const answer = await deps.ld.applyApprovalRequest(ref, approval.id, approval.request.comment);
+    // As the requester may: with LD_ACT_AS=person, their own token.
+    const ld = await deps.actAs.clientFor(approval.who.userId);
+    const answer = await ld.applyApprovalRequest(ref, approval.id, approval.request.comment);
     return answer.status === 'completed';
   } catch (error) {
     if (!(error instanceof LdError) || isTransient(error)) throw error;

@@ -29,6 +29,8 @@ export const JOB_KINDS = {
   approvalApply: 'approval-apply',
   /** What became of a LaunchDarkly approval request the bot made: applied, said, the expiry set */
   ldApproval: 'launchdarkly-approval',
+  /** Approve or Decline on a LaunchDarkly approval request, sent as the clicker's own review */
+  ldReview: 'launchdarkly-review',
 } as const;
 
 export type JobKindName = (typeof JOB_KINDS)[keyof typeof JOB_KINDS];

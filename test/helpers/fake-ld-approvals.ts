@@ -154,7 +154,7 @@ const SELF_REVIEW = 'You cannot review your own approval request';
 
 export class FakeApprovals {
   /** Who an HTTP caller is: the bot's token. A test (or OAuth later) can make callers members. */
-  callerOf: (r: RecordedRequest) => Actor = () => BOT_TOKEN_ACTOR;
+  callerOf: (r: RecordedRequest) => Actor = (r) => r.actor ?? BOT_TOKEN_ACTOR;
 
   private readonly requests = new Map<string, ApprovalRequest>();
 
@@ -202,7 +202,7 @@ export class FakeApprovals {
   }
 
   reset(): void {
-    this.callerOf = () => BOT_TOKEN_ACTOR;
+    this.callerOf = (r) => r.actor ?? BOT_TOKEN_ACTOR;
   }
 
   clear(): void {

@@ -16,21 +16,12 @@ import {
   ISSUED_OAUTH_SECRETS,
   RITA,
 } from '../helpers/fake-ld-oauth.js';
-import type { FakeSlack } from '../helpers/fake-slack.js';
+import { followRedirect, linkAccount, linkButtonUrl, linkingEnv, PUBLIC_URL } from '../helpers/linking.js';
 import { allText } from '../helpers/message-text.js';
 import { ALICE, BOB, usersOf } from '../helpers/people.js';
 import { clickButton, commandBody, postSigned } from '../helpers/slack-requests.js';
 
-const PUBLIC_URL = 'https://expiry-bot.example.com';
-const KEY = Buffer.alloc(32, 11).toString('base64');
-const PERSON_ENV = {
-  LD_OAUTH_CLIENT_ID: FAKE_OAUTH_CLIENT.id,
-  LD_OAUTH_CLIENT_SECRET: FAKE_OAUTH_CLIENT.secret,
-  PUBLIC_URL,
-  TOKEN_ENCRYPTION_KEY: KEY,
-  LD_ACT_AS: 'person',
-  CHANGE_POLICY: '*/*=*',
-};
+const PERSON_ENV = { ...linkingEnv('person'), CHANGE_POLICY: '*/*=*' };
 const H = 3_600_000;
 
 const fakes = fakesPerFile({ users: usersOf(ALICE, BOB) });
@@ -46,37 +37,10 @@ async function expire(ctx: BotPerTest, text: string, user = ALICE) {
   return res;
 }
 
-/** The URL of the Link button in what the bot sent privately (a response_url answer or a DM). */
-function buttonUrl(s: FakeSlack, where: 'private' | string): string | undefined {
-  const bodies =
-    where === 'private'
-      ? s.responseUrlPosts.map((p) => p.body)
-      : s.messages.filter((m) => m.channel === where);
-  for (const body of [...bodies].reverse()) {
-    for (const block of (body as any).blocks ?? []) {
-      const button = block.elements?.find((e: any) => e.action_id === ACTIONS.linkOpen);
-      if (button) return button.url;
-    }
-  }
-  return undefined;
-}
-
-/** What the browser does with LaunchDarkly's redirect: PUBLIC_URL is this bot (a proxy in front). */
-function follow(ctx: BotPerTest, location: string) {
-  const url = new URL(location);
-  expect(url.origin).toBe(PUBLIC_URL);
-  return fetch(`${ctx.bot.url}${url.pathname}${url.search}`);
-}
-
-/** `/expire link` as `user`, then `member` logs in at LaunchDarkly and is sent back to the bot. */
-async function link(ctx: BotPerTest, member: FakeMember, user = ALICE) {
-  const before = slack.responseUrlPosts.length;
-  await expire(ctx, 'link', user);
-  await slack.waitFor(() => slack.responseUrlPosts.length > before);
-  const location = ld.oauth.authorizeAs(member, buttonUrl(slack, 'private')!);
-  const res = await follow(ctx, location);
-  return { res, location, page: await res.text() };
-}
+const buttonUrl = linkButtonUrl;
+const follow = (ctx: BotPerTest, location: string) => followRedirect(ctx.bot.url, location);
+const link = (ctx: BotPerTest, member: FakeMember, user = ALICE) =>
+  linkAccount(fakes, ctx.bot.url, member, user);
 
 const dmsTo = (user: string) => slack.messages.filter((m) => m.channel === user).map(allText);
 const privately = (text: string) =>

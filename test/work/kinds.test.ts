@@ -16,6 +16,7 @@ describe('job kinds', () => {
         'extend',
         'form',
         'launchdarkly-approval',
+        'launchdarkly-review',
         'launchdarkly-webhook',
         'reminder-button',
         'unwatch',

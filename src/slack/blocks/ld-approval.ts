@@ -30,6 +30,14 @@ export const LD_APPROVAL_NEWS = {
   late: 'LaunchDarkly applied the request after the expiry it asked for had passed, so they expire a minute from now.',
 };
 
+/** A linked person's review of a LaunchDarkly approval request, from Slack. */
+export const LD_REVIEW = {
+  sent: (userId: string, kind: 'approve' | 'decline') =>
+    `:ballot_box_with_check: <@${userId}> ${kind === 'approve' ? 'approved' : 'declined'} it in LaunchDarkly, as their linked member.`,
+  refused: (why: string) => `:no_entry: LaunchDarkly did not take your review: ${escapeMrkdwn(why)}`,
+  decided: 'That LaunchDarkly approval request is decided already; nothing was sent.',
+};
+
 /** The request was applied in LaunchDarkly: the expiry it waited for, set (or why not). */
 export function ldAppliedMessage(a: LdApproval, result: ChangeResult, late: boolean): Message {
   const message = resultMessage(result, a.who.userId, late ? LD_APPROVAL_NEWS.late : undefined);

@@ -6,9 +6,10 @@ import { describeTiming } from '../../domain/timing.js';
 import { VERBS, type Verb } from '../../domain/vocabulary.js';
 import { slackDate } from '../../domain/when-format.js';
 import type { ChangeResult, TargetResult } from '../../services/apply-change.js';
+import { ACTIONS, BLOCKS } from '../ids.js';
 import { lookAlikeBlocks } from './look-alikes.js';
 import { escapeMrkdwn } from './mrkdwn.js';
-import { codeList, context, count, LIMITS, packLines, plural, section } from './text.js';
+import { codeList, context, count, LIMITS, packLines, plural, section, yesNoButtons } from './text.js';
 
 export interface Message {
   text: string;
@@ -69,6 +70,7 @@ export function resultMessage(result: ChangeResult, askedBy: string, warning?: s
 
   const blocks: KnownBlock[] = [section(headline), whereLine(request, askedBy)];
   if (asked && total > 0) blocks.push(section(asked));
+  if (asked && result.ldApproval?.reviewable) blocks.push(ldReviewButtons(result.ldApproval.id));
   if (warning) blocks.push(section(`:warning: ${escapeMrkdwn(warning)}`));
   blocks.push(...lookAlikeBlocks(request.targets));
   // Room for the failure groups first: they are what someone has to act on.
@@ -90,6 +92,16 @@ function ldApprovalLine(result: ChangeResult, waiting: TargetResult[]): string {
   const shown = codeList(waiting.map((r) => targetLabel(r.target)));
   const until = request.expiresAt !== undefined ? ` (until ${slackDate(request.expiresAt)})` : '';
   return `:lock: LaunchDarkly requires approval for changes to ${ref.kind} *${ref.key}* in *${ref.environmentKey}*: I asked for it in <${ldApproval!.url}|an approval request>. ${shown} will be added, and their expiry${until} set, once it is applied.`;
+}
+
+/** Approve / Decline on a LaunchDarkly approval request: sent as the clicker's own review. */
+function ldReviewButtons(id: string): KnownBlock {
+  return yesNoButtons(
+    id,
+    { actionId: ACTIONS.ldReviewApprove, text: 'Approve in LaunchDarkly' },
+    { actionId: ACTIONS.ldReviewDecline, text: 'Decline' },
+    BLOCKS.ldReviewActions,
+  );
 }
 
 /** Failures grouped by reason, so 500 targets failing for one reason make one line, not 500. */

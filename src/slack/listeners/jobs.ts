@@ -7,6 +7,7 @@ import { holdingForLink } from '../link-hold.js';
 import { approvalApplyJob } from './actions/approval-apply.js';
 import { approvalDecisionJob, approvalVoteJob } from './actions/approval-buttons.js';
 import { confirmedJob } from './actions/confirm.js';
+import { ldReviewJob } from './actions/ld-review-buttons.js';
 import { reminderButtonJob } from './actions/reminder-buttons.js';
 import { commandJob } from './commands/change.js';
 import { unwatchJob } from './commands/unwatch.js';
@@ -34,6 +35,7 @@ export const JOB_HANDLERS: Record<JobKindName, (deps: ListenerDeps) => JobKind> 
   'approval-decision': approvalDecisionJob,
   'approval-apply': approvalApplyJob,
   'launchdarkly-approval': ldApprovalNewsJob,
+  'launchdarkly-review': ldReviewJob,
 };
 
 export function registerJobs(deps: ListenerDeps): void {

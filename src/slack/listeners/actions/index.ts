@@ -4,6 +4,7 @@ import { registerApprovalButtons } from './approval-buttons.js';
 import { registerCancelConfirm } from './cancel-confirm.js';
 import { registerConfirm } from './confirm.js';
 import { registerHomeMenu } from './home-menu.js';
+import { registerLdReviewButtons } from './ld-review-buttons.js';
 import { registerLinkButton } from './link-button.js';
 import { registerListPage } from './list-page.js';
 import { registerModal } from './modal.js';
@@ -19,5 +20,6 @@ export function register(router: Router, deps: ListenerDeps): void {
   registerCancelConfirm(router, deps);
   registerModal(router, deps);
   registerApprovalButtons(router, deps);
+  registerLdReviewButtons(router, deps);
   registerLinkButton(router);
 }

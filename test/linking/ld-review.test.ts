@@ -1,0 +1,152 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
+import { runLdApprovalPass } from '../../src/passes/ld-approvals.js';
+import { LD_CHECK_EVERY_MS } from '../../src/services/ld-approvals.js';
+import { LD_REVIEW } from '../../src/slack/blocks/ld-approval.js';
+import { ACTIONS } from '../../src/slack/ids.js';
+import { LdApprovalStore } from '../../src/store/ld-approval-store.js';
+import { WatchStore } from '../../src/store/watch-store.js';
+import { type BotPerTest, botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { sqliteUrl } from '../helpers/databases.js';
+import { ADA, type FakeMember } from '../helpers/fake-ld-oauth.js';
+import type { PostedMessage } from '../helpers/fake-slack.js';
+import { linkAccount, linkingEnv } from '../helpers/linking.js';
+import { allText } from '../helpers/message-text.js';
+import { ALICE, BOB, MALLORY, usersOf } from '../helpers/people.js';
+import { silent } from '../helpers/silent-logger.js';
+import { type Clicker, clickButton, commandBody, postSigned } from '../helpers/slack-requests.js';
+
+// PRODUCT §14 with §15: where LaunchDarkly requires approvals and people link their accounts, the
+// approval request is created as the requester, and linked reviewers answer it from Slack as
+// themselves; LaunchDarkly's rules decide.
+
+const GUARDED = 'guarded';
+const BO: FakeMember = {
+  id: 'member-bo',
+  email: 'bo@acme.com',
+  firstName: 'Bo',
+  lastName: 'Reviewer',
+  role: 'writer',
+};
+
+const fakes = fakesPerFile({ users: usersOf(ALICE, BOB, MALLORY) });
+const { slack, ld } = fakes;
+
+async function grant(ctx: BotPerTest) {
+  await postSigned(
+    ctx.bot.url,
+    commandBody({
+      text: `flag gated newbie in 2 weeks --grant --variation on --project ${GUARDED}`,
+      response_url: slack.responseUrl(),
+    }),
+  );
+  const message = await slack.waitFor(() =>
+    slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && allText(m).includes('approval request')),
+  );
+  await ctx.bot.work.idle();
+  return { message, request: ld.approvals.list()[0]! };
+}
+
+function review(ctx: BotPerTest, user: Clicker, actionId: string, message: PostedMessage, id: string) {
+  return clickButton(ctx.bot.url, {
+    user,
+    actionId,
+    value: id,
+    channel: 'C1',
+    messageTs: message.ts,
+    triggerId: slack.trigger(),
+    responseUrl: slack.responseUrl(),
+  });
+}
+
+const privately = (text: string) =>
+  slack.waitFor(() => slack.responseUrlPosts.find((p) => allText(p.body).includes(text)));
+
+async function follow(ctx: BotPerTest) {
+  await runLdApprovalPass({
+    deps: {
+      ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token, logger: silent }),
+      ldApprovalStore: new LdApprovalStore(ctx.database.db),
+      watches: new WatchStore(ctx.database.db),
+      logger: silent,
+      work: ctx.bot.work,
+      config: ctx.bot.config,
+      now: () => ctx.clock,
+      stopping: () => false,
+    },
+  });
+  await ctx.bot.work.idle();
+}
+
+describe('LaunchDarkly approvals, acting as the person', () => {
+  const ctx = botPerTest(fakes, {
+    databaseUrl: sqliteUrl,
+    env: { ...linkingEnv('person'), CHANGE_POLICY: '*/*=*' },
+  });
+  beforeEach(async () => {
+    ld.addProject(GUARDED, [{ key: 'production', approvals: true }]).addFlag(GUARDED, {
+      key: 'gated',
+      variations: [
+        { value: true, name: 'on' },
+        { value: false, name: 'off' },
+      ],
+      targets: { production: [{ variation: 0, values: ['sandy'] }] },
+    });
+    await linkAccount(fakes, ctx.bot.url, ADA, ALICE);
+    await linkAccount(fakes, ctx.bot.url, BO, BOB);
+    slack.reset();
+  });
+
+  it('the request is the requester’s; their own review is refused by LaunchDarkly and they hear it; a linked reviewer’s counts; the bot applies as the requester', async () => {
+    const { message, request } = await grant(ctx);
+    expect(request.actor).toMatchObject({ member: { _id: ADA.id } });
+    const buttons = message.blocks!.flatMap((b: any) => b.elements ?? []).map((e: any) => e.action_id);
+    expect(buttons).toEqual(expect.arrayContaining([ACTIONS.ldReviewApprove, ACTIONS.ldReviewDecline]));
+
+    await review(ctx, ALICE, ACTIONS.ldReviewApprove, message, request.id);
+    const refused = await privately('LaunchDarkly did not take your review');
+    expect(allText(refused.body)).toContain('You cannot review your own approval request');
+    expect(ld.approvals.get(request.id)).toMatchObject({ reviewStatus: 'pending' });
+
+    await review(ctx, BOB, ACTIONS.ldReviewApprove, message, request.id);
+    await slack.waitFor(() =>
+      slack.messages.find(
+        (m) => m.thread_ts === message.ts && allText(m).includes(LD_REVIEW.sent(BOB.id, 'approve')),
+      ),
+    );
+    expect(ld.approvals.get(request.id)!.reviews).toMatchObject([
+      { kind: 'approve', actor: { member: { _id: BO.id } } },
+    ]);
+
+    ctx.clock += 1_000; // the review asked for the request to be read at the next pass
+    await follow(ctx);
+    await slack.waitFor(() =>
+      slack.messages.find((m) => m.thread_ts === message.ts && allText(m).includes('approved and applied')),
+    );
+    expect(ld.approvals.get(request.id)).toMatchObject({
+      status: 'completed',
+      appliedBy: { member: { _id: ADA.id } },
+    });
+    const expiry = ld.patches().find((p) => /expiring-(user-)?targets/.test(p.path))!;
+    expect(expiry.headers.authorization).toMatch(/^Bearer /);
+  });
+
+  it('someone not linked who clicks is asked to link; nothing is sent as the bot', async () => {
+    const { message, request } = await grant(ctx);
+    await review(ctx, MALLORY, ACTIONS.ldReviewDecline, message, request.id);
+    await slack.waitFor(() =>
+      slack.messages.find((m) => m.channel === MALLORY.id && allText(m).includes('link')),
+    );
+    expect(ld.requests.filter((r) => r.path.endsWith('/reviews'))).toEqual([]);
+  });
+
+  it('a decided request: the click is told so, nothing sent', async () => {
+    const { message, request } = await grant(ctx);
+    ld.approvals.remove(request.id);
+    ctx.clock += LD_CHECK_EVERY_MS;
+    await follow(ctx);
+    await review(ctx, BOB, ACTIONS.ldReviewApprove, message, request.id);
+    await privately(LD_REVIEW.decided);
+    expect(ld.requests.filter((r) => r.path.endsWith('/reviews'))).toEqual([]);
+  });
+});
