@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretsOf } from '../src/config.js';
+import { loadConfig, secretsOf } from '../src/config.js';
+import { configProblems } from './helpers/config-problems.js';
 
 const VALID = {
   SLACK_BOT_TOKEN: 'xoxb-123-456-abcdef',
@@ -9,15 +10,7 @@ const VALID = {
   LD_ENVIRONMENT: 'production',
 };
 
-function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return [...(error as ConfigError).problems];
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = configProblems;
 
 describe('loadConfig', () => {
   it('reads the watching variables, and keeps the webhook secret out of logs', () => {

@@ -9,7 +9,7 @@ import {
   FakeApprovals,
   isSimulated,
 } from './fake-ld-approvals.js';
-import { FakeLdOAuth, type FakeMember } from './fake-ld-oauth.js';
+import { FakeLdOAuth, type FakeMember, memberRep } from './fake-ld-oauth.js';
 import { Hold } from './hold.js';
 import { listen, readBody, sendJson } from './http-server.js';
 import { OpenApiValidator } from './openapi.js';
@@ -672,24 +672,7 @@ export class FakeLaunchDarkly {
     ];
     const found = actors.find((a) => 'member' in a && a.member._id === id);
     if (!found || !('member' in found)) return [404, errorFor(404)];
-    const { _id, email, firstName, lastName } = found.member;
-    return [
-      200,
-      {
-        _links: {},
-        _id,
-        email,
-        firstName,
-        lastName,
-        role: 'writer',
-        _pendingInvite: false,
-        _verified: true,
-        customRoles: [],
-        mfa: 'disabled',
-        _lastSeen: 1_700_000_000_000,
-        creationDate: 1_700_000_000_000,
-      },
-    ];
+    return [200, memberRep({ ...found.member, _id: found.member._id ?? id })];
   }
 
   private routeProjects(r: RecordedRequest, projectKey?: string, sub?: string): [number, unknown] {

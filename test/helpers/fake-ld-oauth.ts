@@ -155,21 +155,7 @@ export class FakeLdOAuth {
 
   memberRep(id: string) {
     const m = this.members.get(id);
-    if (!m) return undefined;
-    return {
-      _links: {},
-      _id: m.id,
-      firstName: m.firstName,
-      lastName: m.lastName,
-      role: m.role,
-      email: m.email,
-      _pendingInvite: false,
-      _verified: true,
-      customRoles: [],
-      mfa: 'disabled',
-      _lastSeen: 1_700_000_000_000,
-      creationDate: 1_700_000_000_000,
-    };
+    return m ? memberRep({ _id: m.id, ...m }) : undefined;
   }
 
   /** `/trust/oauth/*` */
@@ -286,4 +272,28 @@ export class FakeLdOAuth {
   get refreshTokens(): string[] {
     return [...this.refresh.keys()];
   }
+}
+
+/** `GET /api/v2/members/{id}`'s answer for a member, as LaunchDarkly's schema has it. */
+export function memberRep(m: {
+  _id: string;
+  email: string;
+  firstName?: string;
+  lastName?: string;
+  role?: string;
+}) {
+  return {
+    _links: {},
+    _id: m._id,
+    firstName: m.firstName,
+    lastName: m.lastName,
+    role: m.role ?? 'writer',
+    email: m.email,
+    _pendingInvite: false,
+    _verified: true,
+    customRoles: [],
+    mfa: 'disabled',
+    _lastSeen: 1_700_000_000_000,
+    creationDate: 1_700_000_000_000,
+  };
 }

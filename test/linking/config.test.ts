@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretsOf } from '../../src/config.js';
+import { loadConfig, secretsOf } from '../../src/config.js';
+import { configProblems } from '../helpers/config-problems.js';
 
 const VALID = {
   SLACK_BOT_TOKEN: 'xoxb-123-456-abcdef',
@@ -16,15 +17,7 @@ const LINKING = {
   TOKEN_ENCRYPTION_KEY: KEY,
 };
 
-function problems(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return [...(error as ConfigError).problems];
-  }
-  throw new Error('expected a ConfigError');
-}
+const problems = configProblems;
 
 describe('linking configuration (PRODUCT §15–§16)', () => {
   it('acts as the bot, without linking, by default', () => {
