@@ -103,6 +103,7 @@ describe('the LaunchDarkly webhook', () => {
     const entry = JSON.parse(outsideChange());
     ld.requests.length = 0;
     const statuses: number[] = [];
+    const started = Date.now();
     for (let batch = 0; batch < 20; batch++) {
       const sent = Array.from({ length: 25 }, (_, i) => {
         const body = JSON.stringify({ ...entry, _id: `flood-${batch}-${i}` });
@@ -111,11 +112,13 @@ describe('the LaunchDarkly webhook', () => {
       await Promise.all([...sent, new Promise((r) => setTimeout(r, 150))]);
     }
     expect(statuses.filter((s) => s !== 202)).toEqual([]);
+    // About 3 s, longer on a busy machine: the windows it touched are counted from what it took.
+    const windows = Math.ceil((Date.now() - started) / WEBHOOK_MERGE_MS) + 1;
     await waitForReads(WEBHOOK_MERGE_MS + 1_000);
     const reads = ld.requests.filter((r) => r.path.includes('/new-checkout/expiring-'));
-    // One re-read (two endpoints) per 2 s window the flood touched: at most three windows in 3 s.
+    // One re-read (two endpoints) per 2 s window the flood touched, not one per entry.
     expect(reads.length).toBeGreaterThanOrEqual(2);
-    expect(reads.length).toBeLessThanOrEqual(6);
+    expect(reads.length).toBeLessThanOrEqual(2 * windows);
     expect((await mirrored()).map((e) => e.target.key)).toEqual(['bob']);
     expect((await ctx.bot.command('help')).status).toBe(200);
   }, 20_000);

@@ -3,12 +3,13 @@ import { type LdApproval, type LdApprovalNews, ldApprovalNewsSchema } from '../d
 import { LdError } from '../launchdarkly/errors.js';
 import { describeLdError, isTransient } from '../services/ld-errors.js';
 import { JOB_KINDS } from '../work/kinds.js';
-import { type JobKind, type JobResult, MAX_ATTEMPTS } from '../work/worker.js';
+import { type JobResult, MAX_ATTEMPTS } from '../work/worker.js';
 import { answering, type ChangeJob, changeJob, retries, retryLater } from './announce.js';
 import { LD_APPROVAL_NEWS, ldAppliedMessage } from './blocks/ld-approval.js';
 import { failedMessage, type Message } from './blocks/result.js';
 import { textMessage } from './blocks/text.js';
 import type { ListenerDeps } from './context.js';
+import type { LinkAwareJob } from './link-hold.js';
 import { postOrDm } from './reply.js';
 
 export const ldApprovalNewsPayload = z.object({ id: z.string(), news: ldApprovalNewsSchema });
@@ -25,8 +26,27 @@ export const LATE_EXPIRY_MS = 60_000;
  * at once when its time has passed) and the result said in the change's thread; declined, deleted,
  * failed, still pending → said there. Each once: said, noted, then the request settled.
  */
-export function ldApprovalNewsJob(deps: ListenerDeps): JobKind {
+export function ldApprovalNewsJob(deps: ListenerDeps): LinkAwareJob {
   return {
+    /**
+     * The requester never linked (LD_ACT_AS=person) while the expiry of an applied request waited:
+     * the targets have access and no expiry, and the thread and the requester hear exactly that.
+     */
+    async dropped(job) {
+      const { id, news } = ldApprovalNewsPayload.parse(job.payload);
+      const approval = await deps.ldApprovals.get(id);
+      if (!approval) return;
+      const text =
+        news.kind === 'completed'
+          ? LD_APPROVAL_NEWS.expiryNotSet(approval)
+          : LD_APPROVAL_NEWS.notApplied(approval);
+      const where = {
+        channel: approval.channelId,
+        ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
+      };
+      await postOrDm(deps.slack, where, approval.who.userId, textMessage(text), deps.logger);
+      if (news.kind === 'completed') await deps.ldApprovals.settle(approval, news);
+    },
     async run(job, ctx) {
       const { id, news } = ldApprovalNewsPayload.parse(job.payload);
       const approval = await deps.ldApprovals.get(id);

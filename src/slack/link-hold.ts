@@ -35,13 +35,21 @@ function teamOf(slack: WebClient): Promise<string> {
 }
 
 /**
+ * A job kind that says itself what dropping it means: its change may be half done already (an
+ * approval applied in LaunchDarkly, the expiry still to set), where "nothing was sent" is untrue.
+ */
+export interface LinkAwareJob extends JobKind {
+  dropped?(job: Job): Promise<void>;
+}
+
+/**
  * Wraps a job kind so that a change whose person must link first (LD_ACT_AS=person, PRODUCT §15)
  * is held, durably, instead of failing: the person is told privately, with the button to link; the
  * job waits (not counted as a try) until they link — `Linking.complete` wakes it — and then runs
  * as asked; after LINK_WAIT_MS without a link it is dropped, and the person told so. Work that
  * never needs a person's link runs as before.
  */
-export function holdingForLink(kind: JobKind, deps: ListenerDeps): JobKind {
+export function holdingForLink(kind: LinkAwareJob, deps: ListenerDeps): JobKind {
   const now = () => deps.now().getTime();
   const dm = (userId: string, message: { text: string }) =>
     deps.slack.chat.postMessage({ channel: userId, ...message });
@@ -49,7 +57,8 @@ export function holdingForLink(kind: JobKind, deps: ListenerDeps): JobKind {
   async function stillWaiting(job: Job, wait: LinkWait): Promise<JobResult> {
     const left = wait.since + LINK_WAIT_MS - now();
     if (left > 0) return { waitMs: Math.min(left, LINK_RECHECK_MS) };
-    await dm(wait.userId, textMessage(LINK_MESSAGES.dropped(LINK_WAIT_MS)));
+    if (kind.dropped) await kind.dropped(job);
+    else await dm(wait.userId, textMessage(LINK_MESSAGES.dropped(LINK_WAIT_MS)));
     await deps.linking?.release(job.id);
     deps.logger.info(
       { event: 'link-wait-dropped', job: job.id, user: wait.userId },

@@ -2,12 +2,14 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { LaunchDarklyClient } from '../../src/launchdarkly/client.js';
 import { runLdApprovalPass } from '../../src/passes/ld-approvals.js';
 import { LD_CHECK_EVERY_MS } from '../../src/services/ld-approvals.js';
+import { LINK_WAIT_MS } from '../../src/services/linking.js';
 import { LD_REVIEW } from '../../src/slack/blocks/ld-approval.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { LdApprovalStore } from '../../src/store/ld-approval-store.js';
 import { WatchStore } from '../../src/store/watch-store.js';
 import { type BotPerTest, botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { sqliteUrl } from '../helpers/databases.js';
+import { memberActor } from '../helpers/fake-ld-approvals.js';
 import { ADA, type FakeMember } from '../helpers/fake-ld-oauth.js';
 import type { PostedMessage } from '../helpers/fake-slack.js';
 import { linkAccount, linkingEnv } from '../helpers/linking.js';
@@ -21,6 +23,7 @@ import { type Clicker, clickButton, commandBody, postSigned } from '../helpers/s
 // themselves; LaunchDarkly's rules decide.
 
 const GUARDED = 'guarded';
+const BO_ACTOR = memberActor('Bo', 'Reviewer', 'bo@acme.com', 'member-bo');
 const BO: FakeMember = {
   id: 'member-bo',
   email: 'bo@acme.com',
@@ -62,19 +65,19 @@ function review(ctx: BotPerTest, user: Clicker, actionId: string, message: Poste
 const privately = (text: string) =>
   slack.waitFor(() => slack.responseUrlPosts.find((p) => allText(p.body).includes(text)));
 
+const passDeps = (ctx: BotPerTest) => ({
+  ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token, logger: silent }),
+  ldApprovalStore: new LdApprovalStore(ctx.database.db),
+  watches: new WatchStore(ctx.database.db),
+  logger: silent,
+  work: ctx.bot.work,
+  config: ctx.bot.config,
+  now: () => ctx.clock,
+  stopping: () => false,
+});
+
 async function follow(ctx: BotPerTest) {
-  await runLdApprovalPass({
-    deps: {
-      ld: new LaunchDarklyClient({ baseUri: ld.url, accessToken: ld.token, logger: silent }),
-      ldApprovalStore: new LdApprovalStore(ctx.database.db),
-      watches: new WatchStore(ctx.database.db),
-      logger: silent,
-      work: ctx.bot.work,
-      config: ctx.bot.config,
-      now: () => ctx.clock,
-      stopping: () => false,
-    },
-  });
+  await runLdApprovalPass({ deps: passDeps(ctx) });
   await ctx.bot.work.idle();
 }
 
@@ -128,7 +131,42 @@ describe('LaunchDarkly approvals, acting as the person', () => {
       appliedBy: { member: { _id: ADA.id } },
     });
     const expiry = ld.patches().find((p) => /expiring-(user-)?targets/.test(p.path))!;
-    expect(expiry.headers.authorization).toMatch(/^Bearer /);
+    expect(expiry.member?.id).toBe(ADA.id);
+  });
+
+  it('applied in LaunchDarkly while the requester is unlinked: the expiry waits for their link, then the thread hears it is not set', async () => {
+    const { message, request } = await grant(ctx);
+    await postSigned(ctx.bot.url, commandBody({ text: 'unlink', response_url: slack.responseUrl() }));
+    await slack.waitFor(() =>
+      slack.responseUrlPosts.find((p) => allText(p.body).toLowerCase().includes('unlink')),
+    );
+    ld.approvals.review(request.id, BO_ACTOR, 'approve');
+    ld.approvals.apply(request.id, BO_ACTOR);
+    ctx.clock += LD_CHECK_EVERY_MS;
+    await runLdApprovalPass({ deps: passDeps(ctx) });
+    const waits = async () => ctx.database.db.selectFrom('ld_link_waits').selectAll().execute();
+    // Held for Alice's link: back in the queue, waiting.
+    for (let i = 0; i < 250; i++) {
+      const ids = (await waits()).map((w) => w.job_id);
+      const jobs = ids.length
+        ? await ctx.database.db.selectFrom('jobs').select('state').where('id', 'in', ids).execute()
+        : [];
+      if (jobs.length > 0 && jobs.every((j) => j.state === 'queued')) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    ctx.clock += LINK_WAIT_MS + 1;
+    // Its next look at the link, without waiting 30 s, once the job is back in the queue.
+    const notSet = () =>
+      slack.messages.find((m) => m.thread_ts === message.ts && allText(m).includes('no expiry is set'));
+    for (let i = 0; i < 250 && !notSet(); i++) {
+      await ctx.bot.work.runNow((await waits()).map((w) => w.job_id));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const said = notSet()!;
+    expect(allText(said)).toContain('`newbie` on flag *gated*');
+    expect(ld.patches().filter((p) => /expiring-(user-)?targets/.test(p.path))).toEqual([]);
+    await ctx.bot.work.idle();
+    expect((await new LdApprovalStore(ctx.database.db).get(request.id))?.state).toBe('completed');
   });
 
   it('someone not linked who clicks is asked to link; nothing is sent as the bot', async () => {

@@ -26,6 +26,12 @@ export const LD_APPROVAL_NEWS = {
     `:hourglass: ${link(a)} for ${what(a)}, asked by <@${a.who.userId}>, is still waiting for a review in LaunchDarkly. I will set the expiry if it is applied.${unreadable ? ` (I cannot read it just now: ${escapeMrkdwn(unreadable)})` : ''}`,
   applyRefused: (a: LdApproval, why: string) =>
     `:warning: ${link(a)} for ${what(a)} is approved, but LaunchDarkly would not let me apply it: ${escapeMrkdwn(why)} Apply it in LaunchDarkly; I will set the expiry once it is applied.`,
+  /** Its expiry waited for the requester's link (LD_ACT_AS=person), which never came. */
+  expiryNotSet: (a: LdApproval) =>
+    `:warning: ${link(a)} was applied in LaunchDarkly, so ${what(a)} have access now — but *no expiry is set*: <@${a.who.userId}> did not link their LaunchDarkly account in time, and I change nothing with my own token. Set the expiry in LaunchDarkly, or link (\`/expire link\`) and schedule it again.`,
+  /** Its apply waited for the requester's link, which never came. */
+  notApplied: (a: LdApproval) =>
+    `:hourglass: ${link(a)} for ${what(a)} is approved but not applied: <@${a.who.userId}> did not link their LaunchDarkly account in time. Apply it in LaunchDarkly; I will set the expiry once it is applied.`,
   /** Applied after the expiry it asked for had passed: the targets expire within a minute. */
   late: 'LaunchDarkly applied the request after the expiry it asked for had passed, so they expire a minute from now.',
 };
