@@ -128,8 +128,9 @@ export function createApp(config: Config, deps: AppDeps): App {
     ? [launchDarklyWebhook(config.watch.webhookSecret, deps, guard)]
     : [];
   // Who changes are made as (LD_ACT_AS), and linking with its callback when configured (PRODUCT §15).
-  const { actAs, linking } = actingFor(config, deps);
   const slack = (): WebClient => app.client;
+  const emailOf = async (userId: string) => (await slack().users.info({ user: userId })).user?.profile?.email;
+  const { actAs, linking } = actingFor(config, deps, emailOf);
   const callback = linking ? [oauthCallback(linking, { slack, logger: deps.logger }, guard)] : [];
   const routes: CustomRoute[] = [...operationalRoutes(readiness, deps), ...webhook, ...callback];
   const logger = toBoltLogger(deps.logger);

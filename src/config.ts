@@ -227,6 +227,10 @@ const envSchema = z.object({
   LD_OAUTH_CLIENT_SECRET: z.string().regex(/^\S+$/, 'must not contain spaces').optional(),
   PUBLIC_URL: httpUrl("the bot's public base URL, e.g. https://expiry-bot.example.com")
     .refine((v) => !/[?#]/.test(v), { error: 'must have no query string or fragment' })
+    // LaunchDarkly registers one https redirect; plain http would carry the code in clear.
+    .refine((v) => !/^http:/.test(v) || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(v), {
+      error: 'must be https (plain http only for localhost)',
+    })
     .optional(),
   TOKEN_ENCRYPTION_KEY: z
     .string()

@@ -159,6 +159,8 @@ describe('manifest.yml', () => {
       'chat:write',
       'chat:write.public',
       'users:read',
+      // users.info's profile email: a link answered by another person's LaunchDarkly member is refused.
+      'users:read.email',
       'usergroups:read',
       // users.conversations for the Home tab: the person's public and private channels.
       'channels:read',

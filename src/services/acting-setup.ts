@@ -14,6 +14,8 @@ import { Linking, OAUTH_CALLBACK_PATH } from './linking.js';
 export function actingFor(
   config: Config,
   deps: Pick<Deps, 'ld' | 'links' | 'logger' | 'metrics' | 'now' | 'work'>,
+  /** A Slack user's profile email: a link answered by someone else's LaunchDarkly member is refused. */
+  emailOf?: (userId: string) => Promise<string | undefined>,
 ): { actAs: ActAs; linking: Linking | undefined } {
   const { oauth: client, actAs: mode } = config.linking;
   if (client && !deps.links) throw new Error('linking is configured but the app was given no link store');
@@ -37,7 +39,16 @@ export function actingFor(
   const actAs = new ActAs({ mode, bot: deps.ld, links, oauth, clientOf, now: deps.now, logger: deps.logger });
   const linking =
     oauth && links
-      ? new Linking({ links, oauth, actAs, clientOf, work: deps.work, now: deps.now, logger: deps.logger })
+      ? new Linking({
+          links,
+          oauth,
+          actAs,
+          clientOf,
+          work: deps.work,
+          now: deps.now,
+          logger: deps.logger,
+          emailOf,
+        })
       : undefined;
   return { actAs, linking };
 }

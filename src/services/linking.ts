@@ -27,7 +27,12 @@ export type LinkOutcome =
   /** The person said no on LaunchDarkly's page, or LaunchDarkly refused the code. */
   | { ok: false; reason: 'refused'; userId: string; code: string }
   /** LaunchDarkly did not answer in time (or not as OAuth answers): nothing was linked. */
-  | { ok: false; reason: 'unavailable'; userId: string };
+  | { ok: false; reason: 'unavailable'; userId: string }
+  /**
+   * The member who authorized is someone else by email (a forwarded link button): their grant is
+   * revoked, nothing was linked.
+   */
+  | { ok: false; reason: 'not-yours'; userId: string; member: LinkedMember };
 
 export type UnlinkOutcome =
   | { kind: 'not-linked' }
@@ -43,6 +48,8 @@ export interface LinkingDeps {
   work: Pick<Worker, 'runNow'>;
   now: () => Date;
   logger: Logger;
+  /** The email of a Slack user's profile, when Slack says (`users:read.email`). */
+  emailOf?: (userId: string) => Promise<string | undefined>;
 }
 
 /** States are kept by their hash: the database never holds one a browser could use. */
@@ -108,6 +115,14 @@ export class Linking {
       await oauth.revoke(tokens.refreshToken ?? tokens.accessToken).catch(() => undefined);
       return { ok: false, reason: 'unavailable', userId };
     }
+    if (!(await this.sameEmail(userId, member))) {
+      logger.warn(
+        { event: 'link-not-yours', user: userId, member: member.memberId },
+        'a link answered by another member',
+      );
+      await oauth.revoke(tokens.refreshToken ?? tokens.accessToken).catch(() => undefined);
+      return { ok: false, reason: 'not-yours', userId, member };
+    }
     await links.save({
       userId,
       teamId: taken.teamId,
@@ -122,6 +137,20 @@ export class Linking {
     const waiting = await links.waitsOf(userId);
     await this.deps.work.runNow(waiting);
     return { ok: true, userId, member, waiting: waiting.length };
+  }
+
+  /**
+   * Whether the member is the Slack user, as far as both say: the same email, compared without
+   * case. Either unknown (no `users:read.email`, a member without one) leaves it to the DM naming
+   * the member linked.
+   */
+  private async sameEmail(userId: string, member: LinkedMember): Promise<boolean> {
+    if (!member.email || !this.deps.emailOf) return true;
+    const slackEmail = await this.deps.emailOf(userId).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, user: userId }, "could not read a person's Slack email");
+      return undefined;
+    });
+    return !slackEmail || slackEmail.toLowerCase() === member.email.toLowerCase();
   }
 
   /** The member a token acts as: caller-identity, then (best effort) their name and email. */

@@ -10,8 +10,15 @@ import { textMessage } from './blocks/text.js';
 /** LaunchDarkly's redirect carries a code and a state of a few dozen bytes each; far longer is not LaunchDarkly's. */
 export const MAX_CALLBACK_QUERY = 4 * 1024;
 
+/**
+ * Callbacks handled at once: each may wait seconds on LaunchDarkly (the exchange, who the member
+ * is), and a person links once; beyond this a flood is answered 503 at once rather than queued.
+ */
+export const MAX_CALLBACKS_IN_FLIGHT = 32;
+
 /** Why a callback links nothing; counted by reason in ld_expiry_bot_http_refusals_total. */
 const REFUSED = {
+  busy: { status: 503, reason: 'busy', why: 'more callbacks at once than any person links', level: 'warn' },
   missing: { status: 400, reason: 'no_state', why: 'a callback without a state', level: 'info' },
   unknown: { status: 400, reason: 'unknown_state', why: 'a state never handed out (forged?)', level: 'warn' },
   used: { status: 400, reason: 'used_state', why: 'a state used before (a replay?)', level: 'warn' },
@@ -32,6 +39,8 @@ export const CALLBACK_PAGES = {
   notLinked:
     'LaunchDarkly did not link your account; nothing changed. Slack tells you more. Try /expire link again.',
   failed: 'Something went wrong on my side; nothing was linked. Try /expire link again in a minute.',
+  notYours:
+    'The LaunchDarkly account that answered is not the one of the Slack user who asked for this link; nothing was linked. Each person links their own account with /expire link.',
   malformed: 'This is not a request LaunchDarkly sends; nothing was linked.',
 } as const;
 
@@ -81,7 +90,18 @@ export function oauthCallback(
         deps.logger.warn({ err: error, user: userId }, 'could not tell a person about their link');
       });
 
+  let inFlight = 0;
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (inFlight >= MAX_CALLBACKS_IN_FLIGHT) return refuse(res, REFUSED.busy, CALLBACK_PAGES.failed);
+    inFlight++;
+    try {
+      await answer(req, res);
+    } finally {
+      inFlight--;
+    }
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const query = (req.url ?? '').split('?')[1] ?? '';
     if (query.length > MAX_CALLBACK_QUERY) return refuse(res, REFUSED.longQuery, CALLBACK_PAGES.malformed);
     // A GET carries no body: one that comes with one is refused before a byte of it is held.
@@ -91,6 +111,11 @@ export function oauthCallback(
     if (outcome.ok) {
       send(res, page(200, CALLBACK_PAGES.linked));
       await dm(outcome.userId, LINK_MESSAGES.linked(outcome.member, outcome.waiting));
+      return;
+    }
+    if (outcome.reason === 'not-yours') {
+      send(res, page(400, CALLBACK_PAGES.notYours));
+      await dm(outcome.userId, LINK_MESSAGES.notYours(outcome.member));
       return;
     }
     if (outcome.reason === 'refused' || outcome.reason === 'unavailable') {

@@ -210,7 +210,14 @@ export class LinkStore {
     let query = this.db.deleteFrom('ld_links').where('user_id', '=', userId);
     if (version !== undefined) query = query.where('version', '=', version);
     const row = await query.returningAll().executeTakeFirst();
-    return row && this.toLink(row);
+    if (!row) return undefined;
+    try {
+      return this.toLink(row);
+    } catch (error) {
+      // Sealed under another key: unusable, as `get` says, so nothing to revoke — but gone now.
+      if (error instanceof TokenCipherError) return undefined;
+      throw error;
+    }
   }
 
   // ── Changes waiting for a link ──────────────────────────────────────────────────────────────

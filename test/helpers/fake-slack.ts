@@ -71,7 +71,7 @@ export class FakeSlack {
   /** Everything rejected for breaking Slack's limits: a test asserts this stays empty. */
   readonly violations: string[] = [];
   /** user id → time zone (null: none set). */
-  readonly users = new Map<string, { tz: string | null; name: string }>();
+  readonly users = new Map<string, { tz: string | null; name: string; email?: string }>();
   /** user group id → member user ids. */
   readonly groups = new Map<string, string[]>();
   /**
@@ -298,7 +298,11 @@ export class FakeSlack {
       case 'users.info': {
         const user = this.users.get(args.user);
         if (!user) return { ok: false, error: 'user_not_found' };
-        return { ok: true, user: { id: args.user, name: user.name, tz: user.tz, real_name: user.name } };
+        const profile = user.email ? { profile: { email: user.email } } : {};
+        return {
+          ok: true,
+          user: { id: args.user, name: user.name, tz: user.tz, real_name: user.name, ...profile },
+        };
       }
       case 'users.conversations':
         return this.userConversations(args);

@@ -79,5 +79,11 @@ describe('linking configuration (PRODUCT §15–§16)', () => {
     expect(problems({ ...VALID, ...LINKING, PUBLIC_URL: 'https://bot.example.com/?x=1' })).toEqual([
       'PUBLIC_URL must have no query string or fragment',
     ]);
+    expect(problems({ ...VALID, ...LINKING, PUBLIC_URL: 'http://bot.example.com' })).toEqual([
+      'PUBLIC_URL must be https (plain http only for localhost)',
+    ]);
+    expect(
+      loadConfig({ ...VALID, ...LINKING, PUBLIC_URL: 'http://localhost:3000' }).linking.oauth,
+    ).toBeDefined();
   });
 });

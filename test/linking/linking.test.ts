@@ -5,7 +5,7 @@ import { LD_MESSAGES } from '../../src/services/ld-errors.js';
 import { LINK_WAIT_MS } from '../../src/services/linking.js';
 import { LINK_MESSAGES } from '../../src/slack/blocks/link.js';
 import { ACTIONS } from '../../src/slack/ids.js';
-import { CALLBACK_PAGES } from '../../src/slack/oauth-callback.js';
+import { CALLBACK_PAGES, MAX_CALLBACKS_IN_FLIGHT } from '../../src/slack/oauth-callback.js';
 import { startBot } from '../helpers/bot.js';
 import { type BotPerTest, botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { DATABASES } from '../helpers/databases.js';
@@ -156,6 +156,24 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
     expect(res.status).toBe(502);
     await slack.waitFor(() => dmsTo(ALICE.id).find((t) => t.includes(LINK_MESSAGES.linkUnavailable)));
     expect(await linkRows(ctx)).toEqual([]);
+  });
+
+  it('a link button forwarded to someone else: their member is not the asker by email, nothing linked, the grant revoked', async () => {
+    slack.users.set(ALICE.id, { tz: 'America/Los_Angeles', name: ALICE.name, email: 'alice@acme.com' });
+    try {
+      const { res, page } = await link(ctx, ADA);
+      expect(res.status).toBe(400);
+      expect(page).toContain(CALLBACK_PAGES.notYours);
+      await slack.waitFor(() => dmsTo(ALICE.id).find((t) => t.includes('is not yours by email')));
+      expect(await linkRows(ctx)).toEqual([]);
+      expect(ld.oauth.calls.revoked).toEqual([ld.oauth.refreshTokens[0]]);
+      // Their own member, same email in another case: linked.
+      const own = { ...ADA, id: 'member-alice', email: 'Alice@Acme.com', firstName: 'Alice' };
+      expect((await link(ctx, own)).res.status).toBe(200);
+      expect((await linkRows(ctx)).map((r) => r.member_id)).toEqual(['member-alice']);
+    } finally {
+      slack.users.set(ALICE.id, { tz: 'America/Los_Angeles', name: ALICE.name });
+    }
   });
 
   it('unlinks: the link deleted and revoked in LaunchDarkly', async () => {
@@ -417,6 +435,25 @@ describe('the OAuth callback, an unsigned route', () => {
     expect(withBody).toBe(413);
     expect(await refusals(ctx, 'too_large')).toBe(2);
     expect(await linkRows(ctx)).toEqual([]);
+  });
+
+  it('answers 503 beyond MAX_CALLBACKS_IN_FLIGHT callbacks at once, counted, and the rest go on', async () => {
+    const locations: string[] = [];
+    for (let i = 0; i <= MAX_CALLBACKS_IN_FLIGHT; i++) {
+      const before = slack.responseUrlPosts.length;
+      await expire(ctx, 'link');
+      await slack.waitFor(() => slack.responseUrlPosts.length > before);
+      locations.push(ld.oauth.authorizeAs(ADA, buttonUrl(slack, 'private')!));
+    }
+    // LaunchDarkly slow to exchange the codes: every callback waits in it.
+    const exchanges = ld.hold((r) => r.path === '/trust/oauth/token', MAX_CALLBACKS_IN_FLIGHT);
+    const first = locations.slice(0, MAX_CALLBACKS_IN_FLIGHT).map((l) => follow(ctx, l));
+    for (let i = 0; i < 250 && exchanges.held.length < MAX_CALLBACKS_IN_FLIGHT; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect((await follow(ctx, locations.at(-1)!)).status).toBe(503);
+    expect(await refusals(ctx, 'busy')).toBe(1);
+    exchanges.release();
+    expect((await Promise.all(first)).map((r) => r.status)).toEqual(Array(MAX_CALLBACKS_IN_FLIGHT).fill(200));
   });
 
   it('tells someone not linked, in person mode, that their changes wait for a link', async () => {

@@ -32,6 +32,8 @@ export const LINK_MESSAGES = {
     `:white_check_mark: Linked: in LaunchDarkly I act as ${memberLabel(m)} for you from now on.${waiting > 0 ? ` ${waiting === 1 ? 'Your waiting request runs' : `Your ${waiting} waiting requests run`} now.` : ''} \`${COMMAND} unlink\` undoes it.`,
   linkRefused: (code: string) =>
     `:x: LaunchDarkly did not link your account (${escapeMrkdwn(code)}), so nothing changed. Try \`${COMMAND} link\` again.`,
+  notYours: (m: LinkedMember) =>
+    `:no_entry: The LaunchDarkly account that answered your link (${escapeMrkdwn(m.email ?? m.memberId)}) is not yours by email, so nothing was linked and its grant was revoked. Open the link yourself, logged in to your own LaunchDarkly account.`,
   linkUnavailable: `:x: LaunchDarkly did not complete the link in time, so nothing changed. Try \`${COMMAND} link\` again in a minute.`,
   unlinked: (m: LinkedMember, revoked: boolean) =>
     revoked
