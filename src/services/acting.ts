@@ -177,6 +177,16 @@ export class ActAs {
     return link;
   }
 
+  /**
+   * LaunchDarkly answered a person's token with 401 (revoked there, or expired unbeknown to the
+   * bot): the link is useless, removed like a refused renewal, and the change held for a new one.
+   */
+  async rejected(userId: string): Promise<never> {
+    const link = await this.deps.links?.get(userId);
+    if (link) return this.relink(link, 'LaunchDarkly answered 401');
+    throw new LinkRequiredError(userId, 'refused');
+  }
+
   /** LaunchDarkly will not renew the link: it is removed, and the person asked to link again. */
   private async relink(link: Link, why: string): Promise<never> {
     this.deps.logger.warn(

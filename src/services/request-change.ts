@@ -11,7 +11,7 @@ import {
 import { parseJson } from '../domain/json.js';
 import { decide, groupsIn, type Policy, type Rule } from '../domain/policy.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
-import { LdError } from '../launchdarkly/errors.js';
+import { LdError, LdUnauthorizedError } from '../launchdarkly/errors.js';
 import { changeOutcome } from '../metrics.js';
 import { type ActAs, LinkRequiredError } from './acting.js';
 import {
@@ -161,6 +161,10 @@ export class Changes {
     } catch (error) {
       // Nothing was sent: the surface holds the change until its person links.
       if (error instanceof LinkRequiredError) throw error;
+      // Their token answered 401 at the first request (it says the same to every one): nothing
+      // was sent, and the link is no good — held for a new one, like a refused renewal.
+      if (error instanceof LdUnauthorizedError && error.actor === 'person' && deps.actAs)
+        await deps.actAs.rejected(who.userId);
       outcome = this.failure(request, error);
     }
     if (outcome.kind === 'applied') {

@@ -122,6 +122,11 @@ export class FakeLdOAuth {
     for (const token of this.access.values()) token.expiresAt = this.now();
   }
 
+  /** An admin revokes every grant in LaunchDarkly: its tokens answer 401, its refreshes invalid_grant. */
+  revokeAllGrants(): void {
+    for (const token of this.access.values()) token.grant.revoked = true;
+  }
+
   /** The member and role a bearer token acts as; undefined when it is unknown, expired or revoked. */
   actorFor(authorization: string | undefined): { actor: Actor; member: FakeMember } | undefined {
     const token = authorization?.startsWith('Bearer ') ? this.access.get(authorization.slice(7)) : undefined;

@@ -327,6 +327,22 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
     );
   });
 
+  it('a link revoked in LaunchDarkly (its token answers 401): removed, the change held for a new link, nothing sent', async () => {
+    await link(ctx, ADA);
+    ld.oauth.revokeAllGrants();
+    await expire(ctx, 'flag new-checkout sandy in 2 weeks');
+    await held(ctx, LINK_MESSAGES.heldRefused(LINK_WAIT_MS));
+    expect(expiryPatches()).toEqual([]);
+    expect(await linkRows(ctx)).toEqual([]);
+    await expire(ctx, 'whoami');
+    await privately(LINK_MESSAGES.whoNobody);
+    const location = ld.oauth.authorizeAs(ADA, buttonUrl(slack, ALICE.id)!);
+    expect((await follow(ctx, location)).status).toBe(200);
+    await slack.waitFor(() =>
+      slack.messages.find((m) => m.channel === 'C1' && m.text?.includes('Scheduled 1 of 1')),
+    );
+  });
+
   it('a refresh LaunchDarkly does not answer is tried again later, the person told it waits', async () => {
     await link(ctx, ADA);
     ctx.clock += H;
