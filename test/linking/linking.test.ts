@@ -381,7 +381,10 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
   });
 
   it('holds no token, code or state in clear in the database', async () => {
-    await link(ctx, ADA);
+    const { location } = await link(ctx, ADA);
+    // The state the bot handed out, as LaunchDarkly sent it back (kept only as its hash).
+    const state = new URL(location).searchParams.get('state')!;
+    expect(state.length).toBeGreaterThan(20);
     ctx.clock += H;
     await expire(ctx, 'flag new-checkout sandy in 2 weeks'); // a refresh: more tokens
     await slack.waitFor(() =>
@@ -393,7 +396,7 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
       await ctx.database.db.selectFrom('ld_link_states').selectAll().execute(),
       await ctx.database.db.selectFrom('jobs').selectAll().execute(),
     ]);
-    const secrets = ISSUED_OAUTH_SECRETS.filter((s) => !s.startsWith('fake-oauth'));
+    const secrets = [...ISSUED_OAUTH_SECRETS.filter((s) => !s.startsWith('fake-oauth')), state];
     expect(secrets.length).toBeGreaterThanOrEqual(5);
     for (const secret of secrets) expect(rows).not.toContain(secret);
     expect(rows).toContain(ADA.id);
