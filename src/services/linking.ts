@@ -123,6 +123,7 @@ export class Linking {
       await oauth.revoke(tokens.refreshToken ?? tokens.accessToken).catch(() => undefined);
       return { ok: false, reason: 'not-yours', userId, member };
     }
+    const previous = await links.get(userId);
     await links.save({
       userId,
       teamId: taken.teamId,
@@ -133,6 +134,8 @@ export class Linking {
       now: this.deps.now().getTime(),
     });
     this.deps.actAs.forget(userId);
+    // Linked again: the grant it replaces is of no use to anyone, so it ends in LaunchDarkly too.
+    if (previous) await oauth.revoke(previous.refreshToken ?? previous.accessToken).catch(() => undefined);
     logger.info({ event: 'linked', user: userId, member: member.memberId }, 'linked a LaunchDarkly account');
     const waiting = await links.waitsOf(userId);
     await this.deps.work.runNow(waiting);

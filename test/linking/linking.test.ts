@@ -176,6 +176,14 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
     }
   });
 
+  it('linking again ends the grant it replaces in LaunchDarkly', async () => {
+    await link(ctx, ADA);
+    const [first] = ld.oauth.refreshTokens;
+    await link(ctx, ADA);
+    expect(ld.oauth.calls.revoked).toEqual([first]);
+    expect(await linkRows(ctx)).toHaveLength(1);
+  });
+
   it('unlinks: the link deleted and revoked in LaunchDarkly', async () => {
     await link(ctx, ADA);
     const [refreshToken] = ld.oauth.refreshTokens;
