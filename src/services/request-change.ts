@@ -69,8 +69,8 @@ export interface ChangeDeps
   approvals?: Approvals;
   /** LaunchDarkly's own approval requests made by changes, followed until decided. */
   ldApprovals: LdApprovals;
-  /** Whose LaunchDarkly client a change goes through (LD_ACT_AS); without it, `ld`'s. */
-  actAs?: ActAs;
+  /** Whose LaunchDarkly client a change goes through (LD_ACT_AS): never `ld` by default. */
+  actAs: ActAs;
 }
 
 export const CONFIRMATION_TTL_MS = 10 * 60_000;
@@ -154,16 +154,16 @@ export class Changes {
     const { request, who } = ask;
     let outcome: ChangeOutcome;
     try {
-      const ld = deps.actAs ? await deps.actAs.clientFor(who.userId) : deps.ld;
+      const ld = await deps.actAs.clientFor(who.userId);
       const result = await applyChange(request, ld, options);
-      if (result.ldApproval && deps.actAs?.linkable) result.ldApproval.reviewable = true;
+      if (result.ldApproval && deps.actAs.linkable) result.ldApproval.reviewable = true;
       outcome = { kind: 'applied', result };
     } catch (error) {
       // Nothing was sent: the surface holds the change until its person links.
       if (error instanceof LinkRequiredError) throw error;
       // Their token answered 401 at the first request (it says the same to every one): nothing
       // was sent, and the link is no good — held for a new one, like a refused renewal.
-      if (error instanceof LdUnauthorizedError && error.actor === 'person' && deps.actAs)
+      if (error instanceof LdUnauthorizedError && error.actor === 'person')
         await deps.actAs.rejected(who.userId);
       outcome = this.failure(request, error);
     }

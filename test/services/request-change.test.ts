@@ -3,6 +3,7 @@ import type { ChangeRequest, Requester } from '../../src/domain/change-request.j
 import { parsePolicy } from '../../src/domain/policy.js';
 import { createLogger } from '../../src/log.js';
 import { createMetrics } from '../../src/metrics.js';
+import { ActAs } from '../../src/services/acting.js';
 import { LdApprovals } from '../../src/services/ld-approvals.js';
 import { LD_MESSAGES } from '../../src/services/ld-errors.js';
 import { type ChangeOutcome, Changes } from '../../src/services/request-change.js';
@@ -64,8 +65,19 @@ describe.each(DATABASES)('Changes, the one use case, on %s', (_name, url) => {
       timeoutMs: 86_400_000,
       followed: async () => false,
     });
+    const client = clientFor(ld).client;
+    const actAs = new ActAs({
+      mode: 'bot',
+      bot: client,
+      links: undefined,
+      oauth: undefined,
+      clientOf: () => client,
+      now: () => new Date(NOW),
+      logger,
+    });
     return new Changes({
-      ld: clientFor(ld).client,
+      ld: client,
+      actAs,
       ldApprovals,
       store,
       safetyStore: new SafetyStore(db.db),
