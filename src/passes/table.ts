@@ -113,6 +113,9 @@ export const TIMED_PASSES: readonly TimedPass[] = [
     run: async (ctx) => {
       const before = ctx.now() - DAY;
       await ctx.safetyStore.prune(before);
+      // Approval requests decided a day ago: what was said of them is in their threads.
+      await new ApprovalStore(ctx.database.db).prune(before);
+      await ctx.ldApprovalStore.prune(before);
       await new JobStore(ctx.database.db, ctx.database.dialect).prune(before);
       // Every claim table: settled claims for instants a day gone.
       for (const claims of [

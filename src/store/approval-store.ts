@@ -157,6 +157,16 @@ export class ApprovalStore {
     return Number(marked.numUpdatedRows) > 0;
   }
 
+  /** Forgets requests decided before `before` (an open one is never forgotten). */
+  async prune(before: number): Promise<number> {
+    const gone = await this.db
+      .deleteFrom('approvals')
+      .where('state', 'not in', ['pending', 'approved'])
+      .where('updated_at', '<', before)
+      .executeTakeFirst();
+    return Number(gone.numDeletedRows);
+  }
+
   /** Pending requests, oldest first: of one channel, of one requester, or all (at most `limit`). */
   async pending(filter: { channelId?: string; requesterId?: string }, limit = 200): Promise<Approval[]> {
     let query = this.db.selectFrom('approvals').selectAll().where('state', '=', 'pending');

@@ -130,6 +130,16 @@ export class LdApprovalStore {
     return Number(marked.numUpdatedRows) > 0;
   }
 
+  /** Forgets requests settled before `before` (an open one is followed until it is decided). */
+  async prune(before: number): Promise<number> {
+    const gone = await this.db
+      .deleteFrom('ld_approvals')
+      .where('state', '!=', 'open')
+      .where('updated_at', '<', before)
+      .executeTakeFirst();
+    return Number(gone.numDeletedRows);
+  }
+
   /** Open requests: of one resource, of one requester, or all (at most `limit`), oldest first. */
   async open(filter: { resource?: ResourceRef; requesterId?: string }, limit = 200): Promise<LdApproval[]> {
     let query = this.db.selectFrom('ld_approvals').selectAll().where('state', '=', 'open');

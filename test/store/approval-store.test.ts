@@ -94,4 +94,17 @@ describe.each(DATABASES)('ApprovalStore on %s', (_name, url) => {
     expect((await store.pending({ channelId: 'C1' })).map((a) => a.id)).toEqual(['r']);
     expect(await store.pending({ requesterId: 'U9' })).toEqual([]);
   });
+
+  it('prunes requests decided before the given instant, never a pending or approved one', async () => {
+    handle = await freshDatabase(url());
+    const store = new ApprovalStore(handle.db);
+    for (const id of ['p', 'a', 'd']) await store.create(held(id), NOW);
+    await store.vote('a', { userId: 'U2', at: NOW }, NOW);
+    await store.move('d', 'pending', 'declined', NOW, { userId: 'U2' });
+    expect(await store.prune(NOW)).toBe(0);
+    expect(await store.prune(NOW + 1)).toBe(1);
+    expect((await store.get('d'))?.state).toBeUndefined();
+    expect((await store.get('a'))?.state).toBe('approved');
+    expect((await store.get('p'))?.state).toBe('pending');
+  });
 });
