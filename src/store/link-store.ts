@@ -122,13 +122,7 @@ export class LinkStore {
       .selectAll()
       .where('user_id', '=', userId)
       .executeTakeFirst();
-    if (!row) return undefined;
-    try {
-      return this.toLink(row);
-    } catch (error) {
-      if (error instanceof TokenCipherError) return undefined;
-      throw error;
-    }
+    return row && this.readable(row);
   }
 
   /** Whether the user has a link the bot can use. */
@@ -209,15 +203,9 @@ export class LinkStore {
   async delete(userId: string, version?: number): Promise<Link | undefined> {
     let query = this.db.deleteFrom('ld_links').where('user_id', '=', userId);
     if (version !== undefined) query = query.where('version', '=', version);
+    // Sealed under another key: unusable, as `get` says, so nothing to revoke — but gone now.
     const row = await query.returningAll().executeTakeFirst();
-    if (!row) return undefined;
-    try {
-      return this.toLink(row);
-    } catch (error) {
-      // Sealed under another key: unusable, as `get` says, so nothing to revoke — but gone now.
-      if (error instanceof TokenCipherError) return undefined;
-      throw error;
-    }
+    return row && this.readable(row);
   }
 
   // ── Changes waiting for a link ──────────────────────────────────────────────────────────────
@@ -253,6 +241,16 @@ export class LinkStore {
           : this.cipher.seal(tokens.refreshToken, refreshPurpose(userId)),
       expires_at: tokens.expiresAt ?? null,
     };
+  }
+
+  /** A link sealed under another TOKEN_ENCRYPTION_KEY is as if there were none. */
+  private readable(row: LdLinksTable): Link | undefined {
+    try {
+      return this.toLink(row);
+    } catch (error) {
+      if (error instanceof TokenCipherError) return undefined;
+      throw error;
+    }
   }
 
   private toLink(row: LdLinksTable): Link {

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, secretsOf } from '../../src/config.js';
-import { configProblems } from '../helpers/config-problems.js';
+import { configProblems, VALID_ENV as VALID } from '../helpers/config-problems.js';
 
-const VALID = {
-  SLACK_BOT_TOKEN: 'xoxb-123-456-abcdef',
-  SLACK_SIGNING_SECRET: 'signing-secret-value',
-  LD_ACCESS_TOKEN: 'api-0123456789abcdef',
-  LD_PROJECT: 'default',
-  LD_ENVIRONMENT: 'production',
-};
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const LINKING = {
   LD_OAUTH_CLIENT_ID: 'client-123',
