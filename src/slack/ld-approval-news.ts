@@ -12,18 +12,15 @@ import type { ListenerDeps } from './context.js';
 import type { LinkAwareJob } from './link-hold.js';
 import { postOrDm } from './reply.js';
 
-export const ldApprovalNewsPayload = z.object({ id: z.string(), news: ldApprovalNewsSchema });
-
-/** The job's id: one per request and piece of news, so two replicas finding it submit it once. */
-export const ldApprovalJobId = (id: string, news: LdApprovalNews) => `ld-approval:${id}:${news.kind}`;
+const ldApprovalNewsPayload = z.object({ id: z.string(), news: ldApprovalNewsSchema });
 
 /** How soon targets expire whose approval came after the expiry they asked for. */
 export const LATE_EXPIRY_MS = 60_000;
 
 /**
  * Acts on what became of a LaunchDarkly approval request the bot made: approved → applied (as the
- * requester may); applied → the expiry it waited for is set through the one change path (taken out
- * at once when its time has passed) and the result said in the change's thread; declined, deleted,
+ * requester may); applied → the expiry it waited for is set through the one change path (a minute
+ * from now when its time has passed) and the result said in the change's thread; declined, deleted,
  * failed, still pending → said there. Each once: said, noted, then the request settled.
  */
 export function ldApprovalNewsJob(deps: ListenerDeps): LinkAwareJob {
@@ -89,9 +86,12 @@ function newsText(a: LdApproval, news: Exclude<LdApprovalNews, { kind: 'complete
   }
 }
 
-/** Hands a piece of news to its job: one per request and kind, however many find it. */
+/**
+ * Hands a piece of news to its job, keyed by request and kind: two replicas (or the pass and an
+ * apply) finding the same news submit it once.
+ */
 export function submitNews(deps: Pick<ListenerDeps, 'work'>, id: string, news: LdApprovalNews) {
-  return deps.work.submit(JOB_KINDS.ldApproval, ldApprovalJobId(id, news), { id, news });
+  return deps.work.submit(JOB_KINDS.ldApproval, `ld-approval:${id}:${news.kind}`, { id, news });
 }
 
 /**

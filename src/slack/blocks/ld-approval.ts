@@ -52,7 +52,7 @@ export function ldAppliedMessage(a: LdApproval, result: ChangeResult, late: bool
 }
 
 /** A line for /expire list and Home: targets waiting for a LaunchDarkly approval, and until when. */
-export function ldWaitingLine(a: LdApproval): string {
+function ldWaitingLine(a: LdApproval): string {
   const until = a.request.expiresAt !== undefined ? `, then until ${slackDate(a.request.expiresAt)}` : '';
   return `• :lock: ${what(a)}: waiting for ${link(a)} (asked by <@${a.who.userId}>${until})`;
 }
