@@ -185,6 +185,8 @@ describe('approvals in Slack (one approver needed)', () => {
   it('reminds the approvers once at half the wait, then expires: in place, the requester told', async () => {
     await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
     const { message, id } = await requestMessage();
+    // The reminder goes in the request's thread: the job has noted its message once it is done.
+    await ctx.bot.work.idle();
     const deps = { approvals: new ApprovalStore(ctx.database.db), slack: ctx.bot.app.client, logger: silent };
     expect(await runApprovalDeadlines({ now: T0 + 11 * H, deps })).toEqual({ reminded: 0, expired: 0 });
     expect(await runApprovalDeadlines({ now: T0 + 12 * H, deps })).toEqual({ reminded: 1, expired: 0 });
