@@ -1,3 +1,4 @@
+import type { WebClient } from '@slack/web-api';
 import type { ChangeRequest } from '../domain/change-request.js';
 import type { Logger } from '../log.js';
 import { LinkRequiredError } from '../services/acting.js';
@@ -10,7 +11,7 @@ import { announceApproval } from './approval-messages.js';
 import { failedMessage, type Message, progressMessage, resultMessage } from './blocks/result.js';
 import { confirmMessage, SAFETY_MESSAGES } from './blocks/safety.js';
 import { textMessage } from './blocks/text.js';
-import { findMarked, jobMark, trackProgress } from './reply.js';
+import { findMarked, jobMark, postOrDm, trackProgress } from './reply.js';
 import type { Surface } from './surfaces.js';
 
 export const SOMETHING_WENT_WRONG = `:x: Something went wrong on my side; the details are in my log. Check with /expire list before trying again.`;
@@ -218,4 +219,24 @@ export function changeJob(job: Job, ctx: JobContext): ChangeJob {
     notes: job.notes as ChangeNotes,
     note: ctx.note,
   };
+}
+
+/**
+ * A job's one message in a request's thread (its channel, under `messageTs`), or to `userId` when
+ * that channel no longer takes the bot's messages: noted once posted, so a resumed job does not
+ * post it again. Slack failing otherwise throws (the job is tried again). Returns the ts.
+ */
+export async function sayOnceInThread(
+  job: ChangeJob,
+  deps: { slack: Pick<WebClient, 'chat'>; logger: Logger },
+  to: { channelId: string; messageTs?: string; userId: string },
+  message: Message,
+): Promise<string | undefined> {
+  if (job.notes.resultTs) return job.notes.resultTs;
+  const where = { channel: to.channelId, ...(to.messageTs ? { thread_ts: to.messageTs } : {}) };
+  const posted = await postOrDm(deps.slack, where, to.userId, message, deps.logger);
+  if (posted === 'retry') throw new Error('Slack did not take a job message');
+  const ts = posted === 'lost' ? undefined : posted.ts;
+  if (ts) await job.note({ resultTs: ts });
+  return ts;
 }

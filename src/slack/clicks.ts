@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { BlockAction } from '@slack/bolt';
+import type { z } from 'zod';
 import type { Requester } from '../domain/change-request.js';
 import { parseJson } from '../domain/json.js';
 import { findExpiry, type KnownExpiry } from '../services/expiry-change.js';
-import type { JobResult } from '../work/worker.js';
-import type { ChangeJob } from './announce.js';
+import type { JobKind, JobResult } from '../work/worker.js';
+import { answering, type ChangeJob } from './announce.js';
 import { ALREADY_HANDLED, CLICK_IN_HAND } from './blocks/reminder.js';
 import type { Message } from './blocks/result.js';
 import { textMessage } from './blocks/text.js';
 import type { ListenerDeps } from './context.js';
 import { passedRefSchema, reminderRef } from './parse/reminder.js';
+import { surfaceFor } from './surfaces.js';
 
 /**
  * The expiry a reminder's button is about, when the button is not out of date: the expiry is
@@ -105,3 +107,24 @@ export async function waitForTurn(
 
 /** How often a click waiting its turn looks again: the click ahead usually ends within a second. */
 const TURN_WAIT_MS = 250;
+
+/** What every click's job carries: who clicked, and the click's response_url when it had one. */
+type ClickPayload = { who: { userId: string; channelId: string }; responseUrl?: string };
+
+/** A click's job: its payload read, its clicker answered through the click's response_url or by DM. */
+export function clickJob<S extends z.ZodType<ClickPayload>>(
+  schema: S,
+  deps: ListenerDeps,
+  work: (p: z.infer<S>, tell: (message: Message) => Promise<unknown>) => Promise<JobResult>,
+): JobKind {
+  return {
+    async run(job) {
+      const p = schema.parse(job.payload);
+      const { tell } = surfaceFor(
+        { userId: p.who.userId, channel: p.who.channelId, responseUrl: p.responseUrl },
+        deps,
+      );
+      return answering({ tell }, deps.logger, job.attempt, () => work(p, tell));
+    },
+  };
+}

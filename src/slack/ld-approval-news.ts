@@ -4,7 +4,7 @@ import { LdError } from '../launchdarkly/errors.js';
 import { describeLdError, isTransient } from '../services/ld-errors.js';
 import { JOB_KINDS } from '../work/kinds.js';
 import { type JobResult, MAX_ATTEMPTS } from '../work/worker.js';
-import { answering, type ChangeJob, changeJob, retries, retryLater } from './announce.js';
+import { answering, type ChangeJob, changeJob, retries, retryLater, sayOnceInThread } from './announce.js';
 import { LD_APPROVAL_NEWS, ldAppliedMessage } from './blocks/ld-approval.js';
 import { failedMessage, type Message } from './blocks/result.js';
 import { textMessage } from './blocks/text.js';
@@ -166,20 +166,6 @@ async function memberName(deps: ListenerDeps, memberId: string): Promise<string>
  * channel no longer takes the bot's messages); noted once posted, so a resumed job does not say it
  * twice. Returns the message's ts.
  */
-async function say(
-  approval: LdApproval,
-  work: ChangeJob,
-  deps: ListenerDeps,
-  message: Message,
-): Promise<string | undefined> {
-  if (work.notes.resultTs) return work.notes.resultTs;
-  const where = {
-    channel: approval.channelId,
-    ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
-  };
-  const posted = await postOrDm(deps.slack, where, approval.who.userId, message, deps.logger);
-  if (posted === 'retry') throw new Error('Slack did not take the news of a LaunchDarkly approval request');
-  const ts = posted === 'lost' ? undefined : posted.ts;
-  if (ts) await work.note({ resultTs: ts });
-  return ts;
+function say(approval: LdApproval, work: ChangeJob, deps: ListenerDeps, message: Message) {
+  return sayOnceInThread(work, deps, { ...approval, userId: approval.who.userId }, message);
 }

@@ -2,12 +2,19 @@ import { z } from 'zod';
 import type { Approval } from '../../../domain/approval.js';
 import type { ChangeOutcome } from '../../../services/request-change.js';
 import { type JobKind, MAX_ATTEMPTS } from '../../../work/worker.js';
-import { answering, type ChangeJob, changeJob, privateAnswer, retries, retryLater } from '../../announce.js';
+import {
+  answering,
+  type ChangeJob,
+  changeJob,
+  privateAnswer,
+  retries,
+  retryLater,
+  sayOnceInThread,
+} from '../../announce.js';
 import { showApproval } from '../../approval-messages.js';
 import { APPROVAL_NEWS } from '../../blocks/approval.js';
 import { failedMessage, type Message, resultMessage } from '../../blocks/result.js';
 import type { ListenerDeps } from '../../context.js';
-import { postOrDm } from '../../reply.js';
 
 /** The request, and its requester (who hears what could not be done). */
 export const approvalApplyPayload = z.object({ id: z.string(), requester: z.string() });
@@ -59,20 +66,9 @@ async function settle(
   dm: (message: Message) => Promise<unknown>,
 ): Promise<void> {
   const applied = outcome.kind === 'applied';
-  // In the request's thread (its reminders come there too); a channel that no longer takes the
-  // bot's messages: to the requester. Noted once posted, so a resumed job does not post it twice.
-  const thread = async (message: Message) => {
-    if (job.notes.resultTs) return job.notes.resultTs;
-    const where = {
-      channel: approval.channelId,
-      ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
-    };
-    const posted = await postOrDm(deps.slack, where, approval.who.userId, message, deps.logger);
-    if (posted === 'retry') throw new Error('Slack did not take the result of an approved change');
-    const ts = posted === 'lost' ? undefined : posted.ts;
-    if (ts) await job.note({ resultTs: ts });
-    return ts;
-  };
+  // In the request's thread (its reminders come there too), once.
+  const thread = (message: Message) =>
+    sayOnceInThread(job, deps, { ...approval, userId: approval.who.userId }, message);
   if (outcome.kind === 'applied') {
     const ts = await thread(resultMessage(outcome.result, approval.who.userId, outcome.warning));
     if (ts) await deps.changes.thread(outcome.result, approval.channelId, approval.messageTs ?? ts);

@@ -3,19 +3,16 @@ import { z } from 'zod';
 import type { Approval } from '../../../domain/approval.js';
 import { requesterSchema } from '../../../domain/change-request.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
-import type { JobKind, JobResult } from '../../../work/worker.js';
-import { answering } from '../../announce.js';
+import type { JobKind } from '../../../work/worker.js';
 import { showApproval } from '../../approval-messages.js';
 import { APPROVAL_NEWS, APPROVAL_REFUSALS, declineView, stateAnswer } from '../../blocks/approval.js';
-import type { Message } from '../../blocks/result.js';
 import { textMessage } from '../../blocks/text.js';
-import { clicker } from '../../clicks.js';
+import { clicker, clickJob } from '../../clicks.js';
 import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
 import { openForm } from '../../reply.js';
 import type { Router } from '../../router.js';
 import { takeOnClick } from '../../submit.js';
-import { surfaceFor } from '../../surfaces.js';
 import type { approvalApplyPayload } from './approval-apply.js';
 
 /** Approve, and Withdraw (the requester's own button): one job per click and person. */
@@ -72,24 +69,6 @@ export function registerApprovalButtons(router: Router, deps: ListenerDeps): voi
       await openForm(client, body.trigger_id, declineView(action.value ?? ''), tell);
     },
   );
-}
-
-/** A click's job: its payload read, its clicker answered through the click's response_url or by DM. */
-function clickJob<S extends typeof clickSchema>(
-  schema: S,
-  deps: ListenerDeps,
-  work: (p: z.infer<S>, tell: (message: Message) => Promise<unknown>) => Promise<JobResult>,
-): JobKind {
-  return {
-    async run(job) {
-      const p = schema.parse(job.payload);
-      const { tell } = surfaceFor(
-        { userId: p.who.userId, channel: p.who.channelId, responseUrl: p.responseUrl },
-        deps,
-      );
-      return answering({ tell }, deps.logger, job.attempt, () => work(p, tell));
-    },
-  };
 }
 
 /** What an approver's yes does: counted once; the one that makes it enough sends the change. */

@@ -5,16 +5,14 @@ import { LdError } from '../../../launchdarkly/errors.js';
 import { describeLdError, isTransient } from '../../../services/ld-errors.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
 import type { JobKind } from '../../../work/worker.js';
-import { answering } from '../../announce.js';
 import { LD_REVIEW } from '../../blocks/ld-approval.js';
 import { textMessage } from '../../blocks/text.js';
-import { clicker } from '../../clicks.js';
+import { clicker, clickJob } from '../../clicks.js';
 import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
 import { postOrDm } from '../../reply.js';
 import type { Router } from '../../router.js';
 import { takeOnClick } from '../../submit.js';
-import { surfaceFor } from '../../surfaces.js';
 
 const reviewSchema = z.object({
   id: z.string().max(64),
@@ -50,39 +48,29 @@ export function registerLdReviewButtons(router: Router, deps: ListenerDeps): voi
  * request's thread and the request read at its next pass; refused → LaunchDarkly's words, privately.
  */
 export function ldReviewJob(deps: ListenerDeps): JobKind {
-  return {
-    async run(job) {
-      const p = reviewSchema.parse(job.payload);
-      const { tell } = surfaceFor(
-        { userId: p.who.userId, channel: p.who.channelId, responseUrl: p.responseUrl },
-        deps,
-      );
-      return answering({ tell }, deps.logger, job.attempt, async () => {
-        const approval = await deps.ldApprovals.get(p.id);
-        if (approval?.state !== 'open') {
-          await tell(textMessage(LD_REVIEW.decided));
-          return 'done';
-        }
-        const ref = approval.request.resource;
-        const ld = await deps.actAs.personClient(p.who.userId);
-        const comment = `${p.kind === 'approve' ? 'Approved' : 'Declined'} in Slack by @${p.who.userName} (${p.who.userId})`;
-        try {
-          await ld.reviewApprovalRequest(ref, approval.id, p.kind, comment);
-        } catch (error) {
-          if (!(error instanceof LdError) || isTransient(error)) throw error;
-          await tell(textMessage(LD_REVIEW.refused(error.ldMessage ?? describeLdError(error, ref))));
-          return 'done';
-        }
-        await deps.ldApprovalStore.checkSoon(ref, deps.now().getTime());
-        const where = {
-          channel: approval.channelId,
-          ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
-        };
-        const said = textMessage(LD_REVIEW.sent(p.who.userId, p.kind));
-        if ((await postOrDm(deps.slack, where, p.who.userId, said, deps.logger)) === 'retry')
-          await tell(said);
-        return 'done';
-      });
-    },
-  };
+  return clickJob(reviewSchema, deps, async (p, tell) => {
+    const approval = await deps.ldApprovals.get(p.id);
+    if (approval?.state !== 'open') {
+      await tell(textMessage(LD_REVIEW.decided));
+      return 'done';
+    }
+    const ref = approval.request.resource;
+    const ld = await deps.actAs.personClient(p.who.userId);
+    const comment = `${p.kind === 'approve' ? 'Approved' : 'Declined'} in Slack by @${p.who.userName} (${p.who.userId})`;
+    try {
+      await ld.reviewApprovalRequest(ref, approval.id, p.kind, comment);
+    } catch (error) {
+      if (!(error instanceof LdError) || isTransient(error)) throw error;
+      await tell(textMessage(LD_REVIEW.refused(error.ldMessage ?? describeLdError(error, ref))));
+      return 'done';
+    }
+    await deps.ldApprovalStore.checkSoon(ref, deps.now().getTime());
+    const where = {
+      channel: approval.channelId,
+      ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
+    };
+    const said = textMessage(LD_REVIEW.sent(p.who.userId, p.kind));
+    if ((await postOrDm(deps.slack, where, p.who.userId, said, deps.logger)) === 'retry') await tell(said);
+    return 'done';
+  });
 }
