@@ -9,8 +9,9 @@ import { LD_APPROVAL_NEWS, ldAppliedMessage } from './blocks/ld-approval.js';
 import { failedMessage, type Message } from './blocks/result.js';
 import { textMessage } from './blocks/text.js';
 import type { ListenerDeps } from './context.js';
+import { BLOCKS } from './ids.js';
 import type { LinkAwareJob } from './link-hold.js';
-import { postOrDm } from './reply.js';
+import { dropBlock, postOrDm } from './reply.js';
 
 const ldApprovalNewsPayload = z.object({ id: z.string(), news: ldApprovalNewsSchema });
 
@@ -42,7 +43,9 @@ export function ldApprovalNewsJob(deps: ListenerDeps): LinkAwareJob {
         ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
       };
       await postOrDm(deps.slack, where, approval.who.userId, textMessage(text), deps.logger);
-      if (news.kind === 'completed') await deps.ldApprovals.settle(approval, news);
+      if (news.kind !== 'completed') return;
+      await retireReviewButtons(approval, deps);
+      await deps.ldApprovals.settle(approval, news);
     },
     async run(job, ctx) {
       const { id, news } = ldApprovalNewsPayload.parse(job.payload);
@@ -66,6 +69,7 @@ export function ldApprovalNewsJob(deps: ListenerDeps): LinkAwareJob {
             news.kind === 'declined' && news.by ? { ...news, by: await memberName(deps, news.by) } : news;
           await say(approval, work, deps, textMessage(newsText(approval, said)));
         }
+        if (news.kind !== 'still-pending') await retireReviewButtons(approval, deps);
         await deps.ldApprovals.settle(approval, news);
         return 'done';
       });
@@ -148,6 +152,19 @@ async function setExpiry(
     await say(approval, work, deps, failedMessage(outcome.request, outcome.message, approval.who.userId));
   }
   return undefined;
+}
+
+/**
+ * A decided request's Approve / Decline are spent: taken off the change's message (best effort; a
+ * click on buttons left behind is told the request is decided).
+ */
+export async function retireReviewButtons(
+  approval: LdApproval,
+  deps: Pick<ListenerDeps, 'slack' | 'logger'>,
+) {
+  if (!approval.messageTs) return;
+  const at = { channel: approval.channelId, ts: approval.messageTs };
+  await dropBlock(deps.slack, at, BLOCKS.ldReviewActions, deps.logger);
 }
 
 /** "Ariel Flores" for a member id; the id's owner unnamed when LaunchDarkly can't say. */

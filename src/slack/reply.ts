@@ -1,4 +1,4 @@
-import type { View } from '@slack/types';
+import type { KnownBlock, View } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../log.js';
 import type { Message } from './blocks/result.js';
@@ -269,5 +269,41 @@ export async function postOrDm(
   } catch (error) {
     logger.warn({ err: error, channel: where.channel }, 'could not send it by DM either');
     return 'lost';
+  }
+}
+
+/**
+ * Takes one block (spent buttons, say) out of a message the bot posted and leaves the rest as it
+ * was: read back with conversations.history, updated in place. Best effort — a message gone, in a
+ * thread or unreadable stays as it is (logged), and its buttons still answer that they are spent.
+ */
+export async function dropBlock(
+  slack: Pick<WebClient, 'chat' | 'conversations'>,
+  at: { channel: string; ts: string },
+  blockId: string,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const answer = await slack.conversations.history({
+      channel: at.channel,
+      latest: at.ts,
+      oldest: at.ts,
+      inclusive: true,
+      limit: 1,
+    });
+    const message = answer.messages?.find((m) => m.ts === at.ts);
+    const blocks = (message?.blocks ?? []) as KnownBlock[];
+    if (!blocks.some((b) => b.block_id === blockId)) return;
+    await slack.chat.update({
+      channel: at.channel,
+      ts: at.ts,
+      text: message?.text ?? '',
+      blocks: blocks.filter((b) => b.block_id !== blockId),
+    });
+  } catch (error) {
+    logger.warn(
+      { err: error, channel: at.channel, code: slackErrorCode(error) },
+      'could not take spent buttons off a message',
+    );
   }
 }

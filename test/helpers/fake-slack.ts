@@ -416,7 +416,7 @@ export class FakeSlack {
 
   /**
    * conversations.history as Slack documents it: a channel's messages (not thread replies), newest
-   * first, `limit` 1–999 (default 100) a page with `has_more` and `response_metadata.next_cursor`;
+   * first, within `latest` / `oldest`, `limit` 1–999 (default 100) a page with `has_more` and `response_metadata.next_cursor`;
    * metadata only with `include_all_metadata`.
    */
   private history(args: Record<string, any>): Record<string, any> {
@@ -431,8 +431,21 @@ export class FakeSlack {
       offset = Number(match[1]);
     }
     const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+    // `latest` / `oldest` bound the window (exclusive unless `inclusive`): one message by its ts.
+    const inclusive = args.inclusive === true || args.inclusive === 'true';
+    const within = (ts: string) =>
+      (args.latest === undefined ||
+        (inclusive ? Number(ts) <= Number(args.latest) : Number(ts) < Number(args.latest))) &&
+      (args.oldest === undefined ||
+        (inclusive ? Number(ts) >= Number(args.oldest) : Number(ts) > Number(args.oldest)));
     const all = this.messages
-      .filter((m) => m.channel === args.channel && !m.ephemeral && (!m.thread_ts || m.thread_ts === m.ts))
+      .filter(
+        (m) =>
+          m.channel === args.channel &&
+          !m.ephemeral &&
+          (!m.thread_ts || m.thread_ts === m.ts) &&
+          within(m.ts),
+      )
       .reverse();
     const page = all.slice(offset, offset + limit);
     const next = offset + page.length;
@@ -442,6 +455,7 @@ export class FakeSlack {
         type: 'message',
         ts: m.ts,
         text: m.text,
+        ...(m.blocks ? { blocks: m.blocks } : {}),
         ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
       })),
       has_more: next < all.length,

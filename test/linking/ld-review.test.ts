@@ -50,6 +50,13 @@ async function grant(ctx: BotPerTest) {
   return { message, request: ld.approvals.list()[0]! };
 }
 
+/** The action ids of a posted message's buttons, as the message stands now. */
+const buttonsOf = (message: PostedMessage): string[] =>
+  (message.blocks ?? [])
+    .flatMap((b: any) => b.elements ?? [])
+    .filter((e: any) => e.type === 'button')
+    .map((e: any) => e.action_id);
+
 function review(ctx: BotPerTest, user: Clicker, actionId: string, message: PostedMessage, id: string) {
   return clickButton(ctx.bot.url, {
     user,
@@ -103,8 +110,9 @@ describe('LaunchDarkly approvals, acting as the person', () => {
   it('the request is the requester’s; their own review is refused by LaunchDarkly and they hear it; a linked reviewer’s counts; the bot applies as the requester', async () => {
     const { message, request } = await grant(ctx);
     expect(request.actor).toMatchObject({ member: { _id: ADA.id } });
-    const buttons = message.blocks!.flatMap((b: any) => b.elements ?? []).map((e: any) => e.action_id);
-    expect(buttons).toEqual(expect.arrayContaining([ACTIONS.ldReviewApprove, ACTIONS.ldReviewDecline]));
+    expect(buttonsOf(message)).toEqual(
+      expect.arrayContaining([ACTIONS.ldReviewApprove, ACTIONS.ldReviewDecline]),
+    );
 
     await review(ctx, ALICE, ACTIONS.ldReviewApprove, message, request.id);
     const refused = await privately('LaunchDarkly did not take your review');
@@ -132,6 +140,9 @@ describe('LaunchDarkly approvals, acting as the person', () => {
     });
     const expiry = ld.patches().find((p) => /expiring-(user-)?targets/.test(p.path))!;
     expect(expiry.member?.id).toBe(ADA.id);
+    // Decided: its buttons are spent and taken off the message; the rest of it stays.
+    expect(buttonsOf(message)).toEqual([]);
+    expect(allText(message)).toContain('approval request');
   });
 
   it('applied in LaunchDarkly while the requester is unlinked: the expiry waits for their link, then the thread hears it is not set', async () => {
@@ -183,6 +194,8 @@ describe('LaunchDarkly approvals, acting as the person', () => {
     ld.approvals.remove(request.id);
     ctx.clock += LD_CHECK_EVERY_MS;
     await follow(ctx);
+    expect(buttonsOf(message)).toEqual([]);
+    // A click on buttons shown before they were taken off.
     await review(ctx, BOB, ACTIONS.ldReviewApprove, message, request.id);
     await privately(LD_REVIEW.decided);
     expect(ld.requests.filter((r) => r.path.endsWith('/reviews'))).toEqual([]);

@@ -10,6 +10,7 @@ import { textMessage } from '../../blocks/text.js';
 import { clicker, clickJob } from '../../clicks.js';
 import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
+import { retireReviewButtons } from '../../ld-approval-news.js';
 import { postOrDm } from '../../reply.js';
 import type { Router } from '../../router.js';
 import { takeOnClick } from '../../submit.js';
@@ -52,6 +53,7 @@ export function ldReviewJob(deps: ListenerDeps): JobKind {
     const approval = await deps.ldApprovals.get(p.id);
     if (approval?.state !== 'open') {
       await tell(textMessage(LD_REVIEW.decided));
+      if (approval) await retireReviewButtons(approval, deps);
       return 'done';
     }
     const ref = approval.request.resource;
