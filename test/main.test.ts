@@ -15,7 +15,7 @@ import {
   SLACK_UNREACHABLE,
 } from '../src/preflight.js';
 import { connect, type Db } from '../src/store/database.js';
-import { NewerSchemaError } from '../src/store/migrations.js';
+import { NewerSchemaError } from '../src/store/migrate.js';
 import { SQLITE_READ_ONLY } from '../src/store/write-probe.js';
 import { fakesPerFile } from './helpers/bot-per-test.js';
 import { FAKE_BOT_TOKEN } from './helpers/fake-slack.js';

@@ -5,7 +5,7 @@ import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect, sql } from
 import pg from 'pg';
 import type { Logger } from '../log.js';
 import { BackgroundCheckpoints } from './checkpoints.js';
-import { migrate } from './migrations.js';
+import { migrate } from './migrate.js';
 import type { Database } from './schema.js';
 import { probeWrite } from './write-probe.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { checkDatabase, DATABASE_UNUSABLE, describeDatabase } from '../../src/preflight.js';
-import { NewerSchemaError } from '../../src/store/migrations.js';
+import { NewerSchemaError } from '../../src/store/migrate.js';
 import { POSTGRES_READ_ONLY, SQLITE_READ_ONLY } from '../../src/store/write-probe.js';
 import { DATABASES, freshDatabase, sqliteUrl } from '../helpers/databases.js';
 import { makeReadOnly, readOnlyUnavailable } from '../helpers/read-only-file.js';
