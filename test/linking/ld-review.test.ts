@@ -88,24 +88,55 @@ async function follow(ctx: BotPerTest) {
   await ctx.bot.work.idle();
 }
 
+/** A flag in an environment requiring approvals, and Alice (as Ada) and Bob (as Bo) linked. */
+async function guardedFlagAndLinks(ctx: BotPerTest) {
+  ld.addProject(GUARDED, [{ key: 'production', approvals: true }]).addFlag(GUARDED, {
+    key: 'gated',
+    variations: [
+      { value: true, name: 'on' },
+      { value: false, name: 'off' },
+    ],
+    targets: { production: [{ variation: 0, values: ['sandy'] }] },
+  });
+  await linkAccount(fakes, ctx.bot.url, ADA, ALICE);
+  await linkAccount(fakes, ctx.bot.url, BO, BOB);
+  slack.reset();
+}
+
+describe('LaunchDarkly approvals made with the bot’s token, people linked (LD_ACT_AS=bot)', () => {
+  const ctx = botPerTest(fakes, {
+    databaseUrl: sqliteUrl,
+    env: { ...linkingEnv('bot'), CHANGE_POLICY: '*/*=*' },
+  });
+  beforeEach(() => guardedFlagAndLinks(ctx));
+
+  it('the requester cannot approve their own request from Slack, though LaunchDarkly cannot tell them from the bot; another person can', async () => {
+    const { message, request } = await grant(ctx);
+    expect(request.actor).not.toHaveProperty('member');
+
+    await review(ctx, ALICE, ACTIONS.ldReviewApprove, message, request.id);
+    await privately(LD_REVIEW.ownRequest);
+    expect(ld.requests.filter((r) => r.path.endsWith('/reviews'))).toEqual([]);
+    expect(ld.approvals.get(request.id)).toMatchObject({ reviewStatus: 'pending' });
+
+    await review(ctx, BOB, ACTIONS.ldReviewApprove, message, request.id);
+    await slack.waitFor(() =>
+      slack.messages.find(
+        (m) => m.thread_ts === message.ts && allText(m).includes(LD_REVIEW.sent(BOB.id, 'approve')),
+      ),
+    );
+    expect(ld.approvals.get(request.id)!.reviews).toMatchObject([
+      { kind: 'approve', actor: { member: { _id: BO.id } } },
+    ]);
+  });
+});
+
 describe('LaunchDarkly approvals, acting as the person', () => {
   const ctx = botPerTest(fakes, {
     databaseUrl: sqliteUrl,
     env: { ...linkingEnv('person'), CHANGE_POLICY: '*/*=*' },
   });
-  beforeEach(async () => {
-    ld.addProject(GUARDED, [{ key: 'production', approvals: true }]).addFlag(GUARDED, {
-      key: 'gated',
-      variations: [
-        { value: true, name: 'on' },
-        { value: false, name: 'off' },
-      ],
-      targets: { production: [{ variation: 0, values: ['sandy'] }] },
-    });
-    await linkAccount(fakes, ctx.bot.url, ADA, ALICE);
-    await linkAccount(fakes, ctx.bot.url, BO, BOB);
-    slack.reset();
-  });
+  beforeEach(() => guardedFlagAndLinks(ctx));
 
   it('the request is the requester’s; their own review is refused by LaunchDarkly and they hear it; a linked reviewer’s counts; the bot applies as the requester', async () => {
     const { message, request } = await grant(ctx);

@@ -42,6 +42,9 @@ export const LD_REVIEW = {
     `:ballot_box_with_check: <@${userId}> ${kind === 'approve' ? 'approved' : 'declined'} it in LaunchDarkly, as their linked member.`,
   refused: (why: string) => `:no_entry: LaunchDarkly did not take your review: ${escapeMrkdwn(why)}`,
   decided: 'That LaunchDarkly approval request is decided already; nothing was sent.',
+  /** The requester's own review, where LaunchDarkly cannot tell them from the bot that made it. */
+  ownRequest:
+    ':no_entry: You asked for this change, so you cannot review its approval request: someone else must approve or decline it. Nothing was sent.',
 };
 
 /** The request was applied in LaunchDarkly: the expiry it waited for, set (or why not). */

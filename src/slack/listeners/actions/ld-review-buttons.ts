@@ -1,6 +1,7 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import { requesterSchema } from '../../../domain/change-request.js';
+import type { LdApproval } from '../../../domain/ld-approval.js';
 import { LdError } from '../../../launchdarkly/errors.js';
 import { describeLdError, isTransient } from '../../../services/ld-errors.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
@@ -57,6 +58,10 @@ export function ldReviewJob(deps: ListenerDeps): JobKind {
       return 'done';
     }
     const ref = approval.request.resource;
+    if (p.who.userId === approval.who.userId && !(await requestedAs(p.who.userId, approval, deps))) {
+      await tell(textMessage(LD_REVIEW.ownRequest));
+      return 'done';
+    }
     const ld = await deps.actAs.personClient(p.who.userId);
     const comment = `${p.kind === 'approve' ? 'Approved' : 'Declined'} in Slack by @${p.who.userName} (${p.who.userId})`;
     try {
@@ -75,4 +80,21 @@ export function ldReviewJob(deps: ListenerDeps): JobKind {
     if ((await postOrDm(deps.slack, where, p.who.userId, said, deps.logger)) === 'retry') await tell(said);
     return 'done';
   });
+}
+
+/**
+ * Whether LaunchDarkly knows the Slack requester as the request's requestor (it was created with
+ * their token): then LaunchDarkly's own rule refuses their review, in its words. Otherwise (the bot
+ * made it with its token) it cannot tell them apart, and the bot refuses it itself.
+ */
+async function requestedAs(userId: string, approval: LdApproval, deps: ListenerDeps): Promise<boolean> {
+  const acting = await deps.actAs.acting(userId);
+  const member = acting.as === 'person' ? acting.link : acting.as === 'bot' ? acting.linked : undefined;
+  if (!member) return false;
+  // Unreadable (deleted, say): refused as theirs, the safe side; LaunchDarkly would refuse it too.
+  const read = await deps.ld.getApprovalRequest(approval.request.resource, approval.id).catch((error) => {
+    deps.logger.warn({ err: error, approval: approval.id }, 'could not read who asked for a request');
+    return undefined;
+  });
+  return read?.requestorId === member.memberId;
 }
