@@ -92,7 +92,8 @@ export class Changes {
   constructor(private readonly deps: ChangeDeps) {}
 
   /**
-   * Policy, then protection: allowed now, refused, or held for its asker's confirmation. Before an
+   * Policy, then protection: allowed now, refused, or held for its asker's confirmation or for
+   * approvers (with LD_ACT_AS=person, only once the asker has linked: LinkRequiredError). Before an
    * ack (the form) LaunchDarkly gets 1.5 s to say whether the environment is critical; behind one,
    * ten.
    */
@@ -117,6 +118,9 @@ export class Changes {
     // Approvers take the place of the Confirm click.
     const rule = ask.approved ? undefined : deps.approvals?.ruleFor(ask.request);
     if (rule) {
+      // Acting as the person: they link before approvers are asked, not once it is approved.
+      if (deps.actAs.mode === 'person' && !(await deps.actAs.isLinked(ask.who.userId)))
+        throw new LinkRequiredError(ask.who.userId, 'not-linked');
       const held = { who: ask.who, request: ask.request, provenance: ask.provenance };
       const { id = randomUUID(), channelId = ask.who.channelId } = ask.hold ?? {};
       return { kind: 'needs-approval', approval: await deps.approvals!.hold(id, held, rule, channelId) };

@@ -16,6 +16,7 @@ import {
   ISSUED_OAUTH_SECRETS,
   RITA,
 } from '../helpers/fake-ld-oauth.js';
+import type { PostedMessage } from '../helpers/fake-slack.js';
 import { followRedirect, linkAccount, linkButtonUrl, linkingEnv, PUBLIC_URL } from '../helpers/linking.js';
 import { allText } from '../helpers/message-text.js';
 import { ALICE, BOB, usersOf } from '../helpers/people.js';
@@ -496,26 +497,32 @@ describe('an approval in Slack, acting as the person', () => {
     env: { ...PERSON_ENV, APPROVERS: '*/production=U2', PROTECTED_ENVIRONMENTS: 'none' },
   });
 
-  it("is applied with the requester's token, not the approver's nor the bot's", async () => {
-    await link(ctx, ADA, ALICE);
-    await expire(ctx, 'flag new-checkout sandy in 2 weeks');
-    const request = await slack.waitFor(() =>
+  const requestMessage = () =>
+    slack.waitFor(() =>
       slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && m.text?.includes('asks for approval')),
     );
-    const actions = request.blocks!.find((b: any) =>
-      b.elements?.some((e: any) => e.action_id === ACTIONS.approvalApprove),
-    );
-    const id = (actions as any).elements[0].value;
+  const approveButton = (request: PostedMessage) =>
+    request.blocks
+      ?.flatMap((b: any) => b.elements ?? [])
+      .find((e: any) => e.action_id === ACTIONS.approvalApprove);
+  async function approveAsBob(request: PostedMessage) {
     const res = await clickButton(ctx.bot.url, {
       user: BOB,
       actionId: ACTIONS.approvalApprove,
-      value: id,
+      value: approveButton(request).value,
       channel: 'C1',
       messageTs: request.ts,
       triggerId: slack.trigger(),
       responseUrl: slack.responseUrl(),
     });
     expect(res.status).toBe(200);
+  }
+
+  it("is applied with the requester's token, not the approver's nor the bot's", async () => {
+    await link(ctx, ADA, ALICE);
+    await expire(ctx, 'flag new-checkout sandy in 2 weeks');
+    const request = await requestMessage();
+    await approveAsBob(request);
     await slack.waitFor(() =>
       slack.messages.find((m) => m.thread_ts === request.ts && m.text?.includes('Scheduled 1 of 1')),
     );
@@ -523,5 +530,38 @@ describe('an approval in Slack, acting as the person', () => {
       `Bearer ${ld.oauth.accessTokens[0]}`,
     ]);
     expect(ld.auditLog.at(-1)!.actor).toMatchObject({ member: { email: ADA.email } });
+  });
+
+  it('someone not linked links before approvers are asked; then the request is posted', async () => {
+    await expire(ctx, 'flag new-checkout sandy in 2 weeks');
+    await held(ctx, LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS));
+    expect(slack.messages.filter((m) => m.channel === 'C1')).toEqual([]);
+    expect(await ctx.database.db.selectFrom('approvals').selectAll().execute()).toEqual([]);
+    const location = ld.oauth.authorizeAs(ADA, buttonUrl(slack, ALICE.id)!);
+    expect((await follow(ctx, location)).status).toBe(200);
+    expect(approveButton(await requestMessage())).toBeDefined();
+    expect(expiryPatches()).toEqual([]);
+  });
+
+  it('approved while the requester’s link is gone and not renewed in time: nothing sent, the thread and the request say so', async () => {
+    await link(ctx, ADA, ALICE);
+    await expire(ctx, 'flag new-checkout sandy in 2 weeks');
+    const request = await requestMessage();
+    await expire(ctx, 'unlink');
+    await slack.waitFor(() => slack.responseUrlPosts.find((p) => allText(p.body).includes('Unlinked')));
+    await approveAsBob(request);
+    await held(ctx, LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS));
+    ctx.clock += LINK_WAIT_MS + 1;
+    await ctx.bot.work.runNow((await waits(ctx)).map((w) => w.job_id)); // its next look, now
+    const notSent = LINK_MESSAGES.approvedNotSent(ALICE.id, LINK_WAIT_MS);
+    await slack.waitFor(() =>
+      slack.messages.find((m) => m.thread_ts === request.ts && allText(m).includes(notSent)),
+    );
+    await ctx.bot.work.idle();
+    expect(expiryPatches()).toEqual([]);
+    const row = await ctx.database.db.selectFrom('approvals').select('state').executeTakeFirstOrThrow();
+    expect(row.state).toBe('failed');
+    expect(approveButton(request)).toBeUndefined();
+    expect(allText(request)).toContain('could not be applied');
   });
 });

@@ -28,6 +28,9 @@ export const LINK_MESSAGES = {
     `:link: LaunchDarkly no longer accepts your linked account (it refused to renew it), so your change did not run and nothing was sent. Link again within ${minutes(waitMs)} minutes and it runs right away; otherwise I drop it.`,
   dropped: (waitMs: number) =>
     `:x: You did not link your LaunchDarkly account within ${minutes(waitMs)} minutes, so I dropped your request: nothing was sent to LaunchDarkly. Link with \`${COMMAND} link\`, then ask again.`,
+  /** An approved request whose requester's link was gone when it was to be sent, and stayed gone. */
+  approvedNotSent: (requester: string, waitMs: number) =>
+    `:x: This request was approved, but <@${requester}> had no working LaunchDarkly link and did not link again within ${minutes(waitMs)} minutes, so nothing was sent to LaunchDarkly. Link with \`${COMMAND} link\`, then ask again.`,
   linked: (m: LinkedMember, waiting: number) =>
     `:white_check_mark: Linked: in LaunchDarkly I act as ${memberLabel(m)} for you from now on.${waiting > 0 ? ` ${waiting === 1 ? 'Your waiting request runs' : `Your ${waiting} waiting requests run`} now.` : ''} \`${COMMAND} unlink\` undoes it.`,
   linkRefused: (code: string) =>

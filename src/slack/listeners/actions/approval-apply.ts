@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Approval } from '../../../domain/approval.js';
+import { LINK_WAIT_MS } from '../../../services/linking.js';
 import type { ChangeOutcome } from '../../../services/request-change.js';
-import { type JobKind, MAX_ATTEMPTS } from '../../../work/worker.js';
+import { MAX_ATTEMPTS } from '../../../work/worker.js';
 import {
   answering,
   type ChangeJob,
@@ -13,8 +14,12 @@ import {
 } from '../../announce.js';
 import { showApproval } from '../../approval-messages.js';
 import { APPROVAL_NEWS } from '../../blocks/approval.js';
+import { LINK_MESSAGES } from '../../blocks/link.js';
 import { failedMessage, type Message, resultMessage } from '../../blocks/result.js';
+import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
+import type { LinkAwareJob } from '../../link-hold.js';
+import { postOrDm } from '../../reply.js';
 
 /** The request, and its requester (who hears what could not be done). */
 export const approvalApplyPayload = z.object({ id: z.string(), requester: z.string() });
@@ -25,8 +30,26 @@ export const approvalApplyPayload = z.object({ id: z.string(), requester: z.stri
  * threaded under it), the request's message updated in place, the requester told when it could
  * not be done. Approved after the expiry it asked for had passed: nothing is sent.
  */
-export function approvalApplyJob(deps: ListenerDeps): JobKind {
+export function approvalApplyJob(deps: ListenerDeps): LinkAwareJob {
   return {
+    /**
+     * The requester's link went (unlinked, or a renewal refused) and they did not link again in
+     * time: nothing was sent; the thread and the request's message say so, and it is settled.
+     */
+    async dropped(job) {
+      const { id } = approvalApplyPayload.parse(job.payload);
+      const next = await deps.approvals.approved(id);
+      if (next.kind !== 'send') return;
+      const { approval } = next;
+      const where = {
+        channel: approval.channelId,
+        ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
+      };
+      const text = LINK_MESSAGES.approvedNotSent(approval.who.userId, LINK_WAIT_MS);
+      await postOrDm(deps.slack, where, approval.who.userId, textMessage(text), deps.logger);
+      await deps.approvals.settle(approval, 'failed');
+      await showApproval(deps.slack, { ...approval, state: 'failed' }, deps.logger);
+    },
     async run(job, ctx) {
       const { id, requester } = approvalApplyPayload.parse(job.payload);
       const dm = (message: { text: string }) =>
