@@ -13,9 +13,9 @@ import type { DecisionPayload } from '../actions/approval-buttons.js';
 const metadata = z.object({ id: z.string().max(64) });
 
 /**
- * Decline's form, submitted: the decision (with its optional reason) is written down as a job and
- * the form closes; who may decline is checked by the job, and a refusal is told by DM (a form has
- * no response_url).
+ * Decline's form, submitted: the decision (with its optional reason) is written down as a job, one
+ * per form, and the form closes; who may decline is checked by the job, and a refusal is told by DM
+ * (a form has no response_url).
  */
 export function registerDecline(router: Router, deps: ListenerDeps): void {
   router.view(
@@ -35,10 +35,12 @@ export function registerDecline(router: Router, deps: ListenerDeps): void {
         },
         ...(reason?.trim() ? { reason: reason.trim().slice(0, 500) } : {}),
       };
+      // Keyed by the form too (each Decline click opens one): a refused Decline (Slack could not
+      // say who is in the approvers' group) does not swallow the same person's next one.
       const refused = await takeOn(
         deps,
         JOB_KINDS.approvalDecision,
-        `decline:${meta.id}:${body.user.id}`,
+        `decline:${meta.id}:${body.user.id}:${view.id}`,
         payload,
       );
       await ack(refused ? { response_action: 'update', view: noticeView(refused) } : undefined);
