@@ -51,9 +51,17 @@ export async function changeExpiry(
     /** The new time as typed, for approvers. */
     words?: string;
   },
-  deps: Pick<Deps, 'mirror' | 'now'> & { changes: Changes },
+  deps: Pick<Deps, 'mirror' | 'now' | 'watches'> & { changes: Changes },
 ): Promise<ExpiryChangeOutcome> {
   const { who } = ctx;
+  // Held for approval where it was asked: the message clicked; else (Home) the expiry's channel,
+  // or for a watched expiry (which has none) the channel that has watched its environment longest.
+  // '' when none watches it any more: the request is then withdrawn and the person told why.
+  const holdIn =
+    ctx.message?.channel ??
+    (expiry.watched && !expiry.channelId
+      ? ((await deps.watches.firstWatching(expiry.resource)) ?? '')
+      : expiry.channelId);
   const outcome = await deps.changes.request(
     {
       who,
@@ -71,8 +79,7 @@ export async function changeExpiry(
         ),
       },
       confirmed: true,
-      // Held for approval where it was asked: the message clicked, else (Home) the expiry's channel.
-      hold: { id: ctx.holdId, channelId: ctx.message?.channel ?? expiry.channelId },
+      hold: { id: ctx.holdId, channelId: holdIn },
       provenance: expiry.watched
         ? {
             requestedBy: who.userId,

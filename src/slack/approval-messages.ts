@@ -6,6 +6,7 @@ import {
   APPROVAL_NEWS,
   approvalDecidedMessage,
   approvalRequestMessage,
+  approvalThreadLists,
   approvalWaitingMessage,
 } from './blocks/approval.js';
 import { textMessage } from './blocks/text.js';
@@ -17,10 +18,11 @@ const CANNOT_POST = new Set(['not_in_channel', 'channel_not_found', 'is_archived
 
 /**
  * A change held for approval, from whichever surface asked: one message in the channel where it
- * was asked (the approvers mentioned once, never DMed), then the requester told privately that it
- * waits, for whom, with Withdraw. A resumed job finds the message posted already and posts none.
- * Where approvers cannot see it (a DM with the bot, a channel that refuses the bot) the request is
- * withdrawn and the requester told why: it never waits where nobody can answer it.
+ * was asked (the approvers mentioned once, never DMed; the targets it cannot hold listed in its
+ * thread), then the requester told privately that it waits, for whom, with Withdraw. A resumed job
+ * finds the message posted already and posts none. Where approvers cannot see it (a DM with the
+ * bot, a channel that refuses the bot, no channel at all) the request is withdrawn and the
+ * requester told why: it never waits where nobody can answer it.
  */
 export async function announceApproval(
   approval: Approval,
@@ -39,6 +41,12 @@ export async function announceApproval(
       await deps.approvals.withdraw(approval.id, approval.who.userId);
       await surface.tell(textMessage(APPROVAL_NEWS.unposted(approval.channelId, why)));
     };
+    // Asked from the Home tab on an expiry of an environment no channel watches any more.
+    if (!approval.channelId) {
+      await deps.approvals.withdraw(approval.id, approval.who.userId);
+      await surface.tell(textMessage(APPROVAL_NEWS.nowhere));
+      return;
+    }
     // A DM with the bot is no place for approvers.
     if (/^D/.test(approval.channelId)) return unseen('a direct message');
     // Posted by an earlier try that stopped before noting it: found by its mark, not posted twice.
@@ -50,8 +58,9 @@ export async function announceApproval(
       fallback: surface.tell,
     };
     const earlier = resumed ? await findMarked(to, mark) : undefined;
+    let ts: string;
     try {
-      const ts =
+      ts =
         earlier ??
         (
           await surface.client.chat.postMessage({
@@ -61,13 +70,23 @@ export async function announceApproval(
             unfurl_links: false,
           })
         ).ts!;
-      await deps.approvals.posted(approval.id, approval.channelId, ts);
     } catch (error) {
       const code = slackErrorCode(error);
       if (!code || !CANNOT_POST.has(code)) throw error;
       deps.logger.info({ channel: approval.channelId, code }, 'cannot post an approval request there');
       return unseen(code);
     }
+    // The targets the message cannot hold, in its thread, before the message is noted: a job that
+    // stops in between lists them again when resumed. Twice is better than an approver never
+    // seeing some of what they approve.
+    for (const list of approvalThreadLists(approval))
+      await surface.client.chat.postMessage({
+        channel: approval.channelId,
+        thread_ts: ts,
+        ...list,
+        unfurl_links: false,
+      });
+    await deps.approvals.posted(approval.id, approval.channelId, ts);
   }
   await surface.tell(approvalWaitingMessage(approval));
 }

@@ -138,6 +138,20 @@ export class WatchStore {
     return rows.map((r) => r.channel_id);
   }
 
+  /** The channel that has watched `e` longest (of two at once, the first by id); none when unwatched. */
+  async firstWatching(e: EnvironmentRef): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('watches')
+      .select('channel_id')
+      .where('project_key', '=', e.projectKey)
+      .where('environment_key', '=', e.environmentKey)
+      .orderBy('created_at')
+      .orderBy('channel_id')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.channel_id;
+  }
+
   /** Every watched environment. */
   async environments(): Promise<WatchedEnvironment[]> {
     const rows = await this.db

@@ -7,13 +7,15 @@ import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../../src/slack/ids.js';
 import { homeChoiceValue } from '../../src/slack/parse/reminder.js';
 import { jobMark } from '../../src/slack/reply.js';
 import { ApprovalStore } from '../../src/store/approval-store.js';
+import { MirrorStore } from '../../src/store/mirror-store.js';
 import { startBot } from '../helpers/bot.js';
 import { botPerTest, fakesPerFile, T0 } from '../helpers/bot-per-test.js';
-import { submitFormIn } from '../helpers/channel-commands.js';
+import { submitFormIn, watchFrom } from '../helpers/channel-commands.js';
 import { DATABASES, sqliteUrl } from '../helpers/databases.js';
 import type { FakeSlack, PostedMessage } from '../helpers/fake-slack.js';
 import { chooseOnHome, openHome } from '../helpers/home-tab.js';
 import { FLAG, PROJECT } from '../helpers/ld-fixtures.js';
+import { allText } from '../helpers/message-text.js';
 import { ALICE, BOB, GRACE, MALLORY, usersOf } from '../helpers/people.js';
 import { silent } from '../helpers/silent-logger.js';
 import {
@@ -74,6 +76,10 @@ function click(botUrl: string, user: Clicker, actionId: string, id: string, ts =
 
 const privately = (s: FakeSlack, text: string) =>
   s.waitFor(() => s.responseUrlPosts.find((p) => JSON.stringify(p.body).includes(text)));
+
+/** The target labels a message's sections list, in order. */
+const listedTargets = (m: PostedMessage, pattern: RegExp) =>
+  (m.blocks ?? []).flatMap((b: any) => b.text?.text?.match(pattern) ?? []);
 
 const expiryPatches = () => ld.patches().filter((p) => /expiring-(user-)?targets/.test(p.path));
 
@@ -322,6 +328,16 @@ describe('approvals in Slack (one approver needed)', () => {
     expect(expiryPatches()).toHaveLength(1);
   });
 
+  /** The approvals service over `store`, for a test that announces a request itself. */
+  const approvalsOf = (store: ApprovalStore) =>
+    new Approvals({
+      approvals: store,
+      config: { approvers: undefined, needed: 1, timeoutMs: 24 * H },
+      groupsOf: async () => [],
+      now: () => new Date(ctx.clock),
+      logger: silent,
+    });
+
   it('a resumed job finds the request it posted before it stopped, by its mark, and posts none again', async () => {
     const store = new ApprovalStore(ctx.database.db);
     const held = {
@@ -364,14 +380,7 @@ describe('approvals in Slack (one approver needed)', () => {
       fallback: async () => {},
       replace: async () => {},
     };
-    const approvals = new Approvals({
-      approvals: store,
-      config: { approvers: undefined, needed: 1, timeoutMs: 24 * H },
-      groupsOf: async () => [],
-      now: () => new Date(ctx.clock),
-      logger: silent,
-    });
-    await announceApproval(approval, surface, { approvals, logger: silent }, true);
+    await announceApproval(approval, surface, { approvals: approvalsOf(store), logger: silent }, true);
     expect(slack.messages.filter((m) => m.text?.includes('asks for approval'))).toHaveLength(1);
     expect((await store.get('a-1'))?.messageTs).toBe(posted.ts);
     expect(told).toHaveLength(1);
@@ -411,6 +420,147 @@ describe('approvals in Slack (one approver needed)', () => {
     const mallory = JSON.stringify(await openHome(slack, ctx.bot.url, MALLORY.id));
     expect(mallory).not.toContain('Waiting for your approval');
     expect(mallory).not.toContain(ACTIONS.approvalApprove);
+  });
+
+  it('a --grant request says plainly that it gives access: which variation or list, until when', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks --grant --variation on');
+    const { message } = await requestMessage();
+    expect(allText(message)).toContain(
+      '<@U1> asks to *give access*: add `sandy` to variation *on* of flag *new-checkout* in `default`/`production` until <!date^',
+    );
+    await expire(ctx.bot.url, 'segment beta-testers newbie in 2 weeks --grant --excluded');
+    const segment = await slack.waitFor(() =>
+      slack.messages.find((m) => m.text?.includes('asks for approval') && m.text.includes('beta-testers')),
+    );
+    expect(allText(segment)).toContain(
+      '<@U1> asks to add `newbie` to the *excluded* targets of segment *beta-testers* in `default`/`production` until <!date^',
+    );
+    expect(allText(segment)).not.toContain('give access');
+    expect(expiryPatches()).toEqual([]);
+  });
+
+  it('shows approvers every target: all 1,500 of a command, in the request itself', async () => {
+    const keys = Array.from({ length: 1_500 }, (_, i) => `t${i}`);
+    await expire(ctx.bot.url, `flag new-checkout ${keys.join(',')} in 2 weeks --grant --variation on`);
+    const { message } = await requestMessage();
+    expect(allText(message)).toContain('asks to *give access*: add 1,500 targets to variation *on*');
+    expect(listedTargets(message, /`t\d+`/g)).toEqual(keys.map((k) => `\`${k}\``));
+    expect(allText(message)).not.toMatch(/\d more/);
+    await privately(slack, 'waits for approval by');
+    expect(slack.messages.filter((m) => m.thread_ts === message.ts)).toEqual([]);
+  });
+
+  it('targets that cannot all fit in the request (1,500 keys of 200 characters) are listed in its thread, each once', async () => {
+    const store = new ApprovalStore(ctx.database.db);
+    const keys = Array.from({ length: 1_500 }, (_, i) => `user-${'x'.repeat(200)}-${i}`);
+    await store.create(
+      {
+        id: 'a-long',
+        who: { userId: 'U1', userName: 'alice', channelId: 'C1' },
+        request: {
+          verb: 'add',
+          resource: FLAG,
+          targets: keys.map((key) => ({ contextKind: 'user', key })),
+          expiresAt: T0 + 48 * H,
+          targetType: 'included',
+          grant: false,
+          comment: 'via Slack by @alice (U1)',
+        },
+        approvers: ['U2'],
+        needed: 1,
+        channelId: 'C1',
+        createdAt: T0,
+        expiresAt: T0 + 24 * H,
+      },
+      T0,
+    );
+    const told: unknown[] = [];
+    const surface = {
+      client: ctx.bot.app.client,
+      channel: 'C1',
+      userId: 'U1',
+      tell: async (m: unknown) => told.push(m),
+      fallback: async () => {},
+      replace: async () => {},
+    };
+    await announceApproval((await store.get('a-long'))!, surface, {
+      approvals: approvalsOf(store),
+      logger: silent,
+    });
+    const { message } = await requestMessage();
+    const thread = slack.messages.filter((m) => m.thread_ts === message.ts);
+    expect(thread.length).toBeGreaterThan(0);
+    const pattern = /`user-x+-\d+`/g;
+    // In order, each once: the request's own list, then its thread's (Slack's limits are the fake's).
+    expect([message, ...thread].flatMap((m) => listedTargets(m, pattern))).toEqual(
+      keys.map((k) => `\`${k}\``),
+    );
+    const shown = listedTargets(message, pattern).length;
+    expect(shown).toBeGreaterThan(400);
+    expect(allText(message)).toContain(
+      `and ${(1_500 - shown).toLocaleString('en-US')} more, listed in this thread`,
+    );
+    expect((await store.get('a-long'))?.messageTs).toBe(message.ts);
+    expect(told).toHaveLength(1);
+  });
+
+  /** C9 then C1 watch production, whose LaunchDarkly holds an expiry of sandy: its mirrored id. */
+  async function watchedExpiry() {
+    ld.setExpiring('flag', PROJECT, 'new-checkout', 'production', {
+      expirationDate: T0 + 30 * H,
+      contextKind: 'user',
+      contextKey: 'sandy',
+      variationId: ld.variationId(PROJECT, 'new-checkout', 0),
+    });
+    await watchFrom(slack, ctx.bot.url, 'C9');
+    ctx.clock += 1_000;
+    await watchFrom(slack, ctx.bot.url, 'C1');
+    const [mirrored] = (await new MirrorStore(ctx.database.db).upcomingIn(['C9'], ctx.clock, 10)).items;
+    return homeChoiceValue('remove', mirrored!.id, mirrored!.expiresAt);
+  }
+
+  it('Cancel expiry on Home, on an expiry of a watched environment: asked in the channel that watched it first, applied once approved', async () => {
+    const value = await watchedExpiry();
+    await chooseOnHome(slack, ctx.bot.url, ALICE, value);
+    const message = await slack.waitFor(() =>
+      slack.messages.find((m) => m.text?.includes('asks for approval')),
+    );
+    expect(message.channel).toBe('C9');
+    expect(allText(message)).toContain('<@U1> asks to cancel the expiry of `sandy` on flag *new-checkout*');
+    await slack.waitFor(() =>
+      slack.messages.find((m) => m.channel === 'U1' && m.text?.includes('waits for approval by')),
+    );
+    expect(slack.messages.filter((m) => allText(m).includes('<#>'))).toEqual([]);
+    const id = message.blocks!.find((b: any) => b.block_id === BLOCKS.approvalActions).elements[0].value;
+    await clickButton(ctx.bot.url, {
+      user: GRACE,
+      actionId: ACTIONS.approvalApprove,
+      value: id,
+      channel: 'C9',
+      messageTs: message.ts,
+      triggerId: slack.trigger(),
+      responseUrl: slack.responseUrl(),
+    });
+    await slack.waitFor(() => slack.messages.find((m) => m.channel === 'C9' && m.thread_ts === message.ts));
+    await ctx.bot.work.idle();
+    expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toEqual([]);
+    expect(expiryPatches()).toHaveLength(1);
+  });
+
+  it('Cancel expiry on Home, on a watched expiry whose environment no channel watches any more: told plainly to use /expire in a channel', async () => {
+    const value = await watchedExpiry();
+    // Unwatched between the Home tab's listing and the click (the mirror still holds the expiry).
+    await ctx.database.db.deleteFrom('watches').execute();
+    await chooseOnHome(slack, ctx.bot.url, ALICE, value);
+    const told = await slack.waitFor(() =>
+      slack.messages.find((m) => m.channel === 'U1' && m.text?.includes(APPROVAL_NEWS.nowhere)),
+    );
+    expect(allText(told)).not.toContain('<#');
+    await ctx.bot.work.idle();
+    expect(slack.messages.filter((m) => m.text?.includes('asks for approval'))).toEqual([]);
+    const pending = await new ApprovalStore(ctx.database.db).pending({});
+    expect(pending.filter((a) => a.request.resource.key === 'new-checkout')).toEqual([]);
+    expect(expiryPatches()).toEqual([]);
   });
 
   it('`/expire approvals` lists the channel’s pending requests, to the asker only', async () => {

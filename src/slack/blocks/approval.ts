@@ -1,11 +1,12 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { Approval, ApproverRefusal } from '../../domain/approval.js';
+import { targetLabel } from '../../domain/targets.js';
 import { slackDate } from '../../domain/when-format.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import type { Message } from './result.js';
-import { describeRequest } from './safety.js';
-import { context, section, yesNoButtons } from './text.js';
+import { describeChange, describeRequest } from './safety.js';
+import { codeList, context, count, LIMITS, packLines, plural, section, yesNoButtons } from './text.js';
 
 /** A user, a user group, or everyone, as Slack mentions them. */
 const mention = (who: string) =>
@@ -20,10 +21,61 @@ export function approversLine(a: Pick<Approval, 'approvers' | 'needed'>): string
 const votesLine = (a: Pick<Approval, 'votes'>) =>
   a.votes.map((v) => `<@${v.userId}> ${slackDate(v.at)}`).join(', ');
 
+/**
+ * Room for the targets in the request's message, besides its sentence, the words typed and why,
+ * who may approve and the buttons (Slack's 50 blocks); the rest go in its thread.
+ */
+const TARGET_BLOCKS = LIMITS.messageBlocks - 4;
+
+/** Targets named in the request's sentence when they fit in one (1,000 characters), else listed apart. */
+const INLINE_CHARS = 1_000;
+const namedInline = (labels: readonly string[]) =>
+  labels.reduce((n, label) => n + label.length + 4, 0) <= INLINE_CHARS;
+
+/** Target labels as code, one a line, in at most `maxBlocks` sections; `shown` is how many fit. */
+function targetSections(
+  labels: readonly string[],
+  maxBlocks: number,
+  more: (hidden: number) => string,
+): { blocks: KnownBlock[]; shown: number } {
+  let shown = labels.length;
+  const blocks = packLines(
+    labels.map((label) => `\`${label}\``),
+    maxBlocks,
+    (hidden) => {
+      shown -= hidden;
+      return more(hidden);
+    },
+  );
+  return { blocks, shown };
+}
+
+/**
+ * What the approvers are asked: the sentence, with the targets in it when they fit, else counted
+ * and each one listed below it (those the message cannot hold, in its thread: `approvalThreadLists`).
+ */
+function asked(a: Approval): { sentence: string; list: KnownBlock[]; shown: number } {
+  const labels = a.request.targets.map(targetLabel);
+  if (namedInline(labels))
+    return {
+      sentence: describeChange(a.request, codeList(labels, INLINE_CHARS)),
+      list: [],
+      shown: labels.length,
+    };
+  const { blocks, shown } = targetSections(
+    labels,
+    TARGET_BLOCKS,
+    (hidden) => `…and ${count(hidden)} more, listed in this thread.`,
+  );
+  return { sentence: describeChange(a.request, plural(labels.length, 'target')), list: blocks, shown };
+}
+
 function summary(a: Approval): KnownBlock[] {
   const { request } = a;
+  const { sentence, list } = asked(a);
   const blocks: KnownBlock[] = [
-    section(`:raised_hand: <@${a.who.userId}> asks to ${describeRequest(request)}.`.slice(0, 2_900)),
+    section(`:raised_hand: <@${a.who.userId}> asks to ${sentence}.`.slice(0, 2_900)),
+    ...list,
   ];
   const details = [
     request.words ? `typed: “${escapeMrkdwn(request.words).slice(0, 200)}”` : undefined,
@@ -31,6 +83,26 @@ function summary(a: Approval): KnownBlock[] {
   ].filter(Boolean);
   if (details.length > 0) blocks.push(context(details.join(' · ')));
   return blocks;
+}
+
+/**
+ * The targets a request's message could not hold, for its thread: in as many messages as they
+ * need, each saying which of them it lists. None when the message holds them all.
+ */
+export function approvalThreadLists(a: Approval): Message[] {
+  const labels = a.request.targets.map(targetLabel);
+  const messages: Message[] = [];
+  for (let from = asked(a).shown; from < labels.length; ) {
+    const { blocks, shown } = targetSections(
+      labels.slice(from),
+      LIMITS.messageBlocks - 1,
+      (hidden) => `…and ${count(hidden)} more in the next message.`,
+    );
+    const head = `Targets ${count(from + 1)}–${count(from + shown)} of the ${count(labels.length)} this request is for:`;
+    messages.push({ text: head, blocks: [section(head), ...blocks] });
+    from += shown;
+  }
+  return messages;
 }
 
 /** Approve and Decline on a request (in its channel, and on an approver's Home tab). */
@@ -53,7 +125,7 @@ export function approvalRequestMessage(a: Approval): Message {
     approvalButtons(a.id),
   ];
   return {
-    text: `${a.who.userName} asks for approval: ${describeRequest(a.request)}`.slice(0, 3_000),
+    text: `${a.who.userName} asks for approval: ${asked(a).sentence}`.slice(0, 3_000),
     blocks,
   };
 }
@@ -170,6 +242,8 @@ export const APPROVAL_NEWS = {
     `:hourglass: Your request to ${describeRequest(a.request)} was approved after the expiry it asked for had passed, so nothing was changed. Ask again with a new time.`,
   unposted: (channelId: string, why: string) =>
     `:x: I could not show your request to its approvers in <#${channelId}> (${why}), so I withdrew it and nothing was changed. Ask in a channel where I am a member and the approvers can see it (or /invite me here).`,
+  nowhere:
+    ':x: This expiry was set in LaunchDarkly and no channel watches its environment any more, so there is no channel where its approvers would see your request: I withdrew it and nothing was changed. Ask for it with `/expire` in a channel where the approvers can see it.',
   approving: ":white_check_mark: Approved: I am applying it now; the result will be in the request's thread.",
   counted: (needed: number, have: number) =>
     `:white_check_mark: Your approval is counted (${have} of ${needed}); it waits for another approver.`,
@@ -218,8 +292,12 @@ export function homeApprovalBlocks(
   if (approvals.awaiting.length > 0) {
     blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Waiting for your approval' } });
     approvals.awaiting.slice(0, limit).forEach((a, i) => {
+      // Too many targets to name here: the request's message lists each one.
+      const all = namedInline(a.request.targets.map(targetLabel))
+        ? ''
+        : ` Each target is listed in its message in <#${a.channelId}>.`;
       blocks.push(
-        section(`<@${a.who.userId}> asks to ${describeRequest(a.request)}.`.slice(0, 2_900)),
+        section(`<@${a.who.userId}> asks to ${describeRequest(a.request)}.${all}`.slice(0, 2_900)),
         approvalButtons(a.id, `${BLOCKS.approvalActions}_home_${i}`),
       );
     });

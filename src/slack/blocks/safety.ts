@@ -4,19 +4,48 @@ import type { Rule } from '../../domain/policy.js';
 import { targetLabel } from '../../domain/targets.js';
 import { describeTiming } from '../../domain/timing.js';
 import { type ResourceRef, VERBS } from '../../domain/vocabulary.js';
+import { formatUtc, slackDate } from '../../domain/when-format.js';
 import { ACTIONS, VIEWS } from '../ids.js';
 import { lookAlikeBlocks } from './look-alikes.js';
+import { escapeMrkdwn } from './mrkdwn.js';
 import type { Message } from './result.js';
-import { context, section, yesNoButtons } from './text.js';
+import { codeList, context, section, yesNoButtons } from './text.js';
 
-/** "schedule the expiry of 2 targets (sandy, bob) on flag new-checkout in default/production …" */
+/**
+ * What a request does, with its targets written as `targets` (named, or counted when they are
+ * listed apart): "schedule the expiry of `sandy` on flag *x* in `default`/`production` to expire …".
+ * A `--grant` says plainly that it adds them ("*give access*: add `sandy` to variation *on* of
+ * flag *x* … until …"); a segment names its included or excluded list.
+ */
+export function describeChange(r: ChangeRequest, targets: string): string {
+  const { kind, key, projectKey, environmentKey } = r.resource;
+  const where = `in \`${projectKey}\`/\`${environmentKey}\``;
+  const variation = r.variation === undefined ? undefined : `*${escapeMrkdwn(r.variation)}*`;
+  if (r.grant) {
+    const until =
+      r.expiresAt === undefined
+        ? describeTiming(r)
+        : ` until ${slackDate(r.expiresAt)} (${formatUtc(r.expiresAt)})`;
+    const into =
+      kind === 'segment'
+        ? `the *${r.targetType}* targets of segment *${key}*`
+        : variation
+          ? `variation ${variation} of flag *${key}*`
+          : `the individual targets of flag *${key}*`;
+    // Excluded from a segment is kept out of it, not given access.
+    const gives = kind === 'flag' || r.targetType === 'included' ? '*give access*: ' : '';
+    return `${gives}add ${targets} to ${into} ${where}${until}`;
+  }
+  const on =
+    kind === 'segment'
+      ? `segment *${key}* (*${r.targetType}*)`
+      : `${variation ? `variation ${variation} of ` : ''}flag *${key}*`;
+  return `${VERBS[r.verb].words.asks} ${targets} on ${on} ${where}${describeTiming(r)}`;
+}
+
+/** `describeChange` naming the targets, as many as fit in a sentence: "`sandy`, `bob` and 3 more". */
 export function describeRequest(r: ChangeRequest): string {
-  const names = r.targets
-    .slice(0, 10)
-    .map((t) => `\`${targetLabel(t)}\``)
-    .join(', ');
-  const more = r.targets.length > 10 ? ` and ${r.targets.length - 10} more` : '';
-  return `${VERBS[r.verb].words.asks} ${names}${more} on ${r.resource.kind} *${r.resource.key}* in \`${r.resource.projectKey}\`/\`${r.resource.environmentKey}\`${describeTiming(r)}`;
+  return describeChange(r, codeList(r.targets.map(targetLabel)));
 }
 
 export const SAFETY_MESSAGES = {
