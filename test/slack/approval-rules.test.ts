@@ -4,6 +4,7 @@ import { ACTIONS } from '../../src/slack/ids.js';
 import { ApprovalStore } from '../../src/store/approval-store.js';
 import { APPROVAL_ENV, approvalSteps } from '../helpers/approvals.js';
 import { botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
+import { expireIn, watchFrom } from '../helpers/channel-commands.js';
 import { sqliteUrl } from '../helpers/databases.js';
 import { openHome } from '../helpers/home-tab.js';
 import { PROJECT } from '../helpers/ld-fixtures.js';
@@ -201,5 +202,18 @@ describe('approvals in Slack: Decline, and the Home tab', () => {
     expect(allText(message)).toContain('Declined by <@U2>: “not during the freeze”');
     expect((message.blocks ?? []).filter((b: any) => b.type === 'actions')).toEqual([]);
     expect(expiryPatches()).toEqual([]);
+  });
+});
+
+describe('approvals in Slack and watching', () => {
+  const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl, env: APPROVAL_ENV });
+
+  it('watching and unwatching an environment covered by approvers asks only the change policy: no approval is made', async () => {
+    await watchFrom(slack, ctx.bot.url, 'C1');
+    await expireIn(slack, ctx.bot.url, 'unwatch --env production', 'C1');
+    await ctx.bot.work.idle();
+    expect(await ctx.database.db.selectFrom('watches').selectAll().execute()).toEqual([]);
+    expect(await ctx.database.db.selectFrom('approvals').selectAll().execute()).toEqual([]);
+    expect(everythingSaid()).not.toContain('waits for approval');
   });
 });

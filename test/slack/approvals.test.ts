@@ -558,8 +558,7 @@ describe('approvals in Slack (one approver needed)', () => {
     expect(allText(told)).not.toContain('<#');
     await ctx.bot.work.idle();
     expect(slack.messages.filter((m) => m.text?.includes('asks for approval'))).toEqual([]);
-    const pending = await new ApprovalStore(ctx.database.db).pending({});
-    expect(pending.filter((a) => a.request.resource.key === 'new-checkout')).toEqual([]);
+    expect(await new ApprovalStore(ctx.database.db).pending({})).toEqual([]);
     expect(expiryPatches()).toEqual([]);
   });
 

