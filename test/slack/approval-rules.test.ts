@@ -71,7 +71,9 @@ describe('approvals in Slack under a change policy that names a user group', () 
     const inThread = await slack.waitFor(() =>
       slack.messages.find((m) => m.channel === 'C1' && m.thread_ts === message.ts),
     );
-    expect(inThread.text).toBe(why);
+    expect(inThread.text).toBe(
+      ':no_entry: Approved, but not sent: CHANGE_POLICY no longer lets <@U1> change `production` in project `default` (its rule `*/production=S0DEV` does not include them). Nothing was sent to LaunchDarkly.',
+    );
     expect((await dm('U1', 'does not include you')).text).toBe(why);
     await slack.waitFor(() => allText(message).includes('could not be applied') || undefined);
     await ctx.bot.work.idle();

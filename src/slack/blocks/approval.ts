@@ -1,5 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
 import type { Approval, ApproverRefusal } from '../../domain/approval.js';
+import type { Rule } from '../../domain/policy.js';
 import { targetLabel } from '../../domain/targets.js';
 import { slackDate } from '../../domain/when-format.js';
 import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../ids.js';
@@ -240,6 +241,12 @@ export const APPROVAL_NEWS = {
     `:hourglass: Nobody decided on your request to ${describeRequest(a.request)} in time; it expired and nothing was changed.`,
   tooLate: (a: Approval) =>
     `:hourglass: Your request to ${describeRequest(a.request)} was approved after the expiry it asked for had passed, so nothing was changed. Ask again with a new time.`,
+  /** Approved, but CHANGE_POLICY, asked again as it was sent, no longer lets the requester: for the thread. */
+  refusedWhenSent: (a: Approval, rule: Rule | undefined) => {
+    const { environmentKey, projectKey } = a.request.resource;
+    const why = rule ? `its rule \`${rule.text}\` does not include them` : 'no rule of it lets anyone';
+    return `:no_entry: Approved, but not sent: CHANGE_POLICY no longer lets <@${a.who.userId}> change \`${environmentKey}\` in project \`${projectKey}\` (${why}). Nothing was sent to LaunchDarkly.`;
+  },
   unposted: (channelId: string, why: string) =>
     `:x: I could not show your request to its approvers in <#${channelId}> (${why}), so I withdrew it and nothing was changed. Ask in a channel where I am a member and the approvers can see it (or /invite me here).`,
   nowhere:

@@ -98,10 +98,13 @@ async function settle(
   } else if (outcome.kind === 'failed') {
     await thread(failedMessage(outcome.request, outcome.message, approval.who.userId));
   } else {
-    // The change policy no longer lets the requester make this change: the thread and they hear why.
+    // The change policy no longer lets the requester make this change: they hear why, and the
+    // thread whom it is about.
     const answer = privateAnswer(outcome);
     if (answer) {
-      await thread(answer);
+      const said =
+        outcome.kind === 'refused' ? APPROVAL_NEWS.refusedWhenSent(approval, outcome.rule) : undefined;
+      await thread(said ? textMessage(said) : answer);
       await dm(answer);
     }
   }
