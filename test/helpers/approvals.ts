@@ -71,7 +71,9 @@ export function approvalSteps({ slack, ld }: { slack: FakeSlack; ld: FakeLaunchD
     // As Slack sends a click on a Home tab's button: its view, no channel, no message, no response_url.
     const home = slack.homes.get(user.id);
     const block = home?.blocks.find((b: any) =>
-      b.elements?.some((e: any) => e.action_id === actionId && e.value === id),
+      [...(b.elements ?? []), ...(b.accessory ? [b.accessory] : [])].some(
+        (e: any) => e.action_id === actionId && e.value === id,
+      ),
     );
     expect(block, `${user.name}'s Home tab shows ${actionId} for ${id}`).toBeDefined();
     return postSigned(

@@ -189,6 +189,8 @@ describe('approvals in Slack: Decline, and the Home tab', () => {
     expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toHaveLength(1);
     expect(await stateOf(id)).toBe('applied');
     expect(allText(message)).toContain('Approved by <@U7>');
+    // Her Home tab, published again, no longer offers it.
+    expect(allText(slack.homes.get(GRACE.id))).not.toContain('Waiting for your approval');
   });
 
   it('Decline on the Home tab declines it: its form, the request updated in place, the requester told, nothing sent', async () => {
@@ -203,6 +205,23 @@ describe('approvals in Slack: Decline, and the Home tab', () => {
     expect(await stateOf(id)).toBe('declined');
     expect(allText(message)).toContain('Declined by <@U2>: “not during the freeze”');
     expect((message.blocks ?? []).filter((b: any) => b.type === 'actions')).toEqual([]);
+    expect(expiryPatches()).toEqual([]);
+    expect(allText(slack.homes.get(BOB.id))).not.toContain('Waiting for your approval');
+  });
+
+  it('Withdraw on the Home tab: the requester takes it back there, the request updated in place, gone from their Home', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    const { message, id } = await requestMessage();
+    await ctx.bot.work.idle();
+    expect(allText(await openHome(slack, ctx.bot.url, ALICE.id))).toContain(
+      'Your requests waiting for approval',
+    );
+    await click(ctx.bot.url, ALICE, ACTIONS.approvalWithdraw, id, 'home');
+    await dm('U1', APPROVAL_NEWS.withdrawn);
+    await ctx.bot.work.idle();
+    expect(await stateOf(id)).toBe('withdrawn');
+    expect(allText(message)).toContain('Withdrawn by <@U1>');
+    expect(allText(slack.homes.get(ALICE.id))).not.toContain('Your requests waiting for approval');
     expect(expiryPatches()).toEqual([]);
   });
 });

@@ -156,22 +156,16 @@ export function approvalWaitingMessage(a: Approval): Message {
   const text = `:hourglass: Your request waits for approval by ${approversLine(a)}. I will tell you what they decide; it expires undecided ${slackDate(a.expiresAt)}.`;
   return {
     text,
-    blocks: [
-      section(text),
-      {
-        type: 'actions',
-        elements: [
-          {
-            type: 'button',
-            action_id: ACTIONS.approvalWithdraw,
-            text: { type: 'plain_text', text: 'Withdraw' },
-            value: a.id,
-          },
-        ],
-      },
-    ],
+    blocks: [section(text), { type: 'actions', elements: [withdrawButton(a.id)] }],
   };
 }
+
+const withdrawButton = (id: string) => ({
+  type: 'button' as const,
+  action_id: ACTIONS.approvalWithdraw,
+  text: { type: 'plain_text' as const, text: 'Withdraw' },
+  value: id,
+});
 
 /** The one reminder, in the request's thread, at half its wait. */
 export function approvalReminderMessage(a: Approval): Message {
@@ -180,11 +174,11 @@ export function approvalReminderMessage(a: Approval): Message {
 }
 
 /** Decline's form: an optional reason, told to the requester and shown on the request. */
-export function declineView(approvalId: string): View {
+export function declineView(approvalId: string, home = false): View {
   return {
     type: 'modal',
     callback_id: VIEWS.decline,
-    private_metadata: JSON.stringify({ id: approvalId }),
+    private_metadata: JSON.stringify({ id: approvalId, ...(home ? { home } : {}) }),
     title: { type: 'plain_text', text: 'Decline the request' },
     submit: { type: 'plain_text', text: 'Decline' },
     close: { type: 'plain_text', text: 'Cancel' },
@@ -313,14 +307,16 @@ export function homeApprovalBlocks(
   if (approvals.asked.length > 0) {
     blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Your requests waiting for approval' } });
     for (const a of approvals.asked.slice(0, limit))
-      blocks.push(
-        section(
+      blocks.push({
+        ...section(
           `You asked to ${describeRequest(a.request)}. Waiting for ${approversLine(a)}; expires undecided ${slackDate(a.expiresAt)}.`.slice(
             0,
             2_900,
           ),
         ),
-      );
+        // The requester may take it back from here too (the block count stays one per request).
+        accessory: withdrawButton(a.id),
+      } as KnownBlock);
     blocks.push(...more(approvals.asked));
   }
   return blocks;

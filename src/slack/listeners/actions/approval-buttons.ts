@@ -3,12 +3,14 @@ import { z } from 'zod';
 import type { Approval } from '../../../domain/approval.js';
 import { requesterSchema } from '../../../domain/change-request.js';
 import { JOB_KINDS } from '../../../work/kinds.js';
-import type { JobKind } from '../../../work/worker.js';
+import type { JobKind, JobResult } from '../../../work/worker.js';
 import { showApproval } from '../../approval-messages.js';
 import { APPROVAL_NEWS, APPROVAL_REFUSALS, declineView, stateAnswer } from '../../blocks/approval.js';
+import type { Message } from '../../blocks/result.js';
 import { textMessage } from '../../blocks/text.js';
 import { clicker, clickJob } from '../../clicks.js';
 import type { ListenerDeps } from '../../context.js';
+import { publishHome } from '../../home.js';
 import { ACTIONS } from '../../ids.js';
 import { openForm } from '../../reply.js';
 import type { Router } from '../../router.js';
@@ -20,6 +22,8 @@ const clickSchema = z.object({
   id: z.string().max(64),
   who: requesterSchema,
   responseUrl: z.string().optional(),
+  /** Clicked on the Home tab: it is published again once the click is done. */
+  home: z.boolean().optional(),
 });
 
 /** A decision that ends a request: Decline (from its form, with a reason) or Withdraw. */
@@ -41,7 +45,12 @@ export function registerApprovalButtons(router: Router, deps: ListenerDeps): voi
     await takeOnClick(click, deps, {
       kind: JOB_KINDS.approvalVote,
       id: `approve:${action.value}:${body.user.id}:${action.action_ts}`,
-      payload: { id: action.value ?? '', who: clicker(body), responseUrl: body.response_url },
+      payload: {
+        id: action.value ?? '',
+        who: clicker(body),
+        responseUrl: body.response_url,
+        home: onHome(body),
+      },
     });
   });
   router.action<BlockAction<ButtonAction>>(ACTIONS.approvalWithdraw, async (click) => {
@@ -54,6 +63,7 @@ export function registerApprovalButtons(router: Router, deps: ListenerDeps): voi
         action: 'withdraw',
         who: clicker(body),
         responseUrl: body.response_url,
+        home: onHome(body),
       } satisfies DecisionPayload,
     });
   });
@@ -66,36 +76,41 @@ export function registerApprovalButtons(router: Router, deps: ListenerDeps): voi
         respond
           ? respond({ response_type: 'ephemeral', replace_original: false, text })
           : deps.slack.chat.postMessage({ channel: body.user.id, text });
-      await openForm(client, body.trigger_id, declineView(action.value ?? ''), tell);
+      await openForm(client, body.trigger_id, declineView(action.value ?? '', onHome(body)), tell);
     },
   );
 }
 
 /** What an approver's yes does: counted once; the one that makes it enough sends the change. */
 export function approvalVoteJob(deps: ListenerDeps): JobKind {
-  return clickJob(clickSchema, deps, async (p, tell) => {
-    const outcome = await deps.approvals.vote(p.id, p.who);
-    if (outcome.kind === 'gone') {
-      await tell(textMessage(APPROVAL_REFUSALS.gone));
+  return clickJob(
+    clickSchema,
+    deps,
+    refreshingHome(deps, async (p, tell) => {
+      const outcome = await deps.approvals.vote(p.id, p.who);
+      if (outcome.kind === 'gone') {
+        await tell(textMessage(APPROVAL_REFUSALS.gone));
+        return 'done';
+      }
+      // Approved (by this vote, or by one whose job stopped before it went on): send it, once.
+      if (outcome.approval.state === 'approved') {
+        await sendApproved(outcome.approval, deps);
+        await tell(
+          textMessage(outcome.kind === 'counted' ? APPROVAL_NEWS.approving : stateAnswer(outcome.approval)),
+        );
+        return 'done';
+      }
+      if (outcome.kind === 'refused') {
+        const why =
+          outcome.why === 'decided' ? stateAnswer(outcome.approval) : APPROVAL_REFUSALS[outcome.why];
+        await tell(textMessage(why));
+        return 'done';
+      }
+      await showApproval(deps.slack, outcome.approval, deps.logger);
+      await tell(textMessage(APPROVAL_NEWS.counted(outcome.approval.needed, outcome.approval.votes.length)));
       return 'done';
-    }
-    // Approved (by this vote, or by one whose job stopped before it went on): send it, once.
-    if (outcome.approval.state === 'approved') {
-      await sendApproved(outcome.approval, deps);
-      await tell(
-        textMessage(outcome.kind === 'counted' ? APPROVAL_NEWS.approving : stateAnswer(outcome.approval)),
-      );
-      return 'done';
-    }
-    if (outcome.kind === 'refused') {
-      const why = outcome.why === 'decided' ? stateAnswer(outcome.approval) : APPROVAL_REFUSALS[outcome.why];
-      await tell(textMessage(why));
-      return 'done';
-    }
-    await showApproval(deps.slack, outcome.approval, deps.logger);
-    await tell(textMessage(APPROVAL_NEWS.counted(outcome.approval.needed, outcome.approval.votes.length)));
-    return 'done';
-  });
+    }),
+  );
 }
 
 /** Hands an approved request to its own job: written once, whoever saw it approved first. */
@@ -112,36 +127,60 @@ async function sendApproved(approval: Approval, deps: ListenerDeps): Promise<voi
 
 /** Decline (with its reason) and Withdraw: the request ends, its message says so, its requester hears. */
 export function approvalDecisionJob(deps: ListenerDeps): JobKind {
-  return clickJob(decisionSchema, deps, async (p, tell) => {
-    const outcome =
-      p.action === 'withdraw'
-        ? await deps.approvals.withdraw(p.id, p.who.userId)
-        : await deps.approvals.decline(p.id, p.who, p.reason);
-    const decided = p.action === 'withdraw' ? 'withdrawn' : 'declined';
-    // This very job's decision, recorded before it stopped: go on to say it.
-    const own =
-      outcome.kind === 'refused' &&
-      outcome.approval.state === decided &&
-      outcome.approval.decidedBy === p.who.userId;
-    if (outcome.kind === 'gone') {
-      await tell(textMessage(APPROVAL_REFUSALS.gone));
+  return clickJob(
+    decisionSchema,
+    deps,
+    refreshingHome(deps, async (p, tell) => {
+      const outcome =
+        p.action === 'withdraw'
+          ? await deps.approvals.withdraw(p.id, p.who.userId)
+          : await deps.approvals.decline(p.id, p.who, p.reason);
+      const decided = p.action === 'withdraw' ? 'withdrawn' : 'declined';
+      // This very job's decision, recorded before it stopped: go on to say it.
+      const own =
+        outcome.kind === 'refused' &&
+        outcome.approval.state === decided &&
+        outcome.approval.decidedBy === p.who.userId;
+      if (outcome.kind === 'gone') {
+        await tell(textMessage(APPROVAL_REFUSALS.gone));
+        return 'done';
+      }
+      if (outcome.kind === 'refused' && !own) {
+        await tell(
+          textMessage(
+            outcome.why === 'decided' ? stateAnswer(outcome.approval) : APPROVAL_REFUSALS[outcome.why],
+          ),
+        );
+        return 'done';
+      }
+      await showApproval(deps.slack, outcome.approval, deps.logger);
+      if (p.action === 'withdraw') await tell(textMessage(APPROVAL_NEWS.withdrawn));
+      else
+        await deps.slack.chat.postMessage({
+          channel: outcome.approval.who.userId,
+          text: APPROVAL_NEWS.declined(outcome.approval),
+        });
       return 'done';
-    }
-    if (outcome.kind === 'refused' && !own) {
-      await tell(
-        textMessage(
-          outcome.why === 'decided' ? stateAnswer(outcome.approval) : APPROVAL_REFUSALS[outcome.why],
-        ),
+    }),
+  );
+}
+
+const onHome = (body: BlockAction) => body.view?.type === 'home';
+
+/**
+ * A click's work, then — when it was clicked on the Home tab — the clicker's Home published again,
+ * so its buttons show what is now. Best effort: the click is done and answered either way.
+ */
+function refreshingHome<P extends { home?: boolean; who: { userId: string } }>(
+  deps: ListenerDeps,
+  work: (p: P, tell: (message: Message) => Promise<unknown>) => Promise<JobResult>,
+) {
+  return async (p: P, tell: (message: Message) => Promise<unknown>): Promise<JobResult> => {
+    const result = await work(p, tell);
+    if (p.home)
+      await publishHome(deps, p.who.userId).catch((error: unknown) =>
+        deps.logger.warn({ err: error, user: p.who.userId }, 'could not publish the Home tab again'),
       );
-      return 'done';
-    }
-    await showApproval(deps.slack, outcome.approval, deps.logger);
-    if (p.action === 'withdraw') await tell(textMessage(APPROVAL_NEWS.withdrawn));
-    else
-      await deps.slack.chat.postMessage({
-        channel: outcome.approval.who.userId,
-        text: APPROVAL_NEWS.declined(outcome.approval),
-      });
-    return 'done';
-  });
+    return result;
+  };
 }

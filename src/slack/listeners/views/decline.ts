@@ -10,7 +10,7 @@ import type { Router } from '../../router.js';
 import { takeOn } from '../../submit.js';
 import type { DecisionPayload } from '../actions/approval-buttons.js';
 
-const metadata = z.object({ id: z.string().max(64) });
+const metadata = z.object({ id: z.string().max(64), home: z.boolean().optional() });
 
 /**
  * Decline's form, submitted: the decision (with its optional reason) is written down as a job, one
@@ -34,6 +34,7 @@ export function registerDecline(router: Router, deps: ListenerDeps): void {
           channelId: body.user.id,
         },
         ...(reason?.trim() ? { reason: reason.trim().slice(0, 500) } : {}),
+        ...(meta.home ? { home: true } : {}),
       };
       // Keyed by the form too (each Decline click opens one): a refused Decline (Slack could not
       // say who is in the approvers' group) does not swallow the same person's next one.
