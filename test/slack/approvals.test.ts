@@ -8,18 +8,18 @@ import { homeChoiceValue } from '../../src/slack/parse/reminder.js';
 import { jobMark } from '../../src/slack/reply.js';
 import { ApprovalStore } from '../../src/store/approval-store.js';
 import { MirrorStore } from '../../src/store/mirror-store.js';
+import { APPROVAL_ENV, approvalSteps } from '../helpers/approvals.js';
 import { startBot } from '../helpers/bot.js';
 import { botPerTest, fakesPerFile, T0 } from '../helpers/bot-per-test.js';
 import { submitFormIn, watchFrom } from '../helpers/channel-commands.js';
 import { DATABASES, sqliteUrl } from '../helpers/databases.js';
-import type { FakeSlack, PostedMessage } from '../helpers/fake-slack.js';
+import type { PostedMessage } from '../helpers/fake-slack.js';
 import { chooseOnHome, openHome } from '../helpers/home-tab.js';
 import { FLAG, PROJECT } from '../helpers/ld-fixtures.js';
 import { allText } from '../helpers/message-text.js';
 import { ALICE, BOB, GRACE, MALLORY, usersOf } from '../helpers/people.js';
 import { silent } from '../helpers/silent-logger.js';
 import {
-  type Clicker,
   clickButton,
   commandBody,
   interactionBody,
@@ -38,50 +38,11 @@ beforeAll(() => {
   slack.groups.set('S0RELEASE', ['U7']);
 });
 
-const APPROVAL_ENV = {
-  CHANGE_POLICY: '*/*=*',
-  PROTECTED_ENVIRONMENTS: 'none',
-  APPROVERS: '*/production=S0RELEASE,U2',
-  APPROVAL_TIMEOUT: '24h',
-};
-
-async function expire(botUrl: string, text: string, user: Clicker = ALICE) {
-  const res = await postSigned(
-    botUrl,
-    commandBody({ text, user_id: user.id, user_name: user.name, response_url: slack.responseUrl() }),
-  );
-  expect(res.status).toBe(200);
-}
-
-/** The request message in C1 once it is posted, and its approval id. */
-async function requestMessage(): Promise<{ message: PostedMessage; id: string }> {
-  const message = await slack.waitFor(() =>
-    slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && m.text?.includes('asks for approval')),
-  );
-  const actions = message.blocks!.find((b: any) => b.block_id === BLOCKS.approvalActions);
-  return { message, id: actions.elements[0].value };
-}
-
-function click(botUrl: string, user: Clicker, actionId: string, id: string, ts = '1.1') {
-  return clickButton(botUrl, {
-    user,
-    actionId,
-    value: id,
-    channel: 'C1',
-    messageTs: ts,
-    triggerId: slack.trigger(),
-    responseUrl: slack.responseUrl(),
-  });
-}
-
-const privately = (s: FakeSlack, text: string) =>
-  s.waitFor(() => s.responseUrlPosts.find((p) => JSON.stringify(p.body).includes(text)));
+const { expire, requestMessage, click, privately, expiryPatches } = approvalSteps(fakes);
 
 /** The target labels a message's sections list, in order. */
 const listedTargets = (m: PostedMessage, pattern: RegExp) =>
   (m.blocks ?? []).flatMap((b: any) => b.text?.text?.match(pattern) ?? []);
-
-const expiryPatches = () => ld.patches().filter((p) => /expiring-(user-)?targets/.test(p.path));
 
 describe('approvals in Slack (one approver needed)', () => {
   const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl, env: APPROVAL_ENV });
@@ -94,7 +55,7 @@ describe('approvals in Slack (one approver needed)', () => {
     expect(text).toContain('<!subteam^S0RELEASE>, <@U2>');
     expect(text).toContain('incident 42');
     expect(text).toContain('in 2 weeks');
-    const waiting = await privately(slack, 'waits for approval by');
+    const waiting = await privately('waits for approval by');
     expect(JSON.stringify(waiting.body)).toContain(ACTIONS.approvalWithdraw);
     expect(expiryPatches()).toEqual([]);
     expect(slack.messages.filter((m) => m.channel === 'U2' || m.channel === 'U7')).toEqual([]);
@@ -104,9 +65,9 @@ describe('approvals in Slack (one approver needed)', () => {
     await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
     const { id } = await requestMessage();
     await click(ctx.bot.url, ALICE, ACTIONS.approvalApprove, id);
-    await privately(slack, APPROVAL_REFUSALS.requester);
+    await privately(APPROVAL_REFUSALS.requester);
     await click(ctx.bot.url, MALLORY, ACTIONS.approvalApprove, id);
-    await privately(slack, APPROVAL_REFUSALS['not-an-approver']);
+    await privately(APPROVAL_REFUSALS['not-an-approver']);
     await ctx.bot.work.idle();
     expect(expiryPatches()).toEqual([]);
     expect((await new ApprovalStore(ctx.database.db).get(id))?.state).toBe('pending');
@@ -115,7 +76,7 @@ describe('approvals in Slack (one approver needed)', () => {
   it('an approver says yes: applied once as the requester, the comment naming both, the result in its thread', async () => {
     await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
     const { message, id } = await requestMessage();
-    await click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, message.ts);
+    await click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, { message: message.ts });
     const result = await slack.waitFor(() =>
       slack.messages.find((m) => m.thread_ts === message.ts && m.text?.includes('Scheduled 1 of 1')),
     );
@@ -133,8 +94,8 @@ describe('approvals in Slack (one approver needed)', () => {
     await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
     const { message, id } = await requestMessage();
     await Promise.all([
-      click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, message.ts),
-      click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, message.ts),
+      click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, { message: message.ts }),
+      click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, { message: message.ts }),
     ]);
     await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === message.ts));
     await ctx.bot.work.idle();
@@ -181,9 +142,9 @@ describe('approvals in Slack (one approver needed)', () => {
     await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
     const { message, id } = await requestMessage();
     await click(ctx.bot.url, ALICE, ACTIONS.approvalWithdraw, id);
-    await privately(slack, APPROVAL_NEWS.withdrawn);
+    await privately(APPROVAL_NEWS.withdrawn);
     await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id);
-    await privately(slack, APPROVAL_REFUSALS.decided);
+    await privately(APPROVAL_REFUSALS.decided);
     expect(JSON.stringify(message.blocks)).toContain('Withdrawn by <@U1>');
     expect(expiryPatches()).toEqual([]);
   });
@@ -205,7 +166,7 @@ describe('approvals in Slack (one approver needed)', () => {
       'it expired and nothing was changed',
     );
     await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id);
-    await privately(slack, APPROVAL_REFUSALS.decided);
+    await privately(APPROVAL_REFUSALS.decided);
     expect(expiryPatches()).toEqual([]);
   });
 
@@ -213,7 +174,7 @@ describe('approvals in Slack (one approver needed)', () => {
     await expire(ctx.bot.url, 'flag new-checkout sandy in 2 hours');
     const { message, id } = await requestMessage();
     ctx.clock = T0 + 3 * H;
-    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, message.ts);
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, { message: message.ts });
     const told = await slack.waitFor(() => slack.messages.find((m) => m.channel === 'U1'));
     expect(told.text).toContain('Ask again with a new time');
     expect(JSON.stringify(message.blocks)).toContain('after the expiry it asked for had passed');
@@ -283,10 +244,10 @@ describe('approvals in Slack (one approver needed)', () => {
         response_url: slack.responseUrl(),
       }),
     );
-    await privately(slack, 'I could not show your request to its approvers');
+    await privately('I could not show your request to its approvers');
     slack.notInChannel.add('C1');
     await expire(ctx.bot.url, 'flag new-checkout bob in 2 weeks');
-    const told = await privately(slack, 'not_in_channel');
+    const told = await privately('not_in_channel');
     expect(JSON.stringify(told.body)).toContain('withdrew it and nothing was changed');
     await ctx.bot.work.idle();
     expect(await new ApprovalStore(ctx.database.db).pending({})).toEqual([]);
@@ -298,7 +259,7 @@ describe('approvals in Slack (one approver needed)', () => {
     const { value } = await knownExpiry();
     await click(ctx.bot.url, ALICE, ACTIONS.reminderCancel, value);
     const first = await requestMessage();
-    await click(ctx.bot.url, BOB, ACTIONS.approvalDecline, first.id, first.message.ts);
+    await click(ctx.bot.url, BOB, ACTIONS.approvalDecline, first.id, { message: first.message.ts });
     const opened = (await slack.waitFor(() => slack.callsTo('views.open')[0])).args.view;
     const view = typeof opened === 'string' ? JSON.parse(opened) : opened;
     await postSigned(
@@ -319,11 +280,11 @@ describe('approvals in Slack (one approver needed)', () => {
     );
     const id = second.blocks!.find((b: any) => b.block_id === BLOCKS.approvalActions).elements[0].value;
     expect(id).not.toBe(first.id);
-    await click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, second.ts);
-    await privately(slack, 'Approved: I am applying it now');
+    await click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, { message: second.ts });
+    await privately('Approved: I am applying it now');
     await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === second.ts));
-    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, second.ts);
-    await privately(slack, 'approved and applied already');
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, { message: second.ts });
+    await privately('approved and applied already');
     await ctx.bot.work.idle();
     expect(expiryPatches()).toHaveLength(1);
   });
@@ -401,7 +362,7 @@ describe('approvals in Slack (one approver needed)', () => {
     await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
     const { message, id } = await requestMessage();
     await ctx.restart();
-    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, message.ts);
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, { message: message.ts });
     await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === message.ts));
     await ctx.bot.work.idle();
     expect(expiryPatches()).toHaveLength(1);
@@ -446,7 +407,7 @@ describe('approvals in Slack (one approver needed)', () => {
     expect(allText(message)).toContain('asks to *give access*: add 1,500 targets to variation *on*');
     expect(listedTargets(message, /`t\d+`/g)).toEqual(keys.map((k) => `\`${k}\``));
     expect(allText(message)).not.toMatch(/\d more/);
-    await privately(slack, 'waits for approval by');
+    await privately('waits for approval by');
     expect(slack.messages.filter((m) => m.thread_ts === message.ts)).toEqual([]);
   });
 
@@ -566,7 +527,7 @@ describe('approvals in Slack (one approver needed)', () => {
     await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
     await requestMessage();
     await expire(ctx.bot.url, 'approvals', MALLORY);
-    const listed = await privately(slack, 'waits for approval in this channel');
+    const listed = await privately('waits for approval in this channel');
     expect(JSON.stringify(listed.body)).toContain('<@U1> asks to schedule the expiry of');
   });
 });
@@ -577,13 +538,13 @@ describe('approvals in Slack (two approvers needed)', () => {
   it('waits for two distinct approvers; the same approver twice counts once', async () => {
     await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
     const { message, id } = await requestMessage();
-    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, message.ts);
-    await privately(slack, '(1 of 2)');
-    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, message.ts);
-    await privately(slack, APPROVAL_REFUSALS['already-approved']);
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, { message: message.ts });
+    await privately('(1 of 2)');
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, { message: message.ts });
+    await privately(APPROVAL_REFUSALS['already-approved']);
     expect(expiryPatches()).toEqual([]);
     expect(JSON.stringify(message.blocks)).toContain('approved so far by <@U2>');
-    await click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, message.ts);
+    await click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, { message: message.ts });
     await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === message.ts));
     await ctx.bot.work.idle();
     const patches = expiryPatches();
@@ -604,8 +565,8 @@ describe.each(DATABASES)('approvals in Slack, two replicas on %s', (_name, datab
       await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
       const { message, id } = await requestMessage();
       await Promise.all([
-        click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, message.ts),
-        click(other.url, BOB, ACTIONS.approvalApprove, id, message.ts),
+        click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, { message: message.ts }),
+        click(other.url, BOB, ACTIONS.approvalApprove, id, { message: message.ts }),
       ]);
       await slack.waitFor(() => slack.messages.find((m) => m.thread_ts === message.ts));
       await Promise.all([ctx.bot.work.idle(), other.work.idle()]);
