@@ -7,6 +7,7 @@ import {
   type Clicker,
   clickButton,
   commandBody,
+  homeAction,
   interactionBody,
   postSigned,
   viewSubmission,
@@ -78,34 +79,17 @@ export function approvalSteps({ slack, ld }: { slack: FakeSlack; ld: FakeLaunchD
     expect(block, `${user.name}'s Home tab shows ${actionId} for ${id}`).toBeDefined();
     return postSigned(
       botUrl,
-      interactionBody({
-        type: 'block_actions',
-        user: { id: user.id, username: user.name, name: user.name, team_id: 'T1' },
-        api_app_id: 'A1',
-        token: 'legacy-verification-token',
-        container: { type: 'view', view_id: `VH${user.id}` },
-        trigger_id: slack.trigger(),
-        team: { id: 'T1', domain: 'acme' },
-        view: {
-          id: `VH${user.id}`,
-          type: 'home',
-          team_id: 'T1',
-          blocks: [],
-          state: { values: {} },
-          hash: 'h',
-        },
-        actions: [
-          {
-            type: 'button',
-            action_id: actionId,
-            block_id: block.block_id,
-            value: id,
-            text: { type: 'plain_text', text: 'button' },
-            // Its own instant, never one of buttonClick's (their counters both start at 1).
-            action_ts: `${Math.floor(Date.now() / 1000)}.9${String(++homeClicks).padStart(5, '0')}`,
-          },
-        ],
-      }),
+      interactionBody(
+        homeAction(user, slack.trigger(), {
+          type: 'button',
+          action_id: actionId,
+          block_id: block.block_id,
+          value: id,
+          text: { type: 'plain_text', text: 'button' },
+          // Its own instant, never one of buttonClick's (their counters both start at 1).
+          action_ts: `${Math.floor(Date.now() / 1000)}.9${String(++homeClicks).padStart(5, '0')}`,
+        }),
+      ),
     );
   }
 

@@ -196,31 +196,27 @@ export function homeMenuChoice(options: {
   value: string;
   triggerId: string;
 }) {
+  return homeAction(options.user, options.triggerId, {
+    type: 'overflow',
+    action_id: options.actionId,
+    block_id: options.blockId ?? 'home_block',
+    selected_option: { text: { type: 'plain_text', text: 'choice' }, value: options.value },
+    action_ts: `${Math.floor(Date.now() / 1000)}.${String(++clicks).padStart(6, '0')}`,
+  });
+}
+
+/** A block_actions payload as Slack sends it for `action` on `user`'s Home tab: its view, no channel, no response_url. */
+export function homeAction(user: Clicker, triggerId: string, action: Record<string, unknown>) {
   return {
     type: 'block_actions',
-    user: { id: options.user.id, username: options.user.name, name: options.user.name, team_id: 'T1' },
+    user: { id: user.id, username: user.name, name: user.name, team_id: 'T1' },
     api_app_id: 'A1',
     token: 'legacy-verification-token',
-    container: { type: 'view', view_id: `VH${options.user.id}` },
-    trigger_id: options.triggerId,
+    container: { type: 'view', view_id: `VH${user.id}` },
+    trigger_id: triggerId,
     team: { id: 'T1', domain: 'acme' },
-    view: {
-      id: `VH${options.user.id}`,
-      type: 'home',
-      team_id: 'T1',
-      blocks: [],
-      state: { values: {} },
-      hash: 'h',
-    },
-    actions: [
-      {
-        type: 'overflow',
-        action_id: options.actionId,
-        block_id: options.blockId ?? 'home_block',
-        selected_option: { text: { type: 'plain_text', text: 'choice' }, value: options.value },
-        action_ts: `${Math.floor(Date.now() / 1000)}.${String(++clicks).padStart(6, '0')}`,
-      },
-    ],
+    view: { id: `VH${user.id}`, type: 'home', team_id: 'T1', blocks: [], state: { values: {} }, hash: 'h' },
+    actions: [action],
   };
 }
 

@@ -88,6 +88,19 @@ async function follow(ctx: BotPerTest) {
   await ctx.bot.work.idle();
 }
 
+/** Bob approves from Slack: said in the request's thread, and LaunchDarkly holds Bo's review. */
+async function approvedByBo(ctx: BotPerTest, message: PostedMessage, id: string) {
+  await review(ctx, BOB, ACTIONS.ldReviewApprove, message, id);
+  await slack.waitFor(() =>
+    slack.messages.find(
+      (m) => m.thread_ts === message.ts && allText(m).includes(LD_REVIEW.sent(BOB.id, 'approve')),
+    ),
+  );
+  expect(ld.approvals.get(id)!.reviews).toMatchObject([
+    { kind: 'approve', actor: { member: { _id: BO.id } } },
+  ]);
+}
+
 /** A flag in an environment requiring approvals, and Alice (as Ada) and Bob (as Bo) linked. */
 async function guardedFlagAndLinks(ctx: BotPerTest) {
   ld.addProject(GUARDED, [{ key: 'production', approvals: true }]).addFlag(GUARDED, {
@@ -119,15 +132,7 @@ describe('LaunchDarkly approvals made with the bot’s token, people linked (LD_
     expect(ld.requests.filter((r) => r.path.endsWith('/reviews'))).toEqual([]);
     expect(ld.approvals.get(request.id)).toMatchObject({ reviewStatus: 'pending' });
 
-    await review(ctx, BOB, ACTIONS.ldReviewApprove, message, request.id);
-    await slack.waitFor(() =>
-      slack.messages.find(
-        (m) => m.thread_ts === message.ts && allText(m).includes(LD_REVIEW.sent(BOB.id, 'approve')),
-      ),
-    );
-    expect(ld.approvals.get(request.id)!.reviews).toMatchObject([
-      { kind: 'approve', actor: { member: { _id: BO.id } } },
-    ]);
+    await approvedByBo(ctx, message, request.id);
   });
 });
 
@@ -150,15 +155,7 @@ describe('LaunchDarkly approvals, acting as the person', () => {
     expect(allText(refused.body)).toContain('You cannot review your own approval request');
     expect(ld.approvals.get(request.id)).toMatchObject({ reviewStatus: 'pending' });
 
-    await review(ctx, BOB, ACTIONS.ldReviewApprove, message, request.id);
-    await slack.waitFor(() =>
-      slack.messages.find(
-        (m) => m.thread_ts === message.ts && allText(m).includes(LD_REVIEW.sent(BOB.id, 'approve')),
-      ),
-    );
-    expect(ld.approvals.get(request.id)!.reviews).toMatchObject([
-      { kind: 'approve', actor: { member: { _id: BO.id } } },
-    ]);
+    await approvedByBo(ctx, message, request.id);
 
     ctx.clock += 1_000; // the review asked for the request to be read at the next pass
     await follow(ctx);
