@@ -1,3 +1,4 @@
+import type { WebClient } from '@slack/web-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runApprovalDeadlines } from '../../src/passes/approval-deadlines.js';
 import { Approvals } from '../../src/services/approvals.js';
@@ -39,6 +40,20 @@ beforeAll(() => {
 });
 
 const { expire, requestMessage, click, privately, expiryPatches } = approvalSteps(fakes);
+
+/** Alice's surface in C1 for announceApproval called directly: what she is told, recorded. */
+function recordingSurface(client: WebClient) {
+  const told: unknown[] = [];
+  const surface = {
+    client,
+    channel: 'C1',
+    userId: 'U1',
+    tell: async (m: unknown) => told.push(m),
+    fallback: async () => {},
+    replace: async () => {},
+  };
+  return { told, surface };
+}
 
 /** The target labels a message's sections list, in order. */
 const listedTargets = (m: PostedMessage, pattern: RegExp) =>
@@ -332,15 +347,7 @@ describe('approvals in Slack (one approver needed)', () => {
       ...approvalRequestMessage(approval),
       metadata: jobMark('approval:a-1'),
     });
-    const told: unknown[] = [];
-    const surface = {
-      client: ctx.bot.app.client,
-      channel: 'C1',
-      userId: 'U1',
-      tell: async (m: unknown) => told.push(m),
-      fallback: async () => {},
-      replace: async () => {},
-    };
+    const { told, surface } = recordingSurface(ctx.bot.app.client);
     await announceApproval(approval, surface, { approvals: approvalsOf(store), logger: silent }, true);
     expect(slack.messages.filter((m) => m.text?.includes('asks for approval'))).toHaveLength(1);
     expect((await store.get('a-1'))?.messageTs).toBe(posted.ts);
@@ -435,15 +442,7 @@ describe('approvals in Slack (one approver needed)', () => {
       },
       T0,
     );
-    const told: unknown[] = [];
-    const surface = {
-      client: ctx.bot.app.client,
-      channel: 'C1',
-      userId: 'U1',
-      tell: async (m: unknown) => told.push(m),
-      fallback: async () => {},
-      replace: async () => {},
-    };
+    const { told, surface } = recordingSurface(ctx.bot.app.client);
     await announceApproval((await store.get('a-long'))!, surface, {
       approvals: approvalsOf(store),
       logger: silent,
