@@ -32,7 +32,12 @@ export type LinkOutcome =
    * The member who authorized is someone else by email (a forwarded link button): their grant is
    * revoked, nothing was linked.
    */
-  | { ok: false; reason: 'not-yours'; userId: string; member: LinkedMember };
+  | { ok: false; reason: 'not-yours'; userId: string; member: LinkedMember }
+  /**
+   * Whether the member is the Slack user could not be told (Slack or LaunchDarkly showed no email):
+   * refused like `not-yours`, the grant revoked — the person may never be linked to another's member.
+   */
+  | { ok: false; reason: 'unconfirmed'; userId: string; missing: 'slack' | 'launchdarkly' };
 
 export type UnlinkOutcome =
   | { kind: 'not-linked' }
@@ -115,13 +120,18 @@ export class Linking {
       await oauth.revoke(tokens.refreshToken ?? tokens.accessToken).catch(() => undefined);
       return { ok: false, reason: 'unavailable', userId };
     }
-    if (!(await this.sameEmail(userId, member))) {
+    const same = await this.sameEmail(userId, member);
+    if (same !== true) {
       logger.warn(
-        { event: 'link-not-yours', user: userId, member: member.memberId },
-        'a link answered by another member',
+        { event: 'link-not-yours', user: userId, member: member.memberId, unknown: same || undefined },
+        same
+          ? 'a link whose member could not be confirmed as the asker'
+          : 'a link answered by another member',
       );
       await oauth.revoke(tokens.refreshToken ?? tokens.accessToken).catch(() => undefined);
-      return { ok: false, reason: 'not-yours', userId, member };
+      return same
+        ? { ok: false, reason: 'unconfirmed', userId, missing: same }
+        : { ok: false, reason: 'not-yours', userId, member };
     }
     const previous = await links.get(userId);
     await links.save({
@@ -143,17 +153,19 @@ export class Linking {
   }
 
   /**
-   * Whether the member is the Slack user, as far as both say: the same email, compared without
-   * case. Either unknown (no `users:read.email`, a member without one) leaves it to the DM naming
-   * the member linked.
+   * Whether the member is the Slack user: the same email, compared without case. Fails closed: an
+   * email either side does not show (Slack without `users:read.email` or not answering, a member
+   * LaunchDarkly shows none of) names the side, and nothing is linked — a forwarded link button
+   * must never link someone else's member.
    */
-  private async sameEmail(userId: string, member: LinkedMember): Promise<boolean> {
-    if (!member.email || !this.deps.emailOf) return true;
-    const slackEmail = await this.deps.emailOf(userId).catch((error: unknown) => {
+  private async sameEmail(userId: string, member: LinkedMember): Promise<boolean | 'slack' | 'launchdarkly'> {
+    if (!member.email) return 'launchdarkly';
+    const slackEmail = await this.deps.emailOf?.(userId).catch((error: unknown) => {
       this.deps.logger.warn({ err: error, user: userId }, "could not read a person's Slack email");
       return undefined;
     });
-    return !slackEmail || slackEmail.toLowerCase() === member.email.toLowerCase();
+    if (!slackEmail) return 'slack';
+    return slackEmail.toLowerCase() === member.email.toLowerCase();
   }
 
   /** The member a token acts as: caller-identity, then (best effort) their name and email. */

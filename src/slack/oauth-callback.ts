@@ -41,6 +41,8 @@ export const CALLBACK_PAGES = {
   failed: 'Something went wrong on my side; nothing was linked. Try /expire link again in a minute.',
   notYours:
     'The LaunchDarkly account that answered is not the one of the Slack user who asked for this link; nothing was linked. Each person links their own account with /expire link.',
+  unconfirmed:
+    'I could not confirm that this LaunchDarkly account belongs to the Slack user who asked for this link, so nothing was linked. Slack tells them more.',
   malformed: 'This is not a request LaunchDarkly sends; nothing was linked.',
 } as const;
 
@@ -116,6 +118,11 @@ export function oauthCallback(
     if (outcome.reason === 'not-yours') {
       send(res, page(400, CALLBACK_PAGES.notYours));
       await dm(outcome.userId, LINK_MESSAGES.notYours(outcome.member));
+      return;
+    }
+    if (outcome.reason === 'unconfirmed') {
+      send(res, page(400, CALLBACK_PAGES.unconfirmed));
+      await dm(outcome.userId, LINK_MESSAGES.unconfirmed(outcome.missing));
       return;
     }
     if (outcome.reason === 'refused' || outcome.reason === 'unavailable') {

@@ -103,6 +103,9 @@ async function approvedByBo(ctx: BotPerTest, message: PostedMessage, id: string)
 
 /** A flag in an environment requiring approvals, and Alice (as Ada) and Bob (as Bo) linked. */
 async function guardedFlagAndLinks(ctx: BotPerTest) {
+  // Each links their own member: Slack shows them with its email.
+  slack.users.set(ALICE.id, { tz: 'UTC', name: ALICE.name, email: ADA.email });
+  slack.users.set(BOB.id, { tz: 'UTC', name: BOB.name, email: BO.email });
   ld.addProject(GUARDED, [{ key: 'production', approvals: true }]).addFlag(GUARDED, {
     key: 'gated',
     variations: [

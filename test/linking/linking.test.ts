@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { LD_MESSAGES } from '../../src/services/ld-errors.js';
 import { LINK_WAIT_MS } from '../../src/services/linking.js';
 import { LINK_MESSAGES } from '../../src/slack/blocks/link.js';
@@ -27,6 +27,11 @@ const H = 3_600_000;
 
 const fakes = fakesPerFile({ users: usersOf(ALICE, BOB) });
 const { slack, ld } = fakes;
+
+/** Alice's Slack profile shows `email`: her own member's (Ada's) unless a test says otherwise. */
+const aliceEmail = (email?: string) =>
+  slack.users.set(ALICE.id, { tz: 'UTC', name: ALICE.name, ...(email ? { email } : {}) });
+beforeEach(() => aliceEmail(ADA.email));
 
 /** `/expire <text>` as `user` in C1; its private answers come through the fake Slack's response_url. */
 async function expire(ctx: BotPerTest, text: string, user = ALICE) {
@@ -160,21 +165,36 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
   });
 
   it('a link button forwarded to someone else: their member is not the asker by email, nothing linked, the grant revoked', async () => {
-    slack.users.set(ALICE.id, { tz: 'America/Los_Angeles', name: ALICE.name, email: 'alice@acme.com' });
-    try {
-      const { res, page } = await link(ctx, ADA);
-      expect(res.status).toBe(400);
-      expect(page).toContain(CALLBACK_PAGES.notYours);
-      await slack.waitFor(() => dmsTo(ALICE.id).find((t) => t.includes('is not yours by email')));
-      expect(await linkRows(ctx)).toEqual([]);
-      expect(ld.oauth.calls.revoked).toEqual([ld.oauth.refreshTokens[0]]);
-      // Their own member, same email in another case: linked.
-      const own = { ...ADA, id: 'member-alice', email: 'Alice@Acme.com', firstName: 'Alice' };
-      expect((await link(ctx, own)).res.status).toBe(200);
-      expect((await linkRows(ctx)).map((r) => r.member_id)).toEqual(['member-alice']);
-    } finally {
-      slack.users.set(ALICE.id, { tz: 'America/Los_Angeles', name: ALICE.name });
-    }
+    aliceEmail('alice@acme.com');
+    const { res, page } = await link(ctx, ADA);
+    expect(res.status).toBe(400);
+    expect(page).toContain(CALLBACK_PAGES.notYours);
+    await slack.waitFor(() => dmsTo(ALICE.id).find((t) => t.includes('is not yours by email')));
+    expect(await linkRows(ctx)).toEqual([]);
+    expect(ld.oauth.calls.revoked).toEqual([ld.oauth.refreshTokens[0]]);
+    // Their own member, same email in another case: linked.
+    const own = { ...ADA, id: 'member-alice', email: 'Alice@Acme.com', firstName: 'Alice' };
+    expect((await link(ctx, own)).res.status).toBe(200);
+    expect((await linkRows(ctx)).map((r) => r.member_id)).toEqual(['member-alice']);
+  });
+
+  it('fails closed: with no email to compare (Slack shows none, or does not answer) nothing is linked, the grant revoked, the asker told why', async () => {
+    aliceEmail(undefined); // users:read.email not granted: Slack's profile has no email
+    const { res, page } = await link(ctx, ADA);
+    expect(res.status).toBe(400);
+    expect(page).toContain(CALLBACK_PAGES.unconfirmed);
+    await slack.waitFor(() => dmsTo(ALICE.id).find((t) => t.includes(LINK_MESSAGES.unconfirmed('slack'))));
+    expect(await linkRows(ctx)).toEqual([]);
+    expect(ld.oauth.calls.revoked).toEqual([ld.oauth.refreshTokens[0]]);
+
+    aliceEmail(ADA.email);
+    slack.failNext('users.info', 'internal_error');
+    expect((await link(ctx, ADA)).res.status).toBe(400);
+    expect(await linkRows(ctx)).toEqual([]);
+    expect(ld.oauth.calls.revoked).toEqual(ld.oauth.refreshTokens.slice(0, 2));
+    // Slack answers again: her own account links.
+    expect((await link(ctx, ADA)).res.status).toBe(200);
+    expect((await linkRows(ctx)).map((r) => r.member_id)).toEqual([ADA.id]);
   });
 
   it('linking again ends the grant it replaces in LaunchDarkly', async () => {
@@ -218,6 +238,7 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
   });
 
   it('tells a LaunchDarkly reader that their role does not allow it, and sends nothing as the bot', async () => {
+    aliceEmail(RITA.email);
     await link(ctx, RITA);
     await expire(ctx, 'flag new-checkout sandy in 2 weeks');
     const resource = {

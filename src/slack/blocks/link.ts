@@ -37,6 +37,8 @@ export const LINK_MESSAGES = {
     `:x: LaunchDarkly did not link your account (${escapeMrkdwn(code)}), so nothing changed. Try \`${COMMAND} link\` again.`,
   notYours: (m: LinkedMember) =>
     `:no_entry: The LaunchDarkly account that answered your link (${escapeMrkdwn(m.email ?? m.memberId)}) is not yours by email, so nothing was linked and its grant was revoked. Open the link yourself, logged in to your own LaunchDarkly account.`,
+  unconfirmed: (missing: 'slack' | 'launchdarkly') =>
+    `:no_entry: I could not confirm that the LaunchDarkly account that answered your link is yours: ${missing === 'slack' ? 'Slack did not show me your email (if this keeps happening, whoever runs me must give the app the `users:read.email` scope)' : 'LaunchDarkly did not show me its email'}. Nothing was linked and its grant was revoked. Try \`${COMMAND} link\` again, logged in to your own LaunchDarkly account.`,
   linkUnavailable: `:x: LaunchDarkly did not complete the link in time, so nothing changed. Try \`${COMMAND} link\` again in a minute.`,
   unlinked: (m: LinkedMember, revoked: boolean) =>
     revoked
