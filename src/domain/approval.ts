@@ -110,12 +110,17 @@ export function approverRefusal(
   return undefined;
 }
 
-/** The votes once `vote` is counted (once per approver), and whether that was enough. */
+/**
+ * The votes once `vote` is counted (once per approver), and whether that was enough. The votes of
+ * `lapsed` approvers (no longer listed in APPROVERS) are dropped: they count no more.
+ */
 export function withVote(
   approval: Pick<Approval, 'votes' | 'needed'>,
   vote: ApprovalVote,
+  lapsed: ReadonlySet<string> = new Set(),
 ): { votes: ApprovalVote[]; enough: boolean } {
-  const votes = [...approval.votes.filter((v) => v.userId !== vote.userId), vote];
+  const kept = approval.votes.filter((v) => v.userId !== vote.userId && !lapsed.has(v.userId));
+  const votes = [...kept, vote];
   return { votes, enough: votes.length >= approval.needed };
 }
 

@@ -124,10 +124,17 @@ export class Approvals {
       return { kind: 'refused', why: 'decided', approval: { ...approval, state: 'expired' } };
     const why = await this.refusal(approval, clicker.userId, true);
     if (why) return { kind: 'refused', why, approval };
+    // Approvers are read from APPROVERS when they click, and again when the next one does: an
+    // earlier approver no longer listed (left the rule or its group) counts no more.
+    const lapsed = new Set<string>();
+    for (const earlier of approval.votes)
+      if ((await this.refusal(approval, earlier.userId, false)) === 'not-an-approver')
+        lapsed.add(earlier.userId);
     const voted = await this.deps.approvals.vote(
       id,
       { userId: clicker.userId, userName: clicker.userName, at: now },
       now,
+      lapsed,
     );
     if (!voted.counted) {
       const latest = voted.approval ?? approval;

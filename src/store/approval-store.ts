@@ -91,13 +91,18 @@ export class ApprovalStore {
    * Counts `userId`'s yes on a pending request, once; the vote that makes it enough moves it to
    * `approved` in the same update. Votes that race are retried on the newer row.
    */
-  async vote(id: string, vote: ApprovalVote, now: number): Promise<VoteResult> {
+  async vote(
+    id: string,
+    vote: ApprovalVote,
+    now: number,
+    lapsed: ReadonlySet<string> = new Set(),
+  ): Promise<VoteResult> {
     for (let attempt = 0; attempt < VOTE_TRIES; attempt++) {
       const row = await this.db.selectFrom('approvals').selectAll().where('id', '=', id).executeTakeFirst();
       const approval = row && toApproval(row);
       if (!row || !approval || approval.state !== 'pending') return { counted: false, approval };
       if (approval.votes.some((v) => v.userId === vote.userId)) return { counted: false, approval };
-      const { votes, enough } = withVote(approval, vote);
+      const { votes, enough } = withVote(approval, vote, lapsed);
       const updated = await this.db
         .updateTable('approvals')
         .set({

@@ -66,6 +66,10 @@ describe('approvals', () => {
     expect(withVote({ votes: [{ userId: 'U2', at: 5 }], needed: 2 }, { userId: 'U3', at: 6 }).enough).toBe(
       true,
     );
+    // U2 has left APPROVERS since: their vote is dropped, U3's alone is not enough.
+    expect(
+      withVote({ votes: [{ userId: 'U2', at: 5 }], needed: 2 }, { userId: 'U3', at: 6 }, new Set(['U2'])),
+    ).toEqual({ votes: [{ userId: 'U3', at: 6 }], enough: false });
     expect(tooLate({ request: { ...request('add'), expiresAt: 100 } }, 100)).toBe(true);
     expect(tooLate({ request: { ...request('add'), expiresAt: 101 } }, 100)).toBe(false);
     expect(tooLate({ request: request('extend') }, 100)).toBe(false);

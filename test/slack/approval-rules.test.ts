@@ -238,3 +238,27 @@ describe('approvals in Slack and watching', () => {
     expect(everythingSaid()).not.toContain('waits for approval');
   });
 });
+
+describe('approvals in Slack needing two approvers', () => {
+  const ctx = botPerTest(fakes, { databaseUrl: sqliteUrl, env: { ...APPROVAL_ENV, APPROVALS_NEEDED: '2' } });
+
+  it('an approval whose approver has left APPROVERS’ group since counts no more when the next one approves', async () => {
+    await expire(ctx.bot.url, 'flag new-checkout sandy in 2 weeks');
+    const { message, id } = await requestMessage();
+    await click(ctx.bot.url, GRACE, ACTIONS.approvalApprove, id, { message: message.ts });
+    await privately(APPROVAL_NEWS.counted(2, 1));
+    slack.groups.set('S0RELEASE', []);
+    // Past the time the bot trusts what it read of S0RELEASE when grace clicked.
+    ctx.clock += GROUP_CACHE_MS + 60_000;
+    const before = slack.responseUrlPosts.length;
+    await click(ctx.bot.url, BOB, ACTIONS.approvalApprove, id, { message: message.ts });
+    await slack.waitFor(() =>
+      slack.responseUrlPosts.slice(before).find((p) => allText(p.body).includes(APPROVAL_NEWS.counted(2, 1))),
+    );
+    await ctx.bot.work.idle();
+    const row = await new ApprovalStore(ctx.database.db).get(id);
+    expect(row?.state).toBe('pending');
+    expect(row?.votes.map((v) => v.userId)).toEqual([BOB.id]);
+    expect(expiryPatches()).toEqual([]);
+  });
+});
