@@ -112,6 +112,28 @@ const secret = (prefix: string, what: string) =>
 
 const httpUrl = (what: string) => z.url({ protocol: /^https?$/, error: `must be an http(s) URL (${what})` });
 
+/** The hosts plain http may reach: this machine (a local proxy, the tests' fakes), never a network. */
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Whether `url` names this machine (localhost, 127.0.0.1 or [::1]); false for anything unparsable. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An https URL, or plain http to this machine only: what travels to it (tokens, the OAuth client
+ * secret, an authorization code) must not cross a network in clear.
+ */
+const secureUrl = (what: string) =>
+  // Not a URL at all is httpUrl's problem, named once.
+  httpUrl(what).refine((v) => !/^http:/i.test(v) || isLoopbackUrl(v) || !URL.canParse(v), {
+    error: 'must be https (plain http only for localhost, 127.0.0.1 or [::1])',
+  });
+
 /** Rules `project/environment=who,…` separated by `;` (CHANGE_POLICY's syntax, also APPROVERS'). */
 const policyText = (example: string) =>
   z.string().transform((text, ctx) => {
@@ -150,7 +172,8 @@ const envSchema = z.object({
     .max(65535, 'must be between 0 and 65535')
     .default(3000),
   LD_ACCESS_TOKEN: required('a LaunchDarkly access token').regex(/^\S+$/, 'must not contain spaces'),
-  LD_BASE_URI: httpUrl('e.g. https://app.launchdarkly.com').default('https://app.launchdarkly.com'),
+  // Carries the service token, and with linking the OAuth client secret and people's tokens.
+  LD_BASE_URI: secureUrl('e.g. https://app.launchdarkly.com').default('https://app.launchdarkly.com'),
   LD_PROJECT: required('a project key').regex(LD_KEY, 'must be a LaunchDarkly project key'),
   LD_ENVIRONMENT: required('an environment key').regex(LD_KEY, 'must be a LaunchDarkly environment key'),
   DATABASE_URL: z
@@ -225,12 +248,9 @@ const envSchema = z.object({
   APPROVAL_TIMEOUT: duration('24h').default(86_400_000),
   LD_OAUTH_CLIENT_ID: z.string().regex(/^\S+$/, 'must not contain spaces').optional(),
   LD_OAUTH_CLIENT_SECRET: z.string().regex(/^\S+$/, 'must not contain spaces').optional(),
-  PUBLIC_URL: httpUrl("the bot's public base URL, e.g. https://expiry-bot.example.com")
+  // LaunchDarkly registers one https redirect; plain http would carry the code in clear.
+  PUBLIC_URL: secureUrl("the bot's public base URL, e.g. https://expiry-bot.example.com")
     .refine((v) => !/[?#]/.test(v), { error: 'must have no query string or fragment' })
-    // LaunchDarkly registers one https redirect; plain http would carry the code in clear.
-    .refine((v) => !/^http:/.test(v) || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(v), {
-      error: 'must be https (plain http only for localhost)',
-    })
     .optional(),
   TOKEN_ENCRYPTION_KEY: z
     .string()

@@ -138,6 +138,32 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses LD_BASE_URI on plain http except to this machine: the tokens and the OAuth client secret go there', () => {
+    const https = 'must be https (plain http only for localhost, 127.0.0.1 or [::1])';
+    for (const uri of [
+      'http://app.launchdarkly.com',
+      'http://ld-proxy.internal:8080',
+      'http://10.0.0.5',
+      'http://localhost.evil.example',
+      'http://localhost@evil.example',
+      'http://127.0.0.1.nip.io',
+    ]) {
+      expect(problems({ ...VALID, LD_BASE_URI: uri })).toEqual([`LD_BASE_URI ${https}`]);
+    }
+    for (const uri of [
+      'http://localhost:8080',
+      'http://127.0.0.1:9999/',
+      'http://[::1]:7000',
+      'HTTP://LOCALHOST',
+    ]) {
+      expect(loadConfig({ ...VALID, LD_BASE_URI: uri }).launchDarkly.baseUri).toBe(uri.replace(/\/$/, ''));
+    }
+    // Not a URL at all: named once, as such.
+    expect(problems({ ...VALID, LD_BASE_URI: 'http://' })).toEqual([
+      'LD_BASE_URI must be an http(s) URL (e.g. https://app.launchdarkly.com)',
+    ]);
+  });
+
   it('reads who approves which environments, how many are needed and how long a request waits', () => {
     expect(loadConfig(VALID).approvals).toEqual({ approvers: undefined, needed: 1, timeoutMs: 86_400_000 });
     const config = loadConfig({

@@ -1,4 +1,5 @@
 import * as oauth from 'oauth4webapi';
+import { isLoopbackUrl } from '../config.js';
 
 /** LaunchDarkly's OAuth endpoints, under its base URI (PRODUCT §15). */
 export const LD_OAUTH_PATHS = {
@@ -20,8 +21,25 @@ export interface OAuthTokens {
   expiresAt: number | undefined;
 }
 
-/** LaunchDarkly answered an OAuth request with an OAuth error (`invalid_grant`: the code or refresh token is spent). */
+/**
+ * What an OAuth error says about a link (RFC 6749 §5.2): `grant`, the code or refresh token is
+ * spent, revoked or expired, and only linking again helps; `client`, LaunchDarkly does not take the
+ * bot's own OAuth client (LD_OAUTH_CLIENT_ID / LD_OAUTH_CLIENT_SECRET), an operator's problem;
+ * `other`, anything else (`server_error`, `temporarily_unavailable`, a 429…), which may pass.
+ */
+export type OAuthRefusal = 'grant' | 'client' | 'other';
+
+const REFUSALS = new Map<string, OAuthRefusal>([
+  ['invalid_grant', 'grant'],
+  ['invalid_client', 'client'],
+  ['unauthorized_client', 'client'],
+]);
+
+/** LaunchDarkly answered an OAuth request with an OAuth error code, at whatever HTTP status. */
 export class LdOAuthRefusedError extends Error {
+  /** What the refusal means for a link: only `grant` ends one. */
+  readonly refusal: OAuthRefusal;
+
   constructor(
     readonly what: string,
     readonly code: string,
@@ -29,6 +47,7 @@ export class LdOAuthRefusedError extends Error {
   ) {
     super(`LaunchDarkly refused the ${what} (${status} ${code})`);
     this.name = 'LdOAuthRefusedError';
+    this.refusal = REFUSALS.get(code) ?? 'other';
   }
 }
 
@@ -76,8 +95,9 @@ export class LdOAuth {
     const timeoutMs = options.timeoutMs ?? LD_OAUTH_TIMEOUT_MS;
     this.requestOptions = {
       signal: () => AbortSignal.timeout(timeoutMs),
-      // Only a LaunchDarkly on plain http (the tests' fake on 127.0.0.1) needs it.
-      ...(base.startsWith('http:') ? { [oauth.allowInsecureRequests]: true } : {}),
+      // Plain http only to this machine (the tests' fake on 127.0.0.1), as config allows; to any
+      // other host oauth4webapi refuses to send the client secret or a token.
+      ...(/^http:/i.test(base) && isLoopbackUrl(base) ? { [oauth.allowInsecureRequests]: true } : {}),
     };
   }
 
@@ -186,6 +206,14 @@ export class LdOAuth {
       return new LdOAuthRefusedError(what, error.error, error.status);
     if (error instanceof oauth.AuthorizationResponseError)
       return new LdOAuthRefusedError(what, error.error, 400);
+    if (error instanceof oauth.WWWAuthenticateChallengeError) {
+      // A challenge from the token endpoint: its own error code, else (401) the client's
+      // authentication failed — RFC 6749 §5.2's invalid_client.
+      const code =
+        error.cause.find((c) => c.parameters.error)?.parameters.error ??
+        (error.status === 401 ? 'invalid_client' : undefined);
+      if (code) return new LdOAuthRefusedError(what, code, error.status);
+    }
     const name = error instanceof Error ? error.name : 'error';
     const code = error instanceof oauth.OperationProcessingError ? error.code : undefined;
     return new LdOAuthUnavailableError(what, code ?? name);

@@ -56,11 +56,15 @@ export interface ActAsDeps {
  * person mode their linked member's, with an access token refreshed first when it expires within
  * a minute — once for all of one person's concurrent changes on this replica (single flight), and
  * once across replicas (a claim on the link's version in the database), so a refresh token is
- * never spent twice. A refused refresh unlinks and asks the person to link again.
+ * never spent twice. A refresh LaunchDarkly refuses as spent (`invalid_grant`) unlinks and asks the
+ * person to link again; any other failure of it (an outage, a rate limit, the bot's own OAuth client
+ * refused) keeps the link, and the change is tried again later.
  */
 export class ActAs {
   private readonly clients = new Map<string, { token: string; client: LaunchDarklyClient }>();
   private readonly refreshing = new Map<string, Promise<Link>>();
+  /** The access token each person's client handed out carries: a 401 ends only the link it came from. */
+  private readonly tokens = new WeakMap<LaunchDarklyClient, string>();
 
   constructor(private readonly deps: ActAsDeps) {}
 
@@ -87,6 +91,7 @@ export class ActAs {
     const kept = this.clients.get(userId);
     if (kept?.token === link.accessToken) return kept.client;
     const client = this.deps.clientOf(`Bearer ${link.accessToken}`);
+    this.tokens.set(client, link.accessToken);
     this.clients.delete(userId);
     this.clients.set(userId, { token: link.accessToken, client });
     if (this.clients.size > CLIENTS_KEPT) this.clients.delete(this.clients.keys().next().value!);
@@ -134,11 +139,24 @@ export class ActAs {
     try {
       tokens = await oauth.refresh(read.refreshToken, now());
     } catch (error) {
-      if (error instanceof LdOAuthRefusedError) return this.relink(claimed, error.code);
-      // Not refused, only not done: the claim is given back and the change tried again later.
+      const refused = error instanceof LdOAuthRefusedError ? error : undefined;
+      if (refused?.refusal === 'grant') return this.relink(claimed, refused.code);
+      // Not the grant's end, only not done: the claim is given back and the change tried again
+      // later. Unlinking here would orphan a grant that still stands in LaunchDarkly.
       await links.releaseRefresh(claimed, now());
-      logger.warn({ err: error, user: read.userId }, 'could not refresh a linked LaunchDarkly token');
-      throw new LdNetworkError({ method: 'POST', path: LD_OAUTH_PATHS.token, actor: 'person' }, 'OAUTH');
+      if (refused?.refusal === 'client') {
+        logger.error(
+          { event: 'oauth-client-refused', err: error, user: read.userId },
+          "configuration error: LaunchDarkly refused the bot's OAuth client (check LD_OAUTH_CLIENT_ID and LD_OAUTH_CLIENT_SECRET); links are kept and changes made as people are tried again later",
+        );
+      } else {
+        logger.warn({ err: error, user: read.userId }, 'could not refresh a linked LaunchDarkly token');
+      }
+      throw new LdNetworkError(
+        { method: 'POST', path: LD_OAUTH_PATHS.token, actor: 'person' },
+        'OAUTH',
+        refused?.message,
+      );
     }
     const next = {
       accessToken: tokens.accessToken,
@@ -178,13 +196,20 @@ export class ActAs {
   }
 
   /**
-   * LaunchDarkly answered a person's token with 401 (revoked there, or expired unbeknown to the
-   * bot): the link is useless, removed like a refused renewal, and the change held for a new one.
+   * LaunchDarkly answered 401 to the token `client` carries (revoked there, or expired unbeknown to
+   * the bot). Still the token of the person's link: the link is useless, removed like a refused
+   * renewal, and the change held for a new one (LinkRequiredError). A link made or renewed since —
+   * linking again revokes the grant it replaces, so a change still on the old token meets a 401 —
+   * is left alone: this returns, and the change may be tried again with that link.
    */
-  async rejected(userId: string): Promise<never> {
+  async rejected(userId: string, client: LaunchDarklyClient): Promise<void> {
     const link = await this.deps.links?.get(userId);
-    if (link) return this.relink(link, 'LaunchDarkly answered 401');
-    throw new LinkRequiredError(userId, 'refused');
+    if (!link) throw new LinkRequiredError(userId, 'refused');
+    if (this.tokens.get(client) === link.accessToken) return this.relink(link, 'LaunchDarkly answered 401');
+    this.deps.logger.info(
+      { event: 'link-outdated-401', user: userId },
+      'a replaced LaunchDarkly token answered 401; the newer link is kept',
+    );
   }
 
   /** LaunchDarkly will not renew the link: it is removed, and the person asked to link again. */

@@ -11,6 +11,7 @@ import {
 import { parseJson } from '../domain/json.js';
 import { decide, groupsIn, type Policy, type Rule } from '../domain/policy.js';
 import type { ResourceRef } from '../domain/vocabulary.js';
+import type { LaunchDarklyClient } from '../launchdarkly/client.js';
 import { LdError, LdUnauthorizedError } from '../launchdarkly/errors.js';
 import { changeOutcome } from '../metrics.js';
 import { type ActAs, LinkRequiredError } from './acting.js';
@@ -157,8 +158,9 @@ export class Changes {
     const { deps } = this;
     const { request, who } = ask;
     let outcome: ChangeOutcome;
+    let ld: LaunchDarklyClient | undefined;
     try {
-      const ld = await deps.actAs.clientFor(who.userId);
+      ld = await deps.actAs.clientFor(who.userId);
       const result = await applyChange(request, ld, options);
       if (result.ldApproval && deps.actAs.linkable) result.ldApproval.reviewable = true;
       outcome = { kind: 'applied', result };
@@ -166,10 +168,12 @@ export class Changes {
       // Nothing was sent: the surface holds the change until its person links.
       if (error instanceof LinkRequiredError) throw error;
       // Their token answered 401 at the first request (it says the same to every one): nothing
-      // was sent, and the link is no good — held for a new one, like a refused renewal.
-      if (error instanceof LdUnauthorizedError && error.actor === 'person')
-        await deps.actAs.rejected(who.userId);
-      outcome = this.failure(request, error);
+      // was sent. Still their link's token: the link is no good, and `rejected` throws to hold the
+      // change for a new one, like a refused renewal. A token a newer link replaced: tried again.
+      if (error instanceof LdUnauthorizedError && error.actor === 'person' && ld) {
+        await deps.actAs.rejected(who.userId, ld);
+        outcome = { ...this.failure(request, error), transient: true };
+      } else outcome = this.failure(request, error);
     }
     if (outcome.kind === 'applied') {
       try {

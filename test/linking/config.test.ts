@@ -73,10 +73,10 @@ describe('linking configuration (PRODUCT §15–§16)', () => {
       'PUBLIC_URL must have no query string or fragment',
     ]);
     expect(problems({ ...VALID, ...LINKING, PUBLIC_URL: 'http://bot.example.com' })).toEqual([
-      'PUBLIC_URL must be https (plain http only for localhost)',
+      'PUBLIC_URL must be https (plain http only for localhost, 127.0.0.1 or [::1])',
     ]);
-    expect(
-      loadConfig({ ...VALID, ...LINKING, PUBLIC_URL: 'http://localhost:3000' }).linking.oauth,
-    ).toBeDefined();
+    for (const local of ['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']) {
+      expect(loadConfig({ ...VALID, ...LINKING, PUBLIC_URL: local }).linking.oauth).toBeDefined();
+    }
   });
 });
