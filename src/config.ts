@@ -162,7 +162,7 @@ const envSchema = z.object({
   SLACK_BOT_TOKEN: secret('xoxb-', 'a Slack bot token'),
   SLACK_SIGNING_SECRET: z.string().regex(/^\S+$/, 'must not contain spaces').optional(),
   SLACK_APP_TOKEN: secret('xapp-', 'a Slack app-level token').optional(),
-  SLACK_API_URL: httpUrl('the Slack Web API base, e.g. https://slack.com/api/').default(
+  SLACK_API_URL: secureUrl('the Slack Web API base, e.g. https://slack.com/api/').default(
     'https://slack.com/api/',
   ),
   PORT: z.coerce

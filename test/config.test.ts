@@ -138,7 +138,7 @@ describe('loadConfig', () => {
     }
   });
 
-  it('refuses LD_BASE_URI on plain http except to this machine: the tokens and the OAuth client secret go there', () => {
+  it('refuses LD_BASE_URI and SLACK_API_URL on plain http except to this machine: the tokens and the OAuth client secret go there', () => {
     const https = 'must be https (plain http only for localhost, 127.0.0.1 or [::1])';
     for (const uri of [
       'http://app.launchdarkly.com',
@@ -158,6 +158,13 @@ describe('loadConfig', () => {
     ]) {
       expect(loadConfig({ ...VALID, LD_BASE_URI: uri }).launchDarkly.baseUri).toBe(uri.replace(/\/$/, ''));
     }
+    // The bot token goes to SLACK_API_URL: the same rule.
+    expect(problems({ ...VALID, SLACK_API_URL: 'http://slack-proxy.internal/api/' })).toEqual([
+      `SLACK_API_URL ${https}`,
+    ]);
+    expect(loadConfig({ ...VALID, SLACK_API_URL: 'http://127.0.0.1:9000/api/' }).slack.apiUrl).toBe(
+      'http://127.0.0.1:9000/api/',
+    );
     // Not a URL at all: named once, as such.
     expect(problems({ ...VALID, LD_BASE_URI: 'http://' })).toEqual([
       'LD_BASE_URI must be an http(s) URL (e.g. https://app.launchdarkly.com)',
