@@ -5,7 +5,7 @@ import { type BotPerTest, botPerTest, fakesPerFile } from '../helpers/bot-per-te
 import { DATABASES } from '../helpers/databases.js';
 import type { Fault } from '../helpers/fake-launchdarkly.js';
 import { ADA, type FakeMember } from '../helpers/fake-ld-oauth.js';
-import { followRedirect, linkButtonUrl, linkingEnv } from '../helpers/linking.js';
+import { linkAccount, linkingEnv } from '../helpers/linking.js';
 import { allText } from '../helpers/message-text.js';
 import { ALICE, BOB, usersOf } from '../helpers/people.js';
 import { commandBody, postSigned } from '../helpers/slack-requests.js';
@@ -36,15 +36,7 @@ async function expire(ctx: BotPerTest, text: string) {
 
 /** `/expire link`, and `member` allows the bot at LaunchDarkly: a new grant, whatever linked before. */
 async function link(ctx: BotPerTest, member: FakeMember) {
-  const before = linkButtonUrl(slack, 'private');
-  await expire(ctx, 'link');
-  // Its own button: not one an earlier link left in the private answers.
-  const url = await slack.waitFor(() => {
-    const found = linkButtonUrl(slack, 'private');
-    return found !== before ? found : undefined;
-  });
-  const res = await followRedirect(ctx.bot.url, ld.oauth.authorizeAs(member, url!));
-  expect(res.status).toBe(200);
+  expect((await linkAccount(fakes, ctx.bot.url, member, ALICE)).res.status).toBe(200);
 }
 
 const linkRows = (ctx: BotPerTest) => ctx.database.db.selectFrom('ld_links').selectAll().execute();
