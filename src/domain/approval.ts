@@ -112,16 +112,17 @@ export function approverRefusal(
 
 /**
  * The votes once `vote` is counted (once per approver), and whether that was enough. The votes of
- * `lapsed` approvers (no longer listed in APPROVERS) are dropped: they count no more.
+ * `lapsed` approvers (not listed in APPROVERS as far as Slack said just now) do not count towards
+ * it; they stay recorded, and count again once Slack says they are approvers again.
  */
 export function withVote(
   approval: Pick<Approval, 'votes' | 'needed'>,
   vote: ApprovalVote,
   lapsed: ReadonlySet<string> = new Set(),
-): { votes: ApprovalVote[]; enough: boolean } {
-  const kept = approval.votes.filter((v) => v.userId !== vote.userId && !lapsed.has(v.userId));
-  const votes = [...kept, vote];
-  return { votes, enough: votes.length >= approval.needed };
+): { votes: ApprovalVote[]; counting: number; enough: boolean } {
+  const votes = [...approval.votes.filter((v) => v.userId !== vote.userId), vote];
+  const counting = votes.filter((v) => !lapsed.has(v.userId)).length;
+  return { votes, counting, enough: counting >= approval.needed };
 }
 
 /** An approval that comes after the instant the change asked for is not applied: ask again. */

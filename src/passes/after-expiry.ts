@@ -2,7 +2,7 @@ import type { Expiry } from '../domain/expiry.js';
 import { groupBy } from '../domain/group-by.js';
 import { type AfterExpiryRead, type Presence, readAfterExpiry, sortPassed } from '../services/present.js';
 import { afterExpiryMessage } from '../slack/blocks/after-expiry.js';
-import { postOrDm } from '../slack/reply.js';
+import { postOrDm, threadOf } from '../slack/reply.js';
 import { passedKey } from '../store/after-expiry-store.js';
 import type { ExpiryStore } from '../store/expiry-store.js';
 import { type ClaimingPassDeps, type Counts, counts, DEFAULT_STALE_MS, perResource } from './steps.js';
@@ -83,7 +83,7 @@ async function tell(
     { resource: first.resource, expiresAt: first.expiresAt, removed, stillThere },
     now,
   );
-  const where = { channel: first.channelId, ...(first.messageTs ? { thread_ts: first.messageTs } : {}) };
+  const where = threadOf(first);
   // The thread cannot be reached: the person who scheduled it hears by DM.
   const posted = await postOrDm(deps.slack, where, first.requestedBy, message, deps.logger);
   if (posted === 'retry') {

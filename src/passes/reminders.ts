@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { Metrics } from '../metrics.js';
 import { reminderMessage } from '../slack/blocks/reminder.js';
-import { postOrDm } from '../slack/reply.js';
+import { postOrDm, threadOf } from '../slack/reply.js';
 import type { ExpiryStore } from '../store/expiry-store.js';
 import { type DueReminder, reminderKey } from '../store/reminder-store.js';
 import {
@@ -103,7 +103,7 @@ const keyId = (k: { expiryId: string; leadMs: number }) => `${k.expiryId}|${k.le
 /** In the thread of the result; scheduled from a DM or a channel the bot left: to the person directly. */
 async function post(d: DueReminder, now: number, deps: ReminderPassDeps, stats: ReminderPassStats) {
   const e = d.expiry;
-  const where = { channel: e.channelId, ...(e.messageTs ? { thread_ts: e.messageTs } : {}) };
+  const where = threadOf(e);
   const posted = await postOrDm(deps.slack, where, e.requestedBy, reminderMessage(e, now), deps.logger);
   const key = reminderKey(d);
   const { claims } = deps.store.reminders;

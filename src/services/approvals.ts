@@ -25,7 +25,8 @@ export interface ApprovalsDeps {
 
 /** What a click on Approve did. */
 export type VoteOutcome =
-  | { kind: 'counted'; approval: Approval; enough: boolean }
+  /** `counting`: the approvals that count now (of approvers APPROVERS still lists). */
+  | { kind: 'counted'; approval: Approval; counting: number; enough: boolean }
   | { kind: 'refused'; why: ApproverRefusal; approval: Approval }
   | { kind: 'gone' };
 
@@ -125,7 +126,7 @@ export class Approvals {
     const why = await this.refusal(approval, clicker.userId, true);
     if (why) return { kind: 'refused', why, approval };
     // Approvers are read from APPROVERS when they click, and again when the next one does: an
-    // earlier approver no longer listed (left the rule or its group) counts no more.
+    // earlier approver no longer listed (left the rule or its group) does not make it enough.
     const lapsed = new Set<string>();
     for (const earlier of approval.votes)
       if ((await this.refusal(approval, earlier.userId, false)) === 'not-an-approver')
@@ -145,7 +146,7 @@ export class Approvals {
       { event: 'approval_vote', approval: id, user: clicker.userId, enough: voted.enough },
       'approval counted',
     );
-    return { kind: 'counted', approval: voted.approval, enough: voted.enough };
+    return { kind: 'counted', approval: voted.approval, counting: voted.counting, enough: voted.enough };
   }
 
   async decline(id: string, clicker: Requester, reason?: string): Promise<DecisionOutcome> {

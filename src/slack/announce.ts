@@ -11,7 +11,7 @@ import { announceApproval } from './approval-messages.js';
 import { failedMessage, type Message, progressMessage, resultMessage } from './blocks/result.js';
 import { confirmMessage, SAFETY_MESSAGES } from './blocks/safety.js';
 import { textMessage } from './blocks/text.js';
-import { findMarked, jobMark, postOrDm, trackProgress } from './reply.js';
+import { findMarked, jobMark, postOrDm, threadOf, trackProgress } from './reply.js';
 import type { Surface } from './surfaces.js';
 
 export const SOMETHING_WENT_WRONG = `:x: Something went wrong on my side; the details are in my log. Check with /expire list before trying again.`;
@@ -233,7 +233,7 @@ export async function sayOnceInThread(
   message: Message,
 ): Promise<string | undefined> {
   if (job.notes.resultTs) return job.notes.resultTs;
-  const where = { channel: to.channelId, ...(to.messageTs ? { thread_ts: to.messageTs } : {}) };
+  const where = threadOf(to);
   const posted = await postOrDm(deps.slack, where, to.userId, message, deps.logger);
   if (posted === 'retry') throw new Error('Slack did not take a job message');
   const ts = posted === 'lost' ? undefined : posted.ts;

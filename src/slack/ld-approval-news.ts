@@ -11,7 +11,7 @@ import { textMessage } from './blocks/text.js';
 import type { ListenerDeps } from './context.js';
 import { BLOCKS } from './ids.js';
 import type { LinkAwareJob } from './link-hold.js';
-import { dropBlock, postOrDm } from './reply.js';
+import { dropBlock, postOrDm, threadOf } from './reply.js';
 
 const ldApprovalNewsPayload = z.object({ id: z.string(), news: ldApprovalNewsSchema });
 
@@ -38,11 +38,7 @@ export function ldApprovalNewsJob(deps: ListenerDeps): LinkAwareJob {
         news.kind === 'completed'
           ? LD_APPROVAL_NEWS.expiryNotSet(approval)
           : LD_APPROVAL_NEWS.notApplied(approval);
-      const where = {
-        channel: approval.channelId,
-        ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
-      };
-      await postOrDm(deps.slack, where, approval.who.userId, textMessage(text), deps.logger);
+      await postOrDm(deps.slack, threadOf(approval), approval.who.userId, textMessage(text), deps.logger);
       if (news.kind !== 'completed') return;
       await retireReviewButtons(approval, deps);
       await deps.ldApprovals.settle(approval, news);

@@ -12,6 +12,12 @@ export interface Destination {
   fallback: (message: Message) => Promise<unknown>;
 }
 
+/** Where a message about something said in a channel goes: that message's thread, if it has one. */
+export const threadOf = (a: { channelId: string; messageTs?: string }) => ({
+  channel: a.channelId,
+  ...(a.messageTs ? { thread_ts: a.messageTs } : {}),
+});
+
 /** chat.update errors saying the message is no longer there to update. */
 const GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
 

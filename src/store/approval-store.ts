@@ -34,7 +34,8 @@ function toApproval(row: Selectable<ApprovalsTable>): Approval {
 
 /** What became of a vote: counted (and whether it completed the request), or why not. */
 export type VoteResult =
-  | { counted: true; approval: Approval; enough: boolean }
+  /** `counting`: the votes that count now (of approvers Slack still lists). */
+  | { counted: true; approval: Approval; counting: number; enough: boolean }
   | { counted: false; approval: Approval | undefined };
 
 /** How many times a vote is tried again when another vote changed the request meanwhile. */
@@ -102,7 +103,7 @@ export class ApprovalStore {
       const approval = row && toApproval(row);
       if (!row || !approval || approval.state !== 'pending') return { counted: false, approval };
       if (approval.votes.some((v) => v.userId === vote.userId)) return { counted: false, approval };
-      const { votes, enough } = withVote(approval, vote, lapsed);
+      const { votes, counting, enough } = withVote(approval, vote, lapsed);
       const updated = await this.db
         .updateTable('approvals')
         .set({
@@ -119,6 +120,7 @@ export class ApprovalStore {
         return {
           counted: true,
           approval: { ...approval, votes, state: enough ? 'approved' : 'pending' },
+          counting,
           enough,
         };
     }

@@ -58,6 +58,7 @@ describe('approvals', () => {
   it('counts distinct approvers, knows when it is too late, and when to remind', () => {
     expect(withVote({ votes: [], needed: 2 }, { userId: 'U2', at: 5 })).toEqual({
       votes: [{ userId: 'U2', at: 5 }],
+      counting: 1,
       enough: false,
     });
     expect(withVote({ votes: [{ userId: 'U2', at: 5 }], needed: 2 }, { userId: 'U2', at: 6 }).enough).toBe(
@@ -66,10 +67,17 @@ describe('approvals', () => {
     expect(withVote({ votes: [{ userId: 'U2', at: 5 }], needed: 2 }, { userId: 'U3', at: 6 }).enough).toBe(
       true,
     );
-    // U2 has left APPROVERS since: their vote is dropped, U3's alone is not enough.
+    // U2 has left APPROVERS since: their vote stays recorded but does not count; U3's alone is not enough.
     expect(
       withVote({ votes: [{ userId: 'U2', at: 5 }], needed: 2 }, { userId: 'U3', at: 6 }, new Set(['U2'])),
-    ).toEqual({ votes: [{ userId: 'U3', at: 6 }], enough: false });
+    ).toEqual({
+      votes: [
+        { userId: 'U2', at: 5 },
+        { userId: 'U3', at: 6 },
+      ],
+      counting: 1,
+      enough: false,
+    });
     expect(tooLate({ request: { ...request('add'), expiresAt: 100 } }, 100)).toBe(true);
     expect(tooLate({ request: { ...request('add'), expiresAt: 101 } }, 100)).toBe(false);
     expect(tooLate({ request: request('extend') }, 100)).toBe(false);

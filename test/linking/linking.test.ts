@@ -585,4 +585,22 @@ describe('an approval in Slack, acting as the person', () => {
     expect(approveButton(request)).toBeUndefined();
     expect(allText(request)).toContain('could not be applied');
   });
+
+  it('approved while the requester’s link is gone, and dropped after the expiry it asked for: said as too late', async () => {
+    await link(ctx, ADA, ALICE);
+    await expire(ctx, 'flag new-checkout sandy in 5 minutes');
+    const request = await requestMessage();
+    await expire(ctx, 'unlink');
+    await slack.waitFor(() => slack.responseUrlPosts.find((p) => allText(p.body).includes('Unlinked')));
+    await approveAsBob(request);
+    await held(ctx, LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS));
+    ctx.clock += LINK_WAIT_MS + 1;
+    await ctx.bot.work.runNow((await waits(ctx)).map((w) => w.job_id));
+    await slack.waitFor(() => dmsTo(ALICE.id).find((t) => t.includes('Ask again with a new time')));
+    await ctx.bot.work.idle();
+    expect(expiryPatches()).toEqual([]);
+    const row = await ctx.database.db.selectFrom('approvals').select('state').executeTakeFirstOrThrow();
+    expect(row.state).toBe('too-late');
+    expect(approveButton(request)).toBeUndefined();
+  });
 });

@@ -19,7 +19,7 @@ import { failedMessage, type Message, resultMessage } from '../../blocks/result.
 import { textMessage } from '../../blocks/text.js';
 import type { ListenerDeps } from '../../context.js';
 import type { LinkAwareJob } from '../../link-hold.js';
-import { postOrDm } from '../../reply.js';
+import { postOrDm, threadOf } from '../../reply.js';
 
 /** The request, and its requester (who hears what could not be done). */
 export const approvalApplyPayload = z.object({ id: z.string(), requester: z.string() });
@@ -34,21 +34,19 @@ export function approvalApplyJob(deps: ListenerDeps): LinkAwareJob {
   return {
     /**
      * The requester's link went (unlinked, or a renewal refused) and they did not link again in
-     * time: nothing was sent; the thread and the request's message say so, and it is settled.
+     * time: nothing was sent. Settled first (one job, once), then said in the thread and on the
+     * request's message; too late by now, it is said as such.
      */
     async dropped(job) {
       const { id } = approvalApplyPayload.parse(job.payload);
       const next = await deps.approvals.approved(id);
-      if (next.kind !== 'send') return;
+      if (next.kind === 'not-approved') return;
+      if (next.kind === 'too-late') return tooLate(next.approval, deps);
       const { approval } = next;
-      const where = {
-        channel: approval.channelId,
-        ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
-      };
-      const text = LINK_MESSAGES.approvedNotSent(approval.who.userId, LINK_WAIT_MS);
-      await postOrDm(deps.slack, where, approval.who.userId, textMessage(text), deps.logger);
-      await deps.approvals.settle(approval, 'failed');
+      if (!(await deps.approvals.settle(approval, 'failed'))) return;
       await showApproval(deps.slack, { ...approval, state: 'failed' }, deps.logger);
+      const text = LINK_MESSAGES.approvedNotSent(approval.who.userId, LINK_WAIT_MS);
+      await postOrDm(deps.slack, threadOf(approval), approval.who.userId, textMessage(text), deps.logger);
     },
     async run(job, ctx) {
       const { id, requester } = approvalApplyPayload.parse(job.payload);
@@ -58,8 +56,7 @@ export function approvalApplyJob(deps: ListenerDeps): LinkAwareJob {
         const next = await deps.approvals.approved(id);
         if (next.kind === 'not-approved') return 'done';
         if (next.kind === 'too-late') {
-          await showApproval(deps.slack, next.approval, deps.logger);
-          await dm({ text: APPROVAL_NEWS.tooLate(next.approval) });
+          await tooLate(next.approval, deps);
           return 'done';
         }
         const { approval, held } = next;
@@ -78,6 +75,12 @@ export function approvalApplyJob(deps: ListenerDeps): LinkAwareJob {
       });
     },
   };
+}
+
+/** Approved after the expiry it asked for had passed: shown in place, and the requester told. */
+async function tooLate(approval: Approval, deps: ListenerDeps): Promise<void> {
+  await showApproval(deps.slack, approval, deps.logger);
+  await deps.slack.chat.postMessage({ channel: approval.who.userId, text: APPROVAL_NEWS.tooLate(approval) });
 }
 
 /** Records what became of the approved change and says it: in the thread, in place, to the requester. */

@@ -107,7 +107,7 @@ export function approvalVoteJob(deps: ListenerDeps): JobKind {
         return 'done';
       }
       await showApproval(deps.slack, outcome.approval, deps.logger);
-      await tell(textMessage(APPROVAL_NEWS.counted(outcome.approval.needed, outcome.approval.votes.length)));
+      await tell(textMessage(APPROVAL_NEWS.counted(outcome.approval.needed, outcome.counting)));
       return 'done';
     }),
   );

@@ -12,7 +12,7 @@ import { clicker, clickJob } from '../../clicks.js';
 import type { ListenerDeps } from '../../context.js';
 import { ACTIONS } from '../../ids.js';
 import { retireReviewButtons } from '../../ld-approval-news.js';
-import { postOrDm } from '../../reply.js';
+import { postOrDm, threadOf } from '../../reply.js';
 import type { Router } from '../../router.js';
 import { takeOnClick } from '../../submit.js';
 
@@ -72,12 +72,9 @@ export function ldReviewJob(deps: ListenerDeps): JobKind {
       return 'done';
     }
     await deps.ldApprovalStore.checkSoon(ref, deps.now().getTime());
-    const where = {
-      channel: approval.channelId,
-      ...(approval.messageTs ? { thread_ts: approval.messageTs } : {}),
-    };
     const said = textMessage(LD_REVIEW.sent(p.who.userId, p.kind));
-    if ((await postOrDm(deps.slack, where, p.who.userId, said, deps.logger)) === 'retry') await tell(said);
+    if ((await postOrDm(deps.slack, threadOf(approval), p.who.userId, said, deps.logger)) === 'retry')
+      await tell(said);
     return 'done';
   });
 }
