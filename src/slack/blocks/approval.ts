@@ -296,7 +296,7 @@ export function homeApprovalBlocks(
       // Too many targets to name here: the request's message lists each one.
       const all = namedInline(a.request.targets.map(targetLabel))
         ? ''
-        : ` Each target is listed in its message in <#${a.channelId}>.`;
+        : ` Each target is listed in its message in <#${a.channelId}> (and its thread).`;
       blocks.push(
         section(`<@${a.who.userId}> asks to ${describeRequest(a.request)}.${all}`.slice(0, 2_900)),
         approvalButtons(a.id, `${BLOCKS.approvalActions}_home_${i}`),

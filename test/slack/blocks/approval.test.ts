@@ -149,7 +149,9 @@ describe('homeApprovalBlocks', () => {
     const [manyLine, fewLine] = sections({
       blocks: homeApprovalBlocks({ awaiting: [many, few], asked: [] }, 5),
     });
-    expect(manyLine).toMatch(/and \d+ more on flag .*\. Each target is listed in its message in <#C1>\.$/);
+    expect(manyLine).toMatch(
+      /and \d+ more on flag .*\. Each target is listed in its message in <#C1> \(and its thread\)\.$/,
+    );
     expect(fewLine).not.toContain('Each target is listed');
   });
 });

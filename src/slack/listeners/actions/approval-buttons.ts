@@ -34,7 +34,8 @@ export const decisionSchema = clickSchema.extend({
 export type DecisionPayload = z.input<typeof decisionSchema>;
 
 /**
- * Approve and Decline on a request in the channel, Withdraw in the requester's private answer.
+ * Approve and Decline on a request (in the channel or on the Home tab), Withdraw in the requester's
+ * private answer and on their Home tab.
  * Each click is written down as a job keyed by the request, the clicker and the click (a
  * redelivered click is the same job), so a click that is refused (not an approver, the requester)
  * never swallows an approver's; Decline opens its form first (nothing slow before views.open).
