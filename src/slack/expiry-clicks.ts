@@ -13,6 +13,7 @@ import type { Message } from './blocks/result.js';
 import { textMessage } from './blocks/text.js';
 import type { ListenerDeps } from './context.js';
 import { type HomeDeps, publishHome } from './home.js';
+import { watchedVisibleTo } from './member-channels.js';
 
 /**
  * Where a change on a known expiry was asked: a reminder (updated in place), an after-expiry
@@ -87,6 +88,10 @@ export async function clickedChange(
       },
       holdId: holdId ?? randomUUID(),
       words: ctx.words,
+      // From Home, a watched expiry's request goes to a watching channel the clicker is in.
+      ...(ctx.from === 'home' && expiry.watched && ctx.deps.approvals.configured
+        ? { theirWatching: (await watchedVisibleTo(ctx.deps, ctx.who.userId)).channels }
+        : {}),
     },
     ctx.deps,
   );

@@ -138,13 +138,18 @@ export class WatchStore {
     return rows.map((r) => r.channel_id);
   }
 
-  /** The channel that has watched `e` longest (of two at once, the first by id); none when unwatched. */
-  async firstWatching(e: EnvironmentRef): Promise<string | undefined> {
+  /**
+   * Of `among`, the channel that has watched `e` longest (of two at once, the first by id); none
+   * when none of them watches it.
+   */
+  async firstWatching(e: EnvironmentRef, among: readonly string[]): Promise<string | undefined> {
+    if (among.length === 0) return undefined;
     const row = await this.db
       .selectFrom('watches')
       .select('channel_id')
       .where('project_key', '=', e.projectKey)
       .where('environment_key', '=', e.environmentKey)
+      .where('channel_id', 'in', [...among])
       .orderBy('created_at')
       .orderBy('channel_id')
       .limit(1)

@@ -481,6 +481,7 @@ describe('approvals in Slack (one approver needed)', () => {
 
   it('Cancel expiry on Home, on an expiry of a watched environment: asked in the channel that watched it first, applied once approved', async () => {
     const value = await watchedExpiry();
+    slack.memberships.set(ALICE.id, ['C1', 'C9']);
     await chooseOnHome(slack, ctx.bot.url, ALICE, value);
     const message = await slack.waitFor(() =>
       slack.messages.find((m) => m.text?.includes('asks for approval')),
@@ -505,6 +506,20 @@ describe('approvals in Slack (one approver needed)', () => {
     await ctx.bot.work.idle();
     expect(ld.expiringTargets('flag', PROJECT, 'new-checkout', 'production')).toEqual([]);
     expect(expiryPatches()).toHaveLength(1);
+  });
+
+  it('Cancel expiry on Home, on a watched expiry: never asked in a watching channel the clicker is not in', async () => {
+    const value = await watchedExpiry();
+    slack.memberships.set(ALICE.id, ['C1']); // not in C9, which watched first
+    await chooseOnHome(slack, ctx.bot.url, ALICE, value);
+    const message = await slack.waitFor(() =>
+      slack.messages.find((m) => m.text?.includes('asks for approval')),
+    );
+    expect(message.channel).toBe('C1');
+    await ctx.bot.work.idle();
+    expect(slack.messages.filter((m) => m.channel === 'C9' && m.text?.includes('asks for approval'))).toEqual(
+      [],
+    );
   });
 
   it('Cancel expiry on Home, on a watched expiry whose environment no channel watches any more: told plainly to use /expire in a channel', async () => {

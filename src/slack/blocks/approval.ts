@@ -244,7 +244,7 @@ export const APPROVAL_NEWS = {
   unposted: (channelId: string, why: string) =>
     `:x: I could not show your request to its approvers in <#${channelId}> (${why}), so I withdrew it and nothing was changed. Ask in a channel where I am a member and the approvers can see it (or /invite me here).`,
   nowhere:
-    ':x: This expiry was set in LaunchDarkly and no channel watches its environment any more, so there is no channel where its approvers would see your request: I withdrew it and nothing was changed. Ask for it with `/expire` in a channel where the approvers can see it.',
+    ':x: This expiry was set in LaunchDarkly and no channel of yours watches its environment (any more), so there is no channel where you and its approvers would see your request: I withdrew it and nothing was changed. Ask for it with `/expire` in a channel where the approvers can see it.',
   approving: ":white_check_mark: Approved: I am applying it now; the result will be in the request's thread.",
   counted: (needed: number, have: number) =>
     `:white_check_mark: Your approval is counted (${have} of ${needed}); it waits for another approver.`,
