@@ -1,6 +1,11 @@
 import type { LaunchDarklyClient } from '../launchdarkly/client.js';
 import { LdNetworkError } from '../launchdarkly/errors.js';
-import { LD_OAUTH_PATHS, type LdOAuth, LdOAuthRefusedError } from '../launchdarkly/oauth.js';
+import {
+  LD_OAUTH_PATHS,
+  type LdOAuth,
+  LdOAuthRefusedError,
+  OAUTH_CLIENT_REFUSED,
+} from '../launchdarkly/oauth.js';
 import type { Logger } from '../log.js';
 import type { Link, LinkStore } from '../store/link-store.js';
 
@@ -154,7 +159,7 @@ export class ActAs {
       }
       throw new LdNetworkError(
         { method: 'POST', path: LD_OAUTH_PATHS.token, actor: 'person' },
-        'OAUTH',
+        refused?.refusal === 'client' ? OAUTH_CLIENT_REFUSED : 'OAUTH',
         refused?.message,
       );
     }

@@ -13,6 +13,7 @@ import {
   LdUnprocessableError,
   needsApproval,
 } from '../launchdarkly/errors.js';
+import { OAUTH_CLIENT_REFUSED } from '../launchdarkly/oauth.js';
 
 /** User-facing sentences for LaunchDarkly failures; tests assert these. */
 export const LD_MESSAGES = {
@@ -36,6 +37,8 @@ export const LD_MESSAGES = {
     `${r.kind} ${r.key} changed in LaunchDarkly while I was working on it. Try again.`,
   rateLimited: 'LaunchDarkly is rate limiting the bot; I retried and gave up. Try again in a minute.',
   unreachable: 'LaunchDarkly could not be reached. Try again in a minute.',
+  oauthClientRefused:
+    "LaunchDarkly refused my OAuth client, so I could not renew your linked account's access: tell whoever runs me (LD_OAUTH_CLIENT_ID / LD_OAUTH_CLIENT_SECRET). Your link is kept.",
   serverError: 'LaunchDarkly had an internal error. Try again in a minute.',
   shape: (r: ResourceRef) =>
     `LaunchDarkly answered in a way I didn't expect; check what happened with /expire list ${r.kind} ${r.key}.`,
@@ -68,7 +71,10 @@ export function describeLdError(error: LdError, resource: ResourceRef): string {
   if (error instanceof LdNotFoundError) return LD_MESSAGES.notFound(resource);
   if (error instanceof LdConflictError) return LD_MESSAGES.conflict(resource);
   if (error instanceof LdRateLimitError) return LD_MESSAGES.rateLimited;
-  if (error instanceof LdNetworkError) return LD_MESSAGES.unreachable;
+  if (error instanceof LdNetworkError)
+    return error.networkCode === OAUTH_CLIENT_REFUSED
+      ? LD_MESSAGES.oauthClientRefused
+      : LD_MESSAGES.unreachable;
   if (error instanceof LdServerError) return LD_MESSAGES.serverError;
   if (error instanceof LdResponseShapeError) return LD_MESSAGES.shape(resource);
   if (error instanceof LdBadRequestError || error instanceof LdUnprocessableError) {

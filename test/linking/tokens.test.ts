@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { LD_MESSAGES } from '../../src/services/ld-errors.js';
 import { LINK_WAIT_MS } from '../../src/services/linking.js';
 import { LINK_MESSAGES } from '../../src/slack/blocks/link.js';
 import { type BotPerTest, botPerTest, fakesPerFile } from '../helpers/bot-per-test.js';
 import { DATABASES } from '../helpers/databases.js';
 import type { Fault } from '../helpers/fake-launchdarkly.js';
 import { ADA, type FakeMember } from '../helpers/fake-ld-oauth.js';
+import { hurryRetries } from '../helpers/hurry-retries.js';
 import { linkAccount, linkingEnv } from '../helpers/linking.js';
 import { allText } from '../helpers/message-text.js';
 import { ALICE, BOB, usersOf } from '../helpers/people.js';
@@ -118,6 +120,28 @@ describe('a token refresh LaunchDarkly does not complete keeps the link (PRODUCT
       await keptAndRetried();
     },
   );
+
+  it('the OAuth client refused on every try: the person hears it is the bot’s configuration, not that LaunchDarkly is down; the link kept', async () => {
+    await link(ctx, ADA);
+    ctx.clock += H;
+    ld.fail({ match: refreshes, status: 400, body: { error: 'unauthorized_client' }, times: 100 });
+    const stop = hurryRetries(ctx.databaseUrl.slice('sqlite:'.length));
+    try {
+      await expire(ctx, CHANGE);
+      const told = await slack.waitFor(
+        () =>
+          slack.messages.find(
+            (m) => m.channel === 'C1' && allText(m).includes(LD_MESSAGES.oauthClientRefused),
+          ),
+        RETRY_WAIT_MS,
+      );
+      expect(allText(told)).not.toContain(LD_MESSAGES.unreachable);
+    } finally {
+      stop();
+    }
+    expect(await linkRows(ctx)).toHaveLength(1);
+    expect(ld.patches()).toEqual([]);
+  });
 
   it('a wrong LD_OAUTH_CLIENT_SECRET (401 invalid_client): logged as configuration, never the secret; links kept and the change runs once it is right', async () => {
     await link(ctx, ADA);
