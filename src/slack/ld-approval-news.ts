@@ -160,7 +160,7 @@ export async function retireReviewButtons(
 ) {
   if (!approval.messageTs) return;
   const at = { channel: approval.channelId, ts: approval.messageTs };
-  await dropBlock(deps.slack, at, BLOCKS.ldReviewActions, deps.logger);
+  await dropBlock(deps.slack, at, { id: BLOCKS.ldReviewActions, value: approval.id }, deps.logger);
 }
 
 /** "Ariel Flores" for a member id; the id's owner unnamed when LaunchDarkly can't say. */

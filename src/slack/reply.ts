@@ -279,32 +279,44 @@ export async function postOrDm(
 }
 
 /**
- * Takes one block (spent buttons, say) out of a message the bot posted and leaves the rest as it
- * was: read back with conversations.history, updated in place. Best effort — a message gone, in a
- * thread or unreadable stays as it is (logged), and its buttons still answer that they are spent.
+ * Takes one block (spent buttons, say, whose value is `value`) out of a message the bot posted —
+ * the message at `at`, or one in its thread (a result posted under an approval's request) — and
+ * leaves the rest as it was: read back from Slack, updated in place. Best effort: a message gone
+ * or unreadable stays as it is (logged), and its buttons still answer that they are spent.
  */
 export async function dropBlock(
   slack: Pick<WebClient, 'chat' | 'conversations'>,
   at: { channel: string; ts: string },
-  blockId: string,
+  block: { id: string; value: string },
   logger: Logger,
 ): Promise<void> {
+  const holds = (m: { blocks?: unknown[] }) =>
+    ((m.blocks ?? []) as Array<{ block_id?: string; elements?: Array<{ value?: string }> }>).some(
+      (b) => b.block_id === block.id && b.elements?.some((e) => e.value === block.value),
+    );
   try {
-    const answer = await slack.conversations.history({
+    const top = await slack.conversations.history({
       channel: at.channel,
       latest: at.ts,
       oldest: at.ts,
       inclusive: true,
       limit: 1,
     });
-    const message = answer.messages?.find((m) => m.ts === at.ts);
-    const blocks = (message?.blocks ?? []) as KnownBlock[];
-    if (!blocks.some((b) => b.block_id === blockId)) return;
+    let message = top.messages?.find((m) => m.ts === at.ts && holds(m));
+    if (!message) {
+      const thread = await slack.conversations.replies({ channel: at.channel, ts: at.ts, limit: 200 });
+      message = thread.messages?.find((m) => holds(m));
+    }
+    if (!message?.ts) {
+      logger.info({ channel: at.channel, ts: at.ts, block: block.id }, 'no spent buttons found to take off');
+      return;
+    }
+    const blocks = (message.blocks ?? []) as KnownBlock[];
     await slack.chat.update({
       channel: at.channel,
-      ts: at.ts,
-      text: message?.text ?? '',
-      blocks: blocks.filter((b) => b.block_id !== blockId),
+      ts: message.ts,
+      text: message.text ?? '',
+      blocks: blocks.filter((b) => b.block_id !== block.id),
     });
   } catch (error) {
     logger.warn(

@@ -308,6 +308,8 @@ export class FakeSlack {
         return this.userConversations(args);
       case 'conversations.history':
         return this.history(args);
+      case 'conversations.replies':
+        return this.replies(args);
       case 'chat.postMessage':
       case 'chat.postEphemeral': {
         const problems = this.check(method, args);
@@ -411,6 +413,29 @@ export class FakeSlack {
         is_archived: false,
       })),
       response_metadata: { next_cursor: next < all.length ? `dXNlcjo${next}` : '' },
+    };
+  }
+
+  /**
+   * conversations.replies as Slack documents it: the message at `ts` and its thread, oldest first
+   * (one page: tests' threads are short); `thread_not_found` when there is no such message.
+   */
+  private replies(args: Record<string, any>): Record<string, any> {
+    if (!args.channel) return { ok: false, error: 'channel_not_found' };
+    if (this.notInChannel.has(args.channel)) return { ok: false, error: 'not_in_channel' };
+    const inChannel = this.messages.filter((m) => m.channel === args.channel && !m.ephemeral);
+    if (!inChannel.some((m) => m.ts === args.ts)) return { ok: false, error: 'thread_not_found' };
+    const thread = inChannel.filter((m) => m.ts === args.ts || m.thread_ts === args.ts);
+    return {
+      ok: true,
+      messages: thread.map((m) => ({
+        type: 'message',
+        ts: m.ts,
+        ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+        text: m.text,
+        ...(m.blocks ? { blocks: m.blocks } : {}),
+      })),
+      has_more: false,
     };
   }
 

@@ -232,3 +232,51 @@ describe('LaunchDarkly approvals, acting as the person', () => {
     expect(ld.requests.filter((r) => r.path.endsWith('/reviews'))).toEqual([]);
   });
 });
+
+describe('a change approved in Slack that LaunchDarkly then holds for its own approval', () => {
+  const ctx = botPerTest(fakes, {
+    databaseUrl: sqliteUrl,
+    env: {
+      ...linkingEnv('person'),
+      CHANGE_POLICY: '*/*=*',
+      APPROVERS: '*/production=U2',
+      PROTECTED_ENVIRONMENTS: 'none',
+    },
+  });
+  beforeEach(() => guardedFlagAndLinks(ctx));
+
+  it('its review buttons, on the result in the Slack request’s thread, are taken off once LaunchDarkly decides', async () => {
+    await postSigned(
+      ctx.bot.url,
+      commandBody({
+        text: `flag gated newbie in 2 weeks --grant --variation on --project ${GUARDED}`,
+        response_url: slack.responseUrl(),
+      }),
+    );
+    const asked = await slack.waitFor(() =>
+      slack.messages.find((m) => m.channel === 'C1' && !m.thread_ts && m.text?.includes('asks for approval')),
+    );
+    const approve = asked
+      .blocks!.flatMap((b: any) => b.elements ?? [])
+      .find((e: any) => e.action_id === ACTIONS.approvalApprove);
+    await clickButton(ctx.bot.url, {
+      user: BOB,
+      actionId: ACTIONS.approvalApprove,
+      value: approve.value,
+      channel: 'C1',
+      messageTs: asked.ts,
+      triggerId: slack.trigger(),
+      responseUrl: slack.responseUrl(),
+    });
+    const result = await slack.waitFor(() =>
+      slack.messages.find((m) => m.thread_ts === asked.ts && buttonsOf(m).includes(ACTIONS.ldReviewApprove)),
+    );
+    await ctx.bot.work.idle();
+    const [request] = ld.approvals.list();
+    ld.approvals.remove(request!.id);
+    ctx.clock += LD_CHECK_EVERY_MS;
+    await follow(ctx);
+    expect(buttonsOf(result)).toEqual([]);
+    expect(allText(result)).toContain('approval request');
+  });
+});
