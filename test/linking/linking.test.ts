@@ -539,6 +539,23 @@ describe('an approval in Slack, acting as the person', () => {
     expect(res.status).toBe(200);
   }
 
+  /**
+   * Alice (linked) asks for a change `when`; she unlinks; Bob approves; the apply waits for her
+   * link, which does not come within LINK_WAIT_MS, and looks again now. The request's message.
+   */
+  async function approvedThenLinkGone(when: string) {
+    await link(ctx, ADA, ALICE);
+    await expire(ctx, `flag new-checkout sandy ${when}`);
+    const request = await requestMessage();
+    await expire(ctx, 'unlink');
+    await slack.waitFor(() => slack.responseUrlPosts.find((p) => allText(p.body).includes('Unlinked')));
+    await approveAsBob(request);
+    await held(ctx, LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS));
+    ctx.clock += LINK_WAIT_MS + 1;
+    await ctx.bot.work.runNow((await waits(ctx)).map((w) => w.job_id)); // its next look, now
+    return request;
+  }
+
   it("is applied with the requester's token, not the approver's nor the bot's", async () => {
     await link(ctx, ADA, ALICE);
     await expire(ctx, 'flag new-checkout sandy in 2 weeks');
@@ -565,15 +582,7 @@ describe('an approval in Slack, acting as the person', () => {
   });
 
   it('approved while the requester’s link is gone and not renewed in time: nothing sent, the thread and the request say so', async () => {
-    await link(ctx, ADA, ALICE);
-    await expire(ctx, 'flag new-checkout sandy in 2 weeks');
-    const request = await requestMessage();
-    await expire(ctx, 'unlink');
-    await slack.waitFor(() => slack.responseUrlPosts.find((p) => allText(p.body).includes('Unlinked')));
-    await approveAsBob(request);
-    await held(ctx, LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS));
-    ctx.clock += LINK_WAIT_MS + 1;
-    await ctx.bot.work.runNow((await waits(ctx)).map((w) => w.job_id)); // its next look, now
+    const request = await approvedThenLinkGone('in 2 weeks');
     const notSent = LINK_MESSAGES.approvedNotSent(ALICE.id, LINK_WAIT_MS);
     await slack.waitFor(() =>
       slack.messages.find((m) => m.thread_ts === request.ts && allText(m).includes(notSent)),
@@ -587,15 +596,7 @@ describe('an approval in Slack, acting as the person', () => {
   });
 
   it('approved while the requester’s link is gone, and dropped after the expiry it asked for: said as too late', async () => {
-    await link(ctx, ADA, ALICE);
-    await expire(ctx, 'flag new-checkout sandy in 5 minutes');
-    const request = await requestMessage();
-    await expire(ctx, 'unlink');
-    await slack.waitFor(() => slack.responseUrlPosts.find((p) => allText(p.body).includes('Unlinked')));
-    await approveAsBob(request);
-    await held(ctx, LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS));
-    ctx.clock += LINK_WAIT_MS + 1;
-    await ctx.bot.work.runNow((await waits(ctx)).map((w) => w.job_id));
+    const request = await approvedThenLinkGone('in 5 minutes');
     await slack.waitFor(() => dmsTo(ALICE.id).find((t) => t.includes('Ask again with a new time')));
     await ctx.bot.work.idle();
     expect(expiryPatches()).toEqual([]);
