@@ -111,9 +111,13 @@ export class Approvals {
       .slice(0, limit);
   }
 
-  /** The request's message is in the channel: its buttons are how approvers act. */
-  async posted(id: string, channelId: string, messageTs: string): Promise<void> {
+  /**
+   * The request's message is in the channel: its buttons are how approvers act. The request as it
+   * stands once noted (an approver may have acted on the message already).
+   */
+  async posted(id: string, channelId: string, messageTs: string): Promise<Approval | undefined> {
     await this.deps.approvals.setMessage(id, channelId, messageTs);
+    return this.deps.approvals.get(id);
   }
 
   async vote(id: string, clicker: Requester): Promise<VoteOutcome> {

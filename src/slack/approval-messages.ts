@@ -86,7 +86,13 @@ export async function announceApproval(
         ...list,
         unfurl_links: false,
       });
-    await deps.approvals.posted(approval.id, approval.channelId, ts);
+    const noted = await deps.approvals.posted(approval.id, approval.channelId, ts);
+    if (noted && noted.state !== 'pending') {
+      // Decided on its message before it was noted: shown in place now, and said.
+      await showApproval(surface.client, noted, deps.logger);
+      await surface.tell(approvalDecidedMessage(noted));
+      return;
+    }
   }
   await surface.tell(approvalWaitingMessage(approval));
 }

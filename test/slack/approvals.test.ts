@@ -354,6 +354,56 @@ describe('approvals in Slack (one approver needed)', () => {
     expect(told).toHaveLength(1);
   });
 
+  it('a request decided on its message before the message is noted: shown in place at once, and the requester told so, not that it waits', async () => {
+    const store = new ApprovalStore(ctx.database.db);
+    await store.create(
+      {
+        id: 'a-race',
+        who: { userId: 'U1', userName: 'alice', channelId: 'C1' },
+        request: {
+          verb: 'add',
+          resource: FLAG,
+          targets: [{ contextKind: 'user', key: 'sandy' }],
+          expiresAt: T0 + 48 * H,
+          targetType: 'included',
+          grant: false,
+          comment: 'via Slack by @alice (U1)',
+        },
+        approvers: ['U2'],
+        needed: 1,
+        channelId: 'C1',
+        createdAt: T0,
+        expiresAt: T0 + 24 * H,
+      },
+      T0,
+    );
+    // Bob declines from the message the moment it is in the channel, before the job notes it.
+    const client = ctx.bot.app.client;
+    const racing = {
+      ...client,
+      chat: {
+        ...client.chat,
+        postMessage: async (args: Parameters<typeof client.chat.postMessage>[0]) => {
+          const posted = await client.chat.postMessage(args);
+          await store.move('a-race', 'pending', 'declined', T0 + 1, { userId: 'U2', reason: 'no' });
+          return posted;
+        },
+      },
+    } as WebClient;
+    const { told, surface } = recordingSurface(racing);
+    await announceApproval((await store.get('a-race'))!, surface, {
+      approvals: approvalsOf(store),
+      logger: silent,
+    });
+    const message = slack.messages.find(
+      (m) => m.text?.includes('asks for approval') || allText(m).includes('Declined'),
+    )!;
+    expect(allText(message)).toContain('Declined by <@U2>');
+    expect((message.blocks ?? []).filter((b: any) => b.type === 'actions')).toEqual([]);
+    expect(JSON.stringify(told)).toContain('Declined');
+    expect(JSON.stringify(told)).not.toContain('waits for approval');
+  });
+
   it('the form is held the same way, its reason shown to the approvers', async () => {
     const res = await submitFormIn(slack, ctx.bot.url);
     expect(res.status).toBe(200);
