@@ -41,7 +41,7 @@ export async function announceApproval(
       await deps.approvals.withdraw(approval.id, approval.who.userId);
       await surface.tell(textMessage(APPROVAL_NEWS.unposted(approval.channelId, why)));
     };
-    // Asked from the Home tab on an expiry of an environment no channel watches any more.
+    // Asked from the Home tab on a watched expiry whose environment no channel of theirs watches.
     if (!approval.channelId) {
       await deps.approvals.withdraw(approval.id, approval.who.userId);
       await surface.tell(textMessage(APPROVAL_NEWS.nowhere));
