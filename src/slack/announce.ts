@@ -233,8 +233,7 @@ export async function sayOnceInThread(
   message: Message,
 ): Promise<string | undefined> {
   if (job.notes.resultTs) return job.notes.resultTs;
-  const where = threadOf(to);
-  const posted = await postOrDm(deps.slack, where, to.userId, message, deps.logger);
+  const posted = await postOrDm(deps.slack, threadOf(to), to.userId, message, deps.logger);
   if (posted === 'retry') throw new Error('Slack did not take a job message');
   const ts = posted === 'lost' ? undefined : posted.ts;
   if (ts) await job.note({ resultTs: ts });

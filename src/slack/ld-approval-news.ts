@@ -27,21 +27,21 @@ export const LATE_EXPIRY_MS = 60_000;
 export function ldApprovalNewsJob(deps: ListenerDeps): LinkAwareJob {
   return {
     /**
-     * The requester never linked (LD_ACT_AS=person) while the expiry of an applied request waited:
-     * the targets have access and no expiry, and the thread and the requester hear exactly that.
+     * The requester never linked (LD_ACT_AS=person) while the request waited for them: applied,
+     * its targets have access and no expiry (settled first, once, then said); approved, it is not
+     * applied (followed on). The thread and the requester hear exactly that.
      */
     async dropped(job) {
       const { id, news } = ldApprovalNewsPayload.parse(job.payload);
       const approval = await deps.ldApprovals.get(id);
-      if (!approval) return;
-      const text =
-        news.kind === 'completed'
-          ? LD_APPROVAL_NEWS.expiryNotSet(approval)
-          : LD_APPROVAL_NEWS.notApplied(approval);
+      if (approval?.state !== 'open') return;
+      const completed = news.kind === 'completed';
+      if (completed && !(await deps.ldApprovals.settle(approval, news))) return;
+      const text = completed
+        ? LD_APPROVAL_NEWS.expiryNotSet(approval)
+        : LD_APPROVAL_NEWS.notApplied(approval);
       await postOrDm(deps.slack, threadOf(approval), approval.who.userId, textMessage(text), deps.logger);
-      if (news.kind !== 'completed') return;
-      await retireReviewButtons(approval, deps);
-      await deps.ldApprovals.settle(approval, news);
+      if (completed) await retireReviewButtons(approval, deps);
     },
     async run(job, ctx) {
       const { id, news } = ldApprovalNewsPayload.parse(job.payload);
