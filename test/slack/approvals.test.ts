@@ -304,6 +304,30 @@ describe('approvals in Slack (one approver needed)', () => {
     expect(expiryPatches()).toHaveLength(1);
   });
 
+  /** Alice's pending request `id` in C1 (bob approves), to schedule `keys` (sandy) in production. */
+  const pendingIn = (store: ApprovalStore, id: string, keys = ['sandy']) =>
+    store.create(
+      {
+        id,
+        who: { userId: 'U1', userName: 'alice', channelId: 'C1' },
+        request: {
+          verb: 'add',
+          resource: FLAG,
+          targets: keys.map((key) => ({ contextKind: 'user', key })),
+          expiresAt: T0 + 48 * H,
+          targetType: 'included',
+          grant: false,
+          comment: 'via Slack by @alice (U1)',
+        },
+        approvers: ['U2'],
+        needed: 1,
+        channelId: 'C1',
+        createdAt: T0,
+        expiresAt: T0 + 24 * H,
+      },
+      T0,
+    );
+
   /** The approvals service over `store`, for a test that announces a request itself. */
   const approvalsOf = (store: ApprovalStore) =>
     new Approvals({
@@ -316,30 +340,7 @@ describe('approvals in Slack (one approver needed)', () => {
 
   it('a resumed job finds the request it posted before it stopped, by its mark, and posts none again', async () => {
     const store = new ApprovalStore(ctx.database.db);
-    const held = {
-      who: { userId: 'U1', userName: 'alice', channelId: 'C1' },
-      request: {
-        verb: 'add' as const,
-        resource: FLAG,
-        targets: [{ contextKind: 'user', key: 'sandy' }],
-        expiresAt: T0 + 48 * H,
-        targetType: 'included' as const,
-        grant: false,
-        comment: 'via Slack by @alice (U1)',
-      },
-    };
-    await store.create(
-      {
-        id: 'a-1',
-        ...held,
-        approvers: ['U2'],
-        needed: 1,
-        channelId: 'C1',
-        createdAt: T0,
-        expiresAt: T0 + 24 * H,
-      },
-      T0,
-    );
+    await pendingIn(store, 'a-1');
     const approval = (await store.get('a-1'))!;
     // Posted by the try that stopped, which never noted it.
     const posted = await ctx.bot.app.client.chat.postMessage({
@@ -356,27 +357,7 @@ describe('approvals in Slack (one approver needed)', () => {
 
   it('a request decided on its message before the message is noted: shown in place at once, and the requester told so, not that it waits', async () => {
     const store = new ApprovalStore(ctx.database.db);
-    await store.create(
-      {
-        id: 'a-race',
-        who: { userId: 'U1', userName: 'alice', channelId: 'C1' },
-        request: {
-          verb: 'add',
-          resource: FLAG,
-          targets: [{ contextKind: 'user', key: 'sandy' }],
-          expiresAt: T0 + 48 * H,
-          targetType: 'included',
-          grant: false,
-          comment: 'via Slack by @alice (U1)',
-        },
-        approvers: ['U2'],
-        needed: 1,
-        channelId: 'C1',
-        createdAt: T0,
-        expiresAt: T0 + 24 * H,
-      },
-      T0,
-    );
+    await pendingIn(store, 'a-race');
     // Bob declines from the message the moment it is in the channel, before the job notes it.
     const client = ctx.bot.app.client;
     const racing = {
@@ -471,27 +452,7 @@ describe('approvals in Slack (one approver needed)', () => {
   it('targets that cannot all fit in the request (1,500 keys of 200 characters) are listed in its thread, each once', async () => {
     const store = new ApprovalStore(ctx.database.db);
     const keys = Array.from({ length: 1_500 }, (_, i) => `user-${'x'.repeat(200)}-${i}`);
-    await store.create(
-      {
-        id: 'a-long',
-        who: { userId: 'U1', userName: 'alice', channelId: 'C1' },
-        request: {
-          verb: 'add',
-          resource: FLAG,
-          targets: keys.map((key) => ({ contextKind: 'user', key })),
-          expiresAt: T0 + 48 * H,
-          targetType: 'included',
-          grant: false,
-          comment: 'via Slack by @alice (U1)',
-        },
-        approvers: ['U2'],
-        needed: 1,
-        channelId: 'C1',
-        createdAt: T0,
-        expiresAt: T0 + 24 * H,
-      },
-      T0,
-    );
+    await pendingIn(store, 'a-long', keys);
     const { told, surface } = recordingSurface(ctx.bot.app.client);
     await announceApproval((await store.get('a-long'))!, surface, {
       approvals: approvalsOf(store),
