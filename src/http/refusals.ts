@@ -44,13 +44,18 @@ export class Refusals {
    * Answers `res` with the refusal (a small JSON body; `Connection: close`, so Node drops the
    * socket, and whatever of the body is still on its way, once the answer is out).
    */
-  refuse(res: ServerResponse, route: string, refusal: Refusal, page?: { type: string; body: string }): void {
+  refuse(
+    res: ServerResponse,
+    route: string,
+    refusal: Refusal,
+    page?: { headers: Record<string, string>; body: string },
+  ): void {
     this.options.counter.inc({ route, reason: refusal.reason });
     this.note(route, refusal);
     if (res.headersSent || res.destroyed) return;
     res.writeHead(refusal.status, {
-      // A route a browser opens (the OAuth callback) answers with a page of its own.
-      'Content-Type': page?.type ?? 'application/json',
+      // A route a browser opens (the OAuth callback) answers with a page of its own, and its headers.
+      ...(page?.headers ?? { 'Content-Type': 'application/json' }),
       Connection: 'close',
       ...(refusal.status === 503 ? { 'Retry-After': '1' } : {}),
     });

@@ -81,7 +81,7 @@ export function oauthCallback(
   };
   const refuse = (res: ServerResponse, refusal: Refusal, text: string = CALLBACK_PAGES.refused) =>
     http.refusals.refuse(res, OAUTH_CALLBACK_PATH, refusal, {
-      type: HTML_HEADERS['Content-Type'],
+      headers: HTML_HEADERS,
       body: page(refusal.status, text).body,
     });
   const dm = (userId: string, text: string) =>

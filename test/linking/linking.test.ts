@@ -118,6 +118,10 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
     const replay = await follow(ctx, first.location);
     expect(replay.status).toBe(400);
     expect(await replay.text()).toContain(CALLBACK_PAGES.refused);
+    // A refused page is a page like the others: nothing may run in it, frame it or be kept.
+    expect(replay.headers.get('content-security-policy')).toBe("default-src 'none'");
+    expect(replay.headers.get('cache-control')).toBe('no-store');
+    expect(replay.headers.get('x-frame-options')).toBe('DENY');
     expect(await refusals(ctx, 'used_state')).toBe(1);
 
     // Bob's browser with a state nobody handed out, or none at all: nothing is exchanged or linked.
