@@ -84,6 +84,15 @@ export class LdTimeoutError extends LdNetworkError {
     super(details, 'ETIMEDOUT', 'LaunchDarkly did not answer in time');
   }
 }
+/**
+ * A person's token could not be renewed because LaunchDarkly refused the bot's own OAuth client (a
+ * configuration matter): tried again like a network failure, and told as what it is.
+ */
+export class LdOAuthClientRefusedError extends LdNetworkError {
+  constructor(details: LdErrorDetails, summary?: string) {
+    super(details, 'OAUTH', summary);
+  }
+}
 /** A 2xx answer whose body is not what LaunchDarkly documents. */
 export class LdResponseShapeError extends LdError {
   constructor(

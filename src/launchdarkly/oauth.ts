@@ -35,9 +35,6 @@ const REFUSALS = new Map<string, OAuthRefusal>([
   ['unauthorized_client', 'client'],
 ]);
 
-/** The `networkCode` of a renewal that failed because LaunchDarkly refused the bot's own OAuth client. */
-export const OAUTH_CLIENT_REFUSED = 'OAUTH_CLIENT_REFUSED';
-
 /** LaunchDarkly answered an OAuth request with an OAuth error code, at whatever HTTP status. */
 export class LdOAuthRefusedError extends Error {
   /** What the refusal means for a link: only `grant` ends one. */

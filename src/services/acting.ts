@@ -1,11 +1,6 @@
 import type { LaunchDarklyClient } from '../launchdarkly/client.js';
-import { LdNetworkError } from '../launchdarkly/errors.js';
-import {
-  LD_OAUTH_PATHS,
-  type LdOAuth,
-  LdOAuthRefusedError,
-  OAUTH_CLIENT_REFUSED,
-} from '../launchdarkly/oauth.js';
+import { LdNetworkError, LdOAuthClientRefusedError } from '../launchdarkly/errors.js';
+import { LD_OAUTH_PATHS, type LdOAuth, LdOAuthRefusedError } from '../launchdarkly/oauth.js';
 import type { Logger } from '../log.js';
 import type { Link, LinkStore } from '../store/link-store.js';
 
@@ -157,11 +152,10 @@ export class ActAs {
       } else {
         logger.warn({ err: error, user: read.userId }, 'could not refresh a linked LaunchDarkly token');
       }
-      throw new LdNetworkError(
-        { method: 'POST', path: LD_OAUTH_PATHS.token, actor: 'person' },
-        refused?.refusal === 'client' ? OAUTH_CLIENT_REFUSED : 'OAUTH',
-        refused?.message,
-      );
+      const details = { method: 'POST', path: LD_OAUTH_PATHS.token, actor: 'person' } as const;
+      throw refused?.refusal === 'client'
+        ? new LdOAuthClientRefusedError(details, refused.message)
+        : new LdNetworkError(details, 'OAUTH', refused?.message);
     }
     const next = {
       accessToken: tokens.accessToken,

@@ -6,6 +6,7 @@ import {
   LdForbiddenError,
   LdNetworkError,
   LdNotFoundError,
+  LdOAuthClientRefusedError,
   LdRateLimitError,
   LdResponseShapeError,
   LdServerError,
@@ -13,7 +14,6 @@ import {
   LdUnprocessableError,
   needsApproval,
 } from '../launchdarkly/errors.js';
-import { OAUTH_CLIENT_REFUSED } from '../launchdarkly/oauth.js';
 
 /** User-facing sentences for LaunchDarkly failures; tests assert these. */
 export const LD_MESSAGES = {
@@ -71,10 +71,8 @@ export function describeLdError(error: LdError, resource: ResourceRef): string {
   if (error instanceof LdNotFoundError) return LD_MESSAGES.notFound(resource);
   if (error instanceof LdConflictError) return LD_MESSAGES.conflict(resource);
   if (error instanceof LdRateLimitError) return LD_MESSAGES.rateLimited;
-  if (error instanceof LdNetworkError)
-    return error.networkCode === OAUTH_CLIENT_REFUSED
-      ? LD_MESSAGES.oauthClientRefused
-      : LD_MESSAGES.unreachable;
+  if (error instanceof LdOAuthClientRefusedError) return LD_MESSAGES.oauthClientRefused;
+  if (error instanceof LdNetworkError) return LD_MESSAGES.unreachable;
   if (error instanceof LdServerError) return LD_MESSAGES.serverError;
   if (error instanceof LdResponseShapeError) return LD_MESSAGES.shape(resource);
   if (error instanceof LdBadRequestError || error instanceof LdUnprocessableError) {
