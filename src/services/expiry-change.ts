@@ -51,19 +51,20 @@ export async function changeExpiry(
     /** The new time as typed, for approvers. */
     words?: string;
     /** The watching channels the clicker is in (from the Home tab, where no message was clicked). */
-    theirWatching?: readonly string[];
+    theirWatching?: () => Promise<readonly string[]>;
   },
   deps: Pick<Deps, 'mirror' | 'now' | 'watches'> & { changes: Changes },
 ): Promise<ExpiryChangeOutcome> {
   const { who } = ctx;
   // Held for approval where it was asked: the message clicked; else (Home) the expiry's channel,
   // or for a watched expiry (which has none) the channel of theirs that has watched its environment
-  // longest — never one they are not in. '' when none does: the request is then withdrawn and the
-  // person told why.
+  // longest — never one they are not in; looked up only when it is held. '' when none does: the
+  // request is then withdrawn and the person told why.
   const holdIn =
     ctx.message?.channel ??
     (expiry.watched && !expiry.channelId
-      ? ((await deps.watches.firstWatching(expiry.resource, ctx.theirWatching ?? [])) ?? '')
+      ? async () =>
+          (await deps.watches.firstWatching(expiry.resource, (await ctx.theirWatching?.()) ?? [])) ?? ''
       : expiry.channelId);
   const outcome = await deps.changes.request(
     {

@@ -52,10 +52,11 @@ export interface ChangeAsk {
   /** Enough approvers said yes: it is not held for approval again. */
   approved?: boolean;
   /**
-   * Where an approval request is posted and under which id it is held: the job's own, so that a
-   * resumed job finds the request it held. By default the asker's channel and a new id.
+   * Where an approval request is posted (or how to find out, asked only when it is held) and under
+   * which id it is held: the job's own, so that a resumed job finds the request it held. By default
+   * the asker's channel and a new id.
    */
-  hold?: { id: string; channelId?: string };
+  hold?: { id: string; channelId?: string | (() => Promise<string>) };
 }
 
 export interface ChangeDeps
@@ -124,7 +125,8 @@ export class Changes {
         throw new LinkRequiredError(ask.who.userId, 'not-linked');
       const held = { who: ask.who, request: ask.request, provenance: ask.provenance };
       const { id = randomUUID(), channelId = ask.who.channelId } = ask.hold ?? {};
-      return { kind: 'needs-approval', approval: await deps.approvals!.hold(id, held, rule, channelId) };
+      const where = typeof channelId === 'function' ? await channelId() : channelId;
+      return { kind: 'needs-approval', approval: await deps.approvals!.hold(id, held, rule, where) };
     }
     if (ask.confirmed || !(await this.isProtected(resource, waitMs))) return { kind: 'allowed' };
     const id = randomUUID();

@@ -89,9 +89,7 @@ export async function clickedChange(
       holdId: holdId ?? randomUUID(),
       words: ctx.words,
       // From Home, a watched expiry's request goes to a watching channel the clicker is in.
-      ...(ctx.from === 'home' && expiry.watched && ctx.deps.approvals.configured
-        ? { theirWatching: (await watchedVisibleTo(ctx.deps, ctx.who.userId)).channels }
-        : {}),
+      theirWatching: () => theirWatchingChannels(ctx.deps, ctx.who.userId),
     },
     ctx.deps,
   );
@@ -134,4 +132,14 @@ export async function clickedChange(
       return 'failed';
     }
   }
+}
+
+/**
+ * The watching channels a person is in; Slack not saying which throws, so that the click is tried
+ * again rather than told that none of their channels watches the environment.
+ */
+async function theirWatchingChannels(deps: ListenerDeps, userId: string): Promise<string[]> {
+  const visible = await watchedVisibleTo(deps, userId);
+  if (visible.unknown) throw new Error("Slack did not list the person's channels");
+  return visible.channels;
 }
