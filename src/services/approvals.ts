@@ -116,8 +116,7 @@ export class Approvals {
    * stands once noted (an approver may have acted on the message already).
    */
   async posted(id: string, channelId: string, messageTs: string): Promise<Approval | undefined> {
-    await this.deps.approvals.setMessage(id, channelId, messageTs);
-    return this.deps.approvals.get(id);
+    return this.deps.approvals.setMessage(id, channelId, messageTs);
   }
 
   async vote(id: string, clicker: Requester): Promise<VoteOutcome> {

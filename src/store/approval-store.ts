@@ -79,13 +79,15 @@ export class ApprovalStore {
     return row && toApproval(row);
   }
 
-  /** The request message, once posted (its buttons are how approvers act). */
-  async setMessage(id: string, channelId: string, messageTs: string): Promise<void> {
-    await this.db
+  /** The request message, once posted (its buttons are how approvers act): the request as it now stands. */
+  async setMessage(id: string, channelId: string, messageTs: string): Promise<Approval | undefined> {
+    const row = await this.db
       .updateTable('approvals')
       .set({ channel_id: channelId, message_ts: messageTs })
       .where('id', '=', id)
-      .execute();
+      .returningAll()
+      .executeTakeFirst();
+    return row && toApproval(row);
   }
 
   /**
