@@ -9,6 +9,7 @@ import {
   commandBody,
   homeAction,
   interactionBody,
+  nextActionTs,
   postSigned,
   viewSubmission,
 } from './slack-requests.js';
@@ -86,8 +87,7 @@ export function approvalSteps({ slack, ld }: { slack: FakeSlack; ld: FakeLaunchD
           block_id: block.block_id,
           value: id,
           text: { type: 'plain_text', text: 'button' },
-          // Its own instant, never one of buttonClick's (their counters both start at 1).
-          action_ts: `${Math.floor(Date.now() / 1000)}.9${String(++homeClicks).padStart(5, '0')}`,
+          action_ts: nextActionTs(),
         }),
       ),
     );
@@ -134,5 +134,3 @@ export function approvalSteps({ slack, ld }: { slack: FakeSlack; ld: FakeLaunchD
 
   return { expire, requestMessage, click, decline, privately, dm, expiryPatches };
 }
-
-let homeClicks = 0;

@@ -77,9 +77,11 @@ export interface Clicker {
   name: string;
 }
 
-/** A block_actions payload for a button in a channel message. */
 let clicks = 0;
+/** Every click its own instant, as Slack gives them; the same body again is a redelivery. */
+export const nextActionTs = () => `${Math.floor(Date.now() / 1000)}.${String(++clicks).padStart(6, '0')}`;
 
+/** A block_actions payload for a button in a channel message. */
 export function buttonClick(options: {
   user: Clicker;
   actionId: string;
@@ -112,8 +114,7 @@ export function buttonClick(options: {
         block_id: 'reminder_actions',
         value: options.value,
         text: { type: 'plain_text', text: 'button' },
-        // Every click its own instant, as Slack gives them; the same body again is a redelivery.
-        action_ts: `${Math.floor(Date.now() / 1000)}.${String(++clicks).padStart(6, '0')}`,
+        action_ts: nextActionTs(),
       },
     ],
   };
@@ -201,7 +202,7 @@ export function homeMenuChoice(options: {
     action_id: options.actionId,
     block_id: options.blockId ?? 'home_block',
     selected_option: { text: { type: 'plain_text', text: 'choice' }, value: options.value },
-    action_ts: `${Math.floor(Date.now() / 1000)}.${String(++clicks).padStart(6, '0')}`,
+    action_ts: nextActionTs(),
   });
 }
 
