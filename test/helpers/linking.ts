@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { ACTIONS } from '../../src/slack/ids.js';
+import type { Db } from '../../src/store/database.js';
 import type { FakeLaunchDarkly } from './fake-launchdarkly.js';
 import { FAKE_OAUTH_CLIENT, type FakeMember } from './fake-ld-oauth.js';
 import type { FakeSlack } from './fake-slack.js';
@@ -65,4 +66,23 @@ export async function linkAccount(
   const location = ld.oauth.authorizeAs(member, url);
   const res = await followRedirect(botUrl, location);
   return { res, location, page: await res.text() };
+}
+
+/** The changes held for a person's link: their jobs' ids. */
+export async function linkWaits(database: Db): Promise<string[]> {
+  const rows = await database.db.selectFrom('ld_link_waits').select('job_id').execute();
+  return rows.map((r) => r.job_id);
+}
+
+/** Resolves once the changes held for a link are back in the queue (their jobs no longer running). */
+export async function heldInQueue(database: Db): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    const ids = await linkWaits(database);
+    const jobs = ids.length
+      ? await database.db.selectFrom('jobs').select('state').where('id', 'in', ids).execute()
+      : [];
+    if (jobs.length > 0 && jobs.every((j) => j.state === 'queued')) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('no change was held for a link');
 }

@@ -12,7 +12,7 @@ import { sqliteUrl } from '../helpers/databases.js';
 import { memberActor } from '../helpers/fake-ld-approvals.js';
 import { ADA, type FakeMember } from '../helpers/fake-ld-oauth.js';
 import type { PostedMessage } from '../helpers/fake-slack.js';
-import { linkAccount, linkingEnv } from '../helpers/linking.js';
+import { heldInQueue, linkAccount, linkingEnv, linkWaits } from '../helpers/linking.js';
 import { allText } from '../helpers/message-text.js';
 import { ALICE, BOB, MALLORY, usersOf } from '../helpers/people.js';
 import { silent } from '../helpers/silent-logger.js';
@@ -186,22 +186,14 @@ describe('LaunchDarkly approvals, acting as the person', () => {
     ld.approvals.apply(request.id, BO_ACTOR);
     ctx.clock += LD_CHECK_EVERY_MS;
     await runLdApprovalPass({ deps: passDeps(ctx) });
-    const waits = async () => ctx.database.db.selectFrom('ld_link_waits').selectAll().execute();
     // Held for Alice's link: back in the queue, waiting.
-    for (let i = 0; i < 250; i++) {
-      const ids = (await waits()).map((w) => w.job_id);
-      const jobs = ids.length
-        ? await ctx.database.db.selectFrom('jobs').select('state').where('id', 'in', ids).execute()
-        : [];
-      if (jobs.length > 0 && jobs.every((j) => j.state === 'queued')) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await heldInQueue(ctx.database);
     ctx.clock += LINK_WAIT_MS + 1;
     // Its next look at the link, without waiting 30 s, once the job is back in the queue.
     const notSet = () =>
       slack.messages.find((m) => m.thread_ts === message.ts && allText(m).includes('no expiry is set'));
     for (let i = 0; i < 250 && !notSet(); i++) {
-      await ctx.bot.work.runNow((await waits()).map((w) => w.job_id));
+      await ctx.bot.work.runNow(await linkWaits(ctx.database));
       await new Promise((r) => setTimeout(r, 20));
     }
     const said = notSet()!;

@@ -17,7 +17,15 @@ import {
   RITA,
 } from '../helpers/fake-ld-oauth.js';
 import type { PostedMessage } from '../helpers/fake-slack.js';
-import { followRedirect, linkAccount, linkButtonUrl, linkingEnv, PUBLIC_URL } from '../helpers/linking.js';
+import {
+  followRedirect,
+  heldInQueue,
+  linkAccount,
+  linkButtonUrl,
+  linkingEnv,
+  linkWaits,
+  PUBLIC_URL,
+} from '../helpers/linking.js';
 import { allText } from '../helpers/message-text.js';
 import { ALICE, BOB, usersOf } from '../helpers/people.js';
 import { clickButton, commandBody, postSigned } from '../helpers/slack-requests.js';
@@ -55,16 +63,7 @@ const expiryPatches = () => ld.patches().filter((p) => /expiring-(user-)?targets
 /** Resolves once the change held for a link is queued again (its job no longer running), as it is told. */
 async function held(ctx: BotPerTest, text: string) {
   await slack.waitFor(() => dmsTo(ALICE.id).find((t) => t.includes(text)));
-  for (let i = 0; i < 250; i++) {
-    const jobs = await ctx.database.db
-      .selectFrom('jobs')
-      .select('state')
-      .where('id', 'in', (await waits(ctx)).map((w) => w.job_id).concat(['-']))
-      .execute();
-    if (jobs.length > 0 && jobs.every((j) => j.state === 'queued')) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('the change was not held');
+  await heldInQueue(ctx.database);
 }
 
 const waits = (ctx: BotPerTest) => ctx.database.db.selectFrom('ld_link_waits').selectAll().execute();
@@ -556,7 +555,7 @@ describe('an approval in Slack, acting as the person', () => {
     await approveAsBob(request);
     await held(ctx, LINK_MESSAGES.heldNotLinked(LINK_WAIT_MS));
     ctx.clock += LINK_WAIT_MS + 1;
-    await ctx.bot.work.runNow((await waits(ctx)).map((w) => w.job_id)); // its next look, now
+    await ctx.bot.work.runNow(await linkWaits(ctx.database)); // its next look, now
     return request;
   }
 
