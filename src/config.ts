@@ -66,7 +66,7 @@ export interface Config {
 }
 
 /** Who changes go to LaunchDarkly as: the service token (`bot`) or the asker's linked member. */
-export const ACT_AS = ['bot', 'person'] as const;
+const ACT_AS = ['bot', 'person'] as const;
 
 export interface LinkingConfig {
   readonly actAs: (typeof ACT_AS)[number];

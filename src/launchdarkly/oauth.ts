@@ -9,10 +9,10 @@ export const LD_OAUTH_PATHS = {
 } as const;
 
 /** The scope a linked person grants: changes, within their own role. */
-export const LD_OAUTH_SCOPE = 'writer';
+const LD_OAUTH_SCOPE = 'writer';
 
 /** One OAuth exchange's longest wait for LaunchDarkly's answer. */
-export const LD_OAUTH_TIMEOUT_MS = 8_000;
+const LD_OAUTH_TIMEOUT_MS = 8_000;
 
 /** A person's tokens as LaunchDarkly issued them; `expiresAt` read on the caller's clock. */
 export interface OAuthTokens {

@@ -5,9 +5,9 @@ import type { Logger } from '../log.js';
 import type { Link, LinkStore } from '../store/link-store.js';
 
 /** An access token this close to its expiry is refreshed before it is used. */
-export const REFRESH_MARGIN_MS = 60_000;
+const REFRESH_MARGIN_MS = 60_000;
 /** How long a replica may hold a link while it refreshes it; another waits at most this long. */
-export const REFRESH_LEASE_MS = 15_000;
+const REFRESH_LEASE_MS = 15_000;
 /** How often a replica waiting for another's refresh looks again. */
 const REFRESH_POLL_MS = 100;
 /** People whose LaunchDarkly client is kept between changes. */

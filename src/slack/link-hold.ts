@@ -12,7 +12,7 @@ import type { ListenerDeps } from './context.js';
  * A held change looks again at least this often, besides being woken when its person links: a
  * wake lost between replicas costs at most this long, and the drop after LINK_WAIT_MS comes on time.
  */
-export const LINK_RECHECK_MS = 30_000;
+const LINK_RECHECK_MS = 30_000;
 
 /** What a job holding its change for a link notes: whose link, since when, and why. */
 const linkWait = z.object({

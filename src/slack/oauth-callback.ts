@@ -8,7 +8,7 @@ import { LINK_MESSAGES } from './blocks/link.js';
 import { textMessage } from './blocks/text.js';
 
 /** LaunchDarkly's redirect carries a code and a state of a few dozen bytes each; far longer is not LaunchDarkly's. */
-export const MAX_CALLBACK_QUERY = 4 * 1024;
+const MAX_CALLBACK_QUERY = 4 * 1024;
 
 /**
  * Callbacks handled at once: each may wait seconds on LaunchDarkly (the exchange, who the member

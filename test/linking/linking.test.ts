@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LD_MESSAGES } from '../../src/services/ld-errors.js';
-import { LINK_WAIT_MS } from '../../src/services/linking.js';
+import { LINK_STATE_TTL_MS, LINK_WAIT_MS } from '../../src/services/linking.js';
 import { LINK_MESSAGES } from '../../src/slack/blocks/link.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { CALLBACK_PAGES, MAX_CALLBACKS_IN_FLIGHT } from '../../src/slack/oauth-callback.js';
@@ -139,7 +139,7 @@ describe.each(DATABASES)('acting as the person on %s (PRODUCT §15)', (_name, da
     await expire(ctx, 'link');
     await privately(LINK_MESSAGES.button);
     const location = ld.oauth.authorizeAs(ADA, buttonUrl(slack, 'private')!);
-    ctx.clock += 10 * 60_000 + 1;
+    ctx.clock += LINK_STATE_TTL_MS + 1;
     const res = await follow(ctx, location);
     expect(res.status).toBe(400);
     expect(await refusals(ctx, 'expired_state')).toBe(1);

@@ -7,7 +7,7 @@ import type { Message } from './result.js';
 import { context, section, textMessage } from './text.js';
 
 /** "Ada Lovelace (ada@acme.com)", or what LaunchDarkly let the bot read of the member. */
-export function memberLabel(m: LinkedMember): string {
+function memberLabel(m: LinkedMember): string {
   if (m.name && m.email) return `${escapeMrkdwn(m.name)} (${escapeMrkdwn(m.email)})`;
   return escapeMrkdwn(m.email ?? m.name ?? `member ${m.memberId}`);
 }
