@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ResourceKind, ResourceRef } from '../domain/vocabulary.js';
 import type { LdHttp } from './http.js';
+import { fullName } from './schemas.js';
 
 // One parser for an audit-log entry, whether it comes from `POST /api/v2/auditlog` or a webhook
 // ("The webhook payload is identical to an audit log entry"). Only what the bot reads is declared.
@@ -77,8 +78,7 @@ export function environmentSpecifiers(projectKey: string, environmentKey: string
 }
 
 function actorOf(e: AuditLogEntryRep): string | undefined {
-  const name = [e.member?.firstName, e.member?.lastName].filter(Boolean).join(' ');
-  return name || e.member?.email || e.token?.name || e.subject?.name || undefined;
+  return fullName(e.member) || e.member?.email || e.token?.name || e.subject?.name || undefined;
 }
 
 export function toAuditEntry(e: AuditLogEntryRep): AuditEntry {

@@ -153,6 +153,10 @@ export const member = z.object({
   lastName: z.string().optional(),
 });
 
+/** "Ariel Flores": a member's first and last names, as far as LaunchDarkly has them. */
+export const fullName = (m: { firstName?: string; lastName?: string } | undefined): string | undefined =>
+  [m?.firstName, m?.lastName].filter(Boolean).join(' ') || undefined;
+
 export type FlagRep = z.infer<typeof flag>;
 export type SegmentRep = z.infer<typeof segment>;
 export type CallerIdentity = z.infer<typeof callerIdentity>;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { LaunchDarklyClient } from '../launchdarkly/client.js';
 import { LdError } from '../launchdarkly/errors.js';
 import { LdOAuth, LdOAuthRefusedError, LdOAuthUnavailableError } from '../launchdarkly/oauth.js';
+import { fullName } from '../launchdarkly/schemas.js';
 import type { Logger } from '../log.js';
 import type { Link, LinkStore, StateRefusal } from '../store/link-store.js';
 import type { Worker } from '../work/worker.js';
@@ -179,8 +180,7 @@ export class Linking {
       );
     try {
       const m = await client.getMember(identity.memberId);
-      const name = [m.firstName, m.lastName].filter(Boolean).join(' ');
-      return { memberId: identity.memberId, email: m.email, name: name || undefined };
+      return { memberId: identity.memberId, email: m.email, name: fullName(m) };
     } catch (error) {
       if (!(error instanceof LdError)) throw error;
       return { memberId: identity.memberId, email: undefined, name: undefined };

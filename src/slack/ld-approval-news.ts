@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type LdApproval, type LdApprovalNews, ldApprovalNewsSchema } from '../domain/ld-approval.js';
 import { LdError } from '../launchdarkly/errors.js';
+import { fullName } from '../launchdarkly/schemas.js';
 import { describeLdError, isTransient } from '../services/ld-errors.js';
 import { JOB_KINDS } from '../work/kinds.js';
 import { type JobResult, MAX_ATTEMPTS } from '../work/worker.js';
@@ -167,7 +168,7 @@ export async function retireReviewButtons(
 async function memberName(deps: ListenerDeps, memberId: string): Promise<string> {
   try {
     const member = await deps.ld.getMember(memberId);
-    return [member.firstName, member.lastName].filter(Boolean).join(' ') || member.email;
+    return fullName(member) ?? member.email;
   } catch (error) {
     deps.logger.warn({ err: error, memberId }, 'could not name a LaunchDarkly member');
     return 'a LaunchDarkly member';
