@@ -7,7 +7,17 @@ import { ACTIONS, BLOCKS, INPUTS, VIEWS } from '../ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 import type { Message } from './result.js';
 import { describeChange, describeRequest } from './safety.js';
-import { codeList, context, count, LIMITS, packLines, plural, section, yesNoButtons } from './text.js';
+import {
+  codeList,
+  codeListFits,
+  context,
+  count,
+  LIMITS,
+  packLines,
+  plural,
+  section,
+  yesNoButtons,
+} from './text.js';
 
 /** A user, a user group, or everyone, as Slack mentions them. */
 const mention = (who: string) =>
@@ -27,11 +37,6 @@ const votesLine = (a: Pick<Approval, 'votes'>) =>
  * who may approve and the buttons (Slack's 50 blocks); the rest go in its thread.
  */
 const TARGET_BLOCKS = LIMITS.messageBlocks - 4;
-
-/** Targets named in the request's sentence when they fit in one (1,000 characters), else listed apart. */
-const INLINE_CHARS = 1_000;
-const namedInline = (labels: readonly string[]) =>
-  labels.reduce((n, label) => n + label.length + 4, 0) <= INLINE_CHARS;
 
 /** Target labels as code, one a line, in at most `maxBlocks` sections; `shown` is how many fit. */
 function targetSections(
@@ -57,9 +62,10 @@ function targetSections(
  */
 function asked(a: Approval): { sentence: string; list: KnownBlock[]; shown: number } {
   const labels = a.request.targets.map(targetLabel);
-  if (namedInline(labels))
+  // Named in the sentence when they all fit in one, else counted and listed apart.
+  if (codeListFits(labels))
     return {
-      sentence: describeChange(a.request, codeList(labels, INLINE_CHARS)),
+      sentence: describeChange(a.request, codeList(labels)),
       list: [],
       shown: labels.length,
     };
@@ -294,7 +300,7 @@ export function homeApprovalBlocks(
     blocks.push({ type: 'header', text: { type: 'plain_text', text: 'Waiting for your approval' } });
     approvals.awaiting.slice(0, limit).forEach((a, i) => {
       // Too many targets to name here: the request's message lists each one.
-      const all = namedInline(a.request.targets.map(targetLabel))
+      const all = codeListFits(a.request.targets.map(targetLabel))
         ? ''
         : ` Each target is listed in its message in <#${a.channelId}> (and its thread).`;
       blocks.push(

@@ -77,11 +77,18 @@ export function plural(n: number, word: string): string {
   return `${count(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** How long a list of target labels `codeList` writes out before it counts the rest. */
+const CODE_LIST_CHARS = 1_000;
+
+/** Whether `codeList` names every one of `labels` (none counted as "and N more"). */
+export const codeListFits = (labels: readonly string[], maxChars = CODE_LIST_CHARS) =>
+  labels.reduce((n, label) => n + label.length + 4, 0) <= maxChars;
+
 /**
  * Target labels as code, as many as fit in `maxChars`, then how many more: "`a`, `b` and 3 more".
  * A label may be a 256-character key: ten of them alone can fill a section.
  */
-export function codeList(labels: readonly string[], maxChars = 1_000): string {
+export function codeList(labels: readonly string[], maxChars = CODE_LIST_CHARS): string {
   const shown: string[] = [];
   let length = 0;
   for (const label of labels) {
