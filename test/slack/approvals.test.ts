@@ -473,6 +473,7 @@ describe('approvals in Slack (one approver needed)', () => {
     );
     expect((await store.get('a-long'))?.messageTs).toBe(message.ts);
     expect(told).toHaveLength(1);
+    expect(JSON.stringify(told)).toContain('waits for approval by');
   });
 
   /** C9 then C1 watch production, whose LaunchDarkly holds an expiry of sandy: its mirrored id. */
